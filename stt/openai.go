@@ -1,0 +1,218 @@
+package stt
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/nevermind-ai/nevermind/stt/httpretry"
+)
+
+// Default filler-preserving prompts. Whisper is trained on cleaned
+// transcripts and drops disfluencies unless the prompt shows some; prompts
+// longer than about 32 characters make it truncate long audio or hallucinate
+// (anchors.md §3.7), so these stay short.
+const (
+	PromptKorean  = "음, 어, 그러니까... 네, 그"
+	PromptEnglish = "Umm, uh, so, like... you know."
+	PromptAuto    = "Um, uh... 음, 어..."
+)
+
+// DefaultOpenAIUploadLimit is the largest WAV the OpenAI backend uploads in
+// one request: OpenAI accepts 25 MB, and a margin leaves room for the
+// multipart envelope. At 16 kHz that is about 13 minutes.
+const DefaultOpenAIUploadLimit = 24 << 20
+
+// OpenAIConfig configures [NewOpenAI]. Only APIKey is required.
+type OpenAIConfig struct {
+	// APIKey is sent as a bearer token. Required, since every
+	// OpenAI-compatible server checks something; local servers that check
+	// nothing accept any non-empty value.
+	APIKey string
+	// BaseURL is the API root including /v1; "" means
+	// https://api.openai.com/v1. A URL with no path gets /v1 appended, so
+	// "http://localhost:8000" works for local servers.
+	BaseURL string
+	// Model is the transcription model; "" means whisper-1. Models named
+	// gpt-* (gpt-4o-transcribe…) cannot return verbose_json, so for them the
+	// transcript has text and one segment per uploaded piece but no words.
+	Model string
+	// MaxUploadBytes is the largest WAV sent in one request; longer audio is
+	// split at pauses. Zero means DefaultOpenAIUploadLimit.
+	MaxUploadBytes int
+	// HTTPClient sends the requests. nil means a client with a 5-minute
+	// timeout over an [httpretry.Transport] with its defaults.
+	HTTPClient *http.Client
+}
+
+// OpenAI transcribes with an OpenAI-compatible /audio/transcriptions
+// endpoint. Create it with [NewOpenAI]; it is safe for concurrent use.
+type OpenAI struct {
+	client    *openai.Client
+	model     string
+	maxUpload int
+}
+
+// NewOpenAI returns an OpenAI-compatible transcriber.
+func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, fmt.Errorf("%w: OpenAI API key is empty", ErrConfig)
+	}
+	base, err := apiBase(cfg.BaseURL, "https://api.openai.com/v1")
+	if err != nil {
+		return nil, err
+	}
+	oc := openai.DefaultConfig(cfg.APIKey)
+	oc.BaseURL = base
+	oc.HTTPClient = cfg.HTTPClient
+	if cfg.HTTPClient == nil {
+		oc.HTTPClient = &http.Client{Timeout: 5 * time.Minute, Transport: &httpretry.Transport{}}
+	}
+	model := cfg.Model
+	if model == "" {
+		model = openai.Whisper1
+	}
+	limit := cfg.MaxUploadBytes
+	if limit <= 0 {
+		limit = DefaultOpenAIUploadLimit
+	}
+	if limit <= 44 {
+		return nil, fmt.Errorf("%w: MaxUploadBytes %d cannot hold a WAV header and audio", ErrConfig, limit)
+	}
+	return &OpenAI{client: openai.NewClientWithConfig(oc), model: model, maxUpload: limit}, nil
+}
+
+// apiBase validates a base URL and appends /v1 when it has no path.
+func apiBase(raw, def string) (string, error) {
+	if raw == "" {
+		return def, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%w: base URL %q is not an http(s) URL", ErrConfig, raw)
+	}
+	if strings.Trim(u.Path, "/") == "" {
+		u.Path = "/v1"
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// wordTimestamps reports whether the model can return verbose_json.
+func (o *OpenAI) wordTimestamps() bool { return !strings.HasPrefix(o.model, "gpt-") }
+
+// Transcribe implements [Transcriber].
+func (o *OpenAI) Transcribe(ctx context.Context, audio Audio, opts Options) (*Transcript, error) {
+	if err := audio.validate(); err != nil {
+		return nil, err
+	}
+	maxSamples := (o.maxUpload - 44) / 2
+	out := &Transcript{Duration: audio.Duration(), Words: []Word{}, Segments: []Segment{}}
+	for i, piece := range splitAtPauses(audio, maxSamples) {
+		part, err := o.transcribeOne(ctx, piece.Audio, opts)
+		if err != nil {
+			return nil, fmt.Errorf("stt: transcribing piece %d at %.1f s: %w", i+1, piece.Offset, err)
+		}
+		out.appendShifted(part, piece.Offset)
+	}
+	if lang := opts.language(); lang != "" && out.Language == "" {
+		out.Language = lang
+	}
+	return out, nil
+}
+
+func (o *OpenAI) transcribeOne(ctx context.Context, audio Audio, opts Options) (*Transcript, error) {
+	req := openai.AudioRequest{
+		Model:    o.model,
+		FilePath: "answer.wav", // only the upload's file name, since Reader is set
+		Reader:   bytes.NewReader(EncodeWAV(audio)),
+		Language: opts.language(),
+		Prompt:   promptFor(opts),
+		Format:   openai.AudioResponseFormatJSON,
+	}
+	if o.wordTimestamps() {
+		req.Format = openai.AudioResponseFormatVerboseJSON
+		req.TimestampGranularities = []openai.TranscriptionTimestampGranularity{
+			openai.TranscriptionTimestampGranularityWord,
+			openai.TranscriptionTimestampGranularitySegment,
+		}
+	}
+	resp, err := o.client.CreateTranscription(ctx, req)
+	if err != nil {
+		return nil, classifyOpenAIError(ctx, err)
+	}
+	t := &Transcript{Text: strings.TrimSpace(resp.Text), Language: normaliseLanguage(resp.Language)}
+	for _, w := range resp.Words {
+		t.Words = append(t.Words, Word{Text: strings.TrimSpace(w.Word), Start: w.Start, End: w.End})
+	}
+	for _, s := range resp.Segments {
+		t.Segments = append(t.Segments, Segment{
+			Text: strings.TrimSpace(s.Text), Start: s.Start, End: s.End,
+			Confidence: clamp01(math.Exp(s.AvgLogprob)),
+		})
+	}
+	if len(t.Segments) == 0 && t.Text != "" {
+		t.Segments = []Segment{{Text: t.Text, Start: 0, End: audio.Duration()}}
+	}
+	return t, nil
+}
+
+func promptFor(opts Options) string {
+	switch {
+	case opts.NoPrompt:
+		return ""
+	case opts.Prompt != "":
+		return opts.Prompt
+	}
+	switch opts.language() {
+	case "ko":
+		return PromptKorean
+	case "en":
+		return PromptEnglish
+	case "":
+		return PromptAuto
+	}
+	return ""
+}
+
+// classifyOpenAIError wraps go-openai's errors with this package's sentinels.
+// The caller's own cancellation is returned as it is; a client timeout is a
+// service that did not answer.
+func classifyOpenAIError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	status := 0
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		status = apiErr.HTTPStatusCode
+	case errors.As(err, &reqErr):
+		status = reqErr.HTTPStatusCode
+	}
+	return wrapStatus(status, err)
+}
+
+// wrapStatus maps an HTTP status to a sentinel; status 0 means the server
+// could not be reached.
+func wrapStatus(status int, err error) error {
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return fmt.Errorf("%w (HTTP %d): %w", ErrUnauthorized, status, err)
+	case status == http.StatusTooManyRequests:
+		return fmt.Errorf("%w (HTTP %d): %w", ErrRateLimited, status, err)
+	case status >= 500 || status == 0:
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	case status >= 400:
+		return fmt.Errorf("%w (HTTP %d): %w", ErrBadRequest, status, err)
+	}
+	return err
+}

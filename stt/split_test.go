@@ -14,21 +14,22 @@ func tone(n int, amp float32) []float32 {
 	return s
 }
 
-// A 60 ms stop-like closure sits nearer the limit than a 400 ms pause; the
-// cut must go into the pause, in its middle.
+// The cut is searched in the last 30 % of the 2 s limit (1.4–2.0 s). A 60 ms
+// stop-like closure sits nearer the limit than a 300 ms pause; the cut must
+// go into the pause, near its middle.
 func TestSplitPrefersLongestPause(t *testing.T) {
 	var s []float32
-	s = append(s, tone(16000, 0.5)...)      // 0–1.0 s speech
-	s = append(s, make([]float32, 6400)...) // 1.0–1.4 s pause
-	s = append(s, tone(4800, 0.5)...)       // 1.4–1.7 s speech
-	s = append(s, make([]float32, 960)...)  // 1.7–1.76 s closure
-	s = append(s, tone(16000, 0.5)...)      // speech to 2.76 s
+	s = append(s, tone(23200, 0.5)...)      // 0–1.45 s speech
+	s = append(s, make([]float32, 4800)...) // 1.45–1.75 s pause
+	s = append(s, tone(2400, 0.5)...)       // 1.75–1.9 s speech
+	s = append(s, make([]float32, 960)...)  // 1.9–1.96 s closure
+	s = append(s, tone(16000, 0.5)...)      // speech to 2.96 s
 	pieces := splitAtPauses(Audio{Samples: s, SampleRate: 16000}, 2*16000)
 	if len(pieces) != 2 {
 		t.Fatalf("%d pieces, want 2", len(pieces))
 	}
-	if cut := pieces[1].Offset; cut < 1.1 || cut > 1.3 {
-		t.Fatalf("cut at %.3f s, want inside the 1.0–1.4 s pause", cut)
+	if cut := pieces[1].Offset; cut < 1.55 || cut > 1.65 {
+		t.Fatalf("cut at %.3f s, want the middle of the 1.45–1.75 s pause", cut)
 	}
 	if got := len(pieces[0].Samples) + len(pieces[1].Samples); got != len(s) {
 		t.Fatalf("pieces hold %d samples, want %d", got, len(s))

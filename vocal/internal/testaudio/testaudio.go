@@ -1,0 +1,149 @@
+// Package testaudio makes and reads the audio the vocal tests run on, from
+// documented recipes: LibriVox speech shipped in Debian's
+// pocketsphinx-testdata (public domain), espeak-ng speech, and sox tones.
+// Every helper skips the test with a clear message when its tool or file is
+// missing, so `go test` works anywhere and CI (which installs them) runs all.
+package testaudio
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-audio/audio"
+	"github.com/go-audio/wav"
+)
+
+// LibriVoxDir holds 16 kHz mono excerpts of "Sense and Sensibility"
+// (LibriVox, public domain) from the Debian package pocketsphinx-testdata.
+const LibriVoxDir = "/usr/share/pocketsphinx/test/data/librivox"
+
+// LibriVox returns the paths of the LibriVox excerpts, skipping the test if
+// pocketsphinx-testdata is not installed.
+func LibriVox(t testing.TB) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(LibriVoxDir, "*.wav"))
+	if len(files) == 0 {
+		t.Skipf("no LibriVox speech in %s: install the Debian package pocketsphinx-testdata", LibriVoxDir)
+	}
+	return files
+}
+
+// Need skips the test unless the named programs are on PATH.
+func Need(t testing.TB, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not found on PATH: install the Debian package %s to run this test", tool, debianPackage(tool))
+		}
+	}
+}
+
+func debianPackage(tool string) string {
+	switch tool {
+	case "espeak-ng":
+		return "espeak-ng"
+	case "sox":
+		return "sox"
+	case "praat":
+		return "praat"
+	}
+	return tool
+}
+
+// Run runs a program and fails the test with its stderr if it fails.
+func Run(t testing.TB, name string, args ...string) []byte {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, stderr.String())
+	}
+	return out
+}
+
+// Espeak synthesises text with espeak-ng (voice e.g. "en-us" or "ko", pitch
+// 0–99, rate in words per minute) and resamples it with sox to 16 kHz mono,
+// returning the WAV path inside dir.
+func Espeak(t testing.TB, dir, name, voice, text string, pitch, rate int) string {
+	t.Helper()
+	Need(t, "espeak-ng", "sox")
+	raw := filepath.Join(dir, name+".raw.wav")
+	out := filepath.Join(dir, name+".wav")
+	Run(t, "espeak-ng", "-v", voice, "-p", fmt.Sprint(pitch), "-s", fmt.Sprint(rate), "-w", raw, text)
+	Run(t, "sox", raw, "-r", "16000", "-c", "1", "-b", "16", out)
+	return out
+}
+
+// Sox runs `sox -n -r 16000 -c 1 -b 16 out.wav synth ...` (or any effect
+// chain given in args) and returns the output path inside dir.
+func Sox(t testing.TB, dir, name string, args ...string) string {
+	t.Helper()
+	Need(t, "sox")
+	out := filepath.Join(dir, name+".wav")
+	Run(t, "sox", append([]string{"-n", "-r", "16000", "-c", "1", "-b", "16", out}, args...)...)
+	return out
+}
+
+// ReadWAV reads a PCM WAV file as mono float32 in [-1, 1] (channels are
+// averaged). It reads in chunks: go-audio's FullPCMBuffer is about 70×
+// slower.
+func ReadWAV(path string) ([]float32, int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	d := wav.NewDecoder(f)
+	if !d.IsValidFile() {
+		return nil, 0, fmt.Errorf("%s: not a PCM WAV file", path)
+	}
+	channels := int(d.NumChans)
+	scale := float32(int64(1) << (d.BitDepth - 1))
+	buf := &audio.IntBuffer{Data: make([]int, 4096*channels)}
+	var pcm []float32
+	for {
+		n, err := d.PCMBuffer(buf)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, 0, fmt.Errorf("%s: %w", path, err)
+		}
+		if n == 0 {
+			break
+		}
+		for i := 0; i+channels <= n; i += channels {
+			var sum float32
+			for c := range channels {
+				sum += float32(buf.Data[i+c])
+			}
+			pcm = append(pcm, sum/float32(channels)/scale)
+		}
+	}
+	return pcm, int(d.SampleRate), nil
+}
+
+// MustReadWAV is ReadWAV for tests.
+func MustReadWAV(t testing.TB, path string) ([]float32, int) {
+	t.Helper()
+	pcm, rate, err := ReadWAV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pcm, rate
+}
+
+// Concat writes the WAV files in order (with optional silence between them
+// given as sox "pad" seconds via gaps) into one 16 kHz mono file.
+func Concat(t testing.TB, dir, name string, files ...string) string {
+	t.Helper()
+	Need(t, "sox")
+	out := filepath.Join(dir, name+".wav")
+	Run(t, "sox", append(append([]string{}, files...), out)...)
+	return out
+}

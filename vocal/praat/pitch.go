@@ -1,0 +1,527 @@
+package praat
+
+import (
+	"fmt"
+	"math"
+)
+
+// PitchMethod selects how the per-frame periodicity is measured.
+type PitchMethod int
+
+const (
+	// AC is Boersma's (1993) windowed autocorrelation: the Hanning-windowed
+	// frame's autocorrelation divided by the window's own ("To Pitch (ac)",
+	// and the plain "To Pitch...").
+	AC PitchMethod = iota
+	// CC is forward cross-correlation of one window against the next
+	// ("To Pitch (cc)"), the basis of "To Harmonicity (cc)".
+	CC
+)
+
+// PitchParams are the arguments of Praat's "Sound: To Pitch (ac)..." and
+// "To Pitch (cc)...". DefaultPitchParams fills in Praat's defaults; a zero
+// TimeStep means Praat's automatic 0.75/Floor (0.01 s at 75 Hz).
+type PitchParams struct {
+	Method             PitchMethod
+	TimeStep           float64 // s; 0 = periodsPerWindow / floor / 4
+	Floor              float64 // Hz, lowest pitch searched; sets the window length
+	Ceiling            float64 // Hz, candidates at or above it count as unvoiced
+	PeriodsPerWindow   float64 // 3 for AC, 1 for CC in Praat's dialogs
+	MaxCandidates      int     // 15
+	VeryAccurate       bool    // Gaussian window (AC) or sinc-700 refinement (CC)
+	SilenceThreshold   float64 // 0.03, relative to the global peak
+	VoicingThreshold   float64 // 0.45
+	OctaveCost         float64 // 0.01 per octave
+	OctaveJumpCost     float64 // 0.35
+	VoicedUnvoicedCost float64 // 0.14
+}
+
+// DefaultPitchParams returns what Praat's plain "To Pitch..." uses
+// (autocorrelation, 3 periods per window, 15 candidates, thresholds 0.03 and
+// 0.45, costs 0.01, 0.35 and 0.14) for the given floor and ceiling.
+func DefaultPitchParams(floor, ceiling float64) PitchParams {
+	return PitchParams{
+		Method: AC, Floor: floor, Ceiling: ceiling, PeriodsPerWindow: 3, MaxCandidates: 15,
+		SilenceThreshold: 0.03, VoicingThreshold: 0.45,
+		OctaveCost: 0.01, OctaveJumpCost: 0.35, VoicedUnvoicedCost: 0.14,
+	}
+}
+
+// PitchCandidate is one periodicity hypothesis of a frame. Frequency 0 is the
+// "unvoiced" hypothesis.
+type PitchCandidate struct {
+	Frequency float64 // Hz
+	Strength  float64 // normalised correlation, 0..1
+}
+
+// PitchFrame holds the candidates of one analysis frame; after path finding
+// Candidates[0] is the chosen one.
+type PitchFrame struct {
+	Intensity  float64 // local peak relative to the global peak, 0..1
+	Candidates []PitchCandidate
+}
+
+// Pitch is a pitch contour: frame i (0-based) is centred at X1 + i*Dx.
+type Pitch struct {
+	X1, Dx  float64
+	XMax    float64 // end of the sound's domain (the domain starts at 0)
+	Ceiling float64
+	Frames  []PitchFrame
+}
+
+// NumFrames is the number of analysis frames.
+func (p *Pitch) NumFrames() int { return len(p.Frames) }
+
+// FrameTime is the centre time of frame i (0-based).
+func (p *Pitch) FrameTime(i int) float64 { return p.X1 + float64(i)*p.Dx }
+
+// Frequency is the F0 of frame i (0-based) in Hz, or NaN when the frame is
+// unvoiced or out of range, like Praat's "Get value in frame".
+func (p *Pitch) Frequency(i int) float64 {
+	if i < 0 || i >= len(p.Frames) {
+		return math.NaN()
+	}
+	f := p.Frames[i].Candidates[0].Frequency
+	if f <= 0 || f >= p.Ceiling {
+		return math.NaN()
+	}
+	return f
+}
+
+// Voiced reports whether frame i (0-based) carries a pitch.
+func (p *Pitch) Voiced(i int) bool { return !math.IsNaN(p.Frequency(i)) }
+
+func (p *Pitch) axis() sampling { return sampling{x1: p.X1, dx: p.Dx, n: len(p.Frames)} }
+
+// ValueAtTime is Praat's "Get value at time" with linear interpolation: the
+// nearer frame must be voiced; if the farther one is not, the nearer value is
+// returned unchanged. NaN outside the domain or in unvoiced stretches.
+func (p *Pitch) ValueAtTime(t float64) float64 {
+	if t < 0 || t > p.XMax {
+		return math.NaN()
+	}
+	ireal := p.axis().xToIndex(t)
+	left := int(math.Floor(ireal))
+	phase := ireal - float64(left)
+	near, far := left, left+1
+	if phase >= 0.5 {
+		near, far = left+1, left
+		phase = 1 - phase
+	}
+	if near < 1 || near > len(p.Frames) {
+		return math.NaN()
+	}
+	fn := p.Frequency(near - 1)
+	if math.IsNaN(fn) {
+		return fn
+	}
+	if far < 1 || far > len(p.Frames) {
+		return fn
+	}
+	ff := p.Frequency(far - 1)
+	if math.IsNaN(ff) {
+		return fn
+	}
+	return fn + phase*(ff-fn)
+}
+
+// ToPitch runs Praat's pitch analysis ("Sound: To Pitch (ac)/(cc)") with
+// the given parameters, including the Viterbi path finder.
+func ToPitch(s *Sound, p PitchParams) (*Pitch, error) {
+	method := acHanning
+	switch {
+	case p.Method == AC && p.VeryAccurate:
+		method = acGauss
+	case p.Method == CC && !p.VeryAccurate:
+		method = fccNormal
+	case p.Method == CC:
+		method = fccAccurate
+	}
+	return toPitch(s, p, method)
+}
+
+const (
+	acHanning = iota
+	acGauss
+	fccNormal
+	fccAccurate
+)
+
+// pitchAnalysis carries what every frame of one analysis shares.
+type pitchAnalysis struct {
+	s                              *Sound
+	method                         int
+	minimumPitch, voicingThreshold float64
+	octaveCost                     float64
+	maxnCandidates                 int
+	dtWindow                       float64
+	nsampWindow, halfnsampWindow   int
+	maximumLag, nsampFFT           int
+	nsampPeriod, halfnsampPeriod   int
+	brentIxmax, brentDepth         int
+	globalPeak                     float64
+	window, windowR                []float64
+}
+
+func toPitch(s *Sound, p PitchParams, method int) (*Pitch, error) {
+	if p.Floor <= 0 || p.Ceiling <= p.Floor || p.PeriodsPerWindow <= 0 || p.MaxCandidates < 2 || p.TimeStep < 0 {
+		return nil, fmt.Errorf("%w: pitch floor %g Hz, ceiling %g Hz, %g periods per window, %d candidates, time step %g s",
+			ErrBadInput, p.Floor, p.Ceiling, p.PeriodsPerWindow, p.MaxCandidates, p.TimeStep)
+	}
+	dx := s.dx()
+	nx := len(s.Samples)
+	a := &pitchAnalysis{s: s, method: method, minimumPitch: p.Floor, voicingThreshold: p.VoicingThreshold, octaveCost: p.OctaveCost}
+	ceiling := p.Ceiling
+	a.maxnCandidates = p.MaxCandidates
+	if float64(a.maxnCandidates) < ceiling/p.Floor {
+		a.maxnCandidates = int(math.Floor(ceiling / p.Floor))
+	}
+	periodsPerWindow := p.PeriodsPerWindow
+	dt := p.TimeStep
+	if dt <= 0 {
+		dt = periodsPerWindow / p.Floor / 4
+	}
+	var interpolationDepth float64
+	switch method {
+	case acHanning:
+		a.brentDepth, interpolationDepth = interpolateSinc70, 0.5
+	case acGauss:
+		periodsPerWindow *= 2 // the Gaussian window is twice as long
+		a.brentDepth, interpolationDepth = interpolateSinc700, 0.25
+	case fccNormal:
+		a.brentDepth, interpolationDepth = interpolateSinc70, 1
+	case fccAccurate:
+		a.brentDepth, interpolationDepth = interpolateSinc700, 1
+	}
+	duration := dx * float64(nx)
+	if p.Floor < periodsPerWindow/duration {
+		return nil, fmt.Errorf("%w: %.3f s is less than %g periods of the %g Hz pitch floor", ErrTooShort, duration, periodsPerWindow, p.Floor)
+	}
+	a.nsampPeriod = int(math.Floor(1 / dx / p.Floor))
+	a.halfnsampPeriod = a.nsampPeriod/2 + 1
+	ceiling = min(ceiling, 0.5/dx)
+	a.dtWindow = periodsPerWindow / p.Floor
+	a.nsampWindow = int(math.Floor(a.dtWindow / dx))
+	a.halfnsampWindow = a.nsampWindow/2 - 1
+	if a.halfnsampWindow < 2 {
+		return nil, fmt.Errorf("%w: analysis window of %d samples is too short", ErrTooShort, a.nsampWindow)
+	}
+	a.nsampWindow = a.halfnsampWindow * 2
+	a.maximumLag = min(int(math.Floor(float64(a.nsampWindow)/periodsPerWindow))+2, a.nsampWindow)
+
+	windowDuration := a.dtWindow
+	if method >= fccNormal {
+		windowDuration = 1/p.Floor + a.dtWindow
+	}
+	nFrames, t1, err := s.shortTermAnalysis(windowDuration, dt)
+	if err != nil {
+		return nil, err
+	}
+	pitch := &Pitch{X1: t1, Dx: dt, XMax: duration, Ceiling: ceiling, Frames: make([]PitchFrame, nFrames)}
+	for i := range pitch.Frames {
+		pitch.Frames[i].Candidates = []PitchCandidate{{}}
+	}
+
+	mean := 0.0
+	for _, v := range s.Samples {
+		mean += v
+	}
+	mean /= float64(nx)
+	for _, v := range s.Samples {
+		a.globalPeak = max(a.globalPeak, math.Abs(v-mean))
+	}
+	if a.globalPeak == 0 {
+		return pitch, nil // digital silence: every frame unvoiced, as in Praat
+	}
+
+	if method >= fccNormal {
+		a.brentIxmax = int(math.Floor(float64(a.nsampWindow) * interpolationDepth))
+	} else {
+		a.nsampFFT = 1
+		for float64(a.nsampFFT) < float64(a.nsampWindow)*(1+interpolationDepth) {
+			a.nsampFFT *= 2
+		}
+		a.window = make([]float64, a.nsampWindow)
+		if method == acGauss {
+			imid := 0.5 * float64(a.nsampWindow+1)
+			edge := math.Exp(-12)
+			n1 := float64(a.nsampWindow + 1)
+			for i := 1; i <= a.nsampWindow; i++ {
+				d := float64(i) - imid
+				a.window[i-1] = (math.Exp(-48*d*d/n1/n1) - edge) / (1 - edge)
+			}
+		} else {
+			for i := 1; i <= a.nsampWindow; i++ {
+				a.window[i-1] = 0.5 - 0.5*math.Cos(float64(i)*2*math.Pi/float64(a.nsampWindow+1))
+			}
+		}
+		w := make([]float64, a.nsampFFT)
+		copy(w, a.window)
+		a.windowR = make([]float64, a.nsampFFT)
+		newAutocorrelator(a.nsampFFT).run(w, nil, a.windowR, nil)
+		for i := 1; i < a.nsampWindow; i++ {
+			a.windowR[i] /= a.windowR[0]
+		}
+		a.windowR[0] = 1
+		a.brentIxmax = int(math.Floor(float64(a.nsampWindow) * interpolationDepth))
+	}
+
+	a.analyseFrames(pitch)
+	pathFinder(pitch, p.SilenceThreshold, p.VoicingThreshold, p.OctaveCost, p.OctaveJumpCost, p.VoicedUnvoicedCost, ceiling)
+	return pitch, nil
+}
+
+// analyseFrames fills every frame's intensity and candidates. AC frames are
+// processed in pairs so that one complex FFT serves two frames.
+func (a *pitchAnalysis) analyseFrames(pitch *Pitch) {
+	nFrames := len(pitch.Frames)
+	b := a.brentIxmax
+	rbuf := [2][]float64{make([]float64, 2*b+1), make([]float64, 2*b+1)}
+	imax := make([]int, a.maxnCandidates+1)
+	if a.method >= fccNormal {
+		frame := make([]float64, a.nsampWindow)
+		for i := range nFrames {
+			t := pitch.FrameTime(i)
+			localPeak, mean := a.prepareFrame(t, frame)
+			clear(rbuf[0])
+			a.crossCorrelate(t, mean, rbuf[0])
+			a.candidates(&pitch.Frames[i], localPeak, symmetric{v: rbuf[0], b: b}, imax)
+		}
+		return
+	}
+	ac := newAutocorrelator(a.nsampFFT)
+	frames := [2][]float64{make([]float64, a.nsampFFT), make([]float64, a.nsampFFT)}
+	acOut := [2][]float64{make([]float64, a.nsampFFT), make([]float64, a.nsampFFT)}
+	var peaks [2]float64
+	for i := 0; i < nFrames; i += 2 {
+		pair := min(2, nFrames-i)
+		for k := range pair {
+			clear(frames[k])
+			peaks[k], _ = a.prepareFrame(pitch.FrameTime(i+k), frames[k])
+		}
+		if pair == 2 {
+			ac.run(frames[0], frames[1], acOut[0], acOut[1])
+		} else {
+			ac.run(frames[0], nil, acOut[0], nil)
+		}
+		for k := range pair {
+			r := rbuf[k]
+			r[b] = 1
+			for lag := 1; lag <= b; lag++ {
+				v := acOut[k][lag] / (acOut[k][0] * a.windowR[lag])
+				r[b+lag], r[b-lag] = v, v
+			}
+			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, imax)
+		}
+	}
+}
+
+// prepareFrame copies the frame around time t into frame (windowed for AC,
+// plain for CC) after removing the local mean over two longest periods, and
+// returns the local peak near the centre and that mean.
+func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, localMean float64) {
+	s := a.s
+	leftSample := s.axis().xToLowIndex(t)
+	rightSample := leftSample + 1
+	start := rightSample - a.nsampPeriod
+	end := leftSample + a.nsampPeriod
+	for i := start; i <= end; i++ {
+		localMean += s.at(i)
+	}
+	localMean /= float64(2 * a.nsampPeriod)
+	start = rightSample - a.halfnsampWindow
+	if a.method < fccNormal {
+		for j := range a.nsampWindow {
+			frame[j] = (s.at(start+j) - localMean) * a.window[j]
+		}
+	} else {
+		for j := range a.nsampWindow {
+			frame[j] = s.at(start+j) - localMean
+		}
+	}
+	lo := max(1, a.halfnsampWindow+1-a.halfnsampPeriod)
+	hi := min(a.nsampWindow, a.halfnsampWindow+a.halfnsampPeriod)
+	for j := lo; j <= hi; j++ {
+		localPeak = max(localPeak, math.Abs(frame[j-1]))
+	}
+	return localPeak, localMean
+}
+
+// crossCorrelate fills r (lags -b..b around index b) with the normalised
+// forward cross-correlation of the window starting half a span before t
+// against the same window shifted by each lag.
+func (a *pitchAnalysis) crossCorrelate(t, localMean float64, r []float64) {
+	s := a.s
+	nx := len(s.Samples)
+	b := a.brentIxmax
+	startTime := t - 0.5*(1/a.minimumPitch+a.dtWindow)
+	startSample := max(1, s.axis().xToLowIndex(startTime))
+	localSpan := a.maximumLag + a.nsampWindow
+	if localSpan > nx+1-startSample {
+		localSpan = nx + 1 - startSample
+	}
+	localMaximumLag := localSpan - a.nsampWindow
+	amp := s.Samples[startSample-1 : startSample-1+localSpan]
+	n := a.nsampWindow
+	sumx2 := 0.0
+	for i := range n {
+		x := amp[i] - localMean
+		sumx2 += x * x
+	}
+	sumy2 := sumx2
+	r[b] = 1
+	for lag := 1; lag <= localMaximumLag && lag <= b; lag++ {
+		y0 := amp[lag-1] - localMean
+		yz := amp[lag-1+n] - localMean
+		sumy2 += yz*yz - y0*y0
+		product := 0.0
+		x := amp[:n]
+		y := amp[lag : lag+n]
+		for j := range n {
+			product += (x[j] - localMean) * (y[j] - localMean)
+		}
+		v := product / math.Sqrt(sumx2*sumy2)
+		r[b+lag], r[b-lag] = v, v
+	}
+}
+
+// candidates registers the strongest correlation maxima of one frame as
+// pitch candidates and refines each with sinc interpolation.
+func (a *pitchAnalysis) candidates(frame *PitchFrame, localPeak float64, r symmetric, imax []int) {
+	frame.Intensity = 1
+	if localPeak <= a.globalPeak {
+		frame.Intensity = localPeak / a.globalPeak
+	}
+	cands := frame.Candidates[:1]
+	cands[0] = PitchCandidate{}
+	if localPeak == 0 {
+		frame.Candidates = cands
+		return
+	}
+	b := r.b
+	dx := a.s.dx()
+	rl := func(lag int) float64 { return r.v[b+lag] }
+	offset := -b - 1
+	for i := 2; i < a.maximumLag && i < b; i++ {
+		ri := rl(i)
+		if !(ri > 0.5*a.voicingThreshold && ri > rl(i-1) && ri >= rl(i+1)) {
+			continue
+		}
+		dr := 0.5 * (rl(i+1) - rl(i-1))
+		d2r := 2*ri - rl(i-1) - rl(i+1)
+		freq := 1 / dx / (float64(i) + dr/d2r)
+		strength := interpolateSinc(r, 1/dx/freq-float64(offset), 30)
+		if strength > 1 {
+			strength = 1 / strength
+		}
+		place := 0
+		if len(cands) < a.maxnCandidates {
+			cands = append(cands, PitchCandidate{})
+			place = len(cands) - 1
+		} else {
+			weakest := 2.0
+			for iw := 1; iw < a.maxnCandidates; iw++ {
+				ls := cands[iw].Strength - a.octaveCost*math.Log2(a.minimumPitch/cands[iw].Frequency)
+				if ls < weakest {
+					weakest, place = ls, iw
+				}
+			}
+			if strength-a.octaveCost*math.Log2(a.minimumPitch/freq) <= weakest {
+				place = 0
+			}
+		}
+		if place > 0 {
+			cands[place] = PitchCandidate{Frequency: freq, Strength: strength}
+			imax[place] = i
+		}
+	}
+	for i := 1; i < len(cands); i++ {
+		depth := a.brentDepth
+		if cands[i].Frequency > 0.3/dx {
+			depth = interpolateSinc700
+		}
+		xmid, ymid := improveMaximum(r, imax[i]-offset, depth)
+		xmid += float64(offset)
+		cands[i].Frequency = 1 / dx / xmid
+		if ymid > 1 {
+			ymid = 1 / ymid
+		}
+		cands[i].Strength = ymid
+	}
+	frame.Candidates = cands
+}
+
+func isVoicedFrequency(f, ceiling float64) bool { return f > 0 && f < ceiling }
+
+// pathFinder is Praat's Pitch_pathFinder: a Viterbi search for the cheapest
+// path through the candidates, with costs for octave jumps and voicing
+// transitions; it moves the winner of each frame to Candidates[0].
+func pathFinder(p *Pitch, silenceThreshold, voicingThreshold, octaveCost, octaveJumpCost, voicedUnvoicedCost, ceiling float64) {
+	n := len(p.Frames)
+	if n == 0 {
+		return
+	}
+	timeStepCorrection := 0.01 / p.Dx
+	octaveJumpCost *= timeStepCorrection
+	voicedUnvoicedCost *= timeStepCorrection
+	p.Ceiling = ceiling
+	delta := make([][]float64, n)
+	psi := make([][]int, n)
+	for i := range p.Frames {
+		fr := &p.Frames[i]
+		unvoicedStrength := 0.0
+		if silenceThreshold > 0 {
+			unvoicedStrength = 2 - fr.Intensity/(silenceThreshold/(1+voicingThreshold))
+		}
+		unvoicedStrength = voicingThreshold + max(0, unvoicedStrength)
+		delta[i] = make([]float64, len(fr.Candidates))
+		psi[i] = make([]int, len(fr.Candidates))
+		for j, c := range fr.Candidates {
+			if !isVoicedFrequency(c.Frequency, ceiling) {
+				delta[i][j] = unvoicedStrength
+			} else {
+				delta[i][j] = c.Strength - octaveCost*math.Log2(ceiling/c.Frequency)
+			}
+		}
+	}
+	for i := 1; i < n; i++ {
+		prev, cur := p.Frames[i-1].Candidates, p.Frames[i].Candidates
+		prevDelta, curDelta := delta[i-1], delta[i]
+		for j2, c2 := range cur {
+			f2 := c2.Frequency
+			v2 := isVoicedFrequency(f2, ceiling)
+			maximum := -1e30
+			place := 0
+			for j1, c1 := range prev {
+				f1 := c1.Frequency
+				v1 := isVoicedFrequency(f1, ceiling)
+				var cost float64
+				switch {
+				case !v2 && !v1:
+					cost = 0
+				case v1 != v2:
+					cost = voicedUnvoicedCost
+				default:
+					cost = octaveJumpCost * math.Abs(math.Log2(f1/f2))
+				}
+				if value := prevDelta[j1] - cost + curDelta[j2]; value > maximum {
+					maximum, place = value, j1
+				}
+			}
+			curDelta[j2] = maximum
+			psi[i][j2] = place
+		}
+	}
+	place := 0
+	last := delta[n-1]
+	for j := 1; j < len(last); j++ {
+		if last[j] > last[place] {
+			place = j
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		c := p.Frames[i].Candidates
+		c[0], c[place] = c[place], c[0]
+		place = psi[i][place]
+	}
+}

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS attempt_analysis;
+--bun:split
+DROP TABLE IF EXISTS analysis_jobs;

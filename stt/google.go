@@ -455,4 +455,3 @@ func (ts *tokenSource) token(ctx context.Context) (string, error) {
 	ts.expires = now.Add(time.Duration(body.ExpiresIn)*time.Second - time.Minute)
 	return ts.access, nil
 }
-

@@ -1,0 +1,184 @@
+package media
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/asticode/go-astiav"
+)
+
+// audioDecoder decodes one audio stream and resamples it to mono float32.
+type audioDecoder struct {
+	index int
+	tb    float64 // seconds per stream time-base tick
+	rate  int
+	cc    *astiav.CodecContext
+	in    *astiav.Frame
+	out   *astiav.Frame
+	swr   *astiav.SoftwareResampleContext
+	buf   []byte
+	pcm   []float32
+
+	packets, decoded int
+}
+
+func newAudioDecoder(s *astiav.Stream, rate int) (*audioDecoder, error) {
+	cp := s.CodecParameters()
+	cc, err := openCodec(cp, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &audioDecoder{
+		index: s.Index(),
+		tb:    s.TimeBase().Float64(),
+		rate:  rate,
+		cc:    cc,
+		in:    astiav.AllocFrame(),
+		out:   astiav.AllocFrame(),
+		swr:   astiav.AllocSoftwareResampleContext(),
+	}, nil
+}
+
+// openCodec finds and opens the decoder for a stream's parameters.
+func openCodec(cp *astiav.CodecParameters, threads int) (*astiav.CodecContext, error) {
+	codec := astiav.FindDecoder(cp.CodecID())
+	if codec == nil {
+		return nil, fmt.Errorf("%w: no decoder for %s in this build", ErrUnsupportedCodec, cp.CodecID().Name())
+	}
+	cc := astiav.AllocCodecContext(codec)
+	if cc == nil {
+		return nil, errors.New("media: allocating codec context failed")
+	}
+	if err := cc.FromCodecParameters(cp); err != nil {
+		cc.Free()
+		return nil, fmt.Errorf("%w: %s parameters: %v", ErrCorrupt, codec.Name(), err)
+	}
+	if threads > 0 {
+		cc.SetThreadCount(threads)
+	}
+	if err := cc.Open(codec, nil); err != nil {
+		cc.Free()
+		return nil, fmt.Errorf("%w: opening the %s decoder: %v", ErrUnsupportedCodec, codec.Name(), err)
+	}
+	return cc, nil
+}
+
+func (a *audioDecoder) free() {
+	a.cc.Free()
+	a.in.Free()
+	a.out.Free()
+	a.swr.Free()
+}
+
+func (a *audioDecoder) decode(pkt *astiav.Packet, origin float64, st *Stats) error {
+	a.packets++
+	if err := a.cc.SendPacket(pkt); err != nil {
+		if errors.Is(err, astiav.ErrInvaliddata) {
+			st.CorruptPackets++
+			return nil
+		}
+		if !errors.Is(err, astiav.ErrEagain) {
+			return fmt.Errorf("%w: decoding audio: %v", ErrCorrupt, err)
+		}
+	}
+	return a.receive(origin, st)
+}
+
+func (a *audioDecoder) flush(origin float64, st *Stats) error {
+	if err := a.cc.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
+		return fmt.Errorf("%w: flushing audio: %v", ErrCorrupt, err)
+	}
+	if err := a.receive(origin, st); err != nil {
+		return err
+	}
+	for {
+		if err := a.convert(nil); err != nil {
+			return err
+		}
+		if a.out.NbSamples() == 0 {
+			break
+		}
+		if err := a.appendOut(st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *audioDecoder) receive(origin float64, st *Stats) error {
+	for {
+		err := a.cc.ReceiveFrame(a.in)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			if errors.Is(err, astiav.ErrInvaliddata) {
+				st.CorruptPackets++
+				continue
+			}
+			return fmt.Errorf("%w: decoding audio: %v", ErrCorrupt, err)
+		}
+		a.decoded++
+		st.AudioFrames++
+		a.padGap(a.in.Pts(), origin, st)
+		defaultChannelLayout(a.in)
+		err = a.convert(a.in)
+		a.in.Unref()
+		if err != nil {
+			return err
+		}
+		if err := a.appendOut(st); err != nil {
+			return err
+		}
+	}
+}
+
+// padGap inserts silence when a frame starts later than the audio so far ends, so that
+// sample i stays at time i/rate. Gaps shorter than 20 ms are jitter, not silence.
+func (a *audioDecoder) padGap(pts int64, origin float64, st *Stats) {
+	if pts == astiav.NoPtsValue {
+		return
+	}
+	start := int(math.Round((float64(pts)*a.tb - origin) * float64(a.rate)))
+	have := len(a.pcm)
+	if a.decoded > 1 { // swr_get_delay divides by the input rate, known after one frame
+		have += int(a.swr.Delay(int64(a.rate)))
+	}
+	if gap := start - have; gap > a.rate/50 {
+		a.pcm = append(a.pcm, make([]float32, gap)...)
+		st.SilencePadded += gap
+		st.Samples += gap
+	}
+}
+
+func (a *audioDecoder) convert(in *astiav.Frame) error {
+	a.out.Unref()
+	a.out.SetChannelLayout(astiav.ChannelLayoutMono)
+	a.out.SetSampleFormat(astiav.SampleFormatFlt)
+	a.out.SetSampleRate(a.rate)
+	if err := a.swr.ConvertFrame(in, a.out); err != nil {
+		return fmt.Errorf("%w: resampling audio: %v", ErrCorrupt, err)
+	}
+	return nil
+}
+
+func (a *audioDecoder) appendOut(st *Stats) error {
+	n := a.out.NbSamples()
+	if n == 0 {
+		return nil
+	}
+	if cap(a.buf) < 4*n {
+		a.buf = make([]byte, 4*n)
+	}
+	b := a.buf[:4*n]
+	if _, err := a.out.SamplesCopyToBuffer(b, 1); err != nil {
+		return fmt.Errorf("media: copying resampled audio: %w", err)
+	}
+	for i := range n {
+		a.pcm = append(a.pcm, math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])))
+	}
+	st.Samples += n
+	return nil
+}

@@ -61,6 +61,9 @@ type Options struct {
 	Threads int
 	// MaxPixels is the largest coded width×height accepted. Zero means DefaultMaxPixels.
 	MaxPixels int
+	// Progress, when set, is called from the decoding goroutine as the position in the
+	// recording advances, at most every quarter second of media.
+	Progress func(position time.Duration)
 }
 
 func (o Options) withDefaults() Options {
@@ -192,6 +195,8 @@ type Decoder struct {
 	ctx context.Context
 	// ioErr remembers why the read callback failed, because libav only reports a code.
 	ioErr error
+
+	progressed float64 // the last position reported to Options.Progress, in seconds
 
 	wantFrames    bool
 	framesStarted bool
@@ -434,8 +439,27 @@ func (d *Decoder) step(ctx context.Context) error {
 	}
 	if err != nil {
 		d.err = err
+		return err
 	}
-	return err
+	d.reportProgress()
+	return nil
+}
+
+func (d *Decoder) reportProgress() {
+	if d.opts.Progress == nil || d.pkt.Pts() == astiav.NoPtsValue {
+		return
+	}
+	tb := 0.0
+	switch {
+	case d.audio != nil && d.pkt.StreamIndex() == d.audio.index:
+		tb = d.audio.tb
+	case d.video != nil && d.pkt.StreamIndex() == d.video.index:
+		tb = d.video.tb
+	}
+	if t := float64(d.pkt.Pts())*tb - d.origin; t >= d.progressed+0.25 {
+		d.progressed = t
+		d.opts.Progress(time.Duration(t * float64(time.Second)))
+	}
 }
 
 // finish flushes the decoders at the end of the stream and settles Info.

@@ -3,6 +3,7 @@ package media
 //#cgo pkg-config: libavutil
 //#include <libavutil/frame.h>
 //#include <libavutil/channel_layout.h>
+//#include <libavutil/avutil.h>
 //
 // // Decoders of raw formats (WAV, some MP4 PCM) may leave the channel order unspecified.
 // // swresample then normalises its own copy of the layout at init and reports every later
@@ -21,3 +22,6 @@ import "github.com/asticode/go-astiav"
 func defaultChannelLayout(f *astiav.Frame) {
 	C.nevermind_default_layout((*C.AVFrame)(f.UnsafePointer()))
 }
+
+// LibavVersion is the version of the FFmpeg libraries linked in, e.g. "7.1.5-0+deb13u1".
+func LibavVersion() string { return C.GoString(C.av_version_info()) }

@@ -1,0 +1,45 @@
+# NEVER MIND for Go. On a fresh Debian/Ubuntu machine:
+#   make demo   installs what is missing, builds, makes a sample recording and analyses it
+#   make test   installs what is missing, starts PostgreSQL if needed, runs every test
+# Every Go command runs through scripts/ffmpeg-env.sh, which provides FFmpeg 7.1 for cgo.
+
+GO      := scripts/ffmpeg-env.sh go
+GOFLAGS ?=
+# Test packages run one at a time: the suite spawns Praat, ffmpeg and PostgreSQL work of its
+# own, and two cores are all CI has.
+TESTFLAGS ?= -p 1 -timeout 30m
+
+.PHONY: all deps ffmpeg build test demo bench fuzz vet clean
+
+all: build
+
+deps:
+	scripts/deps.sh
+
+ffmpeg:
+	scripts/ffmpeg.sh >/dev/null
+
+build: ffmpeg
+	$(GO) build $(GOFLAGS) -o bin/nevermind ./cmd/nevermind
+
+vet: ffmpeg
+	$(GO) vet ./...
+
+test: deps ffmpeg
+	scripts/postgres.sh
+	$(GO) vet ./...
+	$(GO) test $(GOFLAGS) $(TESTFLAGS) ./...
+
+demo: deps build
+	scripts/demo.sh
+
+bench: deps build
+	benchmarks/decode/run.sh
+
+# Runs the media fuzzer for FUZZTIME (default 10 minutes); crashers land in media/testdata.
+FUZZTIME ?= 10m
+fuzz: deps ffmpeg
+	$(GO) test ./media -run '^$$' -fuzz FuzzOpenReader -fuzztime $(FUZZTIME)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes a sample interview answer from packaged assets and analyses it with bin/nevermind.
+#
+# Recipe (all from Debian packages, nothing downloaded):
+#   picture  astronaut.png (public domain, NASA; from python3-skimage, see scripts/deps.sh),
+#            slowly panned and zoomed so the face moves as a speaker's does
+#   voice    espeak-ng reading two sentences with a 2.5 s pause between them (sox)
+#   file     VP8 + Opus WebM written to a pipe, like a browser's MediaRecorder
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache=${NEVERMIND_CACHE:-$HOME/.cache/nevermind}
+out="$cache/demo"
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+espeak-ng -v en-us -s 150 -w "$tmp/a.wav" \
+  "In my last project I led a team of four engineers and we cut the page load time by forty percent."
+espeak-ng -v en-us -s 165 -w "$tmp/b.wav" \
+  "I measured every request first, then fixed the three slowest queries, and we shipped it in two weeks."
+sox "$tmp/a.wav" -p pad 0.5 2.5 | sox - "$tmp/b.wav" "$tmp/voice.wav" pad 0 1
+
+ffmpeg -hide_banner -loglevel error -y -loop 1 -framerate 30 -i "$cache/testdata/astronaut.png" -i "$tmp/voice.wav" \
+  -filter_complex "[0:v]scale=1280:1280,crop=960:720:x='160+40*sin(t/2)':y='120+20*sin(t/3)',format=yuv420p[v]" \
+  -map '[v]' -map 1:a -shortest -c:v libvpx -deadline realtime -cpu-used 8 -b:v 1M -c:a libopus \
+  -f webm pipe:1 > "$out/answer.webm"
+
+echo "sample recording: $out/answer.webm"
+bin/nevermind analyze "$out/answer.webm"

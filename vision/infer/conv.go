@@ -1,0 +1,467 @@
+package infer
+
+import (
+	"math"
+	"slices"
+)
+
+type convMode uint8
+
+const (
+	convIm2col    convMode = iota // general: unfold the input, then GEMM
+	convPointwise                 // 1×1, stride 1, no padding: the input already is the GEMM operand
+	convDepthwise                 // one filter per channel: direct loops
+)
+
+// convKernel is a 2-D convolution (1-D convolutions run with height 1) with
+// bias and a fused activation. Inputs are NCHW.
+type convKernel struct {
+	mode                     convMode
+	n, cin, h, w             int
+	cout, oh, ow             int
+	kh, kw, sh, sw, dh, dw   int
+	padTop, padLeft          int
+	group, cinG, coutG, kdim int // kdim = cinG*kh*kw
+	weights                  []float32
+	bias                     []float32
+	act                      activation
+	packed                   [][]float32 // per group, A packed for gemm
+	gemm                     gemmKernel
+	colBlock, colBlocks      int
+	finalized                bool
+}
+
+func (k *convKernel) units() int {
+	if k.mode == convDepthwise {
+		return k.n * k.cout
+	}
+	return k.n * k.group * k.colBlocks
+}
+
+func (k *convKernel) flops() int { return 2 * k.n * k.cout * k.oh * k.ow * k.kdim }
+
+func (k *convKernel) scratch() int {
+	switch k.mode {
+	case convDepthwise:
+		return 0
+	case convPointwise:
+		return packBLen(k.colBlock)
+	}
+	return k.kdim*k.colBlock + packBLen(k.colBlock)
+}
+
+// finalize packs the weights once every fusion has changed them.
+func (k *convKernel) finalize() {
+	if k.finalized {
+		return
+	}
+	k.finalized = true
+	if k.mode == convDepthwise {
+		return
+	}
+	k.packed = make([][]float32, k.group)
+	for g := range k.group {
+		k.packed[g] = make([]float32, packedLen(k.coutG, k.kdim))
+		packA(k.packed[g], k.weights[g*k.coutG*k.kdim:], k.coutG, k.kdim, k.kdim)
+	}
+}
+
+func (k *convKernel) run(a *args, lo, hi int) {
+	x, out := a.in[0], a.out[0]
+	if k.mode == convDepthwise {
+		for u := lo; u < hi; u++ {
+			k.depthwise(x, out, u/k.cout, u%k.cout)
+		}
+		return
+	}
+	hw := k.oh * k.ow
+	for u := lo; u < hi; u++ {
+		blk := u % k.colBlocks
+		g := (u / k.colBlocks) % k.group
+		bn := u / (k.colBlocks * k.group)
+		c0 := blk * k.colBlock
+		cols := min(k.colBlock, hw-c0)
+		dst := out[(bn*k.cout+g*k.coutG)*hw+c0:]
+		src := x[(bn*k.cin+g*k.cinG)*k.h*k.w:]
+		if k.mode == convPointwise {
+			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, src[c0:], k.h*k.w, cols, dst, hw, a.scratch, false)
+		} else {
+			col := a.scratch[:k.kdim*cols]
+			k.im2col(src, col, c0, cols)
+			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, col, cols, cols, dst, hw, a.scratch[k.kdim*k.colBlock:], false)
+		}
+		for o := range k.coutG {
+			row := dst[o*hw : o*hw+cols]
+			if bv := k.bias[g*k.coutG+o]; bv != 0 {
+				for i := range row {
+					row[i] += bv
+				}
+			}
+			k.act.apply(row, g*k.coutG+o)
+		}
+	}
+}
+
+// im2col unfolds output columns [c0, c0+cols) of one group into col
+// (kdim rows × cols), with zeros where the window reaches into padding.
+func (k *convKernel) im2col(x, col []float32, c0, cols int) {
+	r := 0
+	for c := range k.cinG {
+		plane := x[c*k.h*k.w : (c+1)*k.h*k.w]
+		for ky := range k.kh {
+			for kx := range k.kw {
+				dst := col[r*cols : (r+1)*cols]
+				r++
+				oy, ox := c0/k.ow, c0%k.ow
+				for i := range dst {
+					iy := oy*k.sh - k.padTop + ky*k.dh
+					ix := ox*k.sw - k.padLeft + kx*k.dw
+					if iy >= 0 && iy < k.h && ix >= 0 && ix < k.w {
+						dst[i] = plane[iy*k.w+ix]
+					} else {
+						dst[i] = 0
+					}
+					ox++
+					if ox == k.ow {
+						ox = 0
+						oy++
+					}
+				}
+			}
+		}
+	}
+}
+
+// depthwise computes one output channel of a depthwise convolution, tap by
+// tap over whole rows so the inner loop is a plain multiply-add.
+func (k *convKernel) depthwise(x, out []float32, bn, c int) {
+	plane := x[(bn*k.cin+c)*k.h*k.w : (bn*k.cin+c+1)*k.h*k.w]
+	dst := out[(bn*k.cout+c)*k.oh*k.ow : (bn*k.cout+c+1)*k.oh*k.ow]
+	bv := k.bias[c]
+	for i := range dst {
+		dst[i] = bv
+	}
+	w := k.weights[c*k.kh*k.kw : (c+1)*k.kh*k.kw]
+	for ky := range k.kh {
+		for kx := range k.kw {
+			wv := w[ky*k.kw+kx]
+			if wv == 0 {
+				continue
+			}
+			// Output columns whose input column is inside the image.
+			off := kx*k.dw - k.padLeft
+			x0 := ceilDiv(-off, k.sw)
+			x0 = max(x0, 0)
+			x1 := min(k.ow, floorDiv(k.w-1-off, k.sw)+1)
+			if x1 <= x0 {
+				continue
+			}
+			for oy := range k.oh {
+				iy := oy*k.sh - k.padTop + ky*k.dh
+				if iy < 0 || iy >= k.h {
+					continue
+				}
+				orow := dst[oy*k.ow+x0 : oy*k.ow+x1]
+				irow := plane[iy*k.w:]
+				if k.sw == 1 {
+					in := irow[x0+off : x1+off]
+					for i := range orow {
+						orow[i] += wv * in[i]
+					}
+				} else {
+					j := x0*k.sw + off
+					for i := range orow {
+						orow[i] += wv * irow[j]
+						j += k.sw
+					}
+				}
+			}
+		}
+	}
+	k.act.apply(dst, c)
+}
+
+func ceilDiv(a, b int) int {
+	if a >= 0 {
+		return (a + b - 1) / b
+	}
+	return -((-a) / b)
+}
+
+func floorDiv(a, b int) int {
+	if a >= 0 {
+		return a / b
+	}
+	return -((-a + b - 1) / b)
+}
+
+// convPads resolves pads and auto_pad for one spatial axis, returning the
+// begin pad and the output size.
+func convPads(b *buildCtx, autoPad string, in, kernel, stride, dil, padBegin, padEnd int, ceilMode bool) (int, int, error) {
+	ek := (kernel-1)*dil + 1
+	switch autoPad {
+	case "", "NOTSET":
+		span := in + padBegin + padEnd - ek
+		if span < 0 {
+			return 0, 0, b.errorf("kernel %d (dilated %d) larger than padded input %d", kernel, ek, in+padBegin+padEnd)
+		}
+		out := span/stride + 1
+		if ceilMode {
+			out = (span+stride-1)/stride + 1
+			// The last window must start inside the input or left padding.
+			if (out-1)*stride >= in+padBegin {
+				out--
+			}
+		}
+		return padBegin, out, nil
+	case "VALID":
+		if in < ek {
+			return 0, 0, b.errorf("kernel %d larger than input %d", ek, in)
+		}
+		return 0, (in-ek)/stride + 1, nil
+	case "SAME_UPPER", "SAME_LOWER":
+		out := (in + stride - 1) / stride
+		total := max((out-1)*stride+ek-in, 0)
+		if autoPad == "SAME_UPPER" {
+			return total / 2, out, nil
+		}
+		return total - total/2, out, nil
+	}
+	return 0, 0, b.unsupported("auto_pad %q", autoPad)
+}
+
+// spatialAttrs reads kernel_shape-like attributes for conv and pooling.
+type spatial struct {
+	kernel, strides, dils, pads []int // pads: begins then ends
+	autoPad                     string
+}
+
+func readSpatial(b *buildCtx, rank int, kernel []int) (spatial, error) {
+	s := spatial{kernel: kernel, autoPad: b.attrString("auto_pad", "NOTSET")}
+	get := func(name string, def int) ([]int, error) {
+		v, ok := b.attrInts(name)
+		out := make([]int, rank)
+		if !ok {
+			for i := range out {
+				out[i] = def
+			}
+			return out, nil
+		}
+		if len(v) != rank {
+			return nil, b.errorf("%s %v for %d spatial dimensions", name, v, rank)
+		}
+		for i, x := range v {
+			if x < 1 {
+				return nil, b.errorf("%s %v must be positive", name, v)
+			}
+			out[i] = int(x)
+		}
+		return out, nil
+	}
+	var err error
+	if s.strides, err = get("strides", 1); err != nil {
+		return s, err
+	}
+	if s.dils, err = get("dilations", 1); err != nil {
+		return s, err
+	}
+	s.pads = make([]int, 2*rank)
+	if p, ok := b.attrInts("pads"); ok {
+		if len(p) != 2*rank {
+			return s, b.errorf("pads %v for %d spatial dimensions", p, rank)
+		}
+		for i, x := range p {
+			if x < 0 {
+				return s, b.errorf("negative pads %v", p)
+			}
+			s.pads[i] = int(x)
+		}
+	}
+	return s, nil
+}
+
+func buildConv(b *buildCtx) (kernel, error) {
+	if err := b.need(2); err != nil {
+		return nil, err
+	}
+	x, wv := b.in[0], b.in[1]
+	if len(x.shape) != 4 && len(x.shape) != 3 {
+		return nil, b.unsupported("only 1-D and 2-D convolutions (input %v)", x.shape)
+	}
+	if !wv.isConst || wv.dt != dtFloat {
+		return nil, b.unsupported("weights must be a float32 constant")
+	}
+	if len(wv.shape) != len(x.shape) {
+		return nil, b.errorf("weights %v do not match input %v", wv.shape, x.shape)
+	}
+	oneD := len(x.shape) == 3
+	xs, ws := x.shape, wv.shape
+	if oneD {
+		xs = []int{xs[0], xs[1], 1, xs[2]}
+		ws = []int{ws[0], ws[1], 1, ws[2]}
+	}
+	group := int(b.attrInt("group", 1))
+	k := &convKernel{n: xs[0], cin: xs[1], h: xs[2], w: xs[3], cout: ws[0], kh: ws[2], kw: ws[3], group: group, gemm: b.p.gemm}
+	if ks, ok := b.attrInts("kernel_shape"); ok {
+		want := ws[2:]
+		if oneD {
+			want = ws[3:]
+		}
+		for i := range ks {
+			if i >= len(want) || int(ks[i]) != want[i] {
+				return nil, b.errorf("kernel_shape %v does not match weights %v", ks, wv.shape)
+			}
+		}
+	}
+	if group < 1 || k.cin%group != 0 || k.cout%group != 0 || ws[1]*group != k.cin {
+		return nil, b.errorf("group %d does not fit %d input / %d output channels (weights %v)", group, k.cin, k.cout, wv.shape)
+	}
+	sp, err := readSpatial(b, len(x.shape)-2, nil)
+	if err != nil {
+		return nil, err
+	}
+	if oneD {
+		sp.strides = []int{1, sp.strides[0]}
+		sp.dils = []int{1, sp.dils[0]}
+		sp.pads = []int{0, sp.pads[0], 0, sp.pads[1]}
+	}
+	k.sh, k.sw, k.dh, k.dw = sp.strides[0], sp.strides[1], sp.dils[0], sp.dils[1]
+	if k.padTop, k.oh, err = convPads(b, sp.autoPad, k.h, k.kh, k.sh, k.dh, sp.pads[0], sp.pads[2], false); err != nil {
+		return nil, err
+	}
+	if k.padLeft, k.ow, err = convPads(b, sp.autoPad, k.w, k.kw, k.sw, k.dw, sp.pads[1], sp.pads[3], false); err != nil {
+		return nil, err
+	}
+	k.cinG, k.coutG = k.cin/group, k.cout/group
+	k.kdim = k.cinG * k.kh * k.kw
+	k.weights = slices.Clone(wv.f)
+	k.bias = make([]float32, k.cout)
+	if bv := b.input(2); bv != nil {
+		if !bv.isConst || len(bv.f) != k.cout {
+			return nil, b.errorf("bias must be a constant of %d values", k.cout)
+		}
+		copy(k.bias, bv.f)
+	}
+	switch {
+	case group == k.cin && k.cout == k.cin:
+		k.mode = convDepthwise
+	case k.kh == 1 && k.kw == 1 && k.sh == 1 && k.sw == 1 && k.padTop == 0 && k.padLeft == 0 && k.oh == k.h && k.ow == k.w:
+		k.mode = convPointwise
+	default:
+		k.mode = convIm2col
+	}
+	hw := k.oh * k.ow
+	k.colBlock = min(max((hw/4+nr-1)/nr*nr, 64), 256, (hw+nr-1)/nr*nr)
+	k.colBlocks = (hw + k.colBlock - 1) / k.colBlock
+	o := b.out[0]
+	o.dt = dtFloat
+	if oneD {
+		o.shape = []int{k.n, k.cout, k.ow}
+	} else {
+		o.shape = []int{k.n, k.cout, k.oh, k.ow}
+	}
+	return k, nil
+}
+
+// producerConv returns the Conv kernel that produced x if its output may be
+// changed in place: it feeds only this node and is not a graph output.
+func producerConv(b *buildCtx, x *value) *convKernel {
+	if x.producer < 0 || x.producer >= len(b.p.ops) || x.consumers != 1 || x.isOutput || x.alias >= 0 {
+		return nil
+	}
+	op := b.p.ops[x.producer]
+	if len(op.out) != 1 || b.p.values[op.out[0]] != x {
+		return nil
+	}
+	ck, ok := op.k.(*convKernel)
+	if !ok || ck.finalized {
+		return nil
+	}
+	return ck
+}
+
+// fuseActivation folds an activation into the Conv producing its input.
+func fuseActivation(b *buildCtx, act activation) bool {
+	switch act.kind {
+	case actRelu, actClip, actLeaky, actPRelu, actSigmoid, actTanh, actHardSigmoid, actHardSwish, actElu:
+	default:
+		return false
+	}
+	ck := producerConv(b, b.in[0])
+	if ck == nil || ck.act.kind != actNone {
+		return false
+	}
+	ck.act = act
+	b.aliasOf = 0
+	return true
+}
+
+// affineKernel is a per-channel y = x·scale + shift (an unfused
+// BatchNormalization).
+type affineKernel struct {
+	scale, shift []float32
+	c, inner     int
+}
+
+func (k *affineKernel) units() int { return k.c }
+func (k *affineKernel) run(a *args, lo, hi int) {
+	x, out := a.in[0], a.out[0]
+	for i := 0; i < len(x); i += k.c * k.inner {
+		for c := lo; c < hi; c++ {
+			s, t := k.scale[c], k.shift[c]
+			src := x[i+c*k.inner : i+(c+1)*k.inner]
+			dst := out[i+c*k.inner : i+(c+1)*k.inner]
+			for j, v := range src {
+				dst[j] = v*s + t
+			}
+		}
+	}
+}
+
+func buildBatchNorm(b *buildCtx) (kernel, error) {
+	if err := b.need(5); err != nil {
+		return nil, err
+	}
+	x := b.in[0]
+	if len(x.shape) < 2 {
+		return nil, b.errorf("input %v has no channel axis", x.shape)
+	}
+	c := x.shape[1]
+	var p [4][]float32
+	for i := range 4 {
+		f, err := b.constFloats(i + 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(f) != c {
+			return nil, b.errorf("parameter %d has %d values for %d channels", i+1, len(f), c)
+		}
+		p[i] = f
+	}
+	eps := float64(b.attrFloat("epsilon", 1e-5))
+	scale, shift := make([]float32, c), make([]float32, c)
+	for i := range c {
+		s := float64(p[0][i]) / math.Sqrt(float64(p[3][i])+eps)
+		scale[i] = float32(s)
+		shift[i] = float32(float64(p[1][i]) - float64(p[2][i])*s)
+	}
+	b.out[0].shape, b.out[0].dt = x.shape, dtFloat
+	for _, extra := range b.out[1:] {
+		if extra.consumers > 0 || extra.isOutput {
+			return nil, b.unsupported("training-mode outputs")
+		}
+		extra.shape, extra.dt, extra.isConst, extra.f = []int{c}, dtFloat, true, make([]float32, c)
+	}
+	if ck := producerConv(b, x); ck != nil && ck.act.kind == actNone {
+		for o := range ck.cout {
+			w := ck.weights[o*ck.kdim : (o+1)*ck.kdim]
+			for i := range w {
+				w[i] *= scale[o]
+			}
+			ck.bias[o] = ck.bias[o]*scale[o] + shift[o]
+		}
+		b.aliasOf = 0
+		return &copyKernel{}, nil
+	}
+	return &affineKernel{scale: scale, shift: shift, c: c, inner: prod(x.shape[2:])}, nil
+}

@@ -1,0 +1,76 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func micro4x16(k int, a, b, c *float32, ldc int, acc bool)
+//
+// C[4][16] (row stride ldc floats) = sum over k of a[k][0:4] ⊗ b[k][0:16],
+// with a and b packed as in gemm.go. Eight YMM accumulators hold the tile.
+TEXT ·micro4x16(SB), NOSPLIT, $0-41
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+loop:
+	TESTQ CX, CX
+	JE    done
+	VMOVUPS      (DI), Y8
+	VMOVUPS      32(DI), Y9
+	VBROADCASTSS (SI), Y10
+	VBROADCASTSS 4(SI), Y11
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VFMADD231PS  Y8, Y11, Y2
+	VFMADD231PS  Y9, Y11, Y3
+	VBROADCASTSS 8(SI), Y12
+	VBROADCASTSS 12(SI), Y13
+	VFMADD231PS  Y8, Y12, Y4
+	VFMADD231PS  Y9, Y12, Y5
+	VFMADD231PS  Y8, Y13, Y6
+	VFMADD231PS  Y9, Y13, Y7
+	ADDQ         $16, SI
+	ADDQ         $64, DI
+	DECQ         CX
+	JMP          loop
+
+done:
+	MOVBLZX acc+40(FP), AX
+	TESTB   AL, AL
+	JE      store
+	VADDPS  (DX), Y0, Y0
+	VADDPS  32(DX), Y1, Y1
+	LEAQ    (DX)(R8*1), R9
+	VADDPS  (R9), Y2, Y2
+	VADDPS  32(R9), Y3, Y3
+	LEAQ    (R9)(R8*1), R10
+	VADDPS  (R10), Y4, Y4
+	VADDPS  32(R10), Y5, Y5
+	LEAQ    (R10)(R8*1), R11
+	VADDPS  (R11), Y6, Y6
+	VADDPS  32(R11), Y7, Y7
+
+store:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	VZEROUPPER
+	RET

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package infer
+
+const haveAsmKernel = false
+
+func microAsm(k int, a, b, c []float32, ldc int, acc bool) { microGo(k, a, b, c, ldc, acc) }

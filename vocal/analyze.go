@@ -1,0 +1,268 @@
+package vocal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/nevermind-ai/nevermind/vocal/praat"
+)
+
+// Sentinel errors returned (wrapped) by Analyze; test with errors.Is.
+var (
+	// ErrTooShort means the recording is shorter than MinDuration.
+	ErrTooShort = errors.New("vocal: recording too short to analyse")
+	// ErrSampleRate means the sample rate is below MinSampleRate.
+	ErrSampleRate = errors.New("vocal: sample rate too low")
+	// ErrInvalidAudio means the samples contain NaN or infinity.
+	ErrInvalidAudio = errors.New("vocal: invalid audio samples")
+	// ErrInvalidWords means a transcript word has negative, reversed or
+	// non-finite times.
+	ErrInvalidWords = errors.New("vocal: invalid word timings")
+)
+
+const (
+	// MinSampleRate is the lowest sample rate Analyze accepts (Hz).
+	MinSampleRate = 8000
+	// MinDuration is the shortest recording Analyze accepts (s): two windows
+	// of the 75 Hz harmonicity analysis plus margin.
+	MinDuration = 0.25
+)
+
+// Options tune Analyze. The zero value analyses the audio alone, with no
+// language-specific bands and no series.
+type Options struct {
+	// Language is "ko", "en" or "" (unknown). It selects the speaking-rate
+	// band and the filler-word list (both lists when unknown).
+	Language string
+	// Words is an optional transcript with word timings. With it the report
+	// adds filler words and words per minute.
+	Words []Word
+	// Series adds the pitch and intensity contours to the report.
+	Series bool
+}
+
+// Analyze measures the voice in pcm (mono, samples in [-1, 1]) recorded at
+// sampleRate Hz and scores it. It honours ctx between analysis stages.
+func Analyze(ctx context.Context, pcm []float32, sampleRate int, opts Options) (*Report, error) {
+	if sampleRate < MinSampleRate {
+		return nil, fmt.Errorf("%w: %d Hz, need at least %d Hz", ErrSampleRate, sampleRate, MinSampleRate)
+	}
+	if d := float64(len(pcm)) / float64(sampleRate); d < MinDuration {
+		return nil, fmt.Errorf("%w: %.3f s, need at least %.2f s", ErrTooShort, d, MinDuration)
+	}
+	for i, w := range opts.Words {
+		if !finite(w.Start) || !finite(w.End) || w.Start < 0 || w.End < w.Start {
+			return nil, fmt.Errorf("%w: word %d %q from %g s to %g s", ErrInvalidWords, i, w.Text, w.Start, w.End)
+		}
+	}
+	s, err := praat.NewSound(pcm, sampleRate)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidAudio, err)
+	}
+	m := &measures{sound: s, duration: s.Duration()}
+	if m.pitch, err = praat.ToPitch(s, praat.DefaultPitchParams(75, 500)); err != nil {
+		return nil, fmt.Errorf("vocal: pitch: %w", err)
+	}
+	if m.intensity, err = praat.ToIntensity(s, 75, 0, true); err != nil {
+		return nil, fmt.Errorf("vocal: intensity: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.pulses = praat.ToPointProcessCC(s, m.pitch)
+	if m.harmonicity, err = praat.ToHarmonicityCC(s, 0.01, 75, 0.1, 1.0); err != nil {
+		return nil, fmt.Errorf("vocal: harmonicity: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	tr := m.tremorTimeline()
+	sp, peaks := m.speedTimeline()
+	_, vs := m.intensitySeries()
+	tremor := tremorMetric(tr)
+	pause, _ := pauseMetric(sp)
+	tone := toneMetric(m.intonation(), energyOf(vs), rhythmOf(peaks))
+	speed := speedMetric(sp)
+	total := float64(tremor.Score)*0.25 + float64(pause.Score)*0.25 + float64(tone.Score)*0.25 + float64(speed.Score)*0.25
+	sd, err := findSounding(s)
+	if err != nil {
+		return nil, fmt.Errorf("vocal: sounding intervals: %w", err)
+	}
+	r := &Report{
+		TotalScore: int(clip(math.RoundToEven(total), 0, 100)),
+		Summary:    summarize(tremor, pause, tone, speed),
+		Metrics:    []Metric{tremor, pause, tone, speed},
+		Grouped:    grouped(mergeTimelines(tr, sp), m.voicedMask(), sd.intervals),
+		Voice:      m.voiceSummary(),
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r.Quality = qualityOf(pcm, m, sd)
+	if r.Quality.Sufficient {
+		r.Fluency = fluencyOf(m, sd, opts)
+		r.Prosody = prosodyOf(m.pitch, sd)
+	} else {
+		r.Summary = "음성 분석 불가: " + r.Quality.Message
+	}
+	if len(opts.Words) > 0 {
+		r.Fillers = fillersOf(opts.Words, opts.Language, m.duration)
+		if r.Fluency != nil {
+			r.Fluency.WPM, r.Fluency.WPMEstimated = r.Fillers.WPM, false
+			r.Fluency.RateBand = rateBand(opts.Language, r.Fluency.SpeechRateSPS, float64(r.Fillers.WPM))
+		}
+	}
+	r.Timeline = timeline(r)
+	if opts.Series {
+		r.Series = m.series()
+	}
+	return r, nil
+}
+
+func (m *measures) voiceSummary() Voice {
+	d := m.duration
+	return Voice{
+		DurationS:  roundTo(d, 2),
+		JitterPct:  Num(roundTo(100*m.pulses.JitterLocal(0, d, jitterMinPer, jitterMaxPer, periodFactor), 2)),
+		ShimmerPct: Num(roundTo(100*m.pulses.ShimmerLocal(m.sound, 0, d, jitterMinPer, jitterMaxPer, periodFactor, amplitudeFactor), 2)),
+		HNRdB:      Num(roundTo(m.harmonicity.Mean(0, d), 2)),
+	}
+}
+
+func fluencyOf(m *measures, sd *sounding, opts Options) *Fluency {
+	syl := nuclei(sd, m.pitch)
+	f := &Fluency{
+		Syllables:           len(syl),
+		SpeechRateSPS:       roundTo(float64(len(syl))/m.duration, 2),
+		ArticulationRateSPS: nan,
+		PhonationS:          roundTo(sd.phonation(), 2),
+		WPM:                 nan,
+		Pauses:              pausesOf(sd, m.duration),
+		FilledPauses:        detectFilledPauses(m.sound, m.pitch, m.intensity),
+	}
+	if f.FilledPauses == nil {
+		f.FilledPauses = []FilledPause{}
+	}
+	if ph := sd.phonation(); ph > 0 {
+		f.ArticulationRateSPS = Num(roundTo(float64(len(syl))/ph, 2))
+	}
+	if opts.Language == "en" {
+		// English averages about 1.5 syllables per word.
+		f.WPM, f.WPMEstimated = Num(roundTo(float64(len(syl))/m.duration*60/1.5, 1)), true
+	}
+	f.RateBand = rateBand(opts.Language, f.SpeechRateSPS, float64(f.WPM))
+	return f
+}
+
+// Quality gate thresholds.
+const (
+	clipLevel          = 0.999
+	maxClippedRatio    = 0.01
+	minSpeechLevelDBFS = -50.0
+	minSpeechS         = 1.0
+	minVoicedS         = 0.5
+)
+
+func qualityOf(pcm []float32, m *measures, sd *sounding) Quality {
+	q := Quality{Sufficient: true, DurationS: roundTo(m.duration, 2), SpeechLevelDBFS: nan}
+	clipped := 0
+	for _, v := range pcm {
+		if math.Abs(float64(v)) >= clipLevel {
+			clipped++
+		}
+	}
+	q.ClippedRatio = roundTo(float64(clipped)/float64(len(pcm)), 4)
+	var loud []float64
+	for i, v := range sd.in.Values {
+		if sd.contains(sd.in.FrameTime(i)) {
+			loud = append(loud, v)
+		}
+	}
+	if len(loud) > 0 {
+		q.SpeechLevelDBFS = Num(roundTo(median(loud)-fullScaleDB, 1))
+	}
+	q.SpeechS = roundTo(sd.phonation(), 2)
+	voiced := 0
+	for i := range m.pitch.NumFrames() {
+		if m.pitch.Voiced(i) {
+			voiced++
+		}
+	}
+	q.VoicedS = roundTo(float64(voiced)*m.pitch.Dx, 2)
+	fail := func(reason, msg string) {
+		q.Sufficient, q.Reason, q.Message = false, reason, "insufficient audio: "+msg
+	}
+	switch {
+	case q.ClippedRatio > maxClippedRatio:
+		fail("clipping", fmt.Sprintf("%.1f%% of samples are clipped at full scale; lower the input gain", 100*q.ClippedRatio))
+	case voiced == 0 || len(sd.intervals) == 0:
+		fail("no_speech", "no speech was found in the recording")
+	case q.SpeechLevelDBFS.Valid() && float64(q.SpeechLevelDBFS) < minSpeechLevelDBFS:
+		fail("too_quiet", fmt.Sprintf("speech level %.0f dBFS is too low; move closer to the microphone", float64(q.SpeechLevelDBFS)))
+	case q.SpeechS < minSpeechS || q.VoicedS < minVoicedS:
+		fail("too_little_speech", fmt.Sprintf("only %.1f s of speech (%.1f s voiced)", q.SpeechS, q.VoicedS))
+	}
+	return q
+}
+
+// timeline merges every problem moment into one list sorted by start time.
+func timeline(r *Report) []Moment {
+	out := []Moment{}
+	for _, e := range r.Grouped.TremorEvents {
+		out = append(out, Moment{e.Start, e.End, "tremor", evidence("tremor_max", e.TremorMax, "z_max", e.ZMax, "jitter_med_pct", e.JitterMedPct, "shimmer_med_pct", e.ShimmerMedPct, "hnr_med_db", e.HNRMedDB)})
+	}
+	addSpans := func(kind string, spans []Span) {
+		for _, s := range spans {
+			out = append(out, Moment{s.Start, s.End, kind, evidence("speaking_med", s.SpeakingMed, "artic_med", s.ArticMed, "pause_med", s.PauseMed)})
+		}
+	}
+	addSpans("speed_fast", r.Grouped.SpeedFast)
+	addSpans("speed_slow", r.Grouped.SpeedSlow)
+	addSpans("pause_high", r.Grouped.PauseHigh)
+	addSpans("pause_low", r.Grouped.PauseLow)
+	if r.Fluency != nil {
+		for _, p := range r.Fluency.Pauses.Long {
+			out = append(out, Moment{p.Start, p.End, "long_pause", map[string]float64{"duration_s": roundTo(p.End-p.Start, 2)}})
+		}
+		for _, f := range r.Fluency.FilledPauses {
+			out = append(out, Moment{f.Start, f.End, "filled_pause", map[string]float64{"duration_s": roundTo(f.End-f.Start, 2), "pitch_range_st": f.PitchRangeSt, "spectral_stability": f.Stability}})
+		}
+	}
+	if r.Prosody != nil {
+		for _, t := range r.Prosody.trailing {
+			out = append(out, Moment{roundTo(t[0], 2), roundTo(t[1], 2), "trailing_off", map[string]float64{"drop_db": roundTo(t[2], 1)}})
+		}
+	}
+	if r.Fillers != nil {
+		for _, b := range r.Fillers.Bursts {
+			out = append(out, Moment{b.Start, b.End, "filler_burst", map[string]float64{}})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
+}
+
+func evidence(kv ...any) map[string]float64 {
+	e := map[string]float64{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if v := kv[i+1].(Num); v.Valid() {
+			e[kv[i].(string)] = float64(v)
+		}
+	}
+	return e
+}
+
+func (m *measures) series() *Series {
+	s := &Series{Pitch: make([]Point, m.pitch.NumFrames()), Intensity: make([]Point, len(m.intensity.Values))}
+	for i := range s.Pitch {
+		s.Pitch[i] = Point{m.pitch.FrameTime(i), m.pitch.Frequency(i)}
+	}
+	for i, v := range m.intensity.Values {
+		s.Intensity[i] = Point{m.intensity.FrameTime(i), v}
+	}
+	return s
+}

@@ -1,0 +1,136 @@
+package vocal
+
+import (
+	"math"
+	"strings"
+	"unicode"
+)
+
+// Word is one transcript word with its timing, as speech-to-text services
+// return them. Times are seconds from the start of the recording.
+type Word struct {
+	Text  string  `json:"text"`
+	Start float64 `json:"start"`
+	End   float64 `json:"end"`
+}
+
+// Fillers counts filler words in the transcript (anchors.md §2.2).
+type Fillers struct {
+	Words      int            `json:"words"`         // transcript words
+	Count      int            `json:"count"`         // fillers found
+	PerHundred float64        `json:"per_100_words"` // norm for spontaneous speech: 2–6
+	Band       string         `json:"band"`          // "good" (< 2), "ok" (2–5), "needs_work" (> 5)
+	ByWord     map[string]int `json:"by_word"`
+	Bursts     []Pause        `json:"bursts"` // ≥ 3 fillers within 10 s: moments of load
+	WPM        Num            `json:"wpm"`    // words per minute over the answer
+}
+
+// Filler lists per language. "Sure" fillers always count; "maybe" fillers
+// are ordinary words too (그 사람, I like it), so they count only when a
+// pause of at least 0.3 s touches them, which is how they sound as fillers.
+var (
+	sureFillers = map[string][]string{
+		"ko": {"음", "어", "으", "음음", "어어", "엄", "흠", "아"},
+		"en": {"um", "uh", "er", "erm", "uhm", "hmm", "mm", "ah"},
+	}
+	maybeFillers = map[string][]string{
+		"ko": {"그", "저", "뭐", "이제", "약간", "좀", "그러니까", "아무튼", "사실", "그냥", "막"},
+		"en": {"like", "so", "well", "actually", "basically", "literally", "you know", "i mean", "kind of", "sort of"},
+	}
+)
+
+const (
+	fillerPauseS = 0.3
+	burstCount   = 3
+	burstWindowS = 10.0
+)
+
+func normalizeWord(s string) string {
+	s = strings.ToLower(strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || r == '…' }))
+	// "음음음" and "ummm" are the same filler as "음" and "um".
+	var b strings.Builder
+	var last rune
+	for _, r := range s {
+		if r != last {
+			b.WriteRune(r)
+		}
+		last = r
+	}
+	return b.String()
+}
+
+func fillersOf(words []Word, language string, duration float64) *Fillers {
+	f := &Fillers{Words: len(words), ByWord: map[string]int{}, Bursts: []Pause{}, WPM: nan}
+	if duration > 0 {
+		f.WPM = Num(roundTo(float64(len(words))/duration*60, 1))
+	}
+	langs := []string{language}
+	if language == "" {
+		langs = []string{"ko", "en"}
+	}
+	sure, maybe := map[string]bool{}, map[string]bool{}
+	for _, l := range langs {
+		for _, w := range sureFillers[l] {
+			sure[normalizeWord(w)] = true
+		}
+		for _, w := range maybeFillers[l] {
+			maybe[w] = true
+		}
+	}
+	norm := make([]string, len(words))
+	for i, w := range words {
+		norm[i] = normalizeWord(w.Text)
+	}
+	pauseAround := func(i, j int) bool { // words i..j inclusive
+		before := i == 0 || words[i].Start-words[i-1].End >= fillerPauseS
+		after := j == len(words)-1 || words[j+1].Start-words[j].End >= fillerPauseS
+		return before || after
+	}
+	var times []float64
+	for i := 0; i < len(words); i++ {
+		if sure[norm[i]] {
+			f.ByWord[norm[i]]++
+			times = append(times, words[i].Start)
+			continue
+		}
+		if i+1 < len(words) {
+			if two := norm[i] + " " + norm[i+1]; maybe[two] && pauseAround(i, i+1) {
+				f.ByWord[two]++
+				times = append(times, words[i].Start)
+				i++
+				continue
+			}
+		}
+		if maybe[norm[i]] && pauseAround(i, i) {
+			f.ByWord[norm[i]]++
+			times = append(times, words[i].Start)
+		}
+	}
+	f.Count = len(times)
+	if f.Words > 0 {
+		f.PerHundred = roundTo(100*float64(f.Count)/float64(f.Words), 2)
+	}
+	switch {
+	case f.PerHundred < 2:
+		f.Band = "good"
+	case f.PerHundred <= 5:
+		f.Band = "ok"
+	default:
+		f.Band = "needs_work"
+	}
+	// Bursts: maximal groups where each filler is within 10 s of the group's
+	// first and the group holds at least 3.
+	for i := 0; i < len(times); {
+		j := i
+		for j+1 < len(times) && times[j+1]-times[i] <= burstWindowS {
+			j++
+		}
+		if j-i+1 >= burstCount {
+			f.Bursts = append(f.Bursts, Pause{Start: roundTo(times[i], 2), End: roundTo(math.Max(times[j], times[i]), 2)})
+			i = j + 1
+		} else {
+			i++
+		}
+	}
+	return f
+}

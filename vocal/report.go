@@ -1,0 +1,179 @@
+package vocal
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+)
+
+// Report is the voice analysis of one recording. Its JSON form is what
+// `nevermind analyze --json` prints under "vocal". The first four fields are
+// the seed's voice-feedback payload (field names, scores, levels and Korean
+// strings unchanged, with the bugs listed in the package doc fixed); the rest
+// is new. No field ever holds NaN: unmeasurable values are null.
+type Report struct {
+	TotalScore int      `json:"total_score"` // seed §5.2.8: mean of the four metric scores
+	Summary    string   `json:"summary"`     // seed §5.2.8 structural summary, Korean
+	Metrics    []Metric `json:"metrics"`     // tremor, pause, tone, speed, in that order
+	Grouped    Grouped  `json:"grouped"`     // seed §5.2.9 problem segments
+
+	Quality  Quality  `json:"quality"`           // audio quality gate
+	Voice    Voice    `json:"voice"`             // whole-file Praat voice measures
+	Fluency  *Fluency `json:"fluency,omitempty"` // rate, pauses, filled pauses; nil when audio is insufficient
+	Prosody  *Prosody `json:"prosody,omitempty"` // pitch variation and loudness; nil when audio is insufficient
+	Fillers  *Fillers `json:"fillers,omitempty"` // filler words, only when a transcript is given
+	Timeline []Moment `json:"timeline"`          // problem moments, sorted by start time
+	Series   *Series  `json:"series,omitempty"`  // contours for plots, when Options.Series is set
+}
+
+// Metric is one of the seed's four voice metrics.
+type Metric struct {
+	ID          string  `json:"id"`    // "tremor", "pause", "tone" or "speed"
+	Label       string  `json:"label"` // 떨림, 공백, 억양, 속도
+	Score       int     `json:"score"` // 0..100
+	Level       string  `json:"level"` // Korean level, e.g. 양호, 약간, 주의, 적정
+	Value       any     `json:"value"` // null, a number (pause ratio, wpm) or the tone label
+	Unit        *string `json:"unit"`  // "ratio", "wpm" or null
+	Description string  `json:"description"`
+	// Details is *TremorDetails, *ToneDetails, *SpeedDetails, an empty
+	// object (no data), or nil (the pause metric has none, as in the seed).
+	Details any `json:"details,omitempty"`
+}
+
+// TremorDetails explains the tremor score (seed §5.2.3).
+type TremorDetails struct {
+	ZMax       Num `json:"z_max"` // largest windowed tremor score (0..1; not a z-score, the name is the seed's)
+	JitterPct  Num `json:"jitter_pct"`
+	ShimmerPct Num `json:"shimmer_pct"`
+	HNRdB      Num `json:"hnr_db"`
+}
+
+// ToneDetails explains the tone score (seed §5.2.7).
+type ToneDetails struct {
+	ToneScore int         `json:"tone_score"`
+	Coverage  float64     `json:"coverage"`
+	Drivers   ToneDrivers `json:"drivers"`
+}
+
+// ToneDrivers are the rounded intonation, energy and rhythm measures the
+// tone score is built from; energy and rhythm values are null when there
+// were too few frames or syllable peaks.
+type ToneDrivers struct {
+	F0RangeSt         float64 `json:"f0_range_st"`
+	EndingSlopeHzPerS float64 `json:"ending_slope_hz_per_s"`
+	PitchVarSt        float64 `json:"pitch_var_st"`
+	StressRate        Num     `json:"stress_rate"`
+	EnergyVarDB       Num     `json:"energy_var_db"`
+	Balance           Num     `json:"balance"`
+	SyllCV            Num     `json:"syll_cv"`
+	NPVI              Num     `json:"npvi"`
+	Regularity        Num     `json:"regularity"`
+}
+
+// SpeedDetails explains the speed score (seed §5.2.5).
+type SpeedDetails struct {
+	SPS float64 `json:"sps"` // median syllable-like peaks per second
+	WPM int     `json:"wpm"` // sps·60/2.25, the seed's words-per-minute estimate
+}
+
+// Grouped holds the seed's problem segments (§5.2.9).
+type Grouped struct {
+	TremorEvents []TremorEvent `json:"tremor_events"`
+	SpeedFast    []Span        `json:"speed_fast"`
+	SpeedSlow    []Span        `json:"speed_slow"`
+	PauseLow     []Span        `json:"pause_low"` // long stretches with almost no pausing (always empty in the seed)
+	PauseHigh    []Span        `json:"pause_high"`
+}
+
+// TremorEvent is a stretch where the windowed tremor score rose well above
+// its local baseline while the voice was on.
+type TremorEvent struct {
+	Start         float64 `json:"start"`
+	End           float64 `json:"end"`
+	TremorMed     Num     `json:"tremor_med"`
+	TremorMax     Num     `json:"tremor_max"`
+	JitterMedPct  Num     `json:"jitter_med_pct"`
+	ShimmerMedPct Num     `json:"shimmer_med_pct"`
+	HNRMedDB      Num     `json:"hnr_med_db"`
+	ZMax          Num     `json:"z_max"`
+}
+
+// Span is a stretch of fast, slow, over-paused or unpaused speech.
+type Span struct {
+	Start       float64 `json:"start"`
+	End         float64 `json:"end"`
+	SpeakingMed Num     `json:"speaking_med"`
+	ArticMed    Num     `json:"artic_med"`
+	PauseMed    Num     `json:"pause_med"`
+}
+
+// Quality is the audio quality gate. When Sufficient is false the seed
+// scores are still computed (for compatibility) but Fluency and Prosody are
+// left out and Summary explains why, instead of giving confident numbers.
+type Quality struct {
+	Sufficient      bool    `json:"sufficient"`
+	Reason          string  `json:"reason,omitempty"`  // "clipping", "too_quiet", "no_speech" or "too_little_speech"
+	Message         string  `json:"message,omitempty"` // English explanation, e.g. "insufficient audio: 42% of samples are clipped"
+	DurationS       float64 `json:"duration_s"`
+	ClippedRatio    float64 `json:"clipped_ratio"`     // share of samples at full scale
+	SpeechLevelDBFS Num     `json:"speech_level_dbfs"` // median level of sounding frames, dB re full scale
+	SpeechS         float64 `json:"speech_s"`          // sounding (phonation) time
+	VoicedS         float64 `json:"voiced_s"`          // time with a pitch
+}
+
+// Voice is the seed's whole-file summary (computed, not scored).
+type Voice struct {
+	DurationS  float64 `json:"duration_s"`
+	JitterPct  Num     `json:"jitter_pct"`
+	ShimmerPct Num     `json:"shimmer_pct"`
+	HNRdB      Num     `json:"hnr_db"`
+}
+
+// Moment is one entry of the timeline of problem moments.
+type Moment struct {
+	Start    float64            `json:"start"`
+	End      float64            `json:"end"`
+	Kind     string             `json:"kind"` // tremor, speed_fast, speed_slow, pause_high, pause_low, long_pause, filled_pause, filler_burst, trailing_off
+	Evidence map[string]float64 `json:"evidence"`
+}
+
+// Series holds the contours a report plots: pitch at the Praat frame times
+// ([t, Hz] with null when unvoiced) and intensity ([t, dB]).
+type Series struct {
+	Pitch     []Point `json:"pitch"`
+	Intensity []Point `json:"intensity"`
+}
+
+// Point is a [time, value] pair; a NaN value is written as null.
+type Point [2]float64
+
+// MarshalJSON writes [t, v] with v = null when it is NaN or infinite.
+func (p Point) MarshalJSON() ([]byte, error) {
+	b := []byte{'['}
+	b = strconv.AppendFloat(b, roundTo(p[0], 4), 'f', -1, 64)
+	b = append(b, ',')
+	if finite(p[1]) {
+		b = strconv.AppendFloat(b, roundTo(p[1], 3), 'f', -1, 64)
+	} else {
+		b = append(b, "null"...)
+	}
+	return append(b, ']'), nil
+}
+
+// Num is a float64 that is written to JSON as null when it is NaN or
+// infinite, so a report never contains NaN.
+type Num float64
+
+// MarshalJSON implements json.Marshaler.
+func (n Num) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if !finite(f) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f)
+}
+
+// Valid reports whether the value was measurable.
+func (n Num) Valid() bool { return finite(float64(n)) }
+
+var nan = Num(math.NaN())

@@ -1,0 +1,321 @@
+package questions
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Signals a key sentence can carry: the seed's list of what makes a cover
+// letter sentence worth asking about.
+const (
+	SignalRole     = "role"     // role or responsibility
+	SignalProblem  = "problem"  // problem solving
+	SignalMetric   = "metric"   // numbers or metrics
+	SignalChoice   = "choice"   // a choice or trade-off
+	SignalCollab   = "collab"   // collaboration or conflict
+	SignalLearning = "learning" // learning or reflection
+	SignalName     = "name"     // a named project, product or technology
+)
+
+// signalCues are matched as substrings of the lower-cased sentence; Korean
+// cues are stems so that conjugated forms (맡았습니다, 맡아) match.
+var signalCues = map[string][]string{
+	SignalRole: {"담당", "맡아", "맡았", "맡은", "주도", "리드", "책임", "팀장", "리더", "역할",
+		"i led", "led the", "i owned", "responsible for", "in charge", "my role", "i managed", "i designed", "i built", "i implemented"},
+	SignalProblem: {"문제", "해결", "원인", "장애", "버그", "오류", "에러", "병목", "개선", "최적화",
+		"problem", "issue", "bug", "fixed", "solved", "debug", "root cause", "bottleneck", "improv", "optimi", "outage"},
+	SignalChoice: {"선택", "도입", "대신", "비교", "결정", "전환", "채택", "마이그레이션",
+		"chose", "choose", "decided", "instead of", "trade-off", "tradeoff", "compared", "migrat", "adopted", "switched"},
+	SignalCollab: {"협업", "팀원", "동료", "갈등", "소통", "설득", "의견", "조율", "함께",
+		"team", "collaborat", "conflict", "disagree", "persuad", "communicat", "stakeholder", "together"},
+	SignalLearning: {"배웠", "배운", "배움", "깨달", "성장", "반성", "교훈", "회고", "느꼈",
+		"learned", "learnt", "realized", "realised", "reflect", "lesson", "grew"},
+}
+
+// injectionCues mark text that addresses the model rather than the reader.
+// Such sentences are never chosen as evidence for offline questions, so
+// hostile text cannot end up quoted in the output.
+var injectionCues = []string{
+	"ignore previous", "ignore all", "ignore the above", "disregard", "system prompt", "previous instructions",
+	"you are now", "as an ai", "developer mode", "jailbreak", "print your", "reveal your",
+	"이전 지시", "지시를 무시", "지시사항을 무시", "명령을 무시", "프롬프트", "무시하고", "시스템 메시지",
+}
+
+func looksLikeInjection(s string) bool {
+	l := strings.ToLower(s)
+	for _, c := range injectionCues {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	numberToken = regexp.MustCompile(`\d|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|hundred|thousand|million)\s+\pL|(?i)\b(percent|half|twice|doubled|tripled|tenfold)\b|절반|두 배|세 배`)
+	// Quoted or bracketed names: 'X', "X", ‘X’, “X”, 「X」, [X].
+	quotedName = regexp.MustCompile(`['"‘“「\[]([^'"’”」\]]{2,30})['"’”」\]]`)
+)
+
+// sentenceSignals returns the signals found in s, in a fixed order.
+func sentenceSignals(s string) []string {
+	l := strings.ToLower(s)
+	var out []string
+	for _, sig := range []string{SignalRole, SignalProblem, SignalMetric, SignalChoice, SignalCollab, SignalLearning, SignalName} {
+		switch sig {
+		case SignalMetric:
+			if numberToken.MatchString(s) {
+				out = append(out, sig)
+			}
+		case SignalName:
+			if namedThing(s) != "" {
+				out = append(out, sig)
+			}
+		default:
+			for _, cue := range signalCues[sig] {
+				if strings.Contains(l, cue) {
+					out = append(out, sig)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// namedThing returns the first named project or technology in s: quoted
+// text, a word before 프로젝트/서비스/project, or a Latin-script word that is
+// capitalised or an acronym (Redis, AWS, Kubernetes) and not the first word
+// of an English sentence.
+func namedThing(s string) string {
+	if m := quotedName.FindStringSubmatch(s); m != nil {
+		return strings.TrimSpace(m[1])
+	}
+	ws := strings.Fields(s)
+	for i, w := range ws {
+		w = strings.Trim(w, ".,!?():;")
+		if i > 0 && (strings.HasPrefix(ws[i], "프로젝트") || strings.HasPrefix(ws[i], "서비스") || strings.EqualFold(strings.Trim(ws[i], ".,"), "project")) {
+			prev := strings.Trim(ws[i-1], ".,!?():;")
+			if prev != "" && !isStopName(prev) {
+				return prev
+			}
+		}
+		if i == 0 && DetectLanguage(s) == English {
+			continue
+		}
+		if latinName(w) && !isStopName(w) {
+			return w
+		}
+	}
+	return ""
+}
+
+// latinName reports whether w starts with an upper-case Latin letter and is
+// made of Latin letters, digits and tech punctuation (Node.js, C++, gRPC).
+func latinName(w string) bool {
+	if w == "" {
+		return false
+	}
+	for i, r := range w {
+		if i == 0 && !(r >= 'A' && r <= 'Z') {
+			return false
+		}
+		if !(r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".+#-", r))) {
+			return false
+		}
+	}
+	return len(w) >= 2
+}
+
+var stopNames = map[string]bool{
+	"I": true, "The": true, "This": true, "That": true, "We": true, "My": true, "Our": true, "In": true,
+	"At": true, "As": true, "When": true, "After": true, "Before": true, "It": true, "A": true, "An": true,
+	"이": true, "그": true, "저": true, "해당": true, "첫": true, "두": true, "여러": true, "팀": true, "개인": true, "이번": true,
+}
+
+func isStopName(w string) bool { return stopNames[w] }
+
+// metricPhrase returns a short phrase around the first number in s, in the
+// candidate's own words, or "".
+func metricPhrase(s string) string {
+	ws := strings.Fields(s)
+	for i, w := range ws {
+		if numberToken.MatchString(w) {
+			from, to := max(i-2, 0), min(i+2, len(ws))
+			return strings.Trim(strings.Join(ws[from:to], " "), ".,!?")
+		}
+	}
+	return ""
+}
+
+// clauseFor returns the clause of s that holds the first cue of sig (or
+// the first clause), shortened to maxRunes words nearest its predicate for
+// Korean and nearest its start for English.
+func clauseFor(s, sig, lang string) string {
+	clauses := splitClauses(strings.Trim(s, ".!? "), lang)
+	pick := clauses[0]
+	if sig != "" {
+		for _, c := range clauses {
+			if hasCue(c, sig) {
+				pick = c
+				break
+			}
+		}
+	}
+	pick = quoteMarks.Replace(pick)
+	ws := strings.Fields(pick)
+	for len(ws) > 1 && (ws[0] == "저는" || ws[0] == "제가" || ws[0] == "저도") {
+		ws = ws[1:]
+	}
+	for runeLen(strings.Join(ws, " ")) > maxRunesFor(lang) && len(ws) > 1 {
+		if lang == Korean {
+			ws = ws[1:]
+		} else {
+			ws = ws[:len(ws)-1]
+		}
+	}
+	return truncateRunes(strings.Trim(strings.Join(ws, " "), ",;: "), maxRunesFor(lang))
+}
+
+// quoteMarks are removed from clauses, which are quoted again as a whole.
+var quoteMarks = strings.NewReplacer("'", "", "\"", "", "‘", "", "’", "", "“", "", "”", "", "「", "", "」", "")
+
+func maxRunesFor(lang string) int {
+	if lang == Korean {
+		return koreanClauseRunes
+	}
+	return englishClauseRunes
+}
+
+func hasCue(s, sig string) bool {
+	l := strings.ToLower(s)
+	for _, cue := range signalCues[sig] {
+		if strings.Contains(l, cue) {
+			return true
+		}
+	}
+	return false
+}
+
+// koreanConnectives end an eojeol that closes a clause: 도입했고, 있었지만…
+var koreanConnectives = []string{"고", "며", "지만", "는데", "서", "으나", "면서"}
+
+// splitClauses cuts a sentence at commas and, for Korean, after connective
+// endings; for English, before " and ", " but ", " then ", " so ".
+func splitClauses(s, lang string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if lang != Korean {
+			for _, sep := range []string{" and ", " but ", " then ", " so ", " which "} {
+				part = strings.ReplaceAll(part, sep, "\x00"+strings.TrimSpace(sep)+" ")
+			}
+			for _, p := range strings.Split(part, "\x00") {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			continue
+		}
+		var cur []string
+		for _, w := range strings.Fields(part) {
+			cur = append(cur, w)
+			if len(cur) >= 2 && pastTenseConnective(w) {
+				out = append(out, strings.Join(cur, " "))
+				cur = nil
+			}
+		}
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, " "))
+		}
+	}
+	if len(out) == 0 {
+		out = []string{s}
+	}
+	return out
+}
+
+// pastTenseConnective reports whether a Korean word is a past-tense verb
+// with a clause-joining ending (했고, 있었지만, 만들었으며).
+func pastTenseConnective(w string) bool {
+	for _, c := range koreanConnectives {
+		if stem, ok := strings.CutSuffix(w, c); ok && endsInPast(strings.TrimSuffix(stem, "으")) {
+			return true
+		}
+	}
+	return false
+}
+
+func endsInPast(stem string) bool {
+	r := []rune(stem)
+	if len(r) == 0 {
+		return false
+	}
+	switch r[len(r)-1] {
+	case '했', '었', '았', '였', '됐', '웠', '졌', '왔', '갔', '켰', '쳤', '셨':
+		return true
+	}
+	return false
+}
+
+// reported turns a clause into reported speech for a question's opening:
+// Korean "Redis 캐시를 도입했고" becomes "Redis 캐시를 도입했다고", English
+// "I chose gRPC" becomes "you chose gRPC". Clauses it cannot convert are
+// quoted as they are.
+func reported(clause, lang string) string {
+	ws := strings.Fields(clause)
+	if len(ws) == 0 {
+		return "''"
+	}
+	if lang == Korean {
+		last := ws[len(ws)-1]
+		r := []rune(last)
+		for i := len(r) - 1; i >= 0; i-- {
+			if endsInPast(string(r[:i+1])) {
+				ws[len(ws)-1] = string(r[:i+1]) + "다고"
+				return strings.Join(ws, " ")
+			}
+		}
+		return "'" + clause + "'라고"
+	}
+	swap := map[string]string{"I": "you", "my": "your", "me": "you", "I'm": "you're", "I've": "you've", "myself": "yourself", "am": "are", "was": "were"}
+	if ws[0] == "We" {
+		ws[0] = "we"
+	}
+	if ws[0] != "I" && ws[0] != "we" {
+		return "'" + clause + "'"
+	}
+	for i, w := range ws {
+		if v, ok := swap[w]; ok && (w != "was" || i == 1) && (w != "am" || i == 1) {
+			ws[i] = v
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+// cueIndex returns the index of the first word holding a cue of sig, or 0.
+func cueIndex(ws []string, sig string) int {
+	for i, w := range ws {
+		lw := strings.ToLower(w)
+		for _, cue := range signalCues[sig] {
+			if strings.Contains(lw, longestField(cue)) {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
+func longestField(s string) string {
+	best := ""
+	for _, f := range strings.Fields(s) {
+		if len(f) > len(best) {
+			best = f
+		}
+	}
+	return best
+}

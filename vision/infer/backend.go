@@ -36,18 +36,20 @@ type valueNode struct {
 	tensor tensor.Tensor
 }
 
-func (n *valueNode) ID() int64                         { return n.id }
-func (n *valueNode) SetName(s string)                  { n.name = s }
-func (n *valueNode) GetName() string                   { return n.name }
-func (n *valueNode) SetTensor(t tensor.Tensor) error   { n.tensor = t; return nil }
-func (n *valueNode) GetTensor() tensor.Tensor          { return n.tensor }
-func (e weightedEdge) From() graph.Node                { return e.from }
-func (e weightedEdge) To() graph.Node                  { return e.to }
-func (e weightedEdge) Weight() float64                 { return e.weight }
-func (e weightedEdge) ReversedEdge() graph.Edge        { return weightedEdge{e.to, e.from, e.weight} }
-func (b *graphBuilder) NewNode() graph.Node            { return &valueNode{id: int64(len(b.nodes))} }
-func (b *graphBuilder) Nodes() graph.Nodes             { return iterator.NewOrderedNodes(b.nodeList()) }
-func (b *graphBuilder) HasEdgeBetween(x, y int64) bool { return b.HasEdgeFromTo(x, y) || b.HasEdgeFromTo(y, x) }
+func (n *valueNode) ID() int64                       { return n.id }
+func (n *valueNode) SetName(s string)                { n.name = s }
+func (n *valueNode) GetName() string                 { return n.name }
+func (n *valueNode) SetTensor(t tensor.Tensor) error { n.tensor = t; return nil }
+func (n *valueNode) GetTensor() tensor.Tensor        { return n.tensor }
+func (e weightedEdge) From() graph.Node              { return e.from }
+func (e weightedEdge) To() graph.Node                { return e.to }
+func (e weightedEdge) Weight() float64               { return e.weight }
+func (e weightedEdge) ReversedEdge() graph.Edge      { return weightedEdge{e.to, e.from, e.weight} }
+func (b *graphBuilder) NewNode() graph.Node          { return &valueNode{id: int64(len(b.nodes))} }
+func (b *graphBuilder) Nodes() graph.Nodes           { return iterator.NewOrderedNodes(b.nodeList()) }
+func (b *graphBuilder) HasEdgeBetween(x, y int64) bool {
+	return b.HasEdgeFromTo(x, y) || b.HasEdgeFromTo(y, x)
+}
 
 type weightedEdge struct {
 	from, to graph.Node

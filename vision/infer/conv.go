@@ -29,6 +29,8 @@ type convKernel struct {
 	gemm                     gemmKernel
 	colBlock, colBlocks      int
 	finalized                bool
+	asmRows                  bool // use the assembly row kernel for depthwise
+	residual                 bool // in[3] is added before the activation
 }
 
 func (k *convKernel) units() int {
@@ -43,7 +45,8 @@ func (k *convKernel) flops() int { return 2 * k.n * k.cout * k.oh * k.ow * k.kdi
 func (k *convKernel) scratch() int {
 	switch k.mode {
 	case convDepthwise:
-		return 0
+		half := (k.paddedW() + 1) / 2
+		return k.paddedW()*k.paddedH() + 2*half*k.paddedH()
 	case convPointwise:
 		return packBLen(k.colBlock)
 	}
@@ -70,7 +73,7 @@ func (k *convKernel) run(a *args, lo, hi int) {
 	x, out := a.in[0], a.out[0]
 	if k.mode == convDepthwise {
 		for u := lo; u < hi; u++ {
-			k.depthwise(x, out, u/k.cout, u%k.cout)
+			k.depthwise(a, u/k.cout, u%k.cout)
 		}
 		return
 	}
@@ -95,6 +98,12 @@ func (k *convKernel) run(a *args, lo, hi int) {
 			if bv := k.bias[g*k.coutG+o]; bv != 0 {
 				for i := range row {
 					row[i] += bv
+				}
+			}
+			if k.residual {
+				skip := a.in[3][(bn*k.cout+g*k.coutG+o)*hw+c0:]
+				for i := range row {
+					row[i] += skip[i]
 				}
 			}
 			k.act.apply(row, g*k.coutG+o)
@@ -132,9 +141,13 @@ func (k *convKernel) im2col(x, col []float32, c0, cols int) {
 	}
 }
 
-// depthwise computes one output channel of a depthwise convolution, tap by
-// tap over whole rows so the inner loop is a plain multiply-add.
-func (k *convKernel) depthwise(x, out []float32, bn, c int) {
+// depthwise computes one output channel of a depthwise convolution. The
+// input plane is copied once into scratch with its zero padding (and, for
+// stride 2, split into even and odd columns), so every output row is a sum
+// of kh·kw shifted input rows with no bounds checks: dwRow's inner loop.
+func (k *convKernel) depthwise(a *args, bn, c int) {
+	x, out, scratch := a.in[0], a.out[0], a.scratch
+	defer k.epilogue(a, bn, c)
 	plane := x[(bn*k.cin+c)*k.h*k.w : (bn*k.cin+c+1)*k.h*k.w]
 	dst := out[(bn*k.cout+c)*k.oh*k.ow : (bn*k.cout+c+1)*k.oh*k.ow]
 	bv := k.bias[c]
@@ -142,6 +155,110 @@ func (k *convKernel) depthwise(x, out []float32, bn, c int) {
 		dst[i] = bv
 	}
 	w := k.weights[c*k.kh*k.kw : (c+1)*k.kh*k.kw]
+	if k.dw != 1 || k.sw > 2 {
+		k.depthwiseGeneral(plane, dst, w)
+		return
+	}
+	pw, ph := k.paddedW(), k.paddedH()
+	padded := scratch[:pw*ph]
+	clear(padded[:k.padTop*pw])
+	for y := range k.h {
+		row := padded[(y+k.padTop)*pw : (y+k.padTop+1)*pw]
+		clear(row[:k.padLeft])
+		copy(row[k.padLeft:], plane[y*k.w:(y+1)*k.w])
+		clear(row[k.padLeft+k.w:])
+	}
+	clear(padded[(k.h+k.padTop)*pw:])
+	if k.sw == 1 {
+		for oy := range k.oh {
+			orow := dst[oy*k.ow : (oy+1)*k.ow]
+			for ky := range k.kh {
+				iy := oy*k.sh + ky*k.dh
+				k.dwRow(orow, padded[iy*pw:(iy+1)*pw], w[ky*k.kw:(ky+1)*k.kw])
+			}
+		}
+		return
+	}
+	// Stride 2: out[x] = Σ_k w[k]·in[2x+k] = Σ even taps over the even
+	// columns + Σ odd taps over the odd columns, both at stride 1.
+	half := (pw + 1) / 2
+	phases := scratch[pw*ph : pw*ph+2*half*ph]
+	for y := range ph {
+		row := padded[y*pw : (y+1)*pw]
+		ev, od := phases[2*y*half:(2*y+1)*half], phases[(2*y+1)*half:(2*y+2)*half]
+		for j := range half {
+			ev[j] = row[2*j]
+			if 2*j+1 < pw {
+				od[j] = row[2*j+1]
+			} else {
+				od[j] = 0
+			}
+		}
+	}
+	var taps [2][16]float32
+	ne, no := (k.kw+1)/2, k.kw/2
+	for oy := range k.oh {
+		orow := dst[oy*k.ow : (oy+1)*k.ow]
+		for ky := range k.kh {
+			iy := oy*k.sh + ky*k.dh
+			wr := w[ky*k.kw : (ky+1)*k.kw]
+			for j := range ne {
+				taps[0][j] = wr[2*j]
+			}
+			for j := range no {
+				taps[1][j] = wr[2*j+1]
+			}
+			k.dwRow(orow, phases[2*iy*half:(2*iy+1)*half], taps[0][:ne])
+			if no > 0 {
+				k.dwRow(orow, phases[(2*iy+1)*half:(2*iy+2)*half], taps[1][:no])
+			}
+		}
+	}
+}
+
+// epilogue applies the fused residual add and activation to one depthwise
+// output plane.
+func (k *convKernel) epilogue(a *args, bn, c int) {
+	n := k.oh * k.ow
+	dst := a.out[0][(bn*k.cout+c)*n : (bn*k.cout+c+1)*n]
+	if k.residual {
+		skip := a.in[3][(bn*k.cout+c)*n:]
+		for i := range dst {
+			dst[i] += skip[i]
+		}
+	}
+	k.act.apply(dst, c)
+}
+
+func (k *convKernel) paddedW() int { return max((k.ow-1)*k.sw+(k.kw-1)*k.dw+1, k.padLeft+k.w) }
+func (k *convKernel) paddedH() int { return max((k.oh-1)*k.sh+(k.kh-1)*k.dh+1, k.padTop+k.h) }
+
+// dwRow adds Σ_j w[j]·src[x+j] to dst[x] for every x.
+func (k *convKernel) dwRow(dst, src, w []float32) {
+	if k.asmRows && len(w) <= 16 {
+		n8 := len(dst) &^ 7
+		if n8 > 0 {
+			dwRowAsm(dst[:n8], src[:n8+len(w)-1], w)
+		}
+		dst, src = dst[n8:], src[n8:]
+	}
+	dwRowGo(dst, src, w)
+}
+
+func dwRowGo(dst, src, w []float32) {
+	src = src[:len(dst)+len(w)-1]
+	for x := range dst {
+		s := dst[x]
+		for j, wv := range w {
+			s += wv * src[x+j]
+		}
+		dst[x] = s
+	}
+}
+
+// depthwiseGeneral handles dilated and large-stride depthwise convolutions
+// tap by tap with explicit bounds.
+func (k *convKernel) depthwiseGeneral(plane, dst, w []float32) {
 	for ky := range k.kh {
 		for kx := range k.kw {
 			wv := w[ky*k.kw+kx]
@@ -150,8 +267,7 @@ func (k *convKernel) depthwise(x, out []float32, bn, c int) {
 			}
 			// Output columns whose input column is inside the image.
 			off := kx*k.dw - k.padLeft
-			x0 := ceilDiv(-off, k.sw)
-			x0 = max(x0, 0)
+			x0 := max(ceilDiv(-off, k.sw), 0)
 			x1 := min(k.ow, floorDiv(k.w-1-off, k.sw)+1)
 			if x1 <= x0 {
 				continue
@@ -163,22 +279,14 @@ func (k *convKernel) depthwise(x, out []float32, bn, c int) {
 				}
 				orow := dst[oy*k.ow+x0 : oy*k.ow+x1]
 				irow := plane[iy*k.w:]
-				if k.sw == 1 {
-					in := irow[x0+off : x1+off]
-					for i := range orow {
-						orow[i] += wv * in[i]
-					}
-				} else {
-					j := x0*k.sw + off
-					for i := range orow {
-						orow[i] += wv * irow[j]
-						j += k.sw
-					}
+				j := x0*k.sw + off
+				for i := range orow {
+					orow[i] += wv * irow[j]
+					j += k.sw
 				}
 			}
 		}
 	}
-	k.act.apply(dst, c)
 }
 
 func ceilDiv(a, b int) int {
@@ -345,6 +453,7 @@ func buildConv(b *buildCtx) (kernel, error) {
 	switch {
 	case group == k.cin && k.cout == k.cin:
 		k.mode = convDepthwise
+		k.asmRows = haveAsmKernel && !b.p.portable
 	case k.kh == 1 && k.kw == 1 && k.sh == 1 && k.sw == 1 && k.padTop == 0 && k.padLeft == 0 && k.oh == k.h && k.ow == k.w:
 		k.mode = convPointwise
 	default:
@@ -363,37 +472,93 @@ func buildConv(b *buildCtx) (kernel, error) {
 	return k, nil
 }
 
-// producerConv returns the Conv kernel that produced x if its output may be
-// changed in place: it feeds only this node and is not a graph output.
+// fusible returns the kernel that produced x if that kernel's epilogue may
+// be extended in place: x feeds only the node being built and is not a graph
+// output. x may be the alias left by an earlier fusion into the same kernel.
+func fusible(b *buildCtx, x *value) kernel {
+	if x.consumers != 1 || x.isOutput {
+		return nil
+	}
+	producer := x.producer
+	if x.alias >= 0 {
+		if !x.fused {
+			return nil
+		}
+		producer = b.p.values[b.p.root(b.p.valueIndex(x))].producer
+	}
+	if producer < 0 || producer >= len(b.p.ops) {
+		return nil
+	}
+	op := b.p.ops[producer]
+	if len(op.out) != 1 || b.p.root(op.out[0]) != b.p.root(b.p.valueIndex(x)) {
+		return nil
+	}
+	if ck, ok := op.k.(*convKernel); ok && !ck.finalized {
+		return ck
+	}
+	if bk, ok := op.k.(*binaryKernel); ok {
+		return bk
+	}
+	return nil
+}
+
+// producerConv is fusible restricted to Conv kernels.
 func producerConv(b *buildCtx, x *value) *convKernel {
-	if x.producer < 0 || x.producer >= len(b.p.ops) || x.consumers != 1 || x.isOutput || x.alias >= 0 {
-		return nil
-	}
-	op := b.p.ops[x.producer]
-	if len(op.out) != 1 || b.p.values[op.out[0]] != x {
-		return nil
-	}
-	ck, ok := op.k.(*convKernel)
-	if !ok || ck.finalized {
-		return nil
-	}
+	ck, _ := fusible(b, x).(*convKernel)
 	return ck
 }
 
-// fuseActivation folds an activation into the Conv producing its input.
+// fuseActivation folds an activation into the Conv (or elementwise Add,
+// Mul...) producing its input, so the output is written once.
 func fuseActivation(b *buildCtx, act activation) bool {
 	switch act.kind {
 	case actRelu, actClip, actLeaky, actPRelu, actSigmoid, actTanh, actHardSigmoid, actHardSwish, actElu:
 	default:
 		return false
 	}
-	ck := producerConv(b, b.in[0])
-	if ck == nil || ck.act.kind != actNone {
+	switch k := fusible(b, b.in[0]).(type) {
+	case *convKernel:
+		if k.act.kind != actNone {
+			return false
+		}
+		k.act = act
+	case *binaryKernel:
+		if k.act.kind != actNone || act.kind == actPRelu {
+			return false
+		}
+		k.act = act
+	default:
 		return false
 	}
-	ck.act = act
 	b.aliasOf = 0
+	b.out[0].fused = true
 	return true
+}
+
+// fuseResidual folds Add(conv, skip) into the Conv epilogue when skip has
+// the Conv's output shape and is ready before the Conv runs.
+func fuseResidual(b *buildCtx) bool {
+	for i := range 2 {
+		x, skip := b.in[i], b.in[1-i]
+		ck := producerConv(b, x)
+		if ck == nil || ck.act.kind != actNone || ck.residual || !slices.Equal(x.shape, skip.shape) || skip.dt != dtFloat {
+			continue
+		}
+		convOp := b.p.values[b.p.root(b.inIdx[i])].producer
+		if sv := b.p.values[b.p.root(b.inIdx[1-i])]; !sv.isConst && sv.producer >= convOp {
+			continue // computed after the Conv; cannot be read by it
+		}
+		op := b.p.ops[convOp]
+		for len(op.in) < 3 {
+			op.in = append(op.in, -1)
+		}
+		op.in = append(op.in, b.inIdx[1-i])
+		ck.residual = true
+		b.aliasOf = i
+		b.out[0].fused = true
+		return true
+	}
+	return false
 }
 
 // affineKernel is a per-channel y = x·scale + shift (an unfused
@@ -461,6 +626,7 @@ func buildBatchNorm(b *buildCtx) (kernel, error) {
 			ck.bias[o] = ck.bias[o]*scale[o] + shift[o]
 		}
 		b.aliasOf = 0
+		b.out[0].fused = true
 		return &copyKernel{}, nil
 	}
 	return &affineKernel{scale: scale, shift: shift, c: c, inner: prod(x.shape[2:])}, nil

@@ -17,3 +17,12 @@ func microAsm(k int, a, b, c []float32, ldc int, acc bool) {
 	_ = c[(mr-1)*ldc+nr-1]
 	micro4x16(k, &a[0], &b[0], &c[0], ldc, acc)
 }
+
+//go:noescape
+func dwrow8(dst, src, w *float32, n8, kw int)
+
+// dwRowAsm is dwRowGo for len(dst) a multiple of 8, in AVX2/FMA.
+func dwRowAsm(dst, src, w []float32) {
+	_ = src[len(dst)+len(w)-2]
+	dwrow8(&dst[0], &src[0], &w[0], len(dst)/8, len(w))
+}

@@ -74,3 +74,36 @@ store:
 	VMOVUPS Y7, 32(DX)
 	VZEROUPPER
 	RET
+
+// func dwrow8(dst, src, w *float32, n8, kw int)
+//
+// For n8 blocks of 8 outputs: dst[x] += Σ_{j<kw} w[j]·src[x+j].
+TEXT ·dwrow8(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ w+16(FP), R8
+	MOVQ n8+24(FP), CX
+	MOVQ kw+32(FP), R9
+
+block:
+	TESTQ CX, CX
+	JE    fin
+	VMOVUPS (DI), Y0
+	VXORPS  Y1, Y1, Y1
+	XORQ    AX, AX
+
+tap:
+	VBROADCASTSS (R8)(AX*4), Y2
+	VFMADD231PS  (SI)(AX*4), Y2, Y0
+	INCQ         AX
+	CMPQ         AX, R9
+	JB           tap
+	VMOVUPS      Y0, (DI)
+	ADDQ         $32, DI
+	ADDQ         $32, SI
+	DECQ         CX
+	JMP          block
+
+fin:
+	VZEROUPPER
+	RET

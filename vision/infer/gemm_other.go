@@ -5,3 +5,5 @@ package infer
 const haveAsmKernel = false
 
 func microAsm(k int, a, b, c []float32, ldc int, acc bool) { microGo(k, a, b, c, ldc, acc) }
+
+func dwRowAsm(dst, src, w []float32) { dwRowGo(dst, src, w) }

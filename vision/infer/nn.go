@@ -145,8 +145,8 @@ func buildPool(avg bool) opBuilder {
 }
 
 type globalPoolKernel struct {
-	avg   bool
-	inner int
+	avg    bool
+	inner  int
 	units_ int
 }
 

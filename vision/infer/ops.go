@@ -167,13 +167,13 @@ func bcastStrides(s, out []int) []int {
 // binaryKernel applies a binary op over rows of the collapsed broadcast
 // shape; the last dimension is the inner loop.
 type binaryKernel struct {
-	op         binOp
-	outer      []int // collapsed outer dims
-	sa, sb     []int // strides of a and b over outer dims
-	inner      int
-	ia, ib     int // inner strides (0 or 1)
-	rows       int
-	rowsPerRun int
+	op     binOp
+	outer  []int // collapsed outer dims
+	sa, sb []int // strides of a and b over outer dims
+	inner  int
+	ia, ib int // inner strides (0 or 1)
+	rows   int
+	act    activation // fused activation
 }
 
 func newBinaryKernel(op binOp, as, bs, out []int) *binaryKernel {
@@ -215,6 +215,7 @@ func (k *binaryKernel) run(a *args, lo, hi int) {
 		}
 		dst := out[r*k.inner : (r+1)*k.inner]
 		binaryRow(k.op, dst, x[oa:], y[ob:], k.ia, k.ib)
+		k.act.apply(dst, 0)
 	}
 }
 
@@ -345,6 +346,12 @@ func buildBinary(op binOp) opBuilder {
 			if s, ok := broadcastShape(x.shape, y.shape); !ok || !slices.Equal(s, x.shape) {
 				return nil, b.errorf("slope shape %v does not broadcast to %v", y.shape, x.shape)
 			}
+			if slope := channelSlope(x, y); slope != nil {
+				b.out[0].shape, b.out[0].dt = x.shape, dtFloat
+				if fuseActivation(b, activation{kind: actPRelu, slope: slope}) {
+					return &copyKernel{}, nil
+				}
+			}
 		}
 		return binaryBuild(b, op, x, y)
 	}
@@ -386,7 +393,29 @@ func binaryBuild(b *buildCtx, op binOp, x, y *value) (kernel, error) {
 		return nil, nil
 	}
 	b.out[0].dt = dtFloat
+	if op == opAdd && fuseResidual(b) {
+		return &copyKernel{}, nil
+	}
 	return newBinaryKernel(op, x.shape, y.shape, out), nil
+}
+
+// channelSlope returns a constant PRelu slope as one value per channel
+// (axis 1 of x), or nil if it varies along another axis.
+func channelSlope(x, y *value) []float32 {
+	if !y.isConst || y.dt != dtFloat || len(x.shape) < 2 {
+		return nil
+	}
+	st := bcastStrides(y.shape, x.shape)
+	for d, s := range st {
+		if d != 1 && s != 0 {
+			return nil
+		}
+	}
+	slope := make([]float32, x.shape[1])
+	for c := range slope {
+		slope[c] = y.f[c*st[1]]
+	}
+	return slope
 }
 
 // buildVariadic handles Max, Min and Sum, which take one or more inputs.
@@ -445,9 +474,7 @@ func (act *activation) apply(x []float32, channel int) {
 	case actNone:
 	case actRelu:
 		for i, v := range x {
-			if v < 0 {
-				x[i] = 0
-			}
+			x[i] = max(v, 0)
 		}
 	case actClip:
 		lo, hi := act.alpha, act.beta

@@ -36,6 +36,7 @@ type value struct {
 	alias     int // value whose buffer this one shares, -1 if none
 	offset    int // arena offset of a runtime value, -1 if none
 	isOutput  bool
+	fused     bool // an alias that is the result of a kernel's extended epilogue
 }
 
 func (v *value) size() int { return prod(v.shape) }
@@ -101,6 +102,17 @@ type plan struct {
 	threads     int
 	opset       int64
 	gemm        gemmKernel
+	portable    bool
+}
+
+// valueIndex finds v's index.
+func (p *plan) valueIndex(v *value) int {
+	for i, x := range p.values {
+		if x == v {
+			return i
+		}
+	}
+	return -1
 }
 
 // root follows aliases to the value that owns the buffer.
@@ -208,7 +220,7 @@ func (b *buildCtx) constFloats(i int) ([]float32, error) {
 type opBuilder func(b *buildCtx) (kernel, error)
 
 func newPlan(g *graphBuilder, meta *modelMeta, opts Options, threads int) (*plan, error) {
-	p := &plan{threads: threads, opset: meta.opset, gemm: selectGemm(opts.PortableKernels)}
+	p := &plan{threads: threads, opset: meta.opset, gemm: selectGemm(opts.PortableKernels), portable: opts.PortableKernels}
 	if meta.opset > 22 {
 		return nil, fmt.Errorf("%w: opset %d is newer than this engine knows (up to 22)", ErrUnsupportedOp, meta.opset)
 	}

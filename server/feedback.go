@@ -1,0 +1,287 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// band is the seed's voice band: ≥80 양호, ≥60 보통, else 개선필요.
+func band(v float64) int {
+	switch {
+	case v >= 80:
+		return 0
+	case v >= 60:
+		return 1
+	}
+	return 2
+}
+
+var bandLevel = [3]string{"양호", "보통", "개선필요"}
+
+var voiceOverallSentence = [3]string{
+	"전체적으로 안정적인 음성이었습니다.",
+	"전체적으로 무난한 음성이었지만, 몇 가지 개선할 부분이 보입니다.",
+	"전체적으로 개선이 필요한 음성이었습니다.",
+}
+
+type voiceMetricDef struct {
+	id, label string
+	sentences [3]string
+}
+
+// voiceMetrics are the seed's metrics in summary order (seed-spec §8).
+var voiceMetrics = [4]voiceMetricDef{
+	{"tremor", "떨림", [3]string{
+		"목소리 떨림 없이 비교적 안정적으로 말했습니다.",
+		"약간의 떨림이 느껴지지만 전체 흐름에 큰 문제는 없습니다.",
+		"긴장으로 인한 목소리 떨림이 자주 느껴졌습니다."}},
+	{"pause", "공백", [3]string{
+		"머뭇거림이 거의 없어 답변 흐름이 자연스러웠습니다.",
+		"생각을 정리하는 짧은 머뭇거림이 있었지만 전반적으로 무난했습니다.",
+		"답변 중 머뭇거림이 길거나 자주 나타나 핵심 메시지가 약해질 수 있습니다."}},
+	{"tone", "억양", [3]string{
+		"억양이 자연스럽고 전달력이 좋았습니다.",
+		"전반적으로 자연스러운 억양이지만 약간 단조로운 구간이 있습니다.",
+		"억양이 다소 단조로운 편이라, 문장 끝을 더 분명하게 처리해 주면 좋습니다."}},
+	{"speed", "속도", [3]string{
+		"말 속도가 적절해 듣기 편했습니다.",
+		"약간 빠르거나 느린 구간이 있지만 전체적으로는 무난한 속도였습니다.",
+		"말 속도가 다소 빠르거나 느려 전달력이 떨어질 수 있습니다."}},
+}
+
+func voiceScores(fs *store.FeedbackSummary) [4]*float64 {
+	return [4]*float64{fs.Tremor, fs.Blank, fs.Tone, fs.Speed}
+}
+
+type voiceMetricJSON struct {
+	ID    string   `json:"id"`
+	Label string   `json:"label"`
+	Score *float64 `json:"score"`
+	Level *string  `json:"level"`
+}
+
+type voiceDBPayload struct {
+	TotalScore int               `json:"total_score"`
+	Summary    string            `json:"summary"`
+	Metrics    []voiceMetricJSON `json:"metrics"`
+}
+
+// voiceFromDB rebuilds the seed's DB-derived voice payload (seed-spec §6.2):
+// the scores, their bands and the Korean sentences.
+func voiceFromDB(fs *store.FeedbackSummary) voiceDBPayload {
+	out := voiceDBPayload{TotalScore: int(math.RoundToEven(*fs.OverallVoice))}
+	parts := []string{voiceOverallSentence[band(*fs.OverallVoice)]}
+	for i, v := range voiceScores(fs) {
+		m := voiceMetricJSON{ID: voiceMetrics[i].id, Label: voiceMetrics[i].label, Score: v}
+		if v != nil {
+			b := band(*v)
+			level := bandLevel[b]
+			m.Level = &level
+			parts = append(parts, voiceMetrics[i].sentences[b])
+		}
+		out.Metrics = append(out.Metrics, m)
+	}
+	out.Summary = strings.Join(parts, " ")
+	return out
+}
+
+// scoreRating is the pose scale: ≥90 양호, ≥70 보통, else 미흡.
+func scoreRating(v *float64) *string {
+	if v == nil {
+		return nil
+	}
+	r := "미흡"
+	switch {
+	case *v >= 90:
+		r = "양호"
+	case *v >= 70:
+		r = "보통"
+	}
+	return &r
+}
+
+// rateRating is the expression scale: ≥0.8 양호, ≥0.6 보통, else 개선필요.
+func rateRating(v *float64) *string {
+	if v == nil {
+		return nil
+	}
+	r := "개선필요"
+	switch {
+	case *v >= 0.8:
+		r = "양호"
+	case *v >= 0.6:
+		r = "보통"
+	}
+	return &r
+}
+
+type valueRating struct {
+	Value  *float64 `json:"value"`
+	Rating *string  `json:"rating"`
+}
+
+type poseAnalysisJSON struct {
+	Overall  valueRating `json:"overall"`
+	Shoulder valueRating `json:"shoulder"`
+	HeadTilt valueRating `json:"head_tilt"`
+	Hand     valueRating `json:"hand"`
+}
+
+func poseFromDB(fs *store.FeedbackSummary) poseAnalysisJSON {
+	return poseAnalysisJSON{
+		Overall:  valueRating{fs.OverallPose, scoreRating(fs.OverallPose)},
+		Shoulder: valueRating{fs.Shoulder, scoreRating(fs.Shoulder)},
+		HeadTilt: valueRating{fs.Head, scoreRating(fs.Head)},
+		Hand:     valueRating{fs.Hand, scoreRating(fs.Hand)},
+	}
+}
+
+// problemSections returns the stored pose problem sections, or [] as the
+// seed always answered.
+func problemSections(aa *store.AttemptAnalysis) json.RawMessage {
+	if aa != nil && aa.Pose != nil && *aa.Pose != "" && *aa.Pose != "null" {
+		return json.RawMessage(*aa.Pose)
+	}
+	return json.RawMessage("[]")
+}
+
+// withHeader prepends message, session_id and attempt_id to a stored JSON
+// object, keeping its own key order.
+func withHeader(msg string, sessionID, attemptID int64, payload string) json.RawMessage {
+	head := fmt.Sprintf(`{"message":%q,"session_id":%d,"attempt_id":%d`, msg, sessionID, attemptID)
+	body := strings.TrimSpace(payload)
+	if !strings.HasPrefix(body, "{") || !strings.HasSuffix(body, "}") {
+		return json.RawMessage(head + "}")
+	}
+	inner := strings.TrimSpace(body[1 : len(body)-1])
+	if inner == "" {
+		return json.RawMessage(head + "}")
+	}
+	return json.RawMessage(head + "," + inner + "}")
+}
+
+// pendingBody is the 202 reply while an analysis is queued or running.
+type pendingBody struct {
+	Message   string  `json:"message"`
+	Status    string  `json:"status"`
+	SessionID int64   `json:"session_id"`
+	AttemptID int64   `json:"attempt_id"`
+	Progress  float64 `json:"progress"`
+	StatusURL string  `json:"status_url"`
+}
+
+func statusURL(sessionID, attemptID int64) string {
+	return fmt.Sprintf("/api/analysis/sessions/%d/attempts/%d", sessionID, attemptID)
+}
+
+func pending(msg string, job *store.AnalysisJob) pendingBody {
+	st := "pending"
+	if job.Status == store.JobRunning {
+		st = "running"
+	}
+	return pendingBody{msg, st, job.SessionID, job.AttemptID, job.Progress, statusURL(job.SessionID, job.AttemptID)}
+}
+
+// requestAnalysis makes sure the attempt has an analysis job, queued exactly
+// once (the analysis_jobs primary key decides who enqueues; River's unique
+// job is the second guard). retry requeues a failed job. It then waits up to
+// wait for the job to finish and returns its latest state.
+func (s *Server) requestAnalysis(ctx context.Context, sessionID, attemptID int64, opts AnalysisOptions, retry bool, wait time.Duration) (*store.AnalysisJob, error) {
+	optJSON, err := json.Marshal(opts)
+	if err != nil {
+		return nil, err
+	}
+	job, created, err := s.db.EnsureJob(ctx, sessionID, attemptID, string(optJSON))
+	if err != nil {
+		return nil, err
+	}
+	enqueue := created
+	if !created && retry && job.Status == store.JobFailed {
+		if enqueue, err = s.db.RequeueFailedJob(ctx, attemptID); err != nil {
+			return nil, err
+		}
+	}
+	if enqueue {
+		id, err := s.queue.enqueue(ctx, analyzeArgs{AttemptID: attemptID, SessionID: sessionID})
+		if err != nil {
+			_ = s.db.FailJob(context.WithoutCancel(ctx), attemptID, "enqueue: "+err.Error(), true)
+			return nil, err
+		}
+		if err := s.db.SetRiverJobID(ctx, attemptID, id); err != nil {
+			return nil, err
+		}
+	}
+	return s.awaitJob(ctx, attemptID, wait)
+}
+
+func (s *Server) awaitJob(ctx context.Context, attemptID int64, wait time.Duration) (*store.AnalysisJob, error) {
+	deadline := time.Now().Add(wait)
+	delay := 25 * time.Millisecond
+	for {
+		job, err := s.db.Job(ctx, attemptID)
+		if err != nil {
+			return nil, err
+		}
+		if job.Status == store.JobDone || job.Status == store.JobFailed || !time.Now().Before(deadline) {
+			return job, nil
+		}
+		t := time.NewTimer(min(delay, time.Until(deadline)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		delay = min(delay*2, 500*time.Millisecond)
+	}
+}
+
+// ownedAttempt checks the session (caller's, else notFound) and that the
+// attempt belongs to it (else attemptNotFound).
+func (s *Server) ownedAttempt(ctx context.Context, sessionID, attemptID int64, notFound, attemptNotFound error) (*store.Session, *store.Attempt, error) {
+	sess, err := s.ownedSession(ctx, sessionID, notFound)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.db.Attempt(ctx, sess.ID, attemptID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, attemptNotFound
+	}
+	if err != nil {
+		return nil, nil, s.internal(err, "load attempt")
+	}
+	return sess, a, nil
+}
+
+func (s *Server) summary(ctx context.Context, sessionID, attemptID int64) (*store.FeedbackSummary, error) {
+	fs, err := s.db.Summary(ctx, sessionID, attemptID)
+	if errors.Is(err, store.ErrNotFound) {
+		return &store.FeedbackSummary{SessionID: sessionID, AttemptID: attemptID}, nil
+	}
+	return fs, err
+}
+
+func (s *Server) analysis(ctx context.Context, attemptID int64) (*store.AttemptAnalysis, error) {
+	aa, err := s.db.Analysis(ctx, attemptID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return aa, err
+}
+
+// jobFailed answers a failed analysis: 500 with the recorded reason.
+func jobFailed(what string, job *store.AnalysisJob) error {
+	reason := "unknown error"
+	if job.Error != nil {
+		reason = *job.Error
+	}
+	return detail(http.StatusInternalServerError, what+"_failed: "+reason)
+}

@@ -1,0 +1,250 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/nevermind-ai/nevermind/server/storage"
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// ErrNoAnalyzer is the failure recorded for jobs when no Analyzer is
+// configured (the interview pipeline is not wired in).
+var ErrNoAnalyzer = errors.New("server: no analysis pipeline configured")
+
+// analyzeArgs is the River job of one attempt's analysis. Only attempt_id is
+// part of the uniqueness hash: one job per attempt, whatever the options.
+type analyzeArgs struct {
+	AttemptID int64 `json:"attempt_id" river:"unique"`
+	SessionID int64 `json:"session_id"`
+}
+
+func (analyzeArgs) Kind() string { return "nevermind_analyze_attempt" }
+
+func (analyzeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// jobQueue hides River's transaction type, which differs between the pgx
+// (Postgres) and database/sql (SQLite) drivers.
+type jobQueue interface {
+	enqueue(ctx context.Context, args analyzeArgs) (int64, error)
+	start(ctx context.Context) error
+	stop(ctx context.Context) error
+}
+
+type riverQueue[TTx any] struct {
+	client *river.Client[TTx]
+}
+
+func (q *riverQueue[TTx]) enqueue(ctx context.Context, args analyzeArgs) (int64, error) {
+	res, err := q.client.Insert(ctx, args, nil)
+	if err != nil {
+		return 0, fmt.Errorf("server: enqueue analysis of attempt %d: %w", args.AttemptID, err)
+	}
+	return res.Job.ID, nil
+}
+
+func (q *riverQueue[TTx]) start(ctx context.Context) error { return q.client.Start(ctx) }
+func (q *riverQueue[TTx]) stop(ctx context.Context) error  { return q.client.Stop(ctx) }
+
+func newQueue(db *store.DB, cfg Config, runner *analysisRunner, work bool) (jobQueue, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, runner)
+	rc := &river.Config{
+		Workers:              workers,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: 2 * cfg.JobTimeout,
+		Logger:               cfg.Logger.With("component", "river"),
+		FetchCooldown:        50 * time.Millisecond,
+		FetchPollInterval:    250 * time.Millisecond,
+	}
+	if work {
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+	}
+	if db.Dialect == store.Postgres {
+		return newRiverQueue(riverpgxv5.New(db.Pool), rc)
+	}
+	return newRiverQueue(riversqlite.New(db.SQL), rc)
+}
+
+func newRiverQueue[TTx any](driver riverdriver.Driver[TTx], rc *river.Config) (*riverQueue[TTx], error) {
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		return nil, fmt.Errorf("server: river client: %w", err)
+	}
+	return &riverQueue[TTx]{client: client}, nil
+}
+
+func migrateRiver(ctx context.Context, db *store.DB) error {
+	var err error
+	if db.Dialect == store.Postgres {
+		err = migrateRiverWith(ctx, riverpgxv5.New(db.Pool))
+	} else {
+		err = migrateRiverWith(ctx, riversqlite.New(db.SQL))
+	}
+	if err != nil {
+		return fmt.Errorf("server: river migrations: %w", err)
+	}
+	return nil
+}
+
+func migrateRiverWith[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return err
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+// analysisRunner is the River worker: it streams the recording from storage
+// into the Analyzer and stores the result in one transaction.
+type analysisRunner struct {
+	river.WorkerDefaults[analyzeArgs]
+	db       *store.DB
+	storage  storage.Storage
+	analyzer Analyzer
+	log      *slog.Logger
+}
+
+func (r *analysisRunner) Work(ctx context.Context, job *river.Job[analyzeArgs]) error {
+	args := job.Args
+	log := r.log.With("attempt_id", args.AttemptID, "river_job_id", job.ID, "try", job.Attempt)
+	row, err := r.db.StartJob(ctx, args.AttemptID)
+	if errors.Is(err, store.ErrAlreadyDone) {
+		log.Info("analysis already stored; nothing to do")
+		return nil
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		// The attempt was deleted; there is nothing to analyse any more.
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	final := job.Attempt >= job.MaxAttempts
+	fail := func(err error, permanent bool) error {
+		if ferr := r.db.FailJob(context.WithoutCancel(ctx), args.AttemptID, err.Error(), final || permanent); ferr != nil {
+			log.Error("recording analysis failure", "error", ferr)
+		}
+		log.Warn("analysis failed", "error", err, "final", final || permanent)
+		if permanent {
+			return river.JobCancel(err)
+		}
+		return err
+	}
+	if r.analyzer == nil {
+		return fail(ErrNoAnalyzer, true)
+	}
+	var opts AnalysisOptions
+	if err := json.Unmarshal([]byte(row.Options), &opts); err != nil {
+		return fail(fmt.Errorf("job options: %w", err), true)
+	}
+	media, err := r.db.LatestMedia(ctx, args.SessionID, args.AttemptID, store.MediaVideo, store.MediaAudio)
+	if err != nil {
+		return fail(fmt.Errorf("recording of attempt %d: %w", args.AttemptID, err), errors.Is(err, store.ErrNotFound))
+	}
+	rc, err := r.storage.Open(ctx, media.StorageURL)
+	if err != nil {
+		return fail(fmt.Errorf("download %s: %w", media.StorageURL, err), errors.Is(err, storage.ErrNotFound))
+	}
+	defer rc.Close()
+	contentType := ""
+	if media.ContentType != nil {
+		contentType = *media.ContentType
+	}
+	started := time.Now()
+	result, err := r.analyzer.Analyze(ctx, AnalysisInput{
+		SessionID: args.SessionID, AttemptID: args.AttemptID, Media: rc, ContentType: contentType, Options: opts,
+		Progress: func(f float64) {
+			if err := r.db.SetJobProgress(ctx, args.AttemptID, f); err != nil {
+				log.Warn("progress", "error", err)
+			}
+		},
+	})
+	if err != nil {
+		return fail(fmt.Errorf("analysis: %w", err), false)
+	}
+	stored, err := toStoreResult(args, result)
+	if err != nil {
+		// A pipeline that returns NaN or broken JSON will do so again.
+		return fail(err, true)
+	}
+	if err := r.db.CompleteJob(ctx, stored); err != nil {
+		if errors.Is(err, store.ErrAlreadyDone) {
+			log.Info("another worker stored the result first; discarding ours")
+			return nil
+		}
+		return fail(err, false)
+	}
+	log.Info("analysis stored", "seconds", time.Since(started).Seconds())
+	return nil
+}
+
+func (r *analysisRunner) Timeout(*river.Job[analyzeArgs]) time.Duration { return 0 } // the client's JobTimeout applies
+
+// toStoreResult checks an Analysis (finite scores, valid JSON) and maps it
+// to feedback_summary columns and payload documents.
+func toStoreResult(args analyzeArgs, a *Analysis) (store.AnalysisResult, error) {
+	out := store.AnalysisResult{SessionID: args.SessionID, AttemptID: args.AttemptID, Scores: map[string]float64{}}
+	if a == nil {
+		return out, errors.New("analysis: nil result")
+	}
+	set := func(col string, v float64) error {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("analysis: %s is %v", col, v)
+		}
+		out.Scores[col] = v
+		return nil
+	}
+	doc := func(name string, raw json.RawMessage) (*string, error) {
+		if len(raw) == 0 {
+			return nil, nil
+		}
+		if !json.Valid(raw) {
+			return nil, fmt.Errorf("analysis: %s payload is not valid JSON", name)
+		}
+		s := string(raw)
+		return &s, nil
+	}
+	var errs []error
+	if v := a.Voice; v != nil {
+		errs = append(errs, set("overall_voice", v.Total), set("tremor", v.Tremor), set("blank", v.Pause),
+			set("tone", v.Tone), set("speed", v.Speed))
+		var err error
+		out.Voice, err = doc("voice", v.Payload)
+		errs = append(errs, err)
+	}
+	if p := a.Pose; p != nil {
+		errs = append(errs, set("overall_pose", p.Overall), set("shoulder", p.Shoulder), set("head", p.HeadTilt), set("hand", p.Hand))
+		var err error
+		out.Pose, err = doc("pose", p.ProblemSections)
+		errs = append(errs, err)
+	}
+	if f := a.Face; f != nil {
+		if !f.Unavailable {
+			errs = append(errs, set("overall_face", f.Overall), set("gaze", f.Gaze), set("eye_blink", f.BlinkStability),
+				set("mouth", f.MouthDelta))
+		}
+		var err error
+		out.Expression, err = doc("expression", f.Payload)
+		errs = append(errs, err)
+	}
+	var err error
+	out.Combined, err = doc("combined", a.Combined)
+	errs = append(errs, err)
+	out.Transcript = a.Transcript
+	return out, errors.Join(errs...)
+}

@@ -1,0 +1,498 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// Korean fallbacks of the answer evaluation (seed-spec §5.6).
+const (
+	evalMissingSummary = "모델이 overall_summary 필드를 반환하지 않았습니다."
+	evalFailed         = "현재 답변 평가 중 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
+)
+
+type dynamicOut struct {
+	Status int
+	Body   any
+}
+
+func ok(body any) *dynamicOut { return &dynamicOut{Status: http.StatusOK, Body: body} }
+
+func accepted(body any) *dynamicOut { return &dynamicOut{Status: http.StatusAccepted, Body: body} }
+
+type attemptQuery struct {
+	SessionID int64 `path:"session_id"`
+	AttemptID int64 `query:"attempt_id" required:"true"`
+}
+
+func (s *Server) hasMedia(ctx context.Context, sessionID, attemptID int64, kinds ...int) (bool, error) {
+	_, err := s.db.LatestMedia(ctx, sessionID, attemptID, kinds...)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (s *Server) registerFeedback() {
+	s.registerSTTAndEval()
+	s.registerVoice()
+	s.registerPose()
+	s.registerExpression()
+	s.registerAttemptsAll()
+}
+
+func (s *Server) registerSTTAndEval() {
+	type sttOut struct {
+		SessionID  int64  `json:"session_id"`
+		AttemptID  int64  `json:"attempt_id"`
+		Transcript string `json:"transcript"`
+	}
+	huma.Register(s.api, huma.Operation{OperationID: "stt", Method: http.MethodPost, Path: "/api/stt/sessions/{session_id}",
+		Summary: "Transcript of an attempt (cached once made)", Tags: []string{"stt"}, Security: bearer,
+		Description: "Returns the stored transcript, or runs the attempt's analysis (waiting up to the sync wait) and returns its transcript; 202 with a status URL while it is still running."},
+		func(ctx context.Context, in *struct {
+			SessionID int64 `path:"session_id"`
+			Body      struct {
+				AttemptID int64 `json:"attempt_id"`
+			}
+		}) (*dynamicOut, error) {
+			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.Body.AttemptID, detail(http.StatusNotFound, "Session not found"), detail(http.StatusNotFound, "Attempt not found"))
+			if err != nil {
+				return nil, err
+			}
+			if a.STTText != nil && *a.STTText != "" {
+				return ok(sttOut{sess.ID, a.ID, *a.STTText}), nil
+			}
+			if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaAudio); err != nil {
+				return nil, s.internal(err, "find audio")
+			} else if !has {
+				return nil, detail(http.StatusNotFound, "Audio file not found for this attempt")
+			}
+			job, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, true, s.syncWait())
+			if err != nil {
+				return nil, s.internal(err, "request analysis")
+			}
+			switch job.Status {
+			case store.JobFailed:
+				reason := ""
+				if job.Error != nil {
+					reason = *job.Error
+				}
+				return nil, detail(http.StatusInternalServerError, "STT processing failed: "+reason)
+			case store.JobDone:
+				if a, err = s.db.Attempt(ctx, sess.ID, a.ID); err != nil {
+					return nil, s.internal(err, "reload attempt")
+				}
+				if a.STTText == nil || strings.TrimSpace(*a.STTText) == "" {
+					return nil, detail(http.StatusBadRequest, "No speech detected in audio file")
+				}
+				return ok(sttOut{sess.ID, a.ID, *a.STTText}), nil
+			}
+			return accepted(pending("stt_pending", job)), nil
+		})
+
+	type evalOut struct {
+		SessionID int64          `json:"session_id"`
+		AttemptID int64          `json:"attempt_id"`
+		Result    map[string]any `json:"result"`
+	}
+	huma.Register(s.api, huma.Operation{OperationID: "answer-eval", Method: http.MethodPost, Path: "/api/answer-eval/sessions/{session_id}",
+		Summary: "Evaluate an answer's text and store the comment", Tags: []string{"answer-eval"}, Security: bearer},
+		func(ctx context.Context, in *struct {
+			attemptQuery
+			Body struct {
+				AnswerText string `json:"answer_text" maxLength:"20000"`
+			}
+		}) (*struct{ Body evalOut }, error) {
+			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "Session not found"), detail(http.StatusNotFound, "Attempt not found"))
+			if err != nil {
+				return nil, err
+			}
+			if s.cfg.Evaluator == nil {
+				return nil, detail(http.StatusServiceUnavailable, "answer_evaluation_unavailable: no evaluator is configured on this server")
+			}
+			result, err := s.cfg.Evaluator.EvaluateAnswer(ctx, in.Body.AnswerText)
+			if err != nil {
+				s.log.Warn("answer evaluation", "error", err)
+				result = map[string]any{"overall_summary": evalFailed}
+			}
+			if result == nil {
+				result = map[string]any{}
+			}
+			summary, isString := result["overall_summary"].(string)
+			if !isString {
+				summary = evalMissingSummary
+				result["overall_summary"] = summary
+			}
+			if _, err := json.Marshal(result); err != nil {
+				return nil, s.internal(err, "evaluation result is not JSON")
+			}
+			if err := s.db.SetComment(ctx, sess.ID, a.ID, summary); err != nil {
+				return nil, s.internal(err, "save comment")
+			}
+			return &struct{ Body evalOut }{evalOut{sess.ID, a.ID, result}}, nil
+		})
+
+	type evalScores struct {
+		OverallVoice *float64 `json:"overall_voice"`
+		OverallFace  *float64 `json:"overall_face"`
+		OverallPose  *float64 `json:"overall_pose"`
+	}
+	type evalGetOut struct {
+		AttemptID         int64      `json:"attempt_id"`
+		QuestionText      *string    `json:"question_text"`
+		STTText           *string    `json:"stt_text"`
+		EvaluationComment *string    `json:"evaluation_comment"`
+		Scores            evalScores `json:"scores"`
+	}
+	huma.Register(s.api, huma.Operation{OperationID: "answer-eval-get", Method: http.MethodGet, Path: "/api/answer-eval/sessions/{session_id}/attempts/{attempt_id}",
+		Summary: "An attempt's transcript, comment and modality scores", Tags: []string{"answer-eval"}, Security: bearer},
+		func(ctx context.Context, in *struct {
+			SessionID int64 `path:"session_id"`
+			AttemptID int64 `path:"attempt_id"`
+		}) (*struct{ Body evalGetOut }, error) {
+			row, err := s.attemptRow(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "Session not found"), detail(http.StatusNotFound, "Attempt not found"))
+			if err != nil {
+				return nil, err
+			}
+			return &struct{ Body evalGetOut }{evalGetOut{row.ID, row.QuestionText, row.STTText, row.Comment,
+				evalScores{row.OverallVoice, row.OverallFace, row.OverallPose}}}, nil
+		})
+}
+
+// attemptRow finds one attempt of the caller's session with its scores.
+func (s *Server) attemptRow(ctx context.Context, sessionID, attemptID int64, notFound, attemptNotFound error) (*store.AttemptRow, error) {
+	sess, err := s.ownedSession(ctx, sessionID, notFound)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.SessionAttempts(ctx, sess.ID)
+	if err != nil {
+		return nil, s.internal(err, "session attempts")
+	}
+	for i := range rows {
+		if rows[i].ID == attemptID {
+			return &rows[i], nil
+		}
+	}
+	return nil, attemptNotFound
+}
+
+func (s *Server) syncWait() time.Duration { return max(s.cfg.SyncWait, 0) }
+
+func (s *Server) registerVoice() {
+	// voice loads the DB-derived payload or explains why there is none.
+	voice := func(ctx context.Context, in *attemptQuery, full bool) (*dynamicOut, error) {
+		sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "Session not found"), detail(http.StatusNotFound, "Attempt not found"))
+		if err != nil {
+			return nil, err
+		}
+		if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaAudio); err != nil {
+			return nil, s.internal(err, "find audio")
+		} else if !has {
+			return nil, detail(http.StatusBadRequest, "No audio media asset found for this session/attempt")
+		}
+		reply := func() (*dynamicOut, error) {
+			fs, err := s.summary(ctx, sess.ID, a.ID)
+			if err != nil {
+				return nil, s.internal(err, "load summary")
+			}
+			if fs.OverallVoice == nil || fs.Tremor == nil {
+				return nil, nil
+			}
+			if full {
+				aa, err := s.analysis(ctx, a.ID)
+				if err != nil {
+					return nil, s.internal(err, "load analysis")
+				}
+				if aa != nil && aa.Voice != nil {
+					return ok(json.RawMessage(*aa.Voice)), nil
+				}
+			}
+			return ok(voiceFromDB(fs)), nil
+		}
+		if out, err := reply(); out != nil || err != nil {
+			return out, err
+		}
+		job, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, full, s.syncWait())
+		if err != nil {
+			return nil, s.internal(err, "request analysis")
+		}
+		switch job.Status {
+		case store.JobFailed:
+			return nil, jobFailed("voice_analysis", job)
+		case store.JobDone:
+			if out, err := reply(); out != nil || err != nil {
+				return out, err
+			}
+			return nil, detail(http.StatusUnprocessableEntity, "voice_analysis_unavailable: the recording has no usable speech")
+		}
+		return accepted(pending("voice_analysis_pending", job)), nil
+	}
+	huma.Register(s.api, huma.Operation{OperationID: "voice-feedback-post", Method: http.MethodPost, Path: "/api/feedback/{session_id}/voice-feedback",
+		Summary: "Full voice analysis payload (analysed once per attempt)", Tags: []string{"feedback"}, Security: bearer,
+		Description: "Returns the stored full payload (total_score, summary, metrics, grouped); runs the analysis if there is none yet, waiting up to the sync wait, else 202 with a status URL. A failed analysis is retried."},
+		func(ctx context.Context, in *attemptQuery) (*dynamicOut, error) { return voice(ctx, in, true) })
+	huma.Register(s.api, huma.Operation{OperationID: "voice-feedback-get", Method: http.MethodGet, Path: "/api/feedback/{session_id}/voice-feedback",
+		Summary: "Voice scores with the Korean summary rebuilt from them", Tags: []string{"feedback"}, Security: bearer},
+		func(ctx context.Context, in *attemptQuery) (*dynamicOut, error) { return voice(ctx, in, false) })
+}
+
+type poseOut struct {
+	Message         string           `json:"message"`
+	SessionID       int64            `json:"session_id"`
+	AttemptID       int64            `json:"attempt_id"`
+	OverallScore    *float64         `json:"overall_score"`
+	PoseAnalysis    poseAnalysisJSON `json:"pose_analysis"`
+	ProblemSections json.RawMessage  `json:"problem_sections"`
+}
+
+type poseStarted struct {
+	Message   string `json:"message"`
+	Status    string `json:"status"`
+	SessionID int64  `json:"session_id"`
+	AttemptID int64  `json:"attempt_id"`
+	StatusURL string `json:"status_url"`
+}
+
+func (s *Server) registerPose() {
+	notFound, attemptNotFound := detail(http.StatusNotFound, "session_not_found"), detail(http.StatusNotFound, "attempt_not_found")
+	start := func(ctx context.Context, sessionID, attemptID int64, retry bool) (*dynamicOut, error) {
+		sess, a, err := s.ownedAttempt(ctx, sessionID, attemptID, notFound, attemptNotFound)
+		if err != nil {
+			return nil, err
+		}
+		fs, err := s.summary(ctx, sess.ID, a.ID)
+		if err != nil {
+			return nil, s.internal(err, "load summary")
+		}
+		if !retry && fs.OverallPose != nil && fs.Shoulder != nil {
+			aa, err := s.analysis(ctx, a.ID)
+			if err != nil {
+				return nil, s.internal(err, "load analysis")
+			}
+			return ok(poseOut{"pose_analysis_success", sess.ID, a.ID, fs.OverallPose, poseFromDB(fs), problemSections(aa)}), nil
+		}
+		if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaVideo); err != nil {
+			return nil, s.internal(err, "find video")
+		} else if !has {
+			return nil, detail(http.StatusNotFound, "media_not_found")
+		}
+		job, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, retry, 0)
+		if err != nil {
+			return nil, s.internal(err, "request analysis")
+		}
+		switch {
+		case job.Status == store.JobFailed:
+			return nil, jobFailed("pose_analysis", job)
+		case job.Status == store.JobDone && !retry:
+			return nil, detail(http.StatusUnprocessableEntity, "pose_analysis_unavailable: no person was detected in the video")
+		}
+		return accepted(poseStarted{"pose_analysis_started", "pending", sess.ID, a.ID, statusURL(sess.ID, a.ID)}), nil
+	}
+	huma.Register(s.api, huma.Operation{OperationID: "pose-start", Method: http.MethodPost, Path: "/api/analysis/pose/start",
+		Summary: "Start the attempt's analysis (pose included)", Tags: []string{"feedback"}, Security: bearer, DefaultStatus: http.StatusAccepted},
+		func(ctx context.Context, in *struct {
+			SessionID int64 `query:"session_id" required:"true"`
+			AttemptID int64 `query:"attempt_id" required:"true"`
+		}) (*dynamicOut, error) {
+			return start(ctx, in.SessionID, in.AttemptID, true)
+		})
+	huma.Register(s.api, huma.Operation{OperationID: "pose-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/pose-feedback",
+		Summary: "Pose scores (200) or 202 while the analysis runs", Tags: []string{"feedback"}, Security: bearer},
+		func(ctx context.Context, in *attemptQuery) (*dynamicOut, error) {
+			return start(ctx, in.SessionID, in.AttemptID, false)
+		})
+}
+
+func (s *Server) registerExpression() {
+	huma.Register(s.api, huma.Operation{OperationID: "expression-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/expression-feedback",
+		Summary: "Gaze, blink and mouth feedback (now authenticated and cached)", Tags: []string{"feedback"}, Security: bearer},
+		func(ctx context.Context, in *struct {
+			attemptQuery
+			BlinkLimitPerMin int     `query:"blink_limit_per_min" minimum:"1" maximum:"120" default:"30"`
+			BaselineSeconds  float64 `query:"baseline_seconds" minimum:"0.5" maximum:"10" default:"2"`
+			FrameStride      int     `query:"frame_stride" minimum:"1" maximum:"10" default:"5"`
+		}) (*dynamicOut, error) {
+			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "session_not_found"), detail(http.StatusNotFound, "attempt_not_found"))
+			if err != nil {
+				return nil, err
+			}
+			reply := func() (*dynamicOut, error) {
+				aa, err := s.analysis(ctx, a.ID)
+				if err != nil {
+					return nil, s.internal(err, "load analysis")
+				}
+				if aa == nil || aa.Expression == nil {
+					return nil, nil
+				}
+				fs, err := s.summary(ctx, sess.ID, a.ID)
+				if err != nil {
+					return nil, s.internal(err, "load summary")
+				}
+				msg := "expression_analysis_success"
+				if fs.OverallFace == nil {
+					msg = "expression_analysis_unavailable"
+				}
+				return ok(withHeader(msg, sess.ID, a.ID, *aa.Expression)), nil
+			}
+			if out, err := reply(); out != nil || err != nil {
+				return out, err
+			}
+			if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaVideo); err != nil {
+				return nil, s.internal(err, "find video")
+			} else if !has {
+				return nil, detail(http.StatusNotFound, "video_not_found")
+			}
+			opts := AnalysisOptions{BlinkLimitPerMin: in.BlinkLimitPerMin, BaselineSeconds: in.BaselineSeconds, FrameStride: in.FrameStride}
+			job, err := s.requestAnalysis(ctx, sess.ID, a.ID, opts, false, s.syncWait())
+			if err != nil {
+				return nil, s.internal(err, "request analysis")
+			}
+			switch job.Status {
+			case store.JobFailed:
+				return nil, jobFailed("expression_analysis", job)
+			case store.JobDone:
+				if out, err := reply(); out != nil || err != nil {
+					return out, err
+				}
+				return nil, detail(http.StatusUnprocessableEntity, "expression_analysis_unavailable: the analysis produced no expression result")
+			}
+			return accepted(pending("expression_analysis_pending", job)), nil
+		})
+}
+
+type exprAllJSON struct {
+	OverallScore       *float64 `json:"overall_score"`
+	ExpressionAnalysis struct {
+		HeadEyeGazeRate valueRating `json:"head_eye_gaze_rate"`
+		BlinkStability  valueRating `json:"blink_stability"`
+		MouthDelta      valueRating `json:"mouth_delta"`
+	} `json:"expression_analysis"`
+	FeedbackSummary string `json:"feedback_summary"`
+}
+
+type postureAllJSON struct {
+	OverallScore    *float64         `json:"overall_score"`
+	PoseAnalysis    poseAnalysisJSON `json:"pose_analysis"`
+	ProblemSections json.RawMessage  `json:"problem_sections"`
+}
+
+type voiceAllMetric struct {
+	ID    string   `json:"id"`
+	Label string   `json:"label"`
+	Score *float64 `json:"score"`
+}
+
+type voiceAllJSON struct {
+	TotalScore int              `json:"total_score"`
+	Summary    string           `json:"summary"`
+	Metrics    []voiceAllMetric `json:"metrics"`
+}
+
+type answerEvalJSON struct {
+	STTText           *string `json:"stt_text"`
+	EvaluationComment *string `json:"evaluation_comment"`
+}
+
+type attemptAllJSON struct {
+	AttemptID    int64           `json:"attempt_id"`
+	QuestionText *string         `json:"question_text"`
+	Expression   *exprAllJSON    `json:"expression"`
+	Posture      *postureAllJSON `json:"posture"`
+	Voice        *voiceAllJSON   `json:"voice"`
+	AnswerEval   answerEvalJSON  `json:"answer_eval"`
+}
+
+// attemptAll builds one attempt of GET …/attempts/all from stored values;
+// zeros stay zeros (the seed turned them into null).
+func attemptAll(r *store.AttemptRow, aa *store.AttemptAnalysis) attemptAllJSON {
+	out := attemptAllJSON{AttemptID: r.ID, QuestionText: r.QuestionText, AnswerEval: answerEvalJSON{r.STTText, r.Comment}}
+	if r.OverallFace != nil {
+		e := &exprAllJSON{OverallScore: r.OverallFace}
+		e.ExpressionAnalysis.HeadEyeGazeRate = valueRating{r.Gaze, rateRating(r.Gaze)}
+		e.ExpressionAnalysis.BlinkStability = valueRating{r.EyeBlink, rateRating(r.EyeBlink)}
+		e.ExpressionAnalysis.MouthDelta = valueRating{r.Mouth, nil}
+		out.Expression = e
+	}
+	if r.OverallPose != nil {
+		fs := &store.FeedbackSummary{OverallPose: r.OverallPose, Shoulder: r.Shoulder, Head: r.Head, Hand: r.Hand}
+		out.Posture = &postureAllJSON{r.OverallPose, poseFromDB(fs), problemSections(aa)}
+	}
+	if r.OverallVoice != nil {
+		v := &voiceAllJSON{TotalScore: int(math.RoundToEven(*r.OverallVoice))}
+		for i, sc := range [4]*float64{r.Tremor, r.Blank, r.Tone, r.Speed} {
+			v.Metrics = append(v.Metrics, voiceAllMetric{voiceMetrics[i].id, voiceMetrics[i].label, sc})
+		}
+		out.Voice = v
+	}
+	return out
+}
+
+func (s *Server) registerAttemptsAll() {
+	type allOut struct {
+		SessionID int64            `json:"session_id"`
+		Attempts  []attemptAllJSON `json:"attempts"`
+	}
+	huma.Register(s.api, huma.Operation{OperationID: "attempts-all", Method: http.MethodGet, Path: "/api/feedback/{session_id}/attempts/all",
+		Summary: "Stored feedback of every attempt of a session", Tags: []string{"feedback"}, Security: bearer},
+		func(ctx context.Context, in *struct {
+			SessionID int64 `path:"session_id"`
+		}) (*struct{ Body allOut }, error) {
+			sess, err := s.ownedSession(ctx, in.SessionID, detail(http.StatusNotFound, "session_not_found"))
+			if err != nil {
+				return nil, err
+			}
+			rows, err := s.db.SessionAttempts(ctx, sess.ID)
+			if err != nil {
+				return nil, s.internal(err, "session attempts")
+			}
+			out := allOut{SessionID: sess.ID, Attempts: []attemptAllJSON{}}
+			for i := range rows {
+				aa, err := s.analysis(ctx, rows[i].ID)
+				if err != nil {
+					return nil, s.internal(err, "load analysis")
+				}
+				out.Attempts = append(out.Attempts, attemptAll(&rows[i], aa))
+			}
+			return &struct{ Body allOut }{out}, nil
+		})
+
+	type videoOut struct {
+		SessionID int64  `json:"session_id"`
+		AttemptID int64  `json:"attempt_id"`
+		VideoURL  string `json:"video_url"`
+		ExpiresIn int    `json:"expires_in"`
+	}
+	huma.Register(s.api, huma.Operation{OperationID: "attempt-video", Method: http.MethodGet, Path: "/api/feedback/sessions/{session_id}/attempts/{attempt_id}/video",
+		Summary: "A signed URL of the attempt's recording, valid for an hour", Tags: []string{"feedback"}, Security: bearer},
+		func(ctx context.Context, in *struct {
+			SessionID int64 `path:"session_id"`
+			AttemptID int64 `path:"attempt_id"`
+		}) (*struct{ Body videoOut }, error) {
+			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "session_not_found"), detail(http.StatusNotFound, "video_not_found"))
+			if err != nil {
+				return nil, err
+			}
+			m, err := s.db.LatestMedia(ctx, sess.ID, a.ID, store.MediaVideo, store.MediaAudio)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, detail(http.StatusNotFound, "video_not_found")
+			} else if err != nil {
+				return nil, s.internal(err, "find video")
+			}
+			url, err := s.storage.SignedURL(ctx, m.StorageURL, time.Hour)
+			if err != nil {
+				return nil, s.internal(err, "sign video URL")
+			}
+			return &struct{ Body videoOut }{videoOut{sess.ID, a.ID, url, 3600}}, nil
+		})
+}

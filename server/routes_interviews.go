@@ -1,0 +1,468 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// Limits that replace the seed's database 500s with clear 400s.
+const (
+	maxNameLen     = 100   // company, role
+	maxQuestionLen = 1000  // cover-letter question
+	maxTextLen     = 20000 // cover-letter answer, JD, answer text
+)
+
+// jsonString reports whether v (decoded into any) is a JSON string.
+func jsonString(v any) (string, bool) {
+	s, ok := v.(string)
+	return s, ok
+}
+
+// jsonInt reports whether v is a JSON integer (Python's isinstance(v, int)).
+func jsonInt(v any) (int64, bool) {
+	f, ok := v.(float64)
+	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
+
+// ownedContent loads a content of the caller; another user's content is
+// reported exactly like a missing one.
+func (s *Server) ownedContent(ctx context.Context, id int64, notFound error) (*store.Content, error) {
+	c, err := s.db.Content(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && c.UserID != userFrom(ctx).ID {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, s.internal(err, "load content")
+	}
+	return c, nil
+}
+
+type contentListItem struct {
+	ID                int64    `json:"id"`
+	Company           string   `json:"company"`
+	Role              string   `json:"role"`
+	InterviewDate     *isoDate `json:"interview_date"`
+	CompletedSessions int      `json:"completed_sessions"`
+	TotalSessions     int      `json:"total_sessions"`
+}
+
+type createContentBody struct {
+	_             struct{} `additionalProperties:"true"`
+	Company       any      `json:"company,omitempty" doc:"Company, required, at most 100 characters."`
+	Role          any      `json:"role,omitempty" doc:"Role, required, at most 100 characters."`
+	JDText        any      `json:"jd_text,omitempty" doc:"Job description, optional."`
+	RoleCategory  any      `json:"role_category,omitempty" doc:"Integer or null (stored as 0)."`
+	InterviewDate any      `json:"interview_date,omitempty" doc:"YYYY-MM-DD, optional."`
+}
+
+type contentJSON struct {
+	ID            int64    `json:"id"`
+	Company       string   `json:"company"`
+	Role          string   `json:"role"`
+	RoleCategory  *int     `json:"role_category"`
+	InterviewDate *isoDate `json:"interview_date"`
+	JDText        *string  `json:"jd_text"`
+	CreatedAt     isoTime  `json:"created_at"`
+}
+
+type createContentOut struct {
+	Message string      `json:"message"`
+	Content contentJSON `json:"content"`
+}
+
+type resumeBody struct {
+	_         struct{} `additionalProperties:"true"`
+	ContentID any      `json:"content_id,omitempty" doc:"Content id (integer)."`
+	Version   any      `json:"version,omitempty" doc:"Positive integer; default: the next version."`
+	Items     any      `json:"items,omitempty" doc:"Non-empty array of {question, answer}."`
+}
+
+type resumeItemJSON struct {
+	ID       int64  `json:"id"`
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+type resumeOut struct {
+	Message   string           `json:"message"`
+	ContentID int64            `json:"content_id"`
+	Version   int              `json:"version"`
+	Items     []resumeItemJSON `json:"items"`
+}
+
+type planJSON struct {
+	Mode   string   `json:"mode"`
+	GoalID string   `json:"goal_id"`
+	TipIDs []string `json:"tip_ids"`
+}
+
+type questionPlanBody struct {
+	_     struct{} `additionalProperties:"true"`
+	Mode  any      `json:"mode,omitempty" doc:"job or soft."`
+	Count any      `json:"count,omitempty" doc:"1..10, default 5."`
+}
+
+type questionPlanOut struct {
+	Message            string   `json:"message"`
+	Plan               planJSON `json:"plan"`
+	GeneratedQuestions []string `json:"generated_questions"`
+}
+
+type generateBody struct {
+	_         struct{} `additionalProperties:"true"`
+	ContentID any      `json:"content_id,omitempty" doc:"Content id (integer)."`
+	QAs       any      `json:"qas,omitempty" doc:"Array of {q, a} cover-letter pairs."`
+}
+
+type generateOut struct {
+	Message        string `json:"message"`
+	ContentID      int64  `json:"content_id"`
+	GeneratedCount int    `json:"generated_count"`
+}
+
+func (s *Server) registerInterviews() {
+	tags := []string{"interviews"}
+	huma.Register(s.api, huma.Operation{OperationID: "list-contents", Method: http.MethodGet, Path: "/api/interviews/contents",
+		Summary: "The caller's interviews with session counts", Tags: tags, Security: bearer},
+		func(ctx context.Context, _ *struct{}) (*struct{ Body []contentListItem }, error) {
+			rows, err := s.db.ListContents(ctx, userFrom(ctx).ID)
+			if err != nil {
+				return nil, s.internal(err, "list contents")
+			}
+			out := make([]contentListItem, 0, len(rows))
+			for _, r := range rows {
+				out = append(out, contentListItem{r.ID, r.Company, r.Role, datePtr(r.InterviewDate), r.CompletedSessions, r.TotalSessions})
+			}
+			return &struct{ Body []contentListItem }{out}, nil
+		})
+
+	huma.Register(s.api, huma.Operation{OperationID: "create-content", Method: http.MethodPost, Path: "/api/interviews/contents",
+		Summary: "Create an interview (company, role, date)", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *struct{ Body createContentBody }) (*struct{ Body createContentOut }, error) {
+			b := in.Body
+			bad := func(d string) error { return message(http.StatusBadRequest, "invalid_request_body", d) }
+			company, _ := jsonString(b.Company)
+			if company = strings.TrimSpace(company); company == "" {
+				return nil, bad("company is required")
+			}
+			role, _ := jsonString(b.Role)
+			if role = strings.TrimSpace(role); role == "" {
+				return nil, bad("role is required")
+			}
+			if tooLong(company, maxNameLen) || tooLong(role, maxNameLen) {
+				return nil, bad(fmt.Sprintf("company and role must be at most %d characters", maxNameLen))
+			}
+			jd := ""
+			if b.JDText != nil {
+				v, ok := jsonString(b.JDText)
+				if !ok {
+					return nil, bad("jd_text must be a string")
+				}
+				if jd = strings.TrimSpace(v); tooLong(jd, maxTextLen) {
+					return nil, bad(fmt.Sprintf("jd_text must be at most %d characters", maxTextLen))
+				}
+			}
+			category := 0
+			if b.RoleCategory != nil {
+				v, ok := jsonInt(b.RoleCategory)
+				if !ok || v < math.MinInt32 || v > math.MaxInt32 {
+					return nil, bad("role_category must be int or null")
+				}
+				category = int(v)
+			}
+			var date *time.Time
+			if b.InterviewDate != nil && b.InterviewDate != "" && b.InterviewDate != false {
+				v, ok := jsonString(b.InterviewDate)
+				d, err := time.Parse(time.DateOnly, v)
+				if !ok || err != nil {
+					return nil, message(http.StatusBadRequest, "invalid_date_format", "")
+				}
+				date = &d
+			}
+			c := &store.Content{UserID: userFrom(ctx).ID, Company: company, Role: role, RoleCategory: &category, InterviewDate: date, JDText: &jd}
+			if err := s.db.CreateContent(ctx, c); err != nil {
+				return nil, s.internal(err, "create content")
+			}
+			return &struct{ Body createContentOut }{createContentOut{"content_created_successfully", contentJSON{
+				c.ID, c.Company, c.Role, c.RoleCategory, datePtr(c.InterviewDate), c.JDText, isoTime(c.CreatedAt)}}}, nil
+		})
+
+	huma.Register(s.api, huma.Operation{OperationID: "create-resume", Method: http.MethodPost, Path: "/api/interviews/resume",
+		Summary: "Save a version of the cover letter (자소서) Q&A", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *struct{ Body resumeBody }) (*struct{ Body resumeOut }, error) {
+			b := in.Body
+			bad := func(d string) error { return message(http.StatusBadRequest, "invalid_request_body", d) }
+			contentID, ok := jsonInt(b.ContentID)
+			if !ok {
+				return nil, bad("content_id must be int")
+			}
+			if _, err := s.ownedContent(ctx, contentID, message(http.StatusNotFound, "content_not_found", "")); err != nil {
+				return nil, err
+			}
+			version := 0
+			if b.Version != nil {
+				v, ok := jsonInt(b.Version)
+				if !ok || v <= 0 || v > math.MaxInt32 {
+					return nil, bad("version must be positive int")
+				}
+				version = int(v)
+			}
+			rawItems, ok := b.Items.([]any)
+			if !ok || len(rawItems) == 0 {
+				return nil, bad("items must be a non-empty array")
+			}
+			items := make([]store.ResumeItem, 0, len(rawItems))
+			for _, raw := range rawItems {
+				obj, ok := raw.(map[string]any)
+				if !ok {
+					return nil, message(http.StatusBadRequest, "invalid_resume_item", "")
+				}
+				q, _ := jsonString(obj["question"])
+				if q = strings.TrimSpace(q); q == "" {
+					return nil, message(http.StatusBadRequest, "invalid_resume_item", "question is required")
+				}
+				a := ""
+				if obj["answer"] != nil {
+					v, ok := jsonString(obj["answer"])
+					if !ok {
+						return nil, message(http.StatusBadRequest, "invalid_resume_item", "answer must be a string")
+					}
+					a = strings.TrimSpace(v)
+				}
+				if tooLong(q, maxQuestionLen) || tooLong(a, maxTextLen) {
+					return nil, message(http.StatusBadRequest, "invalid_resume_item",
+						fmt.Sprintf("question must be at most %d and answer at most %d characters", maxQuestionLen, maxTextLen))
+				}
+				items = append(items, store.ResumeItem{Question: q, Answer: a})
+			}
+			version, err := s.db.AddResume(ctx, contentID, userFrom(ctx).ID, version, items)
+			if err != nil {
+				return nil, s.internal(err, "save resume")
+			}
+			out := resumeOut{Message: "resume_created_successfully", ContentID: contentID, Version: version}
+			for _, it := range items {
+				out.Items = append(out.Items, resumeItemJSON{it.ID, it.Question, it.Answer})
+			}
+			return &struct{ Body resumeOut }{out}, nil
+		})
+
+	huma.Register(s.api, huma.Operation{OperationID: "question-plan", Method: http.MethodPost, Path: "/api/interviews/{content_id}/question-plan",
+		Summary: "Today's goal, tips and questions to practise", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *struct {
+			ContentID int64            `path:"content_id"`
+			Body      questionPlanBody `required:"false"`
+		}) (*struct{ Body questionPlanOut }, error) {
+			if _, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found", "")); err != nil {
+				return nil, err
+			}
+			mode, _ := jsonString(in.Body.Mode)
+			if in.Body.Mode == nil {
+				mode = "job"
+			}
+			if mode != "job" && mode != "soft" {
+				return nil, message(http.StatusBadRequest, "invalid_request_body", "mode must be one of ['job','soft']")
+			}
+			count := int64(5)
+			if in.Body.Count != nil {
+				v, ok := jsonInt(in.Body.Count)
+				if !ok || v < 1 || v > 10 {
+					return nil, message(http.StatusBadRequest, "invalid_request_body", "count must be between 1 and 10")
+				}
+				count = v
+			}
+			questions, err := s.planQuestions(ctx, in.ContentID, mode, int(count))
+			if err != nil {
+				return nil, s.internal(err, "plan questions")
+			}
+			return &struct{ Body questionPlanOut }{questionPlanOut{"plan_created",
+				planJSON{mode, "goal_" + mode + "_beginner", []string{"tip_star", "tip_example", "tip_followup"}}, questions}}, nil
+		})
+
+	huma.Register(s.api, huma.Operation{OperationID: "question-plan-preview", Method: http.MethodGet, Path: "/api/interviews/{content_id}/question-plan/preview",
+		Summary: "Preview of the plan (the seed's unreachable route, now reachable)", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *struct {
+			ContentID int64  `path:"content_id"`
+			Mode      string `query:"mode" default:"job" doc:"job, soft or both"`
+		}) (*struct {
+			Body struct {
+				Message string   `json:"message"`
+				Plan    planJSON `json:"plan"`
+			}
+		}, error) {
+			if !s.limiter.allow("preview:"+userFrom(ctx).ID, 20, time.Minute) {
+				return nil, message(http.StatusTooManyRequests, "rate_limited", "Too many previews.")
+			}
+			if _, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found", "")); err != nil {
+				return nil, err
+			}
+			if in.Mode != "job" && in.Mode != "soft" && in.Mode != "both" {
+				return nil, message(http.StatusBadRequest, "invalid_request_query", "mode must be one of ['job','soft','both']")
+			}
+			out := &struct {
+				Body struct {
+					Message string   `json:"message"`
+					Plan    planJSON `json:"plan"`
+				}
+			}{}
+			out.Body.Message = "plan_preview"
+			out.Body.Plan = planJSON{in.Mode, "goal_" + in.Mode + "_focus", []string{"tip_example", "tip_star", "tip_followup"}}
+			return out, nil
+		})
+
+	huma.Register(s.api, huma.Operation{OperationID: "generate-questions", Method: http.MethodPost, Path: "/api/interviews/question",
+		Summary: "Generate interview questions from cover-letter Q&A", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *struct{ Body generateBody }) (*struct{ Body generateOut }, error) {
+			bad := func(d string) error { return message(http.StatusBadRequest, "invalid_request_body", d) }
+			rawQAs, ok := in.Body.QAs.([]any)
+			if !ok {
+				return nil, bad("qas is required and must be a list")
+			}
+			contentID, ok := jsonInt(in.Body.ContentID)
+			if !ok {
+				return nil, bad("content_id is required and must be an integer")
+			}
+			if _, err := s.ownedContent(ctx, contentID, message(http.StatusNotFound, "content_not_found", "")); err != nil {
+				return nil, err
+			}
+			if len(rawQAs) == 0 {
+				return nil, bad("qas must contain at least one item")
+			}
+			qas := make([]QA, 0, len(rawQAs))
+			for _, raw := range rawQAs {
+				obj, ok := raw.(map[string]any)
+				if !ok {
+					return nil, message(http.StatusBadRequest, "invalid_qa_format", "")
+				}
+				q, qok := jsonString(obj["q"])
+				a, aok := jsonString(obj["a"])
+				if !qok || !aok {
+					return nil, message(http.StatusBadRequest, "invalid_qa_format", "Each QA must have 'q' and 'a' fields")
+				}
+				if tooLong(q, maxQuestionLen) || tooLong(a, maxTextLen) {
+					return nil, message(http.StatusBadRequest, "invalid_qa_format", "q or a is too long")
+				}
+				qas = append(qas, QA{q, a})
+			}
+			n, err := s.generateAndStore(ctx, contentID, qas, "job")
+			if err != nil {
+				return nil, err
+			}
+			return &struct{ Body generateOut }{generateOut{"questions_generated_successfully", contentID, n}}, nil
+		})
+
+	type legacyBody struct {
+		_               struct{} `additionalProperties:"true"`
+		Mode            any      `json:"mode,omitempty"`
+		Count           any      `json:"count,omitempty"`
+		OverrideContext any      `json:"override_context,omitempty"`
+	}
+	huma.Register(s.api, huma.Operation{OperationID: "legacy-generation-session", Method: http.MethodPost, Path: "/api/interviews/{content_id}/sessions/start",
+		Summary: "Deprecated generation session; use POST /api/sessions/{content_id}/start", Tags: tags, Security: bearer, Deprecated: true},
+		func(ctx context.Context, in *struct {
+			ContentID int64      `path:"content_id"`
+			Body      legacyBody `required:"false"`
+		}) (*struct{}, error) {
+			if !s.limiter.allow("generation:"+userFrom(ctx).ID, 10, time.Minute) {
+				return nil, message(http.StatusTooManyRequests, "rate_limited", "Too many generations.")
+			}
+			if _, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found", "")); err != nil {
+				return nil, err
+			}
+			mode, _ := jsonString(in.Body.Mode)
+			if mode != "tech" && mode != "soft" && mode != "both" {
+				return nil, message(http.StatusBadRequest, "invalid_request_body", "Provide one of ['tech','soft','both'] as mode")
+			}
+			if in.Body.Count != nil {
+				if v, ok := jsonInt(in.Body.Count); !ok || v < 1 || v > 10 {
+					return nil, message(http.StatusBadRequest, "invalid_request_body", "count must be 1~10")
+				}
+			}
+			if oc, ok := in.Body.OverrideContext.(map[string]any); ok && oc["questions"] != nil {
+				qs, ok := oc["questions"].([]any)
+				if !ok {
+					return nil, message(http.StatusBadRequest, "invalid_request_body", "override_context.questions must be a list")
+				}
+				if len(qs) > 100 {
+					return nil, message(http.StatusRequestEntityTooLarge, "payload_too_large", "Max 100 questions")
+				}
+				for _, q := range qs {
+					obj, _ := q.(map[string]any)
+					text, _ := jsonString(obj["text"])
+					if strings.TrimSpace(text) == "" {
+						return nil, message(http.StatusBadRequest, "invalid_request_body", "question.text is required")
+					}
+					if tooLong(text, 1000) {
+						return nil, message(http.StatusRequestEntityTooLarge, "payload_too_large", "Each question.text ≤ 1000 chars")
+					}
+				}
+			}
+			return nil, message(http.StatusGone, "deprecated", "use POST /api/sessions/{content_id}/start")
+		})
+}
+
+// planQuestions picks real questions for a plan: unused generated questions
+// of the content first, then the basic bank.
+func (s *Server) planQuestions(ctx context.Context, contentID int64, mode string, count int) ([]string, error) {
+	gen, err := s.db.PickUnusedGenerated(ctx, contentID, mode, count)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, count)
+	for _, q := range gen {
+		out = append(out, q.Text)
+	}
+	if len(out) < count {
+		basic, err := s.db.PickBasicQuestions(ctx, mode, count-len(out))
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range basic {
+			out = append(out, q.Text)
+		}
+	}
+	return out, nil
+}
+
+// generateAndStore runs the QuestionGenerator and stores its non-blank
+// questions; fallbackType is used when the generator's type is not job/soft.
+func (s *Server) generateAndStore(ctx context.Context, contentID int64, qas []QA, fallbackType string) (int, error) {
+	if s.cfg.Generator == nil {
+		return 0, message(http.StatusServiceUnavailable, "question_generation_unavailable", "no question generator is configured on this server")
+	}
+	qs, err := s.cfg.Generator.GenerateQuestions(ctx, qas)
+	if err != nil {
+		s.log.Warn("question generation", "error", err)
+		return 0, message(http.StatusInternalServerError, "question_generation_failed", err.Error())
+	}
+	rows := make([]store.GeneratedQuestion, 0, len(qs))
+	for _, q := range qs {
+		text := strings.TrimSpace(q.Text)
+		if text == "" {
+			continue
+		}
+		typ := q.Type
+		if typ != "job" && typ != "soft" {
+			typ = fallbackType
+		}
+		rows = append(rows, store.GeneratedQuestion{ContentID: contentID, Type: typ, Text: text})
+	}
+	if err := s.db.AddGeneratedQuestions(ctx, rows); err != nil {
+		return 0, s.internal(err, "store generated questions")
+	}
+	return len(rows), nil
+}

@@ -1,0 +1,291 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// Question counts of a practice session (the seed's 3 + MIN_GENERATED=2).
+const (
+	basicPerSession     = 3
+	generatedPerSession = 2
+)
+
+// ownedSession loads a session of the caller; another user's session is
+// reported exactly like a missing one (never 403, never data).
+func (s *Server) ownedSession(ctx context.Context, id int64, notFound error) (*store.Session, error) {
+	sess, err := s.db.Session(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && sess.UserID != userFrom(ctx).ID {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, s.internal(err, "load session")
+	}
+	return sess, nil
+}
+
+type startBody struct {
+	_            struct{} `additionalProperties:"true"`
+	PracticeType any      `json:"practice_type,omitempty" doc:"job (default) or soft."`
+	AutoGenerate any      `json:"auto_generate,omitempty" doc:"Accepted for compatibility; generation happens when questions run short."`
+	QAs          any      `json:"qas,omitempty" doc:"Ignored, as in the seed; the stored cover letter is used."`
+}
+
+type startQuestion struct {
+	QuestionType string `json:"question_type"`
+	QuestionID   int64  `json:"question_id"`
+	OrderNo      int    `json:"order_no"`
+	Text         string `json:"text"`
+	Type         string `json:"type"`
+}
+
+type startOut struct {
+	Message    string          `json:"message"`
+	SessionID  int64           `json:"session_id"`
+	ContentID  int64           `json:"content_id"`
+	Status     string          `json:"status"`
+	SessionMax int             `json:"session_max"`
+	Questions  []startQuestion `json:"questions"`
+}
+
+type sessionJSON struct {
+	ID         int64    `json:"id"`
+	UserID     string   `json:"user_id"`
+	ContentID  int64    `json:"content_id"`
+	Status     string   `json:"status"`
+	StartedAt  isoTime  `json:"started_at"`
+	EndedAt    *isoTime `json:"ended_at"`
+	CreatedAt  isoTime  `json:"created_at"`
+	UpdatedAt  *isoTime `json:"updated_at"`
+	SessionMax int      `json:"session_max"`
+}
+
+func toSessionJSON(s *store.Session) sessionJSON {
+	return sessionJSON{s.ID, s.UserID, s.ContentID, s.Status, isoTime(s.StartedAt), isoPtr(s.EndedAt), isoTime(s.CreatedAt), isoPtr(s.UpdatedAt), s.SessionMax}
+}
+
+type sessionQuestionJSON struct {
+	ID           int64   `json:"id"`
+	SessionID    int64   `json:"session_id"`
+	QuestionType string  `json:"question_type"`
+	QuestionID   int64   `json:"question_id"`
+	OrderNo      *int    `json:"order_no"`
+	Text         *string `json:"text"`
+	Type         *string `json:"type"`
+}
+
+type sessionDetail struct {
+	ID            int64                 `json:"id"`
+	UserID        string                `json:"user_id"`
+	ContentID     int64                 `json:"content_id"`
+	Status        string                `json:"status"`
+	StartedAt     isoTime               `json:"started_at"`
+	EndedAt       *isoTime              `json:"ended_at"`
+	CreatedAt     isoTime               `json:"created_at"`
+	UpdatedAt     *isoTime              `json:"updated_at"`
+	QuestionCount int                   `json:"question_count"`
+	SessionMax    int                   `json:"session_max"`
+	Questions     []sessionQuestionJSON `json:"questions"`
+}
+
+type statusBody struct {
+	Status    *string `json:"status,omitempty" doc:"draft, running, done or canceled."`
+	StartedAt *string `json:"started_at,omitempty" doc:"ISO 8601; a trailing Z is accepted."`
+	EndedAt   *string `json:"ended_at,omitempty" doc:"ISO 8601; a trailing Z is accepted."`
+}
+
+type statusOut struct {
+	Success   bool     `json:"success"`
+	SessionID int64    `json:"session_id"`
+	Status    string   `json:"status"`
+	StartedAt isoTime  `json:"started_at"`
+	EndedAt   *isoTime `json:"ended_at"`
+}
+
+func (s *Server) registerSessions() {
+	tags := []string{"sessions"}
+	huma.Register(s.api, huma.Operation{OperationID: "sessions-legacy-hint", Method: http.MethodPost, Path: "/api/sessions/{content_id}/sessions/start",
+		Hidden: true, Tags: tags},
+		func(context.Context, *struct {
+			ContentID string `path:"content_id"`
+		}) (*struct{ Body map[string]string }, error) {
+			return &struct{ Body map[string]string }{map[string]string{"message": "use /api/sessions/{content_id}/start"}}, nil
+		})
+
+	huma.Register(s.api, huma.Operation{OperationID: "start-session", Method: http.MethodPost, Path: "/api/sessions/{content_id}/start",
+		Summary: "Start a practice session: 3 basic + 2 generated questions", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *struct {
+			ContentID int64     `path:"content_id"`
+			Body      startBody `required:"false"`
+		}) (*struct{ Body startOut }, error) {
+			content, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found",
+				"The interview(content) with the specified ID does not exist"))
+			if err != nil {
+				return nil, err
+			}
+			pt := "job"
+			if in.Body.PracticeType != nil {
+				v, _ := jsonString(in.Body.PracticeType)
+				if v != "job" && v != "soft" {
+					return nil, message(http.StatusBadRequest, "invalid_request_body", "practice_type must be one of ['job','soft']")
+				}
+				pt = v
+			}
+			// Two starts may race for the same unused questions; the loser
+			// picks again.
+			for range 3 {
+				out, err := s.startSession(ctx, content, pt)
+				if errors.Is(err, store.ErrConflict) {
+					continue
+				}
+				return out, err
+			}
+			return nil, message(http.StatusConflict, "session_start_conflict", "questions were taken by a concurrent start; retry")
+		})
+
+	huma.Register(s.api, huma.Operation{OperationID: "get-session", Method: http.MethodGet, Path: "/api/sessions/{session_id}",
+		Summary: "A session with its ordered questions", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *struct {
+			SessionID int64 `path:"session_id"`
+		}) (*struct{ Body sessionDetail }, error) {
+			sess, err := s.ownedSession(ctx, in.SessionID, detail(http.StatusNotFound, "session_not_found"))
+			if err != nil {
+				return nil, err
+			}
+			qs, err := s.db.SessionQuestions(ctx, sess.ID)
+			if err != nil {
+				return nil, s.internal(err, "session questions")
+			}
+			out := sessionDetail{ID: sess.ID, UserID: sess.UserID, ContentID: sess.ContentID, Status: sess.Status,
+				StartedAt: isoTime(sess.StartedAt), EndedAt: isoPtr(sess.EndedAt), CreatedAt: isoTime(sess.CreatedAt),
+				UpdatedAt: isoPtr(sess.UpdatedAt), QuestionCount: len(qs), SessionMax: sess.SessionMax, Questions: []sessionQuestionJSON{}}
+			for _, q := range qs {
+				out.Questions = append(out.Questions, sessionQuestionJSON{q.ID, q.SessionID, q.QuestionType, q.QuestionID, q.OrderNo, q.Text, q.Type})
+			}
+			return &struct{ Body sessionDetail }{out}, nil
+		})
+
+	huma.Register(s.api, huma.Operation{OperationID: "list-sessions", Method: http.MethodGet, Path: "/api/sessions",
+		Summary: "The caller's sessions of one interview, newest first", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *struct {
+			ContentID int64 `query:"content_id" required:"true"`
+		}) (*struct{ Body []sessionJSON }, error) {
+			ss, err := s.db.ListSessions(ctx, userFrom(ctx).ID, in.ContentID)
+			if err != nil {
+				return nil, s.internal(err, "list sessions")
+			}
+			out := make([]sessionJSON, 0, len(ss))
+			for i := range ss {
+				out = append(out, toSessionJSON(&ss[i]))
+			}
+			return &struct{ Body []sessionJSON }{out}, nil
+		})
+
+	huma.Register(s.api, huma.Operation{OperationID: "update-session-status", Method: http.MethodPatch, Path: "/api/sessions/{session_id}/status",
+		Summary: "Set a session's status and times", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *struct {
+			SessionID int64      `path:"session_id"`
+			Body      statusBody `required:"false"`
+		}) (*struct{ Body statusOut }, error) {
+			sess, err := s.ownedSession(ctx, in.SessionID, detail(http.StatusNotFound, "session_not_found"))
+			if err != nil {
+				return nil, err
+			}
+			if st := in.Body.Status; st != nil {
+				switch *st {
+				case store.SessionDraft, store.SessionRunning, store.SessionDone, store.SessionCanceled:
+					sess.Status = *st
+				default:
+					return nil, detail(http.StatusBadRequest, "Invalid status. Must be one of: draft, running, done, canceled")
+				}
+			}
+			if v := in.Body.StartedAt; v != nil {
+				t, err := parseISO(*v)
+				if err != nil {
+					return nil, detail(http.StatusBadRequest, "Invalid started_at. Must be ISO 8601")
+				}
+				sess.StartedAt = t
+			}
+			if v := in.Body.EndedAt; v != nil {
+				t, err := parseISO(*v)
+				if err != nil {
+					return nil, detail(http.StatusBadRequest, "Invalid ended_at. Must be ISO 8601")
+				}
+				sess.EndedAt = &t
+			}
+			if err := s.db.SaveSessionStatus(ctx, sess); err != nil {
+				return nil, s.internal(err, "save session")
+			}
+			return &struct{ Body statusOut }{statusOut{true, sess.ID, sess.Status, isoTime(sess.StartedAt), isoPtr(sess.EndedAt)}}, nil
+		})
+}
+
+func (s *Server) startSession(ctx context.Context, content *store.Content, pt string) (*struct{ Body startOut }, error) {
+	basic, err := s.db.PickBasicQuestions(ctx, pt, basicPerSession)
+	if err != nil {
+		return nil, s.internal(err, "pick basic questions")
+	}
+	if len(basic) < basicPerSession {
+		return nil, message(http.StatusInternalServerError, "insufficient_basic_questions",
+			fmt.Sprintf("Need at least %d basic questions of type '%s', found %d", basicPerSession, pt, len(basic)))
+	}
+	gen, err := s.db.PickUnusedGenerated(ctx, content.ID, pt, generatedPerSession)
+	if err != nil {
+		return nil, s.internal(err, "pick generated questions")
+	}
+	if len(gen) < generatedPerSession {
+		items, err := s.db.ResumeQAs(ctx, content.ID, userFrom(ctx).ID)
+		if err != nil {
+			s.log.Error("load resume", "error", err)
+			return nil, message(http.StatusInternalServerError, "resume_qas_load_failed", "Failed to load resume Q&A for this content")
+		}
+		if len(items) == 0 {
+			return nil, message(http.StatusBadRequest, "resume_qas_required", "먼저 이력서 기반 Q&A를 등록해 주세요.")
+		}
+		qas := make([]QA, 0, len(items))
+		for _, it := range items {
+			qas = append(qas, QA{Question: it.Question, Answer: it.Answer})
+		}
+		if _, err := s.generateAndStore(ctx, content.ID, qas, pt); err != nil {
+			var ae *apiError
+			if errors.As(err, &ae) && ae.status == http.StatusInternalServerError {
+				return nil, message(http.StatusInternalServerError, "question_generation_failed", "Failed to generate questions from resume Q&A")
+			}
+			return nil, err
+		}
+		if gen, err = s.db.PickUnusedGenerated(ctx, content.ID, pt, generatedPerSession); err != nil {
+			return nil, s.internal(err, "pick generated questions")
+		}
+		if len(gen) < generatedPerSession {
+			return nil, message(http.StatusInternalServerError, "insufficient_generated_questions",
+				fmt.Sprintf("Need at least %d unused generated questions of type '%s' for content_id=%d, found %d",
+					generatedPerSession, pt, content.ID, len(gen)))
+		}
+	}
+	sess := &store.Session{UserID: userFrom(ctx).ID, ContentID: content.ID, Status: store.SessionDraft, SessionMax: len(basic) + len(gen)}
+	sqs, err := s.db.CreateSession(ctx, sess, basic, gen)
+	if err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil, err
+		}
+		return nil, s.internal(err, "create session")
+	}
+	out := startOut{Message: "session_started", SessionID: sess.ID, ContentID: content.ID, Status: sess.Status, SessionMax: sess.SessionMax}
+	for i, sq := range sqs {
+		q := startQuestion{QuestionType: sq.QuestionType, QuestionID: sq.QuestionID, OrderNo: *sq.OrderNo}
+		if i < len(basic) {
+			q.Text, q.Type = basic[i].Text, basic[i].Label
+		} else {
+			g := gen[i-len(basic)]
+			q.Text, q.Type = g.Text, g.Type
+		}
+		out.Questions = append(out.Questions, q)
+	}
+	return &struct{ Body startOut }{out}, nil
+}

@@ -1,0 +1,263 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nevermind-ai/nevermind/server/storage"
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// errFileTooLarge stops an upload that passed Config.MaxUploadBytes.
+var errFileTooLarge = errors.New("server: recording exceeds the upload limit")
+
+type uploadOut struct {
+	Success       bool   `json:"success"`
+	SessionID     int64  `json:"session_id"`
+	QuestionIndex int    `json:"question_index"`
+	AttemptID     int64  `json:"attempt_id"`
+	VideoURL      string `json:"video_url" doc:"The storage key, as in the seed (not a URL)."`
+	AudioURL      string `json:"audio_url" doc:"The storage key, as in the seed (not a URL)."`
+	Message       string `json:"message"`
+}
+
+// registerUpload serves the recording upload outside huma, because huma
+// parses a whole multipart form (spooling it to temp files) before the
+// handler runs; here the file part streams straight to storage.
+func (s *Server) registerUpload() {
+	const path = "/api/sessions/{session_id}/recordings/{question_index}"
+	reg := s.api.OpenAPI().Components.Schemas
+	errSchema := &huma.Schema{Type: "object", Properties: map[string]*huma.Schema{"detail": {Description: "Error code or message"}}}
+	errResp := func(desc string) *huma.Response {
+		return &huma.Response{Description: desc, Content: map[string]*huma.MediaType{"application/json": {Schema: errSchema}}}
+	}
+	s.api.OpenAPI().AddOperation(&huma.Operation{
+		OperationID: "upload-recording", Method: http.MethodPost, Path: path, Tags: []string{"sessions"}, Security: bearer,
+		Summary: "Upload the recording of one answer (multipart field 'file', WebM or MP4)",
+		Description: fmt.Sprintf("Streams the file to storage. At most %d bytes (413); the content must sniff as audio or video (415).",
+			s.cfg.MaxUploadBytes),
+		Parameters: []*huma.Param{
+			{Name: "session_id", In: "path", Required: true, Schema: &huma.Schema{Type: "integer", Format: "int64"}},
+			{Name: "question_index", In: "path", Required: true, Description: "1-based order_no of the session question",
+				Schema: &huma.Schema{Type: "integer", Format: "int32"}},
+		},
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {
+			Schema: &huma.Schema{Type: "object", Required: []string{"file"}, Properties: map[string]*huma.Schema{
+				"file": {Type: "string", Format: "binary"}}},
+		}}},
+		Responses: map[string]*huma.Response{
+			"200": {Description: "Uploaded", Content: map[string]*huma.MediaType{"application/json": {
+				Schema: reg.Schema(reflect.TypeOf(uploadOut{}), true, "UploadRecordingOut")}}},
+			"400": errResp("invalid_question_index_for_session"),
+			"401": errResp("unauthorized"),
+			"404": errResp("session_not_found"),
+			"413": errResp("file_too_large"),
+			"415": errResp("unsupported_media_type or invalid_media"),
+			"422": errResp("missing file field"),
+		},
+	})
+	s.mux.HandleFunc("POST "+path, s.uploadRecording)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// fastAPIMissingFile is FastAPI's 422 for a missing form field.
+func fastAPIMissingFile() map[string]any {
+	return map[string]any{"detail": []map[string]any{{"type": "missing", "loc": []string{"body", "file"}, "msg": "Field required", "input": nil}}}
+}
+
+func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u, aerr := s.authenticate(ctx, r.Header.Get("Authorization"))
+	if aerr != nil {
+		writeJSON(w, aerr.status, aerr)
+		return
+	}
+	ctx = context.WithValue(ctx, userKey{}, u)
+	sessionID, err1 := strconv.ParseInt(r.PathValue("session_id"), 10, 64)
+	index, err2 := strconv.Atoi(r.PathValue("question_index"))
+	if err1 != nil || err2 != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": []map[string]any{{
+			"type": "int_parsing", "loc": []string{"path", "session_id|question_index"}, "msg": "Input should be a valid integer"}}})
+		return
+	}
+	fail := func(err error) {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = &apiError{status: http.StatusInternalServerError, Detail: "Upload failed"}
+		}
+		writeJSON(w, ae.status, ae)
+	}
+	sess, err := s.ownedSession(ctx, sessionID, detail(http.StatusNotFound, "session_not_found"))
+	if err != nil {
+		fail(err)
+		return
+	}
+	sq, err := s.db.SessionQuestionByOrder(ctx, sess.ID, index)
+	if errors.Is(err, store.ErrNotFound) {
+		fail(detail(http.StatusBadRequest, "invalid_question_index_for_session"))
+		return
+	} else if err != nil {
+		fail(s.internal(err, "load session question"))
+		return
+	}
+
+	// The whole body may carry the file plus a little multipart framing.
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUploadBytes+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, fastAPIMissingFile())
+		return
+	}
+	var part io.Reader
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				fail(detail(http.StatusRequestEntityTooLarge, "file_too_large"))
+				return
+			}
+			writeJSON(w, http.StatusUnprocessableEntity, fastAPIMissingFile())
+			return
+		}
+		if p.FormName() == "file" {
+			part = p
+			break
+		}
+	}
+
+	br := bufio.NewReaderSize(part, 4096)
+	head, _ := br.Peek(512)
+	contentType, ok := sniffMedia(head)
+	if !ok {
+		fail(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: expected an audio or video recording, got "+contentType))
+		return
+	}
+
+	attempt := &store.Attempt{SessionID: sess.ID, SessionQuestionID: sq.ID}
+	if err := s.db.BeginAttempt(ctx, attempt); err != nil {
+		fail(s.internal(err, "create attempt"))
+		return
+	}
+	key := storage.RecordingKey(sess.ID, attempt.ID)
+	// Whatever happens next, a failed upload leaves neither row nor object.
+	cleanup := func(deleteObject bool) {
+		bg := context.WithoutCancel(ctx)
+		if deleteObject {
+			if err := s.storage.Delete(bg, key); err != nil {
+				s.log.Error("delete rejected upload", "key", key, "error", err)
+			}
+		}
+		if err := s.db.DeleteAttempt(bg, attempt.ID); err != nil {
+			s.log.Error("delete failed attempt", "attempt_id", attempt.ID, "error", err)
+		}
+	}
+	hash := sha256.New()
+	counted := &limitedReader{r: br, left: s.cfg.MaxUploadBytes}
+	if err := s.storage.Put(ctx, key, io.TeeReader(counted, hash), contentType); err != nil {
+		cleanup(false)
+		var tooBig *http.MaxBytesError
+		if errors.Is(err, errFileTooLarge) || errors.As(err, &tooBig) || errors.Is(err, storage.ErrTooLarge) {
+			fail(detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes)))
+			return
+		}
+		s.log.Error("upload", "key", key, "error", err)
+		fail(detail(http.StatusInternalServerError, "Upload failed: storage error"))
+		return
+	}
+	if counted.read == 0 {
+		cleanup(true)
+		fail(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
+		return
+	}
+
+	info := MediaInfo{HasAudio: true, HasVideo: true} // the seed's assumption when nothing inspects the file
+	if s.cfg.MediaValidator != nil {
+		rc, err := s.storage.Open(ctx, key)
+		if err != nil {
+			cleanup(true)
+			fail(s.internal(err, "reopen upload"))
+			return
+		}
+		info, err = s.cfg.MediaValidator.ValidateMedia(ctx, rc)
+		rc.Close()
+		if err != nil {
+			cleanup(true)
+			fail(detail(http.StatusUnsupportedMediaType, "invalid_media: "+err.Error()))
+			return
+		}
+	}
+	sum := hex.EncodeToString(hash.Sum(nil))
+	size := counted.read
+	var assets []store.MediaAsset
+	add := func(kind int) {
+		aid, sqid := attempt.ID, sq.ID
+		assets = append(assets, store.MediaAsset{SessionID: sess.ID, AttemptID: &aid, SessionQuestionID: &sqid, Kind: kind,
+			StorageURL: key, SHA256: &sum, ContentType: &contentType, SizeBytes: &size})
+	}
+	if info.HasVideo {
+		add(store.MediaVideo)
+	}
+	if info.HasAudio {
+		add(store.MediaAudio)
+	}
+	if d := info.Duration.Seconds(); d > 0 {
+		attempt.DurationSec = &d
+	}
+	if err := s.db.FinishAttempt(ctx, attempt, assets); err != nil {
+		cleanup(true)
+		fail(s.internal(err, "record upload"))
+		return
+	}
+	writeJSON(w, http.StatusOK, uploadOut{true, sess.ID, index, attempt.ID, key, key, "Recording uploaded successfully"})
+}
+
+// limitedReader fails with errFileTooLarge once more than left bytes are read.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+	read int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	if l.read > l.left {
+		return n, errFileTooLarge
+	}
+	return n, err
+}
+
+// sniffMedia classifies the first bytes of an upload. It accepts what
+// browsers record (WebM/Matroska, MP4/QuickTime) and common audio files.
+func sniffMedia(head []byte) (string, bool) {
+	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
+		return "video/mp4", true
+	}
+	ct := http.DetectContentType(head)
+	base, _, _ := strings.Cut(ct, ";")
+	switch base {
+	case "video/webm", "video/mp4", "video/avi", "audio/wave", "audio/mpeg", "audio/aiff", "audio/basic":
+		return base, true
+	case "application/ogg":
+		return "audio/ogg", true
+	}
+	return base, false
+}

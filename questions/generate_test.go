@@ -158,9 +158,9 @@ func TestGenerateWithLLM(t *testing.T) {
 	reply := llmQuestions(
 		map[string]any{"text": "Redis 캐시를 도입할 때 다른 대안과 비교한 기준은 무엇이었나요?", "type": "job", "confidence": 0.9, "evidence_index": 2},
 		map[string]any{"text": "Redis 캐시를 도입할 때 다른 대안과 비교한 기준은 무엇이었나요?", "type": "job", "confidence": 0.8, "evidence_index": 2}, // duplicate
-		map[string]any{"text": long, "type": "job", "confidence": 0.5, "evidence_index": 1},                                                   // too long
-		map[string]any{"text": "팀원과의 갈등을 어떻게 풀었나요?", "type": "mixed", "confidence": 0.5, "evidence_index": 3},                               // bad type
-		map[string]any{"text": "How did you measure the 75% reduction?", "type": "job", "confidence": 0.5, "evidence_index": 2},              // wrong language
+		map[string]any{"text": long, "type": "job", "confidence": 0.5, "evidence_index": 1},                                     // too long
+		map[string]any{"text": "팀원과의 갈등을 어떻게 풀었나요?", "type": "mixed", "confidence": 0.5, "evidence_index": 3},                   // bad type
+		map[string]any{"text": "How did you measure the 75% reduction?", "type": "job", "confidence": 0.5, "evidence_index": 2}, // wrong language
 		map[string]any{"text": "주간 회의로 의견을 조율하면서 본인이 맡은 역할은 무엇이었나요?", "type": "soft", "confidence": 7, "evidence_index": 3},
 		map[string]any{"text": "Go 서버 개발 요건에 비추어 본인의 경험을 설명해 주세요.", "type": "job", "confidence": 0.6, "evidence_index": 0},
 		map[string]any{"text": "응답 시간 300ms는 어떤 도구로 측정했나요?", "evidence_index": 99},

@@ -54,7 +54,7 @@ var starOrder = []string{Situation, Task, Action, Result}
 // English cues are matched on word boundaries of the lower-cased text.
 var (
 	filledPauses = map[string][]string{
-		Korean:  {"음", "어", "으", "흠", "아", "음…", "어…"},
+		Korean:  {"음", "어", "으", "흠", "아"},
 		English: {"um", "uh", "er", "erm", "ah", "hmm", "umm", "uhh"},
 	}
 	discourseFillers = map[string][]string{

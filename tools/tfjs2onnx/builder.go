@@ -21,6 +21,7 @@ type builder struct {
 	graph  onnxGraph
 	used   map[string]bool
 	counts map[string]int // op type -> number of nodes, for the report
+	macs   int64          // multiply-accumulates of the convolutions and MatMuls
 }
 
 func newBuilder(name string) *builder {
@@ -196,6 +197,7 @@ func (b *builder) conv(x value, c convSpec) (value, error) {
 	if oh <= 0 || ow <= 0 {
 		return value{}, fmt.Errorf("node %s: input %dx%d too small for the %dx%d kernel", c.name, h, w, kh, kw)
 	}
+	b.macs += int64(n) * int64(oh) * int64(ow) * int64(outC) * int64(cin/group) * int64(kh) * int64(kw)
 	return value{name: y, shape: []int{n, oh, ow, outC}, nchw: true}, nil
 }
 

@@ -560,9 +560,6 @@ func (c *graphConverter) convertReshape(n *tfjsNode) error {
 	known, unknown := 1, -1
 	for i, d := range sw.ints {
 		switch {
-		case d == -1 && i == 0 && x.shape[0] == 1 && len(sw.ints) > 1:
-			shape[i] = 1 // the batch
-			known *= 1
 		case d == -1:
 			if unknown >= 0 {
 				return fmt.Errorf("node %s: shape %v has two unknown dimensions", n.Name, sw.ints)
@@ -574,6 +571,9 @@ func (c *graphConverter) convertReshape(n *tfjsNode) error {
 		}
 	}
 	if unknown >= 0 {
+		if known == 0 || total%known != 0 {
+			return fmt.Errorf("node %s: cannot reshape %v to %v", n.Name, x.shape, sw.ints)
+		}
 		shape[unknown] = total / known
 	}
 	prod := 1

@@ -484,3 +484,40 @@ func TestShippedModels(t *testing.T) {
 		}
 	}
 }
+
+// TestReshape checks the −1 dimension is inferred wherever it stands and
+// that Reshape sees TensorFlow's (NHWC) element order.
+func TestReshape(t *testing.T) {
+	m := newFakeModel()
+	m.node("x", "Placeholder", nil, map[string]any{"shape": map[string]any{"shape": map[string]any{"dim": []map[string]string{{"size": "1"}, {"size": "2"}, {"size": "3"}, {"size": "4"}}}}})
+	m.constI("shape", []int{2}, -1, 4)
+	m.node("r", "Reshape", []string{"x", "shape"}, nil)
+	b, err := convertGraphModel(m.files(t), "package/m/model.json", graphOptions{Outputs: []string{"r"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, 24)
+	for i := range x {
+		x[i] = float64(i)
+	}
+	got, err := evalGraph(b.graph, map[string]tensor{"x": {shape: []int{1, 2, 3, 4}, data: x}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got["r"]
+	if !slicesEqual(r.shape, []int{6, 4}) {
+		t.Fatalf("shape %v, want [6 4]", r.shape)
+	}
+	for i, v := range r.data {
+		if v != float64(i) {
+			t.Fatalf("element %d = %g: NHWC order lost", i, v)
+		}
+	}
+	m2 := newFakeModel()
+	m2.node("x", "Placeholder", nil, map[string]any{"shape": map[string]any{"shape": map[string]any{"dim": []map[string]string{{"size": "1"}, {"size": "2"}, {"size": "3"}, {"size": "4"}}}}})
+	m2.constI("shape", []int{2}, -1, 5)
+	m2.node("r", "Reshape", []string{"x", "shape"}, nil)
+	if _, err := convertGraphModel(m2.files(t), "package/m/model.json", graphOptions{}); err == nil {
+		t.Error("reshape of 24 values to [-1, 5] accepted")
+	}
+}

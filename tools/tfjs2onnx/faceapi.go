@@ -132,6 +132,7 @@ func convertFaceExpression(files map[string][]byte, manifestPath string) (*build
 		return nil, fmt.Errorf("fc weights %v / bias %d do not fit %d features", fw.shape, len(fb.floats), ch)
 	}
 	classes := fw.shape[1]
+	b.macs += int64(ch) * int64(classes)
 	mm := b.node("MatMul", "fc/matmul", []string{flat, b.floatInit("fc/weights", []int64{int64(ch), int64(classes)}, fw.floats)})
 	logits := b.node("Add", "fc/logits", []string{mm, b.floatInit("fc/bias", []int64{int64(classes)}, fb.floats)})
 	probs := b.node("Softmax", "softmax", []string{logits}, intAttr("axis", 1))

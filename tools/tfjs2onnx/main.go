@@ -102,7 +102,7 @@ func run(args []string, report io.Writer) error {
 	if err := writeFileAtomic(*out, data); err != nil {
 		return err
 	}
-	fmt.Fprintf(report, "%s: %d bytes, %d nodes, %d initializers\n", *out, len(data), len(b.graph.nodes), len(b.graph.inits))
+	fmt.Fprintf(report, "%s: %d bytes, %d nodes, %d initializers, %.1f M multiply-adds\n", *out, len(data), len(b.graph.nodes), len(b.graph.inits), float64(b.macs)/1e6)
 	for _, v := range b.graph.inputs {
 		fmt.Fprintf(report, "  input  %s %v\n", v.name, v.shape)
 	}

@@ -93,10 +93,10 @@ func run(args []string, report io.Writer) error {
 		producerVersion: "1",
 		opset:           13,
 		graph:           b.graph,
-		metadata: [][2]string{
-			{"source_package", *source},
-			{"source_path", srcPath},
-		},
+		metadata:        [][2]string{{"source_path", srcPath}},
+	}
+	if *source != "" {
+		m.metadata = append([][2]string{{"source_package", *source}}, m.metadata...)
 	}
 	data := m.marshal()
 	if err := writeFileAtomic(*out, data); err != nil {

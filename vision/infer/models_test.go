@@ -181,3 +181,24 @@ func TestModelsRepeatAndConcurrent(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkModels times one Session.Run per shipped model on its reference
+// crop; benchmarks/infer compares the same runs with onnxruntime.
+func BenchmarkModels(b *testing.B) {
+	for _, m := range models.All() {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", m.Name, threads), func(b *testing.B) {
+				im := loadModel(b, m, infer.Options{Threads: threads})
+				x := modelInput(b, m, "astronaut")
+				s := im.NewSession()
+				ctx := context.Background()
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := s.Run(ctx, x); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -24,8 +24,22 @@ type audioDecoder struct {
 	packets, decoded int
 }
 
+// Source sample rates outside this range are not recordings but damaged headers; resampling
+// from them would make swresample build enormous filters.
+const minSourceRate, maxSourceRate = 1000, 384000
+
+func checkSourceRate(rate int) error {
+	if rate < minSourceRate || rate > maxSourceRate {
+		return fmt.Errorf("%w: audio sample rate %d Hz is outside %d–%d Hz", ErrCorrupt, rate, minSourceRate, maxSourceRate)
+	}
+	return nil
+}
+
 func newAudioDecoder(s *astiav.Stream, rate int) (*audioDecoder, error) {
 	cp := s.CodecParameters()
+	if err := checkSourceRate(cp.SampleRate()); err != nil {
+		return nil, err
+	}
 	cc, err := openCodec(cp, 0)
 	if err != nil {
 		return nil, err
@@ -119,6 +133,10 @@ func (a *audioDecoder) receive(origin float64, st *Stats) error {
 				continue
 			}
 			return fmt.Errorf("%w: decoding audio: %v", ErrCorrupt, err)
+		}
+		if err := checkSourceRate(a.in.SampleRate()); err != nil {
+			a.in.Unref()
+			return err
 		}
 		a.decoded++
 		st.AudioFrames++

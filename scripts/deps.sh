@@ -15,7 +15,7 @@ set -euo pipefail
 
 packages=(gcc make pkg-config nasm libdav1d-dev zlib1g-dev dpkg-dev
   ffmpeg sox espeak-ng praat pocketsphinx-testdata asterisk-core-sounds-en-wav
-  postgresql)
+  postgresql time)
 # Node.js may come from elsewhere (nodesource ships npm inside its nodejs package).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ "${NEVERMIND_NO_CHROMIUM:-}" = 1 ] || packages+=(chromium)

@@ -8,17 +8,27 @@
 #   ${NEVERMIND_CACHE:-~/.cache/nevermind}/ffmpeg-<version>
 # and reuses that prefix on later runs. The system's apt sources are never touched: the
 # trixie source list lives in an isolated apt configuration under the cache directory.
+#
+# `ffmpeg.sh --cli` builds the same libraries plus the ffmpeg program (with the few encoders,
+# muxers and filters the decode benchmark's reference commands use) into ffmpeg-<version>-cli,
+# so the benchmark compares against the very same libav.
 set -euo pipefail
 
 cache=${NEVERMIND_CACHE:-$HOME/.cache/nevermind}
 log() { echo "ffmpeg.sh: $*" >&2; }
 
-if pkg-config --exists 'libavcodec >= 61' 'libavcodec < 62' 2>/dev/null; then
+suffix="" extra=()
+if [ "${1:-}" = --cli ]; then
+  suffix=-cli
+  extra=(--enable-ffmpeg --enable-encoder=rawvideo,pcm_f32le,pcm_s16le,wrapped_avframe
+    --enable-muxer=null,rawvideo,f32le --enable-filter=fps,trim,atrim,setpts,asetpts)
+elif pkg-config --exists 'libavcodec >= 61' 'libavcodec < 62' 2>/dev/null; then
   echo system
   exit 0
 fi
 
-for stamp in "$cache"/ffmpeg-7.1.*/.complete; do
+for stamp in "$cache"/ffmpeg-7.1.*$suffix/.complete; do
+  [ -n "$suffix" ] || case "$stamp" in *-cli/.complete) continue ;; esac
   if [ -f "$stamp" ]; then
     dirname "$stamp"
     exit 0
@@ -55,7 +65,7 @@ case "$version" in
 esac
 (cd "$src" && dpkg-source -x --no-check "$dsc" build >&2)
 
-prefix="$cache/ffmpeg-$version"
+prefix="$cache/ffmpeg-$version$suffix"
 rm -rf "$prefix"
 log "building FFmpeg $version into $prefix (about 3 minutes on 2 cores)"
 cd "$src/build"
@@ -69,7 +79,8 @@ cd "$src/build"
   --enable-parser=h264,hevc,vp8,vp9,av1,aac,opus,mpegaudio,flac,vorbis \
   --enable-protocol=file,pipe \
   --enable-filter=aresample,aformat,anull,null,scale,format,buffer,buffersink,abuffer,abuffersink \
-  --enable-bsf=vp9_superframe_split,h264_mp4toannexb,hevc_mp4toannexb,aac_adtstoasc >&2
+  --enable-bsf=vp9_superframe_split,h264_mp4toannexb,hevc_mp4toannexb,aac_adtstoasc \
+  "${extra[@]}" >&2
 make -j"$(nproc)" >&2
 make install >&2
 touch "$prefix/.complete"

@@ -1,6 +1,7 @@
 package questions
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -90,6 +91,10 @@ var (
 	}
 )
 
+// firstPersonAction finds an English action in the first person: "I
+// profiled", "we built", "I set up".
+var firstPersonAction = regexp.MustCompile(`(?i)\b(i|we)\s+(\w+ed|built|wrote|led|made|ran|set|chose|took|found|drove|brought|began|taught|got|rewrote|split|cut)\b`)
+
 // Measure computes the transcript metrics of an answer; lang is "ko" or "en"
 // ("" detects it).
 func Measure(answer, lang string) Metrics {
@@ -164,7 +169,7 @@ func Measure(answer, lang string) Metrics {
 	})
 	for _, comp := range starOrder {
 		for _, s := range sentences {
-			if containsAnyCue(s, starCues[lang][comp], lang) {
+			if containsAnyCue(s, starCues[lang][comp], lang) || (comp == Action && lang == English && firstPersonAction.MatchString(s)) {
 				m.STAR[comp] = s
 				break
 			}

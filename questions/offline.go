@@ -144,7 +144,7 @@ func phraseFor(sentence, signal, lang string) string {
 		}
 	case SignalMetric:
 		if m := metricPhrase(sentence); m != "" {
-			return truncateRunes(m, snippetRunes)
+			return truncateRunes(m, maxRunesFor(lang))
 		}
 	}
 	return clauseFor(sentence, signal, lang)

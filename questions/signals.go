@@ -53,7 +53,10 @@ func looksLikeInjection(s string) bool {
 }
 
 var (
-	numberToken = regexp.MustCompile(`\d|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|hundred|thousand|million)\s+\pL|(?i)\b(percent|half|twice|doubled|tripled|tenfold)\b|절반|두 배|세 배`)
+	// numberToken finds figures: digits, or spelled-out numbers followed by
+	// a unit ("two hours", "ten times"), so that "a team of four" is not a
+	// metric while "from two hours to ten minutes" is.
+	numberToken = regexp.MustCompile(`\d|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|hundred|thousand|million)\s+(hours?|minutes?|seconds?|days?|weeks?|months?|years?|times|percent|users?|customers?|requests?|people|engineers?|developers?|services?|servers?|million|thousand|hundred)\b|(?i)\b(percent|half|twice|doubled|tripled|tenfold)\b|절반|두 배|세 배`)
 	// Quoted or bracketed names: 'X', "X", ‘X’, “X”, 「X」, [X].
 	quotedName = regexp.MustCompile(`['"‘“「\[]([^'"’”」\]]{2,30})['"’”」\]]`)
 )
@@ -136,17 +139,28 @@ var stopNames = map[string]bool{
 
 func isStopName(w string) bool { return stopNames[w] }
 
-// metricPhrase returns a short phrase around the first number in s, in the
-// candidate's own words, or "".
+// metricPhrase returns the candidate's words around the figures of s: up to
+// three words before the first figure through the word after the last
+// figure that follows within four words ("load time from 4 s to 1.5 s"), or
+// "" when s has no figure.
 func metricPhrase(s string) string {
-	ws := strings.Fields(s)
-	for i, w := range ws {
-		if numberToken.MatchString(w) {
-			from, to := max(i-2, 0), min(i+2, len(ws))
-			return strings.Trim(strings.Join(ws[from:to], " "), ".,!?")
+	ws := strings.Fields(strings.Trim(s, ".!? "))
+	first, last := -1, -1
+	for i := range ws {
+		// A figure may be a digit word or a spelled-out number with its unit.
+		if numberToken.MatchString(ws[i]) || (i+1 < len(ws) && numberToken.MatchString(ws[i]+" "+ws[i+1]) && !numberToken.MatchString(ws[i+1])) {
+			if first < 0 {
+				first = i
+			}
+			if i-first <= 4 {
+				last = i
+			}
 		}
 	}
-	return ""
+	if first < 0 {
+		return ""
+	}
+	return strings.Trim(strings.Join(ws[max(first-3, 0):min(last+2, len(ws))], " "), ".,!?")
 }
 
 // clauseFor returns the clause of s that holds the first cue of sig (or

@@ -108,8 +108,9 @@ func (s *Server) registerSTTAndEval() {
 	huma.Register(s.api, huma.Operation{OperationID: "answer-eval", Method: http.MethodPost, Path: "/api/answer-eval/sessions/{session_id}",
 		Summary: "Evaluate an answer's text and store the comment", Tags: []string{"answer-eval"}, Security: bearer},
 		func(ctx context.Context, in *struct {
-			attemptQuery
-			Body struct {
+			SessionID int64 `path:"session_id"`
+			AttemptID int64 `query:"attempt_id" required:"true"`
+			Body      struct {
 				AnswerText string `json:"answer_text" maxLength:"20000"`
 			}
 		}) (*struct{ Body evalOut }, error) {
@@ -318,7 +319,8 @@ func (s *Server) registerExpression() {
 	huma.Register(s.api, huma.Operation{OperationID: "expression-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/expression-feedback",
 		Summary: "Gaze, blink and mouth feedback (now authenticated and cached)", Tags: []string{"feedback"}, Security: bearer},
 		func(ctx context.Context, in *struct {
-			attemptQuery
+			SessionID        int64   `path:"session_id"`
+			AttemptID        int64   `query:"attempt_id" required:"true"`
 			BlinkLimitPerMin int     `query:"blink_limit_per_min" minimum:"1" maximum:"120" default:"30"`
 			BaselineSeconds  float64 `query:"baseline_seconds" minimum:"0.5" maximum:"10" default:"2"`
 			FrameStride      int     `query:"frame_stride" minimum:"1" maximum:"10" default:"5"`

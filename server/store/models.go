@@ -226,7 +226,7 @@ type AnalysisJob struct {
 	Error      *string    `bun:"error"`
 	Tries      int        `bun:"tries,notnull"`
 	RiverJobID *int64     `bun:"river_job_id"`
-	Options    string     `bun:"options,type:jsonb,notnull"`
+	Options    string     `bun:"options,notnull"`
 	CreatedAt  time.Time  `bun:"created_at,notnull"`
 	UpdatedAt  time.Time  `bun:"updated_at,notnull"`
 	StartedAt  *time.Time `bun:"started_at"`
@@ -240,9 +240,9 @@ type AttemptAnalysis struct {
 
 	AttemptID  int64     `bun:"attempt_id,pk"`
 	SessionID  int64     `bun:"session_id,notnull"`
-	Voice      *string   `bun:"voice,type:jsonb"`
-	Pose       *string   `bun:"pose,type:jsonb"`
-	Expression *string   `bun:"expression,type:jsonb"`
-	Combined   *string   `bun:"combined,type:jsonb"`
+	Voice      *string   `bun:"voice"`
+	Pose       *string   `bun:"pose"`
+	Expression *string   `bun:"expression"`
+	Combined   *string   `bun:"combined"`
 	CreatedAt  time.Time `bun:"created_at,notnull"`
 }

@@ -45,6 +45,9 @@ const (
 	DefaultMaxPixels = 7680 * 4320
 )
 
+// maxPreallocated bounds the audio buffer reserved from the container's claimed duration.
+const maxPreallocated = 15 * time.Minute
+
 // Options control decoding. The zero value decodes 16 kHz audio and 5 frames per second,
 // 640 pixels wide.
 type Options struct {
@@ -276,6 +279,13 @@ func open(ctx context.Context, src *source, opts Options) (_ *Decoder, err error
 	}
 	if err := d.openStreams(); err != nil {
 		return nil, err
+	}
+	if d.audio != nil && d.info.Duration > 0 {
+		// Growing by doubling would briefly hold twice the soundtrack (a 10-minute
+		// recording is 38 MB of PCM at 16 kHz). The header is not trusted beyond
+		// maxPreallocated: a file claiming ten hours grows as it really decodes.
+		seconds := min(d.info.Duration, maxPreallocated).Seconds() + 1
+		d.audio.pcm = make([]float32, 0, int(seconds*float64(d.opts.SampleRate)))
 	}
 	if d.audio == nil && d.video == nil {
 		return nil, fmt.Errorf("%w: no audio or video stream", ErrCorrupt)

@@ -295,6 +295,8 @@ func (c *graphConverter) convertNode(n *tfjsNode) error {
 		return c.convertConcat(n)
 	case "Reshape":
 		return c.convertReshape(n)
+	case "Mean":
+		return c.convertMean(n)
 	case "Softmax":
 		x, err := c.input(n.Input[0])
 		if err != nil {
@@ -590,5 +592,34 @@ func (c *graphConverter) convertReshape(n *tfjsNode) error {
 		v = value{name: t, shape: shape, nchw: true}
 	}
 	c.values[n.Name] = v
+	return nil
+}
+
+// convertMean handles the global spatial average (Keras
+// GlobalAveragePooling2D), the only Mean the supported models use.
+func (c *graphConverter) convertMean(n *tfjsNode) error {
+	x, err := c.input(n.Input[0])
+	if err != nil {
+		return err
+	}
+	axes, err := c.weight(n, 1)
+	if err != nil || axes.ints == nil {
+		return fmt.Errorf("node %s: Mean needs constant integer axes", n.Name)
+	}
+	set := map[int64]bool{}
+	for _, a := range axes.ints {
+		set[(a+4)%4] = true
+	}
+	if !x.nchw || len(set) != 2 || !set[1] || !set[2] {
+		return fmt.Errorf("node %s: only Mean over the spatial axes of an image is supported (axes %v)", n.Name, axes.ints)
+	}
+	g := c.b.node("GlobalAveragePool", n.Name, []string{x.name})
+	if n.boolAttr("keep_dims") {
+		c.values[n.Name] = value{name: g, shape: []int{x.shape[0], 1, 1, x.shape[3]}, nchw: true}
+		return nil
+	}
+	shape := []int{x.shape[0], x.shape[3]}
+	r := c.b.node("Reshape", n.Name+"/flatten", []string{g, c.b.int64Init(n.Name+"/shape", toInt64(shape))})
+	c.values[n.Name] = value{name: r, shape: shape}
 	return nil
 }

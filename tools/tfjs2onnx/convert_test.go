@@ -521,3 +521,41 @@ func TestReshape(t *testing.T) {
 		t.Error("reshape of 24 values to [-1, 5] accepted")
 	}
 }
+
+func TestMean(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		m := newFakeModel()
+		m.node("x", "Placeholder", nil, map[string]any{"shape": map[string]any{"shape": map[string]any{"dim": []map[string]string{{"size": "1"}, {"size": "4"}, {"size": "5"}, {"size": "3"}}}}})
+		m.constI("axes", []int{2}, 1, 2)
+		m.node("mean", "Mean", []string{"x", "axes"}, map[string]any{"keep_dims": map[string]any{"b": keep}})
+		b, err := convertGraphModel(m.files(t), "package/m/model.json", graphOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float64, 60)
+		for i := range x {
+			x[i] = float64(i % 7)
+		}
+		got, err := evalGraph(b.graph, map[string]tensor{"x": {shape: []int{1, 4, 5, 3}, data: x}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []int{1, 3}
+		if keep {
+			want = []int{1, 1, 1, 3}
+		}
+		r := got["mean"]
+		if !slicesEqual(r.shape, want) {
+			t.Fatalf("keep_dims=%v: shape %v, want %v", keep, r.shape, want)
+		}
+		for c := range 3 {
+			s := 0.0
+			for i := range 20 {
+				s += x[i*3+c]
+			}
+			if math.Abs(r.data[c]-s/20) > 1e-12 {
+				t.Errorf("keep_dims=%v: channel %d mean %g, want %g", keep, c, r.data[c], s/20)
+			}
+		}
+	}
+}

@@ -237,16 +237,19 @@ func appendUnique(qs []Question, q Question) []Question {
 const promptCanary = "NM-7Q4-CANARY"
 
 // leaked reports whether reply reproduces the system prompt: the canary, or
-// any 40-character stretch of the prompt.
+// any 60-character stretch of the prompt's prose. Stretches holding JSON
+// punctuation are skipped, since a correct reply legitimately repeats the
+// keys of the format the prompt shows.
 func leaked(reply, system string) bool {
 	if strings.Contains(reply, promptCanary) {
 		return true
 	}
 	norm := func(s string) []rune { return []rune(strings.ToLower(spaceRun.ReplaceAllString(s, " "))) }
 	r, p := string(norm(reply)), norm(system)
-	const window = 40
+	const window = 60
 	for i := 0; i+window <= len(p); i += 10 {
-		if strings.Contains(r, string(p[i:i+window])) {
+		w := string(p[i : i+window])
+		if !strings.ContainsAny(w, "{}\"") && strings.Contains(r, w) {
 			return true
 		}
 	}

@@ -290,25 +290,58 @@ func parseGoogleDuration(s string) (float64, error) {
 	return v, nil
 }
 
-// call sends one JSON request and decodes the JSON answer into out.
+// call sends one JSON request and decodes the JSON answer into out. A 401
+// with a cached OAuth token drops the token and tries once more with a
+// fresh one, since Google may revoke a token before its stated expiry.
 func (g *Google) call(ctx context.Context, method, path string, body, out any) error {
-	var reader io.Reader
+	var payload []byte
 	if body != nil {
-		b, err := json.Marshal(body)
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		status, data, err := g.send(ctx, method, path, payload)
 		if err != nil {
 			return err
 		}
-		reader = bytes.NewReader(b)
+		if status == http.StatusUnauthorized && g.tokens != nil && attempt == 0 {
+			g.tokens.invalidate()
+			continue
+		}
+		if status != http.StatusOK {
+			var envelope struct {
+				Error googleStatus `json:"error"`
+			}
+			msg := strings.TrimSpace(string(data))
+			if json.Unmarshal(data, &envelope) == nil && envelope.Error.Message != "" {
+				msg = envelope.Error.Status + ": " + envelope.Error.Message
+			}
+			return wrapStatus(status, fmt.Errorf("google speech %s %s: %s", method, path, msg))
+		}
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("%w: decoding google speech response: %w", ErrUnavailable, err)
+		}
+		return nil
+	}
+}
+
+// send performs one authenticated request and returns the status and body.
+func (g *Google) send(ctx context.Context, method, path string, payload []byte) (int, []byte, error) {
+	var reader io.Reader
+	if payload != nil {
+		reader = bytes.NewReader(payload)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, g.endpoint+path, reader)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if g.tokens != nil {
 		token, err := g.tokens.token(ctx)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
 	} else {
@@ -317,29 +350,16 @@ func (g *Google) call(ctx context.Context, method, path string, body, out any) e
 	resp, err := g.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return context.Cause(ctx)
+			return 0, nil, context.Cause(ctx)
 		}
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return 0, nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return fmt.Errorf("%w: reading response: %w", ErrUnavailable, err)
+		return 0, nil, fmt.Errorf("%w: reading response: %w", ErrUnavailable, err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		var envelope struct {
-			Error googleStatus `json:"error"`
-		}
-		msg := strings.TrimSpace(string(data))
-		if json.Unmarshal(data, &envelope) == nil && envelope.Error.Message != "" {
-			msg = envelope.Error.Status + ": " + envelope.Error.Message
-		}
-		return wrapStatus(resp.StatusCode, fmt.Errorf("google speech %s %s: %s", method, path, msg))
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%w: decoding google speech response: %w", ErrUnavailable, err)
-	}
-	return nil
+	return resp.StatusCode, data, nil
 }
 
 // grpcError maps a failed operation's google.rpc.Status to a sentinel.
@@ -394,6 +414,13 @@ func newTokenSource(creds []byte, client *http.Client) (*tokenSource, error) {
 		return nil, fmt.Errorf("%w: Google key's private_key: %w", ErrConfig, err)
 	}
 	return &tokenSource{account: sa, key: key, http: client}, nil
+}
+
+// invalidate forgets the cached token so the next call fetches a new one.
+func (ts *tokenSource) invalidate() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.access = ""
 }
 
 func (ts *tokenSource) token(ctx context.Context) (string, error) {

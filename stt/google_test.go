@@ -41,6 +41,7 @@ type fakeGoogle struct {
 	recognised  []googleRequest
 	longRunning int
 	opError     *googleStatus
+	revoked     map[string]bool // access tokens answered with 401
 }
 
 func googleError(w http.ResponseWriter, code int, status, msg string) {
@@ -75,7 +76,11 @@ func (f *fakeGoogle) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.token(w, r)
 		return
 	}
-	authorised := strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ya29.token-") ||
+	bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	f.mu.Lock()
+	revoked := f.revoked[bearer]
+	f.mu.Unlock()
+	authorised := (strings.HasPrefix(bearer, "ya29.token-") && !revoked) ||
 		(f.apiKey != "" && r.Header.Get("X-Goog-Api-Key") == f.apiKey)
 	if !authorised {
 		googleError(w, 401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
@@ -190,7 +195,7 @@ func newFakeGoogle(t *testing.T) (*fakeGoogle, *httptest.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeGoogle{public: &key.PublicKey, email: "stt@nevermind-test.iam.gserviceaccount.com", opPolls: map[string]int{}, ops: map[string]googleRequest{}}
+	f := &fakeGoogle{public: &key.PublicKey, email: "stt@nevermind-test.iam.gserviceaccount.com", opPolls: map[string]int{}, ops: map[string]googleRequest{}, revoked: map[string]bool{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	f.tokenURL = srv.URL + "/token"
@@ -237,6 +242,14 @@ func TestGoogleRecognizeWithServiceAccount(t *testing.T) {
 	}
 	if f.issued != 1 {
 		t.Errorf("%d tokens issued for two calls, want the cached one reused", f.issued)
+	}
+	// A token revoked before its expiry: one 401, a fresh token, success.
+	f.revoked["ya29.token-1"] = true
+	if _, err := g.Transcribe(context.Background(), audio, Options{Language: "ko"}); err != nil {
+		t.Fatalf("after revocation: %v", err)
+	}
+	if f.issued != 2 {
+		t.Errorf("%d tokens issued, want a second after the revocation", f.issued)
 	}
 	req := f.recognised[0]
 	if !req.Config.EnableAutomaticPunctuation || !req.Config.EnableWordTimeOffsets || req.Config.LanguageCode != "ko-KR" {

@@ -29,7 +29,7 @@ type convKernel struct {
 	gemm                     gemmKernel
 	colBlock, colBlocks      int
 	finalized                bool
-	asmRows                  bool // use the assembly row kernel for depthwise
+	asmRows                  bool // use the assembly row and epilogue kernels
 	residual                 bool // in[3] is added before the activation
 }
 
@@ -95,18 +95,13 @@ func (k *convKernel) run(a *args, lo, hi int) {
 		}
 		for o := range k.coutG {
 			row := dst[o*hw : o*hw+cols]
-			if bv := k.bias[g*k.coutG+o]; bv != 0 {
-				for i := range row {
-					row[i] += bv
-				}
-			}
 			if k.residual {
 				skip := a.in[3][(bn*k.cout+g*k.coutG+o)*hw+c0:]
 				for i := range row {
 					row[i] += skip[i]
 				}
 			}
-			k.act.apply(row, g*k.coutG+o)
+			k.act.applyBias(row, g*k.coutG+o, k.bias[g*k.coutG+o], k.asmRows)
 		}
 	}
 }
@@ -227,7 +222,7 @@ func (k *convKernel) epilogue(a *args, bn, c int) {
 			dst[i] += skip[i]
 		}
 	}
-	k.act.apply(dst, c)
+	k.act.applyBias(dst, c, 0, k.asmRows)
 }
 
 func (k *convKernel) paddedW() int { return max((k.ow-1)*k.sw+(k.kw-1)*k.dw+1, k.padLeft+k.w) }
@@ -453,12 +448,12 @@ func buildConv(b *buildCtx) (kernel, error) {
 	switch {
 	case group == k.cin && k.cout == k.cin:
 		k.mode = convDepthwise
-		k.asmRows = haveAsmKernel && !b.p.portable
 	case k.kh == 1 && k.kw == 1 && k.sh == 1 && k.sw == 1 && k.padTop == 0 && k.padLeft == 0 && k.oh == k.h && k.ow == k.w:
 		k.mode = convPointwise
 	default:
 		k.mode = convIm2col
 	}
+	k.asmRows = haveAsmKernel && !b.p.portable
 	hw := k.oh * k.ow
 	k.colBlock = min(max((hw/4+nr-1)/nr*nr, 64), 256, (hw+nr-1)/nr*nr)
 	k.colBlocks = (hw + k.colBlock - 1) / k.colBlock

@@ -13,20 +13,25 @@ const (
 	kc = 256 // depth of one packed block
 )
 
-// microKernel computes the mr×nr tile c (row stride ldc) = a·b over k
-// packed steps, adding to c when acc is set.
-type microKernel func(k int, a, b, c []float32, ldc int, acc bool)
-
-// gemmKernel selects the micro-kernel once per model.
+// gemmKernel selects the micro-kernel once per model. (A plain flag rather
+// than a func value keeps the calls direct, so the edge tile stays on the
+// stack.)
 type gemmKernel struct {
-	micro microKernel
+	asm bool
 }
 
 func selectGemm(portable bool) gemmKernel {
-	if !portable && haveAsmKernel {
-		return gemmKernel{micro: microAsm}
+	return gemmKernel{asm: !portable && haveAsmKernel}
+}
+
+// micro computes the mr×nr tile c (row stride ldc) = a·b over k packed
+// steps, adding to c when acc is set.
+func (g gemmKernel) micro(k int, a, b, c []float32, ldc int, acc bool) {
+	if g.asm {
+		microAsm(k, a, b, c, ldc, acc)
+	} else {
+		microGo(k, a, b, c, ldc, acc)
 	}
-	return gemmKernel{micro: microGo}
 }
 
 // packedLen is the length of A (m×k) packed into mr-row panels.

@@ -26,3 +26,16 @@ func dwRowAsm(dst, src, w []float32) {
 	_ = src[len(dst)+len(w)-2]
 	dwrow8(&dst[0], &src[0], &w[0], len(dst)/8, len(w))
 }
+
+//go:noescape
+func biasClip8(x *float32, n8 int, bias, lo, hi float32)
+
+// biasClipAsm sets x[i] = min(max(x[i]+bias, lo), hi) for the first
+// len(x)&^7 elements and returns how many it did.
+func biasClipAsm(x []float32, bias, lo, hi float32) int {
+	n8 := len(x) / 8
+	if n8 > 0 {
+		biasClip8(&x[0], n8, bias, lo, hi)
+	}
+	return n8 * 8
+}

@@ -107,3 +107,28 @@ tap:
 fin:
 	VZEROUPPER
 	RET
+
+// func biasClip8(x *float32, n8 int, bias, lo, hi float32)
+//
+// For n8 blocks of 8: x = min(max(x + bias, lo), hi).
+TEXT ·biasClip8(SB), NOSPLIT, $0-28
+	MOVQ         x+0(FP), DI
+	MOVQ         n8+8(FP), CX
+	VBROADCASTSS bias+16(FP), Y1
+	VBROADCASTSS lo+20(FP), Y2
+	VBROADCASTSS hi+24(FP), Y3
+
+clip:
+	TESTQ   CX, CX
+	JE      clipdone
+	VADDPS  (DI), Y1, Y0
+	VMAXPS  Y2, Y0, Y0
+	VMINPS  Y3, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JMP     clip
+
+clipdone:
+	VZEROUPPER
+	RET

@@ -7,3 +7,5 @@ const haveAsmKernel = false
 func microAsm(k int, a, b, c []float32, ldc int, acc bool) { microGo(k, a, b, c, ldc, acc) }
 
 func dwRowAsm(dst, src, w []float32) { dwRowGo(dst, src, w) }
+
+func biasClipAsm(x []float32, bias, lo, hi float32) int { return 0 }

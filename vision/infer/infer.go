@@ -148,7 +148,7 @@ func (m *Model) Run(ctx context.Context, inputs ...*tensor.Dense) ([]*tensor.Den
 	}
 	res := make([]*tensor.Dense, len(outs))
 	for i, o := range outs {
-		data := append([]float32(nil), o.Data().([]float32)...)
+		data := append([]float32(nil), o.Float32s()...)
 		res[i] = tensor.New(tensor.WithShape(o.Shape().Clone()...), tensor.WithBacking(data))
 	}
 	return res, nil
@@ -231,8 +231,8 @@ func (s *Session) Run(ctx context.Context, inputs ...*tensor.Dense) ([]*tensor.D
 			return nil, fmt.Errorf("%w: input %q is a non-contiguous view; pass t.Materialize()", ErrInput, info.Name)
 		}
 		dst := s.vals[p.inputs[i]]
-		data, ok := t.Data().([]float32)
-		if !ok || len(data) != len(dst) {
+		data := t.Float32s() // unlike Data, this does not box the slice
+		if len(data) != len(dst) {
 			return nil, fmt.Errorf("%w: input %q is not a dense float32 tensor of %d elements", ErrInput, info.Name, len(dst))
 		}
 		copy(dst, data)

@@ -174,6 +174,7 @@ type binaryKernel struct {
 	ia, ib int // inner strides (0 or 1)
 	rows   int
 	act    activation // fused activation
+	asm    bool       // assembly epilogue allowed
 }
 
 func newBinaryKernel(op binOp, as, bs, out []int) *binaryKernel {
@@ -215,7 +216,7 @@ func (k *binaryKernel) run(a *args, lo, hi int) {
 		}
 		dst := out[r*k.inner : (r+1)*k.inner]
 		binaryRow(k.op, dst, x[oa:], y[ob:], k.ia, k.ib)
-		k.act.apply(dst, 0)
+		k.act.applyBias(dst, 0, 0, k.asm)
 	}
 }
 
@@ -396,7 +397,9 @@ func binaryBuild(b *buildCtx, op binOp, x, y *value) (kernel, error) {
 	if op == opAdd && fuseResidual(b) {
 		return &copyKernel{}, nil
 	}
-	return newBinaryKernel(op, x.shape, y.shape, out), nil
+	k := newBinaryKernel(op, x.shape, y.shape, out)
+	k.asm = haveAsmKernel && !b.p.portable
+	return k, nil
 }
 
 // channelSlope returns a constant PRelu slope as one value per channel
@@ -467,6 +470,45 @@ type activation struct {
 	kind        actKind
 	alpha, beta float32
 	slope       []float32 // actPRelu: one per channel
+}
+
+// applyBias adds bias to x and applies the activation in one pass. Relu,
+// Clip and the identity run in assembly where available; like onnxruntime's
+// kernels, those map NaN to the lower bound.
+func (act *activation) applyBias(x []float32, channel int, bias float32, asm bool) {
+	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+	switch act.kind {
+	case actNone:
+		if bias == 0 {
+			return
+		}
+	case actRelu:
+		lo = 0
+	case actClip:
+		lo, hi = act.alpha, act.beta
+	default:
+		if bias != 0 {
+			for i := range x {
+				x[i] += bias
+			}
+		}
+		act.apply(x, channel)
+		return
+	}
+	done := 0
+	if asm {
+		done = biasClipAsm(x, bias, lo, hi)
+	}
+	for i := done; i < len(x); i++ {
+		v := x[i] + bias
+		if v < lo {
+			v = lo
+		}
+		if v > hi {
+			v = hi
+		}
+		x[i] = v
+	}
 }
 
 func (act *activation) apply(x []float32, channel int) {
@@ -556,6 +598,7 @@ const chunk = 1 << 14 // elements per parallel piece of an elementwise op
 type unaryKernel struct {
 	act activation
 	n   int
+	asm bool
 }
 
 func (k *unaryKernel) units() int { return (k.n + chunk - 1) / chunk }
@@ -563,7 +606,7 @@ func (k *unaryKernel) flops() int { return k.n * 4 }
 func (k *unaryKernel) run(a *args, lo, hi int) {
 	s, e := lo*chunk, min(hi*chunk, k.n)
 	copy(a.out[0][s:e], a.in[0][s:e])
-	k.act.apply(a.out[0][s:e], 0)
+	k.act.applyBias(a.out[0][s:e], 0, 0, k.asm)
 }
 
 func buildUnary(kind actKind) opBuilder {
@@ -609,7 +652,7 @@ func buildUnary(kind actKind) opBuilder {
 		if fused := fuseActivation(b, act); fused {
 			return &copyKernel{}, nil
 		}
-		return &unaryKernel{act: act, n: x.size()}, nil
+		return &unaryKernel{act: act, n: x.size(), asm: haveAsmKernel && !b.p.portable}, nil
 	}
 }
 

@@ -56,6 +56,7 @@ func FollowUps(ctx context.Context, llm LLM, req FollowUpRequest) (*Set, error) 
 	}
 	set := &Set{Source: SourceLLM, Language: offline.Language, Questions: []Question{}, KeySentences: []KeySentence{}}
 	answer := spaceRun.ReplaceAllString(req.Answer, " ")
+	var kept uniqueQuestions
 	for _, q := range out.Questions {
 		text := strings.TrimSpace(spaceRun.ReplaceAllString(q.Text, " "))
 		typ := strings.ToLower(strings.TrimSpace(q.Type))
@@ -69,8 +70,9 @@ func FollowUps(ctx context.Context, llm LLM, req FollowUpRequest) (*Set, error) 
 		if !strings.Contains(answer, evidence) {
 			evidence = ""
 		}
-		set.Questions = appendUnique(set.Questions, Question{Text: text, Type: typ, Basis: BasisAnswer, Evidence: evidence})
+		kept.add(Question{Text: text, Type: typ, Basis: BasisAnswer, Evidence: evidence})
 	}
+	set.Questions = kept.questions()
 	if len(set.Questions) == 0 {
 		return nil, fmt.Errorf("%w: no valid follow-up in the reply", ErrModelOutput)
 	}
@@ -188,8 +190,9 @@ func FollowUpsOffline(req FollowUpRequest) (*Set, error) {
 	}
 	set := &Set{Source: SourceOffline, Language: lang, Questions: []Question{}, KeySentences: []KeySentence{}}
 	n := followUpCount(req.Count)
+	var kept uniqueQuestions
 	for _, rule := range followUpRules {
-		if len(set.Questions) == n {
+		if len(kept.list) == n {
 			break
 		}
 		if !rule.applies(m) {
@@ -210,8 +213,9 @@ func FollowUpsOffline(req FollowUpRequest) (*Set, error) {
 			pattern = fmt.Sprintf(pattern, phraseFor(q.Evidence, rule.quote, lang))
 		}
 		q.Text = pattern
-		set.Questions = appendUnique(set.Questions, q)
+		kept.add(q)
 	}
+	set.Questions = kept.questions()
 	return set, nil
 }
 

@@ -134,6 +134,7 @@ func Generate(ctx context.Context, llm LLM, req Request) (*Set, error) {
 		return nil, err
 	}
 	set := &Set{Source: SourceLLM, Language: in.lang, Questions: []Question{}, KeySentences: []KeySentence{}}
+	var kept uniqueQuestions
 	seen := map[int]bool{}
 	for _, k := range out.KeySentences {
 		if k.Index >= 1 && k.Index <= len(in.sentences) && !seen[k.Index] {
@@ -162,8 +163,9 @@ func Generate(ctx context.Context, llm LLM, req Request) (*Set, error) {
 		case q.EvidenceIndex == 0 && in.jd != "":
 			question.Basis = BasisJobDescription
 		}
-		set.Questions = appendUnique(set.Questions, question)
+		kept.add(question)
 	}
+	set.Questions = kept.questions()
 	if len(set.Questions) == 0 {
 		return nil, fmt.Errorf("%w: no valid question in the reply", ErrModelOutput)
 	}
@@ -221,14 +223,31 @@ func prepare(req Request) (prepared, error) {
 	return in, nil
 }
 
-// appendUnique adds q unless a question already in qs is nearly the same.
-func appendUnique(qs []Question, q Question) []Question {
-	for _, have := range qs {
-		if similarity(have.Text, q.Text) >= duplicateJaccard {
-			return qs
+// uniqueQuestions collects questions, refusing near-duplicates: a question
+// whose character bigrams overlap an earlier one's by duplicateJaccard or
+// more. The bigram sets are kept so each candidate is normalised once.
+type uniqueQuestions struct {
+	list  []Question
+	grams []map[string]bool
+}
+
+// add appends q unless it nearly repeats a question already collected.
+func (u *uniqueQuestions) add(q Question) {
+	g := bigrams(normaliseForDedup(q.Text))
+	for _, have := range u.grams {
+		if jaccard(have, g) >= duplicateJaccard {
+			return
 		}
 	}
-	return append(qs, q)
+	u.list = append(u.list, q)
+	u.grams = append(u.grams, g)
+}
+
+func (u *uniqueQuestions) questions() []Question {
+	if u.list == nil {
+		return []Question{}
+	}
+	return u.list
 }
 
 // promptCanary is a marker in every system prompt. The instructions forbid

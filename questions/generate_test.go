@@ -18,6 +18,11 @@ var englishLetter = []QA{{Q: "Why this role?", A: "As the backend lead of a five
 
 const koreanJD = "주요 업무\n- Go 언어로 API 서버 개발\n자격 요건\n- Go 또는 Java 서버 개발 경험\n- PostgreSQL 등 RDBMS 이해\n우대 사항\n- 대용량 트래픽 처리 경험 우대"
 
+// similarity is the measure the de-duplication uses, for checking output.
+func similarity(a, b string) float64 {
+	return jaccard(bigrams(normaliseForDedup(a)), bigrams(normaliseForDedup(b)))
+}
+
 func checkSet(t *testing.T, set *Set, lang string, sentences []string) {
 	t.Helper()
 	for i, q := range set.Questions {

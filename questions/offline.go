@@ -187,32 +187,31 @@ func keySentences(sentences []string) []KeySentence {
 func pickByRatio(candidates []Question, n int) []Question {
 	wantJob := (n*jobShareNumerator + 5) / 10
 	wantSoft := n - wantJob
-	out := []Question{}
+	var out uniqueQuestions
 	var spare []Question
 	for _, q := range candidates {
-		if len(out) == n {
+		if len(out.list) == n {
 			break
 		}
 		if runeLen(q.Text) > MaxQuestionRunes {
 			continue
 		}
-		jobs := countType(out, Job)
-		if (q.Type == Job && jobs >= wantJob) || (q.Type == Soft && len(out)-jobs >= wantSoft) {
+		jobs := countType(out.list, Job)
+		if (q.Type == Job && jobs >= wantJob) || (q.Type == Soft && len(out.list)-jobs >= wantSoft) {
 			spare = append(spare, q)
 			continue
 		}
-		out = appendUnique(out, q)
+		out.add(q)
 	}
 	for _, q := range spare {
-		if len(out) == n {
+		if len(out.list) == n {
 			break
 		}
-		if runeLen(q.Text) > MaxQuestionRunes {
-			continue
+		if runeLen(q.Text) <= MaxQuestionRunes {
+			out.add(q)
 		}
-		out = appendUnique(out, q)
 	}
-	return out
+	return out.questions()
 }
 
 func countType(qs []Question, typ string) int {

@@ -136,12 +136,11 @@ func bigrams(s string) map[string]bool {
 	return set
 }
 
-// similarity is the Jaccard index of the character bigrams of a and b after
-// normalisation: 1 for the same text, near 0 for unrelated text.
-func similarity(a, b string) float64 {
-	x, y := bigrams(normaliseForDedup(a)), bigrams(normaliseForDedup(b))
+// jaccard is the Jaccard index of two bigram sets: 1 for the same text,
+// near 0 for unrelated text.
+func jaccard(x, y map[string]bool) float64 {
 	if len(x) == 0 || len(y) == 0 {
-		if normaliseForDedup(a) == normaliseForDedup(b) {
+		if len(x) == len(y) {
 			return 1
 		}
 		return 0

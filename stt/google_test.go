@@ -362,3 +362,28 @@ func TestGoogleAPIKeyAndErrors(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent calls share one transcriber: one token exchange, all succeed.
+func TestGoogleConcurrentCallsShareToken(t *testing.T) {
+	f, srv, keyPath := newFakeGoogle(t)
+	g, err := NewGoogle(GoogleConfig{KeyFile: keyPath, Endpoint: srv.URL, HTTPClient: fastRetryClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio := Audio{Samples: append(make([]float32, 1600), tone(8000, 0.5)...), SampleRate: 16000}
+	errs := make(chan error, 6)
+	for range 6 {
+		go func() {
+			_, err := g.Transcribe(context.Background(), audio, Options{Language: "en"})
+			errs <- err
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if f.issued != 1 {
+		t.Errorf("%d token exchanges for concurrent calls, want 1", f.issued)
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"log/slog"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -323,3 +323,11 @@ func (e *testEnv) seedFlow(user string) (contentID, sessionID int64) {
 func roundHalfEven(v float64) float64 { return math.RoundToEven(v) }
 
 func roundTo2(v float64) float64 { return math.Round(v*100) / 100 }
+
+func nan() float64 { return math.NaN() }
+
+func httptestServer(t *testing.T, s *Server) string {
+	h := httptest.NewServer(s.Handler())
+	t.Cleanup(h.Close)
+	return h.URL
+}

@@ -26,6 +26,25 @@ const (
 	PromptAuto    = "Um, uh... 음, 어..."
 )
 
+// Whisper's own test for a segment that is silence rather than speech: a
+// high no-speech probability together with a low mean log-probability. On
+// silent stretches Whisper otherwise emits stock phrases from its training
+// subtitles ("시청해 주셔서 감사합니다", "Thank you for watching"), which
+// would land in the transcript of a quiet candidate.
+const (
+	noSpeechThreshold   = 0.6
+	lowLogprobThreshold = -1.0
+)
+
+func inSpans(t float64, spans [][2]float64) bool {
+	for _, s := range spans {
+		if t >= s[0] && t <= s[1] {
+			return true
+		}
+	}
+	return false
+}
+
 // DefaultOpenAIUploadLimit is the largest WAV the OpenAI backend uploads in
 // one request: OpenAI accepts 25 MB, and a margin leaves room for the
 // multipart envelope. At 16 kHz that is about 13 minutes.
@@ -149,14 +168,27 @@ func (o *OpenAI) transcribeOne(ctx context.Context, audio Audio, opts Options) (
 		return nil, classifyOpenAIError(ctx, err)
 	}
 	t := &Transcript{Text: strings.TrimSpace(resp.Text), Language: normaliseLanguage(resp.Language)}
-	for _, w := range resp.Words {
-		t.Words = append(t.Words, Word{Text: strings.TrimSpace(w.Word), Start: w.Start, End: w.End})
-	}
+	var silent [][2]float64
+	var kept []string
 	for _, s := range resp.Segments {
+		if s.NoSpeechProb > noSpeechThreshold && s.AvgLogprob < lowLogprobThreshold {
+			silent = append(silent, [2]float64{s.Start, s.End})
+			continue
+		}
+		kept = append(kept, strings.TrimSpace(s.Text))
 		t.Segments = append(t.Segments, Segment{
 			Text: strings.TrimSpace(s.Text), Start: s.Start, End: s.End,
 			Confidence: clamp01(math.Exp(s.AvgLogprob)),
 		})
+	}
+	if len(silent) > 0 {
+		t.Text = strings.Join(kept, " ")
+	}
+	for _, w := range resp.Words {
+		if inSpans((w.Start+w.End)/2, silent) {
+			continue
+		}
+		t.Words = append(t.Words, Word{Text: strings.TrimSpace(w.Word), Start: w.Start, End: w.End})
 	}
 	if len(t.Segments) == 0 && t.Text != "" {
 		t.Segments = []Segment{{Text: t.Text, Start: 0, End: audio.Duration()}}

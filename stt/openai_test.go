@@ -108,13 +108,28 @@ func (f *fakeWhisper) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for i, reg := range regions {
 		words = append(words, map[string]any{"word": fmt.Sprintf(" w%d", i), "start": reg[0], "end": reg[1]})
 	}
+	speechEnd := 0.0
+	if len(regions) > 0 {
+		speechEnd = regions[len(regions)-1][1]
+	}
+	segments := []map[string]any{{
+		"id": 0, "seek": 0, "start": 0, "end": speechEnd, "text": " " + text, "tokens": []int{1, 2},
+		"temperature": 0, "avg_logprob": math.Log(0.8), "compression_ratio": 1.2, "no_speech_prob": 0.01,
+	}}
+	// Like Whisper, it "hears" a stock subtitle phrase in 2 s or more of
+	// trailing silence, flagged by a high no_speech_prob and low log-probability.
+	if audio.Duration()-speechEnd >= 2 {
+		const phantom = "시청해 주셔서 감사합니다."
+		segments = append(segments, map[string]any{
+			"id": 1, "seek": 0, "start": speechEnd, "end": audio.Duration(), "text": " " + phantom, "tokens": []int{3},
+			"temperature": 0, "avg_logprob": -1.4, "compression_ratio": 0.9, "no_speech_prob": 0.92,
+		})
+		words = append(words, map[string]any{"word": " 시청해", "start": speechEnd + 0.5, "end": speechEnd + 1})
+		text += " " + phantom
+	}
 	json.NewEncoder(w).Encode(map[string]any{
 		"task": "transcribe", "language": "korean", "duration": audio.Duration(), "text": " " + text,
-		"words": words,
-		"segments": []map[string]any{{
-			"id": 0, "seek": 0, "start": 0, "end": audio.Duration(), "text": " " + text, "tokens": []int{1, 2},
-			"temperature": 0, "avg_logprob": math.Log(0.8), "compression_ratio": 1.2, "no_speech_prob": 0.01,
-		}},
+		"words": words, "segments": segments,
 	})
 }
 
@@ -322,5 +337,22 @@ func TestOpenAITimeout(t *testing.T) {
 	_, err = tr.Transcribe(context.Background(), Audio{Samples: make([]float32, 160), SampleRate: 16000}, Options{})
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("hung server: %v, want ErrUnavailable after the client timeout", err)
+	}
+}
+
+// Whisper's silence hallucinations are dropped by its own no-speech test.
+func TestOpenAIDropsSilenceHallucination(t *testing.T) {
+	audio := speech(t, "ko", "네 그렇습니다", 10)
+	audio.Samples = append(audio.Samples, make([]float32, 3*16000)...)
+	_, tr := newFakeWhisper(t, OpenAIConfig{})
+	got, err := tr.Transcribe(context.Background(), audio, Options{Language: "ko"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got.Text, "시청") || len(got.Segments) != 1 || len(got.Words) != len(voicedRegions(audio)) {
+		t.Fatalf("hallucination kept: text %q, %d segments, %d words", got.Text, len(got.Segments), len(got.Words))
+	}
+	if !strings.HasPrefix(got.Text, "piece 1") {
+		t.Errorf("real speech lost: %q", got.Text)
 	}
 }

@@ -82,7 +82,7 @@ func assertClose(t *testing.T, name string, got *tensor.Dense, want nd, tol floa
 	if !sameShape(got.Shape(), want.shape) {
 		t.Fatalf("%s: shape %v, want %v", name, got.Shape(), want.shape)
 	}
-	g := got.Data().([]float32)
+	g := got.Float32s()
 	worst, at := 0.0, -1
 	for i, w := range want.data {
 		d := math.Abs(float64(g[i]) - w)

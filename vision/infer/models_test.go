@@ -107,7 +107,7 @@ func TestModelsMatchOnnxruntime(t *testing.T) {
 					for i, o := range im.Outputs() {
 						ref := filepath.Join(refDir, fmt.Sprintf("%s-%s.%s.ort.f32", m.Name, img, strings.ReplaceAll(o.Name, ":", "_")))
 						want := readF32(t, ref)
-						got := outs[i].Data().([]float32)
+						got := outs[i].Float32s()
 						if len(got) != len(want) {
 							t.Fatalf("%s %s: %d values, reference has %d", img, o.Name, len(got), len(want))
 						}
@@ -136,7 +136,7 @@ func TestModelsRepeatAndConcurrent(t *testing.T) {
 			}
 			same := func(outs []*tensor.Dense) error {
 				for i := range first {
-					a, b := first[i].Data().([]float32), outs[i].Data().([]float32)
+					a, b := first[i].Data().([]float32), outs[i].Float32s()
 					for j := range a {
 						if math.Float32bits(a[j]) != math.Float32bits(b[j]) {
 							return fmt.Errorf("output %d element %d: %v then %v", i, j, a[j], b[j])

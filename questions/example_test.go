@@ -26,7 +26,7 @@ func ExampleGenerate_offline() {
 	}
 	// Output:
 	// offline en
-	// [job] How did you measure 'load time from 4 s to 1.5 s', and what did you compare it against?
+	// [job] How did you measure 'page load time from 4 s to 1.5 s', and what did you compare it against?
 	// [job] What was your part in the work on CDN, and what was the hardest problem you solved there?
 	// [soft] You said you led a team of four building a booking app. What was the hardest moment, and how did you keep going?
 }

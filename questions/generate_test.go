@@ -308,3 +308,31 @@ func TestGenerateLLMInjection(t *testing.T) {
 		}
 	}
 }
+
+// Trait claims get questions that ask for evidence; counts and improvements
+// are quoted without dangling particles.
+func TestOfflinePhrasesBySignal(t *testing.T) {
+	weak, _ := GenerateOffline(Request{CoverLetter: []QA{{A: "저는 성실하고 책임감이 강한 사람입니다. 항상 최선을 다해 노력합니다."}}, Count: 4})
+	for _, q := range weak.Questions {
+		if q.Basis == BasisCoverLetter && !strings.Contains(q.Text, "경험") {
+			t.Errorf("a claim should be met with a request for an experience: %q", q.Text)
+		}
+	}
+	cases := []struct{ sentence, lang, want string }{
+		{"대학 시절 동아리에서 회장을 맡아 30명의 부원을 이끌었습니다.", Korean, "30명의 부원"},
+		{"결국 200만 원의 후원을 받아 행사를 마쳤습니다.", Korean, "200만 원의 후원"},
+		{"평균 응답 시간을 1.2초에서 300ms로 75% 단축했습니다.", Korean, "평균 응답 시간을 1.2초에서 300ms로 75% 단축"},
+		{"Deployment time fell from two hours to ten minutes.", English, "Deployment time fell from two hours to ten minutes"},
+		{"We cut p99 latency from 900 ms to 120 ms last year.", English, "We cut p99 latency from 900 ms to 120 ms"},
+	}
+	for _, c := range cases {
+		if got := metricPhrase(c.sentence, c.lang); got != c.want {
+			t.Errorf("metricPhrase(%q) = %q, want %q", c.sentence, got, c.want)
+		}
+	}
+	for s, want := range map[string]bool{"저는 성실한 사람입니다.": true, "서버를 만들었습니다.": false, "I want to grow.": true, "I built it.": false, "I reduced costs.": false} {
+		if got := hasSignal(sentenceSignals(s), SignalClaim); got != want {
+			t.Errorf("claim(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

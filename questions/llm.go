@@ -67,7 +67,7 @@ type Schema struct {
 	Schema json.RawMessage
 }
 
-// MarshalJSON lets a raw schema be passed where go-openai wants a
+// rawSchema passes a schema through unchanged where go-openai wants a
 // json.Marshaler.
 type rawSchema json.RawMessage
 

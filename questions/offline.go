@@ -21,9 +21,21 @@ type template struct {
 // The order is the order questions are tried for each key sentence, so the
 // most specific questions come first.
 var templates = []template{
-	{SignalMetric, Job, false,
-		"'%s'라는 수치는 어떤 방법으로 측정했고, 개선 전후를 무엇과 비교했나요?",
+	{SignalClaim, Job, true,
+		"%s 하셨는데, 그 점이 드러난 실제 경험을 하나 골라 상황, 행동, 결과 순서로 말씀해 주세요.",
+		"You said %s. Which real experience shows that best? Walk me through it."},
+	{SignalClaim, Soft, true,
+		"%s 하셨는데, 그 점 때문에 오히려 어려움을 겪었던 경험이 있나요?",
+		"You said %s. When did that cause you difficulty?"},
+	{SignalClaim, Soft, true,
+		"%s 하셨는데, 주변 사람들은 그 점을 어떤 행동에서 알아보던가요?",
+		"You said %s. What would colleagues point to as evidence of it?"},
+	{SignalImprovement, Job, false,
+		"말씀하신 '%s' 수치는 어떤 방법으로 측정했고, 개선 전후를 무엇과 비교했나요?",
 		"How did you measure '%s', and what did you compare it against?"},
+	{SignalScale, Job, false,
+		"말씀하신 '%s' 부분에서 본인이 직접 한 일과 그 결과는 무엇이었나요?",
+		"You mention '%s'. What did you personally handle at that scale, and what came of it?"},
 	{SignalName, Job, false,
 		"'%s' 작업에서 본인이 맡은 역할과 가장 어려웠던 기술적 문제는 무엇이었나요?",
 		"What was your part in the work on %s, and what was the hardest problem you solved there?"},
@@ -36,8 +48,8 @@ var templates = []template{
 	{SignalRole, Job, true,
 		"%s 하셨는데, 본인이 책임진 범위와 직접 내린 가장 중요한 결정은 무엇이었나요?",
 		"You said %s. What were you responsible for, and what did you decide?"},
-	{SignalMetric, Job, false,
-		"'%s'라는 결과를 얻기 위해 본인이 직접 한 행동을 순서대로 설명해 주세요.",
+	{SignalImprovement, Job, false,
+		"'%s' 결과를 얻기 위해 본인이 직접 한 행동을 순서대로 설명해 주세요.",
 		"What did you personally do to achieve '%s'? Walk me through the steps."},
 	{SignalName, Job, false,
 		"지금 '%s' 작업을 다시 한다면 설계에서 무엇을 바꾸고 싶은지, 이유와 함께 말씀해 주세요.",
@@ -77,7 +89,10 @@ func generateOffline(in prepared) *Set {
 	var candidates []Question
 	for _, tpl := range templates {
 		for _, key := range set.KeySentences {
-			if tpl.signal != "" && !hasSignal(key.Signals, tpl.signal) {
+			// A claim has no event to ask about, so it gets only the claim
+			// templates, which ask for one.
+			claim := hasSignal(key.Signals, SignalClaim)
+			if (tpl.signal != "" && !hasSignal(key.Signals, tpl.signal)) || (claim && tpl.signal != SignalClaim) {
 				continue
 			}
 			phrase := phraseFor(key.Text, tpl.signal, in.lang)
@@ -142,8 +157,8 @@ func phraseFor(sentence, signal, lang string) string {
 		if n := namedThing(sentence); n != "" {
 			return truncateRunes(n, snippetRunes)
 		}
-	case SignalMetric:
-		if m := metricPhrase(sentence); m != "" {
+	case SignalMetric, SignalImprovement, SignalScale:
+		if m := metricPhrase(sentence, lang); m != "" {
 			return truncateRunes(m, maxRunesFor(lang))
 		}
 	}

@@ -16,6 +16,14 @@ const (
 	SignalCollab   = "collab"   // collaboration or conflict
 	SignalLearning = "learning" // learning or reflection
 	SignalName     = "name"     // a named project, product or technology
+	// SignalImprovement is a metric that moved ("from 1.2 s to 300 ms",
+	// "75% 단축"); SignalScale is one that only sizes the work ("30명의 부원").
+	SignalImprovement = "improvement"
+	SignalScale       = "scale"
+	// SignalClaim marks a sentence with no past action: a trait or an
+	// aspiration ("성실한 사람입니다", "I want to grow"), which calls for
+	// evidence rather than for details of an event.
+	SignalClaim = "claim"
 )
 
 // signalCues are matched as substrings of the lower-cased sentence; Korean
@@ -53,6 +61,11 @@ func looksLikeInjection(s string) bool {
 }
 
 var (
+	// improvementCue marks a change in a metric.
+	improvementCue = regexp.MustCompile(`단축|감소|증가|개선|향상|줄였|줄이|늘렸|늘리|높였|낮췄|절감|%|배 |배로|\bfrom\b.*\bto\b|reduc|improv|increas|decreas|\bcut\b|faster|slower|saved|grew|dropped|fell|rose|boost|percent|doubled|tripled|tenfold`)
+	// pastTense finds a verb in the past: Korean past-tense syllables, or
+	// English regular and common irregular past forms.
+	pastTense = regexp.MustCompile(`[했었았였됐웠졌왔갔켰쳤]|(?i)\b\w+ed\b|(?i)\b(built|wrote|led|made|ran|took|found|got|won|began|drove|chose|cut|set|grew|fell|rose|spent|taught|brought|sold|kept|met|gave|went|did|was|were|had|saw|thought|learnt|felt)\b`)
 	// numberToken finds figures: digits, or spelled-out numbers followed by
 	// a unit ("two hours", "ten times"), so that "a team of four" is not a
 	// metric while "from two hours to ten minutes" is.
@@ -65,10 +78,19 @@ var (
 func sentenceSignals(s string) []string {
 	l := strings.ToLower(s)
 	var out []string
-	for _, sig := range []string{SignalRole, SignalProblem, SignalMetric, SignalChoice, SignalCollab, SignalLearning, SignalName} {
+	for _, sig := range []string{SignalRole, SignalProblem, SignalMetric, SignalChoice, SignalCollab, SignalLearning, SignalName, SignalClaim} {
 		switch sig {
 		case SignalMetric:
 			if numberToken.MatchString(s) {
+				out = append(out, sig)
+				if improvementCue.MatchString(l) {
+					out = append(out, SignalImprovement)
+				} else {
+					out = append(out, SignalScale)
+				}
+			}
+		case SignalClaim:
+			if !pastTense.MatchString(s) {
 				out = append(out, sig)
 			}
 		case SignalName:
@@ -139,20 +161,21 @@ var stopNames = map[string]bool{
 
 func isStopName(w string) bool { return stopNames[w] }
 
-// metricPhrase returns the candidate's words around the figures of s: up to
-// three words before the first figure through the word after the last
-// figure that follows within four words ("load time from 4 s to 1.5 s"), or
-// "" when s has no figure.
-func metricPhrase(s string) string {
+// metricPhrase returns the candidate's words around the figures of s, or ""
+// when s has no figure. For English: up to four words before the first
+// figure through the word after the last of a chain of figures each within
+// three words of the previous one ("load
+// time from 4 s to 1.5 s"). For Korean see koreanMetricPhrase.
+func metricPhrase(s, lang string) string {
 	ws := strings.Fields(strings.Trim(s, ".!? "))
 	first, last := -1, -1
 	for i := range ws {
 		// A figure may be a digit word or a spelled-out number with its unit.
 		if numberToken.MatchString(ws[i]) || (i+1 < len(ws) && numberToken.MatchString(ws[i]+" "+ws[i+1]) && !numberToken.MatchString(ws[i+1])) {
 			if first < 0 {
-				first = i
+				first, last = i, i
 			}
-			if i-first <= 4 {
+			if i-last <= 3 {
 				last = i
 			}
 		}
@@ -160,7 +183,59 @@ func metricPhrase(s string) string {
 	if first < 0 {
 		return ""
 	}
-	return strings.Trim(strings.Join(ws[max(first-3, 0):min(last+2, len(ws))], " "), ".,!?")
+	if lang == Korean {
+		return koreanMetricPhrase(ws, first, last, improvementCue.MatchString(s))
+	}
+	return strings.Trim(strings.Join(ws[max(first-4, 0):min(last+2, len(ws))], " "), ".,!?")
+}
+
+// koreanParticles are stripped from the last word of a quoted phrase, longest
+// first; 만 is not among them because it is also a numeral (200만).
+var koreanParticles = []string{"으로", "에서", "까지", "부터", "의", "을", "를", "이", "가", "은", "는", "로", "에", "와", "과", "도"}
+
+func stripParticle(w string) string {
+	for _, p := range koreanParticles {
+		if stem, ok := strings.CutSuffix(w, p); ok && runeLen(stem) > 0 {
+			return stem
+		}
+	}
+	return w
+}
+
+// koreanMetricPhrase quotes a Korean figure in a form templates can use
+// without particles: for an improvement, the words from up to three before
+// the first figure (not across a clause break) to the last one plus the
+// 하다-verb's noun ("평균 응답 시간을 1.2초에서 300ms로 75% 단축"); for a
+// scale, the figure and the noun it counts ("30명의 부원", "200만 원의 후원").
+func koreanMetricPhrase(ws []string, first, last int, improvement bool) string {
+	if !improvement {
+		end := first
+		for end < len(ws)-1 && end-first < 2 && !strings.HasSuffix(ws[end], ",") && !endsInObjectParticle(ws[end]) {
+			end++
+		}
+		phrase := append(append([]string(nil), ws[first:end]...), stripParticle(strings.TrimRight(ws[end], ",")))
+		return strings.Join(phrase, " ")
+	}
+	start := first
+	for start > 0 && first-start < 3 && !strings.HasSuffix(ws[start-1], ",") && !pastTenseConnective(ws[start-1]) {
+		start--
+	}
+	phrase := append([]string(nil), ws[start:last+1]...)
+	if last+1 < len(ws) {
+		if stem, _, ok := strings.Cut(ws[last+1], "했"); ok && stem != "" {
+			phrase = append(phrase, stem)
+		}
+	}
+	return strings.Join(phrase, " ")
+}
+
+func endsInObjectParticle(w string) bool {
+	for _, p := range []string{"을", "를", "이", "가", "은", "는"} {
+		if strings.HasSuffix(w, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // clauseFor returns the clause of s that holds the first cue of sig (or

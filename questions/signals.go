@@ -164,8 +164,8 @@ func isStopName(w string) bool { return stopNames[w] }
 // metricPhrase returns the candidate's words around the figures of s, or ""
 // when s has no figure. For English: up to four words before the first
 // figure through the word after the last of a chain of figures each within
-// three words of the previous one ("load
-// time from 4 s to 1.5 s"). For Korean see koreanMetricPhrase.
+// three words of the previous one ("page load time from 4 s to 1.5 s"). For
+// Korean see koreanMetricPhrase.
 func metricPhrase(s, lang string) string {
 	ws := strings.Fields(strings.Trim(s, ".!? "))
 	first, last := -1, -1

@@ -6,13 +6,14 @@ import "math"
 // go-dsp allocates on every call (about 100 µs for 2048 points); the pitch
 // analysis runs one transform per 10 ms frame, so a reusable plan matters.
 type fftPlan struct {
-	n        int
-	rev      []int
-	cos, sin []float64 // twiddles e^{-2πik/n}, k < n/2
+	n   int
+	rev []int32
+	twr []float64 // twiddles of every stage, contiguous: stage of size m starts at m/2-1
+	twi []float64
 }
 
 func newFFTPlan(n int) *fftPlan {
-	p := &fftPlan{n: n, rev: make([]int, n), cos: make([]float64, n/2), sin: make([]float64, n/2)}
+	p := &fftPlan{n: n, rev: make([]int32, n), twr: make([]float64, n), twi: make([]float64, n)}
 	bits := 0
 	for 1<<bits < n {
 		bits++
@@ -24,11 +25,14 @@ func newFFTPlan(n int) *fftPlan {
 				r |= 1 << (bits - 1 - b)
 			}
 		}
-		p.rev[i] = r
+		p.rev[i] = int32(r)
 	}
-	for k := range n / 2 {
-		a := -2 * math.Pi * float64(k) / float64(n)
-		p.cos[k], p.sin[k] = math.Cos(a), math.Sin(a)
+	for m := 2; m <= n; m <<= 1 {
+		half := m / 2
+		for j := range half {
+			a := -2 * math.Pi * float64(j) / float64(m)
+			p.twr[half-1+j], p.twi[half-1+j] = math.Cos(a), math.Sin(a)
+		}
 	}
 	return p
 }
@@ -36,27 +40,39 @@ func newFFTPlan(n int) *fftPlan {
 // forward transforms (re, im) in place with the e^{-2πi kn/N} kernel, unnormalised.
 func (p *fftPlan) forward(re, im []float64) {
 	n := p.n
+	re, im = re[:n], im[:n]
 	for i, r := range p.rev {
-		if i < r {
+		if i < int(r) {
 			re[i], re[r] = re[r], re[i]
 			im[i], im[r] = im[r], im[i]
 		}
 	}
-	for size := 2; size <= n; size <<= 1 {
-		half := size >> 1
-		step := n / size
-		for start := 0; start < n; start += size {
-			k := 0
-			for j := start; j < start+half; j++ {
-				wr, wi := p.cos[k], p.sin[k]
-				l := j + half
-				tr := re[l]*wr - im[l]*wi
-				ti := re[l]*wi + im[l]*wr
-				re[l] = re[j] - tr
-				im[l] = im[j] - ti
-				re[j] += tr
-				im[j] += ti
-				k += step
+	// Stages of size 2 and 4 need no multiplications.
+	for s := 0; s+3 < n; s += 4 {
+		r0, i0 := re[s]+re[s+1], im[s]+im[s+1]
+		r1, i1 := re[s]-re[s+1], im[s]-im[s+1]
+		r2, i2 := re[s+2]+re[s+3], im[s+2]+im[s+3]
+		r3, i3 := re[s+2]-re[s+3], im[s+2]-im[s+3]
+		// second stage: twiddles 1 and -i
+		re[s], im[s] = r0+r2, i0+i2
+		re[s+2], im[s+2] = r0-r2, i0-i2
+		re[s+1], im[s+1] = r1+i3, i1-r3
+		re[s+3], im[s+3] = r1-i3, i1+r3
+	}
+	for m := 8; m <= n; m <<= 1 {
+		half := m >> 1
+		wr := p.twr[half-1 : m-1]
+		wi := p.twi[half-1 : m-1]
+		for s := 0; s < n; s += m {
+			ar, ai := re[s:s+half], im[s:s+half]
+			br, bi := re[s+half:s+m], im[s+half:s+m]
+			for j := range half {
+				tr := br[j]*wr[j] - bi[j]*wi[j]
+				ti := br[j]*wi[j] + bi[j]*wr[j]
+				br[j] = ar[j] - tr
+				bi[j] = ai[j] - ti
+				ar[j] += tr
+				ai[j] += ti
 			}
 		}
 	}

@@ -18,7 +18,7 @@ func ToHarmonicityCC(s *Sound, timeStep, minimumPitch, silenceThreshold, periods
 	p := PitchParams{
 		Method: CC, VeryAccurate: true, TimeStep: timeStep, Floor: minimumPitch,
 		Ceiling: 0.5 * s.SampleRate, PeriodsPerWindow: periodsPerWindow, MaxCandidates: 15,
-		SilenceThreshold: silenceThreshold,
+		SilenceThreshold: silenceThreshold, winnerOnly: true,
 	}
 	pitch, err := ToPitch(s, p)
 	if err != nil {

@@ -205,27 +205,60 @@ func (s *Sound) findMaximumCorrelation(t1, windowLength, tmin2, tmax2 float64) (
 	ileft2max := ax.xToHighIndex(tmax2 - half)
 	maximum := -1.0
 	var r1, r2, r3, r1best, r3best, ir float64
-	for ileft2 := ileft2min; ileft2 <= ileft2max; ileft2++ {
-		var norm1, norm2, product, localPeak float64
-		for i1, i2 := ileft1, ileft2; i1 <= iright1; i1, i2 = i1+1, i2+1 {
-			if i1 < 1 || i1 > nx || i2 < 1 || i2 > nx {
-				continue
+	inside := ileft1 >= 1 && iright1 <= nx && ileft2min >= 1 && ileft2max+(iright1-ileft1) <= nx
+	if inside && iright1 >= ileft1 {
+		// Fast path, the usual case: every sample is inside the sound, so
+		// the reference period's energy is computed once and the sliding
+		// period's energy is updated rather than summed again.
+		w := iright1 - ileft1 + 1
+		x := s.Samples[ileft1-1 : iright1]
+		norm1 := dot(x, x)
+		y := s.Samples[ileft2min-1 : ileft2min-1+w]
+		norm2 := dot(y, y)
+		for ileft2 := ileft2min; ileft2 <= ileft2max; ileft2++ {
+			y = s.Samples[ileft2-1 : ileft2-1+w]
+			if ileft2 > ileft2min {
+				out, in := s.Samples[ileft2-2], y[w-1]
+				norm2 += in*in - out*out
 			}
-			a1, a2 := s.at(i1), s.at(i2)
-			norm1 += a1 * a1
-			norm2 += a2 * a2
-			product += a1 * a2
-			localPeak = max(localPeak, math.Abs(a2))
+			product := dot(x, y)
+			r1, r2 = r2, r3
+			r3 = 0
+			if product != 0 {
+				r3 = product / math.Sqrt(norm1*norm2)
+			}
+			if r2 > maximum && r2 >= r1 && r2 >= r3 {
+				r1best, maximum, r3best = r1, r2, r3
+				ir = float64(ileft2 - 1)
+				peak = 0
+				for _, v := range y {
+					peak = max(peak, math.Abs(v))
+				}
+			}
 		}
-		r1, r2 = r2, r3
-		r3 = 0
-		if product != 0 {
-			r3 = product / math.Sqrt(norm1*norm2)
-		}
-		if r2 > maximum && r2 >= r1 && r2 >= r3 {
-			r1best, maximum, r3best = r1, r2, r3
-			ir = float64(ileft2 - 1)
-			peak = localPeak
+	} else {
+		for ileft2 := ileft2min; ileft2 <= ileft2max; ileft2++ {
+			var norm1, norm2, product, localPeak float64
+			for i1, i2 := ileft1, ileft2; i1 <= iright1; i1, i2 = i1+1, i2+1 {
+				if i1 < 1 || i1 > nx || i2 < 1 || i2 > nx {
+					continue
+				}
+				a1, a2 := s.at(i1), s.at(i2)
+				norm1 += a1 * a1
+				norm2 += a2 * a2
+				product += a1 * a2
+				localPeak = max(localPeak, math.Abs(a2))
+			}
+			r1, r2 = r2, r3
+			r3 = 0
+			if product != 0 {
+				r3 = product / math.Sqrt(norm1*norm2)
+			}
+			if r2 > maximum && r2 >= r1 && r2 >= r3 {
+				r1best, maximum, r3best = r1, r2, r3
+				ir = float64(ileft2 - 1)
+				peak = localPeak // as in Praat: the peak of the position after the maximum
+			}
 		}
 	}
 	if maximum > -1 {

@@ -178,3 +178,27 @@ func TestVoiceMeasuresMatchPraat(t *testing.T) {
 		})
 	}
 }
+
+// TestHarmonicityPruningKeepsWinners checks that refining only the
+// candidates that can still win gives the same harmonicity as refining all.
+func TestHarmonicityPruningKeepsWinners(t *testing.T) {
+	for _, path := range corpus(t) {
+		s := loadSound(t, path)
+		p := PitchParams{Method: CC, VeryAccurate: true, TimeStep: 0.01, Floor: 75, Ceiling: s.SampleRate / 2,
+			PeriodsPerWindow: 1, MaxCandidates: 15, SilenceThreshold: 0.1}
+		full, err := ToPitch(s, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.winnerOnly = true
+		pruned, err := ToPitch(s, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range full.Frames {
+			if a, b := full.Frames[i].Candidates[0], pruned.Frames[i].Candidates[0]; a != b {
+				t.Errorf("%s frame %d: pruned winner %+v, full %+v", filepath.Base(path), i, b, a)
+			}
+		}
+	}
+}

@@ -1,0 +1,119 @@
+// Command vocalbench times vocal.Analyze on a WAV file and prints the median
+// wall-clock and CPU seconds per run as JSON. benchmarks/vocal/run.sh runs it
+// next to the equivalent Praat script; see README.md.
+//
+//	go run ./benchmarks/vocal -wav speech60.wav -n 7
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/go-audio/audio"
+	"github.com/go-audio/wav"
+	"github.com/nevermind-ai/nevermind/vocal"
+)
+
+func main() {
+	path := flag.String("wav", "", "16-bit PCM WAV file to analyse")
+	runs := flag.Int("n", 7, "number of timed runs")
+	flag.Parse()
+	if err := run(*path, *runs); err != nil {
+		slog.Error("vocalbench", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(path string, runs int) error {
+	if path == "" || runs < 1 {
+		return errors.New("usage: vocalbench -wav file.wav [-n runs]")
+	}
+	pcm, rate, err := readWAV(path)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if _, err := vocal.Analyze(ctx, pcm, rate, vocal.Options{}); err != nil { // warm-up
+		return err
+	}
+	var walls, cpus []float64
+	for range runs {
+		c0, w0 := cpuSeconds(), time.Now()
+		if _, err := vocal.Analyze(ctx, pcm, rate, vocal.Options{}); err != nil {
+			return err
+		}
+		walls = append(walls, time.Since(w0).Seconds())
+		cpus = append(cpus, cpuSeconds()-c0)
+	}
+	audioS := float64(len(pcm)) / float64(rate)
+	return json.NewEncoder(os.Stdout).Encode(map[string]float64{
+		"audio_s":         audioS,
+		"median_wall_s":   median(walls),
+		"median_cpu_s":    median(cpus),
+		"x_realtime_wall": audioS / median(walls),
+		"x_realtime_cpu":  audioS / median(cpus),
+	})
+}
+
+// cpuSeconds is the user+system CPU time of this process so far; on a busy
+// shared machine it is steadier than wall-clock time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// readWAV reads mono (or averaged multi-channel) PCM in chunks and scales it
+// to [-1, 1].
+func readWAV(path string) ([]float32, int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	d := wav.NewDecoder(f)
+	if !d.IsValidFile() {
+		return nil, 0, fmt.Errorf("%s: not a PCM WAV file", path)
+	}
+	ch := int(d.NumChans)
+	scale := float32(int64(1) << (d.BitDepth - 1))
+	buf := &audio.IntBuffer{Data: make([]int, 4096*ch)}
+	var pcm []float32
+	for {
+		n, err := d.PCMBuffer(buf)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, 0, err
+		}
+		if n == 0 {
+			break
+		}
+		for i := 0; i+ch <= n; i += ch {
+			var sum float32
+			for c := range ch {
+				sum += float32(buf.Data[i+c])
+			}
+			pcm = append(pcm, sum/float32(ch)/scale)
+		}
+	}
+	return pcm, int(d.SampleRate), nil
+}

@@ -46,9 +46,9 @@ func inSpans(t float64, spans [][2]float64) bool {
 }
 
 // DefaultOpenAIUploadLimit is the largest WAV the OpenAI backend uploads in
-// one request: OpenAI accepts 25 MB, and a margin leaves room for the
+// one request: OpenAI accepts 25 MB, and the margin leaves room for the
 // multipart envelope. At 16 kHz that is about 13 minutes.
-const DefaultOpenAIUploadLimit = 24 << 20
+const DefaultOpenAIUploadLimit = 24_000_000
 
 // OpenAIConfig configures [NewOpenAI]. Only APIKey is required.
 type OpenAIConfig struct {

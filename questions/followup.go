@@ -152,22 +152,34 @@ var followUpRules = []followUpRule{
 func firstSentence(_ Metrics, s []string) string { return s[0] }
 func lastSentence(_ Metrics, s []string) string  { return s[len(s)-1] }
 
-func sentenceWithNumber(_ Metrics, s []string) string {
+// sentenceWithNumber prefers the result sentence's figure, then a figure
+// that moved (an improvement) over one that only sizes the work, since how
+// an outcome was measured is the better probe.
+func sentenceWithNumber(m Metrics, s []string) string {
+	if r, ok := m.STAR[Result]; ok && numberToken.MatchString(r) && contains(s, r) {
+		return r
+	}
+	fallback := ""
 	for _, x := range s {
 		if numberToken.MatchString(x) {
-			return x
+			if improvementCue.MatchString(strings.ToLower(x)) {
+				return x
+			}
+			if fallback == "" {
+				fallback = x
+			}
 		}
 	}
-	return s[0]
+	return fallback
 }
 
 func sentenceWithName(_ Metrics, s []string) string {
 	for _, x := range s {
-		if namedThing(x) != "" {
+		if techName(x) != "" {
 			return x
 		}
 	}
-	return s[0]
+	return ""
 }
 
 // FollowUpsOffline builds follow-ups deterministically from the answer's
@@ -210,7 +222,11 @@ func FollowUpsOffline(req FollowUpRequest) (*Set, error) {
 			if q.Evidence == "" {
 				continue
 			}
-			pattern = fmt.Sprintf(pattern, phraseFor(q.Evidence, rule.quote, lang))
+			phrase := phraseFor(q.Evidence, rule.quote, lang)
+			if rule.quote == SignalName {
+				phrase = techName(q.Evidence)
+			}
+			pattern = fmt.Sprintf(pattern, phrase)
 		}
 		q.Text = pattern
 		kept.add(q)

@@ -354,11 +354,14 @@ func offlineSummary(ev *Evaluation) string {
 		default:
 			s3 = "문장 길이가 적당하고 연결 표현이 있어 구조를 따라가기 쉽습니다."
 		}
+		second := order[max(len(order)-2, 0)]
 		var s4 string
-		if r.criterion(worst).Score >= 4 {
+		switch {
+		case r.criterion(worst).Score >= 4:
 			s4 = "지금처럼 결과를 수치로 말하는 습관을 유지하면서, 꼬리 질문에도 같은 구조로 답하는 연습을 이어 가시기 바랍니다."
-		} else {
-			second := order[max(len(order)-2, 0)]
+		case r.criterion(second).Score >= 4 || second == worst:
+			s4 = fmt.Sprintf("앞으로는 %s에 집중해 연습하시기 바랍니다.", remedyKo[worst])
+		default:
 			s4 = fmt.Sprintf("앞으로는 %s, 그리고 %s에 집중해 연습하시기 바랍니다.", remedyKo[worst], remedyKo[second])
 		}
 		return strings.Join([]string{s1, s2, s3, s4}, " ")
@@ -398,11 +401,14 @@ func offlineSummary(ev *Evaluation) string {
 	default:
 		s3 = "Sentence length and linking words make the structure easy to follow."
 	}
+	second := order[max(len(order)-2, 0)]
 	var s4 string
-	if r.criterion(worst).Score >= 4 {
+	switch {
+	case r.criterion(worst).Score >= 4:
 		s4 = "Keep quantifying your results, and practise giving follow-up answers in the same structure."
-	} else {
-		second := order[max(len(order)-2, 0)]
+	case r.criterion(second).Score >= 4 || second == worst:
+		s4 = fmt.Sprintf("Focus your practice on %s.", remedyEn[worst])
+	default:
 		s4 = fmt.Sprintf("Focus your practice on %s and on %s.", remedyEn[worst], remedyEn[second])
 	}
 	return strings.Join([]string{s1, s2, s3, s4}, " ")

@@ -120,9 +120,11 @@ func namedThing(s string) string {
 	ws := strings.Fields(s)
 	for i, w := range ws {
 		w = strings.Trim(w, ".,!?():;")
-		if i > 0 && (strings.HasPrefix(ws[i], "프로젝트") || strings.HasPrefix(ws[i], "서비스") || strings.EqualFold(strings.Trim(ws[i], ".,"), "project")) {
-			prev := strings.Trim(ws[i-1], ".,!?():;")
-			if prev != "" && !isStopName(prev) {
+		// Korean names a project by the word before 프로젝트/서비스
+		// (캡스톤 프로젝트); an English word before "project" counts only
+		// when capitalised, since "a good project" names nothing.
+		if i > 0 && (strings.HasPrefix(ws[i], "프로젝트") || strings.HasPrefix(ws[i], "서비스")) {
+			if prev := strings.Trim(ws[i-1], ".,!?():;"); prev != "" && !isStopName(prev) && DetectLanguage(prev) == Korean {
 				return prev
 			}
 		}
@@ -130,6 +132,21 @@ func namedThing(s string) string {
 			continue
 		}
 		if latinName(w) && !isStopName(w) {
+			return w
+		}
+	}
+	return ""
+}
+
+// techName returns the first capitalised Latin-script word of s that is not
+// the first word of an English sentence (Redis, AWS, FastAPI), or "".
+func techName(s string) string {
+	for i, w := range strings.Fields(s) {
+		w = strings.Trim(w, ".,!?():;'\"")
+		if i == 0 && DetectLanguage(s) == English {
+			continue
+		}
+		if latinName(w) && !isStopName(w) && !contains(filledPauses[English], strings.ToLower(w)) {
 			return w
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nevermind-ai/nevermind/vision/infer"
@@ -41,6 +42,7 @@ type result struct {
 	Threads  int     `json:"threads"`
 	BestMs   float64 `json:"best_ms"`
 	MedianMs float64 `json:"median_ms"`
+	CPUMs    float64 `json:"cpu_ms"` // CPU time per run (all threads)
 	LoadMs   float64 `json:"load_ms"`
 	PeakRSS  int64   `json:"peak_rss_kb"`
 }
@@ -48,6 +50,7 @@ type result struct {
 type ortResult struct {
 	BestMs   float64 `json:"best_ms"`
 	MedianMs float64 `json:"median_ms"`
+	CPUMs    float64 `json:"cpu_ms"`
 	LoadMs   float64 `json:"load_ms"`
 }
 
@@ -74,8 +77,8 @@ func main() {
 		log.Error("executable", "err", err)
 		os.Exit(1)
 	}
-	fmt.Printf("| model | input | ours 1T best / median ms | ORT 1T best / median ms | ratio 1T | ours 2T ms | ORT 2T ms | ratio 2T | speedup 2T/1T | load ms (ours / ORT) | peak RSS MB |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| model | input | ours 1T CPU ms/run | ORT 1T CPU ms/run | **ratio 1T (CPU)** | ours 1T best wall ms | ORT 1T best wall ms | ratio 1T (wall) | ours 2T best wall ms | ORT 2T best wall ms | ratio 2T (wall) | our speedup 2T/1T | load ms (ours / ORT) | peak RSS MB (ours) |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range models.All() {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), m.Name) {
 			continue
@@ -97,29 +100,27 @@ func main() {
 				log.Warn("onnxruntime not measured", "model", m.Name, "err", err)
 			}
 		}
-		ratio := func(t int) string {
+		na := func(f func(*ortResult) float64, t int) string {
 			if ort[t] == nil {
 				return "—"
 			}
-			return fmt.Sprintf("%.2f×", ours[t].BestMs/ort[t].BestMs)
+			return fmt.Sprintf("%.2f", f(ort[t]))
 		}
-		ortCol := func(t int, both bool) string {
+		ratio := func(ours float64, f func(*ortResult) float64, t int) string {
 			if ort[t] == nil {
 				return "—"
 			}
-			if both {
-				return fmt.Sprintf("%.2f / %.2f", ort[t].BestMs, ort[t].MedianMs)
-			}
-			return fmt.Sprintf("%.2f", ort[t].BestMs)
+			return fmt.Sprintf("%.2f×", ours/f(ort[t]))
 		}
-		ortLoad := "—"
-		if ort[1] != nil {
-			ortLoad = fmt.Sprintf("%.0f", ort[1].LoadMs)
-		}
-		fmt.Printf("| %s | %d×%d | %.2f / %.2f | %s | %s | %.2f | %s | %s | %.2f× | %.0f / %s | %.0f |\n",
-			m.Name, m.Input.Height, m.Input.Width, ours[1].BestMs, ours[1].MedianMs, ortCol(1, true), ratio(1),
-			ours[2].BestMs, ortCol(2, false), ratio(2), ours[1].BestMs/ours[2].BestMs,
-			ours[1].LoadMs, ortLoad, float64(ours[1].PeakRSS)/1024)
+		cpu := func(r *ortResult) float64 { return r.CPUMs }
+		best := func(r *ortResult) float64 { return r.BestMs }
+		load := func(r *ortResult) float64 { return r.LoadMs }
+		fmt.Printf("| %s | %d×%d | %.2f | %s | **%s** | %.2f | %s | %s | %.2f | %s | %s | %.2f× | %.0f / %s | %.0f |\n",
+			m.Name, m.Input.Height, m.Input.Width,
+			ours[1].CPUMs, na(cpu, 1), ratio(ours[1].CPUMs, cpu, 1),
+			ours[1].BestMs, na(best, 1), ratio(ours[1].BestMs, best, 1),
+			ours[2].BestMs, na(best, 2), ratio(ours[2].BestMs, best, 2),
+			ours[1].BestMs/ours[2].BestMs, ours[1].LoadMs, na(load, 1), float64(ours[1].PeakRSS)/1024)
 	}
 }
 
@@ -173,15 +174,26 @@ func measure(name string, threads, runs int) (result, error) {
 		}
 	}
 	times := make([]float64, runs)
+	cpu0 := cpuTime()
 	for i := range times {
 		t0 := time.Now()
 		s.Run(ctx, in)
 		times[i] = float64(time.Since(t0).Nanoseconds()) / 1e6
 	}
+	cpu := (cpuTime() - cpu0).Seconds() * 1000 / float64(runs)
 	slices.Sort(times)
 	runtime.KeepAlive(s)
-	return result{Model: name, Threads: threads, BestMs: times[0], MedianMs: times[len(times)/2],
+	return result{Model: name, Threads: threads, BestMs: times[0], MedianMs: times[len(times)/2], CPUMs: cpu,
 		LoadMs: float64(load.Nanoseconds()) / 1e6, PeakRSS: peakRSS()}, nil
+}
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSS reads VmHWM from /proc/self/status (Linux), in kB.

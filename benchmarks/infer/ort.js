@@ -5,7 +5,9 @@
 //
 // INPUT.f32 is raw little-endian float32; DIMS is comma-separated (1,128,128,3).
 // Each output i is written to OUTPREFIX.i.f32; one JSON line goes to stdout:
-// {"outputs":[{"name":..,"dims":[..]}],"best_ms":..,"median_ms":..,"load_ms":..}
+// {"outputs":[{"name":..,"dims":[..]}],"best_ms":..,"median_ms":..,"cpu_ms":..,"load_ms":..}
+// cpu_ms is the process CPU time per run, which a busy machine disturbs
+// much less than wall time.
 //
 // onnxruntime-node must be resolvable (NODE_PATH or a node_modules nearby);
 // see README.md for how the benchmark script installs it.
@@ -33,18 +35,21 @@ async function main() {
   const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, dims) };
   let out = await session.run(feeds);
   const times = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < runs; i++) {
     const s = process.hrtime.bigint();
     out = await session.run(feeds);
     times.push(Number(process.hrtime.bigint() - s) / 1e6);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / runs;
   times.sort((a, b) => a - b);
   const outputs = session.outputNames.map((name, i) => {
     const t = out[name];
     fs.writeFileSync(`${outPrefix}.${i}.f32`, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
     return { name, dims: t.dims };
   });
-  console.log(JSON.stringify({ outputs, best_ms: times[0], median_ms: times[Math.floor(times.length / 2)], load_ms: loadMs }));
+  console.log(JSON.stringify({ outputs, best_ms: times[0], median_ms: times[Math.floor(times.length / 2)], cpu_ms: cpuMs, load_ms: loadMs }));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

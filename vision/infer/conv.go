@@ -164,6 +164,12 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 		clear(row[k.padLeft+k.w:])
 	}
 	clear(padded[(k.h+k.padTop)*pw:])
+	if k.sw == 1 && k.dh == 1 {
+		for oy := range k.oh {
+			k.dwTaps(dst[oy*k.ow:(oy+1)*k.ow], padded[oy*k.sh*pw:], w, k.kw, pw)
+		}
+		return
+	}
 	if k.sw == 1 {
 		for oy := range k.oh {
 			orow := dst[oy*k.ow : (oy+1)*k.ow]
@@ -190,24 +196,45 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 			}
 		}
 	}
-	var taps [2][16]float32
+	// Split the weights into the even and odd taps of each row.
+	var taps [2][64]float32
 	ne, no := (k.kw+1)/2, k.kw/2
+	if k.kh*ne > len(taps[0]) || k.dh != 1 {
+		k.depthwiseGeneral(plane, dst, w)
+		return
+	}
+	for ky := range k.kh {
+		for j := range ne {
+			taps[0][ky*ne+j] = w[ky*k.kw+2*j]
+		}
+		for j := range no {
+			taps[1][ky*no+j] = w[ky*k.kw+2*j+1]
+		}
+	}
 	for oy := range k.oh {
 		orow := dst[oy*k.ow : (oy+1)*k.ow]
-		for ky := range k.kh {
-			iy := oy*k.sh + ky*k.dh
-			wr := w[ky*k.kw : (ky+1)*k.kw]
-			for j := range ne {
-				taps[0][j] = wr[2*j]
-			}
-			for j := range no {
-				taps[1][j] = wr[2*j+1]
-			}
-			k.dwRow(orow, phases[2*iy*half:(2*iy+1)*half], taps[0][:ne])
-			if no > 0 {
-				k.dwRow(orow, phases[(2*iy+1)*half:(2*iy+2)*half], taps[1][:no])
-			}
+		iy := oy * k.sh
+		k.dwTaps(orow, phases[2*iy*half:], taps[0][:k.kh*ne], ne, 2*half)
+		if no > 0 {
+			k.dwTaps(orow, phases[(2*iy+1)*half:], taps[1][:k.kh*no], no, 2*half)
 		}
+	}
+}
+
+// dwTaps adds Σ_{ky,kx} w[ky*kw+kx]·src[ky*stride+x+kx] to dst[x]: all the
+// taps of one output row at once.
+func (k *convKernel) dwTaps(dst, src, w []float32, kw, stride int) {
+	kh := len(w) / kw
+	done := 0
+	if k.asmRows {
+		done = dwTapsAsm(dst, src, w, kh, kw, stride)
+	}
+	if done == len(dst) {
+		return
+	}
+	dst = dst[done:]
+	for ky := range kh {
+		dwRowGo(dst, src[ky*stride+done:], w[ky*kw:(ky+1)*kw])
 	}
 }
 

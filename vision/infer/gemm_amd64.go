@@ -39,3 +39,26 @@ func biasClipAsm(x []float32, bias, lo, hi float32) int {
 	}
 	return n8 * 8
 }
+
+//go:noescape
+func dwtaps8(dst, src, w *float32, n8, kh, kw, stride int)
+
+//go:noescape
+func dw3x3s1(dst, src, w *float32, n8, stride int)
+
+// dwTapsAsm adds Σ w[ky*kw+kx]·src[ky*stride+x+kx] to dst[x] for the first
+// len(dst)&^7 outputs and returns how many it did.
+func dwTapsAsm(dst, src, w []float32, kh, kw, stride int) int {
+	n8 := len(dst) / 8
+	if n8 == 0 {
+		return 0
+	}
+	_ = src[(kh-1)*stride+n8*8+kw-2]
+	_ = w[kh*kw-1]
+	if kh == 3 && kw == 3 {
+		dw3x3s1(&dst[0], &src[0], &w[0], n8, stride)
+	} else {
+		dwtaps8(&dst[0], &src[0], &w[0], n8, kh, kw, stride)
+	}
+	return n8 * 8
+}

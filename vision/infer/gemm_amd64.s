@@ -132,3 +132,96 @@ clip:
 clipdone:
 	VZEROUPPER
 	RET
+
+// func dwtaps8(dst, src, w *float32, n8, kh, kw, stride int)
+//
+// For n8 blocks of 8 outputs x:
+//   dst[x] += Σ_{ky<kh, kx<kw} w[ky*kw+kx] · src[ky*stride + x + kx]
+// keeping the 8 sums in a register across all taps.
+TEXT ·dwtaps8(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n8+24(FP), CX
+	MOVQ kh+32(FP), R10
+	MOVQ kw+40(FP), R11
+	MOVQ stride+48(FP), R12
+	SHLQ $2, R12
+
+tblock:
+	TESTQ   CX, CX
+	JE      tdone
+	VMOVUPS (DI), Y0
+	MOVQ    w+16(FP), R8 // next weight
+	MOVQ    SI, R9       // row start
+	MOVQ    R10, BX      // rows left
+
+trow:
+	XORQ AX, AX
+
+ttap:
+	VBROADCASTSS (R8), Y2
+	VFMADD231PS  (R9)(AX*4), Y2, Y0
+	ADDQ         $4, R8
+	INCQ         AX
+	CMPQ         AX, R11
+	JB           ttap
+	ADDQ         R12, R9
+	DECQ         BX
+	JNZ          trow
+	VMOVUPS      Y0, (DI)
+	ADDQ         $32, DI
+	ADDQ         $32, SI
+	DECQ         CX
+	JMP          tblock
+
+tdone:
+	VZEROUPPER
+	RET
+
+// func dw3x3s1(dst, src, w *float32, n8, stride int)
+//
+// dwtaps8 for a 3×3 window, weights held in registers, 8 outputs a step.
+TEXT ·dw3x3s1(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         w+16(FP), R8
+	MOVQ         n8+24(FP), CX
+	MOVQ         stride+32(FP), R12
+	SHLQ         $2, R12
+	VBROADCASTSS (R8), Y3
+	VBROADCASTSS 4(R8), Y4
+	VBROADCASTSS 8(R8), Y5
+	VBROADCASTSS 12(R8), Y6
+	VBROADCASTSS 16(R8), Y7
+	VBROADCASTSS 20(R8), Y8
+	VBROADCASTSS 24(R8), Y9
+	VBROADCASTSS 28(R8), Y10
+	VBROADCASTSS 32(R8), Y11
+	LEAQ         (SI)(R12*1), R9
+	LEAQ         (R9)(R12*1), R10
+
+b3:
+	TESTQ       CX, CX
+	JE          d3
+	VMOVUPS     (DI), Y0
+	VFMADD231PS (SI), Y3, Y0
+	VFMADD231PS 4(SI), Y4, Y0
+	VFMADD231PS 8(SI), Y5, Y0
+	VMULPS      (R9), Y6, Y1
+	VFMADD231PS 4(R9), Y7, Y1
+	VFMADD231PS 8(R9), Y8, Y1
+	VFMADD231PS (R10), Y9, Y0
+	VFMADD231PS 4(R10), Y10, Y1
+	VFMADD231PS 8(R10), Y11, Y0
+	VADDPS      Y1, Y0, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, R9
+	ADDQ        $32, R10
+	DECQ        CX
+	JMP         b3
+
+d3:
+	VZEROUPPER
+	RET

@@ -65,8 +65,9 @@ type Options struct {
 	// MaxPixels is the largest coded width×height accepted. Zero means DefaultMaxPixels.
 	MaxPixels int
 	// Progress, when set, is called from the decoding goroutine as the position in the
-	// recording advances, at most every quarter second of media.
-	Progress func(position time.Duration)
+	// recording advances, at most every quarter second of media. Duration is the
+	// container's duration, or zero when it does not say.
+	Progress func(position, duration time.Duration)
 }
 
 func (o Options) withDefaults() Options {
@@ -468,7 +469,7 @@ func (d *Decoder) reportProgress() {
 	}
 	if t := float64(d.pkt.Pts())*tb - d.origin; t >= d.progressed+0.25 {
 		d.progressed = t
-		d.opts.Progress(time.Duration(t * float64(time.Second)))
+		d.opts.Progress(time.Duration(t*float64(time.Second)), d.info.Duration)
 	}
 }
 

@@ -12,25 +12,17 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
+	"github.com/nevermind-ai/nevermind/questions"
+	"github.com/nevermind-ai/nevermind/stt"
 )
 
 // report is what `analyze --json` prints: one key per analysis, null when not computed.
 type report struct {
-	Media      *mediaReport `json:"media"`
-	Vocal      any          `json:"vocal"`
-	Vision     any          `json:"vision"`
-	Transcript any          `json:"transcript"`
-	Content    any          `json:"content"`
-	Feedback   any          `json:"feedback"`
-}
-
-type mediaReport struct {
-	File   string      `json:"file"`
-	Info   media.Info  `json:"info"`
-	Decode media.Stats `json:"decode"`
-	// DecodeSeconds is the wall time of the single decoding pass.
-	DecodeSeconds float64 `json:"decode_seconds"`
+	*interview.Result
+	Vision   any `json:"vision"`
+	Feedback any `json:"feedback"`
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -41,6 +33,10 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.PrintDefaults()
 	}
 	asJSON := fs.Bool("json", false, "print one JSON object with the keys media, vocal, vision, transcript, content, feedback")
+	series := fs.Bool("series", false, "with --json: add pitch and intensity series for plotting")
+	transcribe := fs.Bool("transcribe", false, "transcribe the answer (NEVERMIND_STT, OPENAI_API_KEY or GOOGLE_STT_KEY_PATH) and evaluate its content")
+	lang := fs.String("lang", "", "language of the answer: ko or en (default: from the transcript)")
+	question := fs.String("question", "", "the interview question answered, for content evaluation")
 	fps := fs.Float64("fps", media.DefaultFPS, "video frames sampled per second")
 	width := fs.Int("width", media.DefaultWidth, "width of the sampled frames in pixels")
 	files, err := parseInterspersed(fs, args)
@@ -51,64 +47,65 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return errors.New("analyze takes exactly one FILE")
 	}
+	if *lang != "" && *lang != "ko" && *lang != "en" {
+		return fmt.Errorf("--lang must be ko or en, not %q", *lang)
+	}
 
-	bar := newProgress(stderr)
-	opts := media.Options{FPS: *fps, Width: *width, Progress: bar.update}
-	start := time.Now()
-	d, err := media.Open(ctx, files[0], opts)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	bar.start(d.Info().Duration)
-	if d.Info().HasVideo {
-		for _, err := range d.Frames(ctx) {
-			if err != nil {
-				return err
-			}
+	var p interview.Pipeline
+	if *transcribe {
+		if p.Transcriber, err = stt.FromEnv(os.Getenv); err != nil {
+			return fmt.Errorf("--transcribe: %w (set OPENAI_API_KEY, or GOOGLE_STT_KEY_PATH, or see `go doc stt.FromEnv`)", err)
 		}
-	}
-	if d.Info().HasAudio {
-		if _, err := d.Audio(ctx); err != nil {
+		if p.LLM, err = questions.LLMFromEnv(os.Getenv); err != nil {
 			return err
 		}
 	}
+	bar := newProgress(stderr)
+	defer bar.finish()
+	res, err := p.AnalyzeFile(ctx, files[0], interview.Options{
+		Language: *lang, Question: *question, Series: *series, FPS: *fps, Width: *width, Progress: bar.update,
+	})
+	if err != nil {
+		return err
+	}
 	bar.finish()
-	r := report{Media: &mediaReport{
-		File:          files[0],
-		Info:          d.Info(),
-		Decode:        d.Stats(),
-		DecodeSeconds: time.Since(start).Seconds(),
-	}}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return enc.Encode(report{Result: res})
 	}
-	printReport(stdout, r, opts)
+	printReport(stdout, files[0], res)
 	return nil
 }
 
-func printReport(w io.Writer, r report, opts media.Options) {
+func printReport(w io.Writer, file string, r *interview.Result) {
 	m := r.Media
-	fmt.Fprintf(w, "%s  (%s, %.1f s)\n", m.File, m.Info.Format, m.Info.Duration.Seconds())
-	if m.Info.HasAudio {
-		fmt.Fprintf(w, "  audio  %s, %d Hz, %d channel(s) → %d samples of mono PCM",
-			m.Info.AudioCodec, m.Info.SampleRate, m.Info.Channels, m.Decode.Samples)
-		if m.Decode.SilencePadded > 0 {
-			fmt.Fprintf(w, " (%.2f s of silence filled in)", float64(m.Decode.SilencePadded)/float64(media.DefaultSampleRate))
+	fmt.Fprintf(w, "%s  (%s, %.1f s, analysed in %.2f s)\n", file, m.Info.Format, m.Info.Duration.Seconds(), m.Seconds)
+	if v := r.Vocal; v != nil {
+		fmt.Fprintf(w, "\nvoice  %d/100  %s\n", v.TotalScore, v.Summary)
+		for _, mt := range v.Metrics {
+			fmt.Fprintf(w, "  %-8s %3d  %-6s %s\n", mt.ID, mt.Score, mt.Level, mt.Description)
 		}
-		fmt.Fprintln(w)
+		if !v.Quality.Sufficient {
+			fmt.Fprintf(w, "  note: %s\n", v.Quality.Message)
+		}
+		for i, mo := range v.Timeline {
+			if i == 5 {
+				fmt.Fprintf(w, "  … %d more moments (--json lists them all)\n", len(v.Timeline)-i)
+				break
+			}
+			fmt.Fprintf(w, "  %6.1f–%5.1f s  %s\n", mo.Start, mo.End, mo.Kind)
+		}
 	}
-	if m.Info.HasVideo {
-		fmt.Fprintf(w, "  video  %s, %d×%d, %.2f fps, rotation %d° → %d frames sampled at %g fps\n",
-			m.Info.VideoCodec, m.Info.Width, m.Info.Height, m.Info.FrameRate, m.Info.Rotation, m.Decode.FramesSampled, opts.FPS)
+	if t := r.Transcript; t != nil {
+		fmt.Fprintf(w, "\ntranscript (%s)  %s\n", t.Language, t.Text)
 	}
-	if m.Decode.CorruptPackets > 0 {
-		fmt.Fprintf(w, "  warning: %d damaged packets were skipped\n", m.Decode.CorruptPackets)
+	if c := r.Content; c != nil {
+		fmt.Fprintf(w, "\ncontent (%s)  %s\n", c.Source, c.OverallSummary)
 	}
-	speed := m.Info.Duration.Seconds() / m.DecodeSeconds
-	fmt.Fprintf(w, "  decoded in %.2f s (%.0f× real time)\n", m.DecodeSeconds, speed)
+	for part, why := range r.Failed {
+		fmt.Fprintf(w, "\n%s failed: %s\n", part, why)
+	}
 }
 
 // progress draws a bar on stderr while a long recording decodes; it stays silent when
@@ -129,25 +126,22 @@ func newProgress(w io.Writer) *progress {
 	return &progress{w: w}
 }
 
-func (p *progress) start(total time.Duration) {
+func (p *progress) update(position, duration time.Duration) {
 	if p.w == nil {
 		return
 	}
-	max := int64(-1) // a spinner when the container does not say how long it is
-	if total > 0 {
-		max = total.Milliseconds()
+	if p.bar == nil {
+		max := int64(-1) // a spinner when the container does not say how long it is
+		if duration > 0 {
+			max = duration.Milliseconds()
+		}
+		p.bar = progressbar.NewOptions64(max,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription("decoding"),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond))
 	}
-	p.bar = progressbar.NewOptions64(max,
-		progressbar.OptionSetWriter(p.w),
-		progressbar.OptionSetDescription("decoding"),
-		progressbar.OptionClearOnFinish(),
-		progressbar.OptionThrottle(100*time.Millisecond))
-}
-
-func (p *progress) update(position time.Duration) {
-	if p.bar != nil {
-		p.bar.Set64(position.Milliseconds())
-	}
+	p.bar.Set64(position.Milliseconds())
 }
 
 func (p *progress) finish() {

@@ -1,0 +1,217 @@
+// Package interview analyses one recorded interview answer from end to end: the recording is
+// decoded once, the voice, the picture and the words are analysed concurrently, the
+// answer's content is evaluated, and everything is merged into one piece of feedback.
+//
+// A Pipeline holds the long-lived parts — the vision models, the speech-to-text backend and
+// the LLM — and is safe for concurrent use, so a server keeps one and calls it for every
+// recording:
+//
+//	p := &interview.Pipeline{Transcriber: tr} // tr from stt.FromEnv, or nil
+//	res, err := p.AnalyzeFile(ctx, "answer.webm", interview.Options{Language: "ko"})
+//	if err != nil {
+//		return err // the recording could not be decoded at all
+//	}
+//	fmt.Println(res.Vocal.TotalScore)
+//
+// Each part runs on its own. When one fails — no audio, an STT outage, a bad frame — the
+// Result still carries the others, and Result.Failed says which part failed and why. Only
+// a recording that cannot be decoded at all is an error of Analyze itself.
+package interview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/nevermind-ai/nevermind/media"
+	"github.com/nevermind-ai/nevermind/questions"
+	"github.com/nevermind-ai/nevermind/stt"
+	"github.com/nevermind-ai/nevermind/vocal"
+)
+
+// Part names one analysis of a recording. They are also the keys of Result's JSON.
+type Part string
+
+// The analyses a Pipeline runs.
+const (
+	Vocal      Part = "vocal"
+	Transcript Part = "transcript"
+	Content    Part = "content"
+)
+
+// Pipeline analyses recordings. Its zero value analyses the voice only; each field it is
+// given adds an analysis. It is safe for concurrent use.
+type Pipeline struct {
+	// Transcriber turns the speech into words with timings. Nil skips the transcript
+	// and the content evaluation; the acoustic measures do not need it.
+	Transcriber stt.Transcriber
+	// LLM evaluates the answer's content. Nil uses the offline rubric.
+	LLM questions.LLM
+}
+
+// Options tune one analysis. The zero value runs every analysis the Pipeline can, on
+// 5 frames per second 640 pixels wide, and detects the language from the transcript.
+type Options struct {
+	// Language is "ko", "en" or "" (taken from the transcript when there is one).
+	Language string
+	// Question is the interview question answered; it makes content evaluation judge
+	// relevance. Optional.
+	Question string
+	// Skip lists analyses not to run.
+	Skip []Part
+	// Series adds plottable per-frame and per-window series to the reports.
+	Series bool
+	// FPS and Width control frame sampling (see media.Options).
+	FPS   float64
+	Width int
+	// Progress, when set, is told how far decoding has got (see media.Options).
+	Progress func(position, duration time.Duration)
+}
+
+func (o Options) skips(p Part) bool {
+	for _, s := range o.Skip {
+		if s == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Result is the analysis of one recording; its JSON is what `nevermind analyze --json`
+// prints. A part that was not run, or failed, is null; Failed says why a part failed.
+type Result struct {
+	Media      *MediaReport          `json:"media"`
+	Vocal      *vocal.Report         `json:"vocal"`
+	Transcript *stt.Transcript       `json:"transcript"`
+	Content    *questions.Evaluation `json:"content"`
+	// Failed maps each part that failed to the reason, in words a user can act on.
+	Failed map[Part]string `json:"failed,omitempty"`
+}
+
+// MediaReport describes the recording and its decoding.
+type MediaReport struct {
+	Info  media.Info  `json:"info"`
+	Stats media.Stats `json:"decode"`
+	// Seconds is the wall time of the whole analysis.
+	Seconds float64 `json:"seconds"`
+}
+
+// AnalyzeFile analyses the recording at path.
+func (p *Pipeline) AnalyzeFile(ctx context.Context, path string, opts Options) (*Result, error) {
+	d, err := media.Open(ctx, path, p.mediaOptions(opts))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return p.run(ctx, d, opts)
+}
+
+// Analyze analyses a recording read from r (an upload stream, an object-storage body).
+func (p *Pipeline) Analyze(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
+	d, err := media.OpenReader(ctx, r, p.mediaOptions(opts))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return p.run(ctx, d, opts)
+}
+
+func (p *Pipeline) mediaOptions(opts Options) media.Options {
+	return media.Options{FPS: opts.FPS, Width: opts.Width, Progress: opts.Progress}
+}
+
+// ErrNothingToAnalyse is returned when the recording has no audio and every analysis
+// that does not need audio is skipped or unavailable.
+var ErrNothingToAnalyse = errors.New("interview: nothing to analyse in this recording")
+
+func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options) (*Result, error) {
+	start := time.Now()
+	res := &Result{Failed: map[Part]string{}}
+	if !d.Info().HasAudio {
+		return nil, fmt.Errorf("%w: %w", ErrNothingToAnalyse, media.ErrNoAudio)
+	}
+	pcm, err := d.Audio(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rate := d.SampleRate()
+
+	// The transcript comes first: the voice analysis counts filler words from its word
+	// timings and is so much faster than transcription that waiting costs nothing.
+	lang := opts.Language
+	if p.Transcriber != nil && !opts.skips(Transcript) {
+		tr, err := guard(func() (*stt.Transcript, error) {
+			return p.Transcriber.Transcribe(ctx, stt.Audio{Samples: pcm, SampleRate: rate}, stt.Options{Language: opts.Language})
+		})
+		if err != nil {
+			res.Failed[Transcript] = err.Error()
+		} else {
+			res.Transcript = tr
+			if lang == "" {
+				lang = tr.Language
+			}
+		}
+	}
+
+	var (
+		wg sync.WaitGroup
+		mu sync.Mutex
+	)
+	fail := func(part Part, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		res.Failed[part] = err.Error()
+	}
+	if !opts.skips(Vocal) {
+		wg.Go(func() {
+			vo := vocal.Options{Language: lang, Series: opts.Series}
+			if res.Transcript != nil {
+				for _, w := range res.Transcript.Words {
+					vo.Words = append(vo.Words, vocal.Word{Text: w.Text, Start: w.Start, End: w.End})
+				}
+			}
+			rep, err := guard(func() (*vocal.Report, error) { return vocal.Analyze(ctx, pcm, rate, vo) })
+			if err != nil {
+				fail(Vocal, err)
+				return
+			}
+			res.Vocal = rep
+		})
+	}
+	if res.Transcript != nil && !opts.skips(Content) {
+		wg.Go(func() {
+			ev, err := guard(func() (*questions.Evaluation, error) {
+				return questions.Evaluate(ctx, p.LLM, questions.Answer{Question: opts.Question, Text: res.Transcript.Text, Language: lang})
+			})
+			if err != nil {
+				fail(Content, err)
+				return
+			}
+			res.Content = ev
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res.Media = &MediaReport{Info: d.Info(), Stats: d.Stats(), Seconds: time.Since(start).Seconds()}
+	if len(res.Failed) == 0 {
+		res.Failed = nil
+	}
+	return res, nil
+}
+
+// guard runs one analysis and turns a panic into an error, so one part's bug costs
+// that part only.
+func guard[T any](f func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return f()
+}

@@ -142,6 +142,14 @@ func newEnv(t *testing.T, d store.Dialect, o envOptions) *testEnv {
 	}
 	e.srv = srv
 	ctx, cancel := context.WithCancel(context.Background())
+	// Cleanups run last-in first-out: the worker stops before the HTTP
+	// server, which closes before the database.
+	t.Cleanup(func() {
+		cancel()
+		srv.Close()
+	})
+	e.http = httptest.NewServer(srv.Handler())
+	t.Cleanup(e.http.Close)
 	if !o.noWorker {
 		worker, err := newQueue(srv.db, srv.cfg, srv.runner, true)
 		if err != nil {
@@ -153,15 +161,11 @@ func newEnv(t *testing.T, d store.Dialect, o envOptions) *testEnv {
 		t.Cleanup(func() {
 			stopCtx, c := context.WithTimeout(context.Background(), 10*time.Second)
 			defer c()
-			worker.stop(stopCtx)
+			if err := worker.stop(stopCtx); err != nil {
+				t.Errorf("stop worker: %v", err)
+			}
 		})
 	}
-	e.http = httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		e.http.Close()
-		cancel()
-		srv.Close()
-	})
 	return e
 }
 

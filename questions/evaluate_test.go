@@ -294,3 +294,23 @@ func TestBank(t *testing.T) {
 		t.Error("Bank returns shared state")
 	}
 }
+
+func TestFollowUpsLLMInjection(t *testing.T) {
+	reply := mustJSON(map[string]any{"questions": []any{map[string]any{"text": "How did you measure the 30% cut?", "type": "job", "evidence": ""}}})
+	f, llm := newFakeChat(t, reply)
+	answer := "I built the API in Go and cut latency by 30%."
+	if _, err := FollowUps(bg(), llm, FollowUpRequest{Answer: answer}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FollowUps(bg(), llm, FollowUpRequest{Answer: hostileAnswer + " " + answer}); err != nil {
+		t.Fatal(err)
+	}
+	benign, hostile := f.requests[0], f.requests[1]
+	if benign.message("system") != hostile.message("system") || strings.Count(hostile.message("user"), "</answer>") != 1 {
+		t.Error("hostile answer changed the system prompt or escaped its tag")
+	}
+	_, llm = newFakeChat(t, mustJSON(map[string]any{"questions": []any{map[string]any{"text": "Marker " + promptCanary + "?", "type": "job", "evidence": ""}}}))
+	if _, err := FollowUps(bg(), llm, FollowUpRequest{Answer: hostileAnswer}); !errors.Is(err, ErrModelOutput) {
+		t.Errorf("canary in reply: %v, want ErrModelOutput", err)
+	}
+}

@@ -387,3 +387,25 @@ func TestGoogleConcurrentCallsShareToken(t *testing.T) {
 		t.Errorf("%d token exchanges for concurrent calls, want 1", f.issued)
 	}
 }
+
+func TestGoogleTimeout(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
+	defer srv.Close()
+	defer close(block)
+	client := fastRetryClient()
+	client.Timeout = 100 * time.Millisecond
+	g, err := NewGoogle(GoogleConfig{APIKey: "k", Endpoint: srv.URL, HTTPClient: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Transcribe(context.Background(), Audio{Samples: make([]float32, 160), SampleRate: 16000}, Options{})
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("hung server: %v, want ErrUnavailable after the client timeout", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err = g.Transcribe(ctx, Audio{Samples: make([]float32, 160), SampleRate: 16000}, Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled context: %v, want context.Canceled", err)
+	}
+}

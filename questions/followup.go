@@ -63,7 +63,7 @@ func FollowUps(ctx context.Context, llm LLM, req FollowUpRequest) (*Set, error) 
 		if typ == "" {
 			typ = Job
 		}
-		if text == "" || runeLen(text) > MaxQuestionRunes || (typ != Job && typ != Soft) || DetectLanguage(text) != set.Language {
+		if text == "" || runeLen(text) > MaxQuestionRunes || (typ != Job && typ != Soft) || DetectLanguage(text) != set.Language || looksLikeInjection(text) {
 			continue
 		}
 		evidence := strings.TrimSpace(q.Evidence)

@@ -99,8 +99,8 @@ type KeySentence struct {
 // Generate writes interview questions from a cover letter and job
 // description. With a nil llm it returns [GenerateOffline]'s deterministic
 // set. With an LLM the reply is checked before use: questions over 120
-// characters, of an unknown type, in the wrong language or repeating another
-// are dropped, and a reply that echoes the instructions is rejected with
+// characters, of an unknown type, in the wrong language, repeating another
+// or relaying instructions aimed at an AI are dropped, and a reply that echoes the instructions is rejected with
 // ErrModelOutput. Errors from the LLM are returned, not papered over; a
 // caller that prefers a degraded answer can call GenerateOffline.
 func Generate(ctx context.Context, llm LLM, req Request) (*Set, error) {
@@ -137,7 +137,7 @@ func Generate(ctx context.Context, llm LLM, req Request) (*Set, error) {
 	var kept uniqueQuestions
 	seen := map[int]bool{}
 	for _, k := range out.KeySentences {
-		if k.Index >= 1 && k.Index <= len(in.sentences) && !seen[k.Index] {
+		if k.Index >= 1 && k.Index <= len(in.sentences) && !seen[k.Index] && !looksLikeInjection(in.sentences[k.Index-1]) {
 			seen[k.Index] = true
 			s := in.sentences[k.Index-1]
 			set.KeySentences = append(set.KeySentences, KeySentence{Index: k.Index, Text: s, Signals: sentenceSignals(s)})
@@ -149,7 +149,7 @@ func Generate(ctx context.Context, llm LLM, req Request) (*Set, error) {
 		if typ == "" {
 			typ = Job // the seed's default
 		}
-		if text == "" || runeLen(text) > MaxQuestionRunes || (typ != Job && typ != Soft) || DetectLanguage(text) != in.lang {
+		if text == "" || runeLen(text) > MaxQuestionRunes || (typ != Job && typ != Soft) || DetectLanguage(text) != in.lang || looksLikeInjection(text) {
 			continue
 		}
 		question := Question{Text: text, Type: typ, Basis: BasisCoverLetter}
@@ -157,7 +157,7 @@ func Generate(ctx context.Context, llm LLM, req Request) (*Set, error) {
 			question.Confidence = min(max(*q.Confidence, 0), 1)
 		}
 		switch {
-		case q.EvidenceIndex >= 1 && q.EvidenceIndex <= len(in.sentences):
+		case q.EvidenceIndex >= 1 && q.EvidenceIndex <= len(in.sentences) && !looksLikeInjection(in.sentences[q.EvidenceIndex-1]):
 			question.EvidenceIndex = q.EvidenceIndex
 			question.Evidence = in.sentences[q.EvidenceIndex-1]
 		case q.EvidenceIndex == 0 && in.jd != "":

@@ -50,3 +50,22 @@ func ExampleEvaluateOffline() {
 	// star: 5 specificity: 4 structure: 5
 	// fillers: 1 in 38 words
 }
+
+// Follow-ups probe what an answer left open: here the outcome is missing,
+// and the claimed figure invites a question about how it was measured.
+func ExampleFollowUpsOffline() {
+	set, err := questions.FollowUpsOffline(questions.FollowUpRequest{
+		Question: "성능을 개선한 경험을 말씀해 주세요.",
+		Answer:   "저는 팀에서 서버를 담당했습니다. 응답 시간을 40% 줄이려고 Redis 캐시를 도입했습니다.",
+		Count:    2,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, q := range set.Questions {
+		fmt.Println(q.Text)
+	}
+	// Output:
+	// 그래서 최종 결과는 어땠나요? 수치나 사용자 반응처럼 확인할 수 있는 근거로 말씀해 주세요.
+	// '응답 시간을 40%'라고 하셨는데, 그 수치는 어떻게 측정했고 무엇과 비교한 값인가요?
+}

@@ -23,6 +23,9 @@ type AnalysisInput struct {
 	Media io.Reader
 	// ContentType is the type sniffed at upload, e.g. "video/webm".
 	ContentType string
+	// Question is the text of the interview question answered ("" if it
+	// cannot be resolved); content evaluation judges relevance with it.
+	Question string
 	// Options are the expression settings of the request that started the
 	// analysis.
 	Options AnalysisOptions

@@ -70,6 +70,9 @@ func (f *fakePipeline) Analyze(ctx context.Context, in AnalysisInput) (*Analysis
 			return nil, ctx.Err()
 		}
 	}
+	if in.Question == "" {
+		return nil, fmt.Errorf("fake pipeline: the server did not pass the question text")
+	}
 	if f.failFor.Add(-1) >= 0 {
 		return nil, fmt.Errorf("fake pipeline: induced failure")
 	}

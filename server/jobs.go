@@ -165,9 +165,13 @@ func (r *analysisRunner) Work(ctx context.Context, job *river.Job[analyzeArgs]) 
 	if media.ContentType != nil {
 		contentType = *media.ContentType
 	}
+	question, err := r.db.AttemptQuestion(ctx, args.AttemptID)
+	if err != nil {
+		return fail(err, false)
+	}
 	started := time.Now()
 	result, err := r.analyzer.Analyze(ctx, AnalysisInput{
-		SessionID: args.SessionID, AttemptID: args.AttemptID, Media: rc, ContentType: contentType, Options: opts,
+		SessionID: args.SessionID, AttemptID: args.AttemptID, Media: rc, ContentType: contentType, Options: opts, Question: question,
 		Progress: func(f float64) {
 			if err := r.db.SetJobProgress(ctx, args.AttemptID, f); err != nil {
 				log.Warn("progress", "error", err)

@@ -700,3 +700,19 @@ func (db *DB) UnusedGenerated(ctx context.Context, contentID int64) ([]Generated
 	}
 	return qs, nil
 }
+
+// AttemptQuestion returns the text of the question an attempt answers, ""
+// when it cannot be resolved.
+func (db *DB) AttemptQuestion(ctx context.Context, attemptID int64) (string, error) {
+	var text []string
+	err := db.Bun.NewRaw(`SELECT COALESCE(bq.text, gq.text, '') FROM attempts a
+		JOIN session_question sq ON sq.id = a.session_question_id`+questionTextJoin+`
+		WHERE a.id = ?`, attemptID).Scan(ctx, &text)
+	if err != nil {
+		return "", fmt.Errorf("store: attempt question: %w", err)
+	}
+	if len(text) == 0 {
+		return "", nil
+	}
+	return text[0], nil
+}

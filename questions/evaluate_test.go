@@ -314,3 +314,16 @@ func TestFollowUpsLLMInjection(t *testing.T) {
 		t.Errorf("canary in reply: %v, want ErrModelOutput", err)
 	}
 }
+
+func TestFillerKind(t *testing.T) {
+	cases := []struct{ word, lang, want string }{
+		{"음,", Korean, FilledPause}, {"어…", Korean, FilledPause}, {"이제", Korean, DiscourseFiller},
+		{"좀비", Korean, ""}, {"서버를", Korean, ""}, {"Um,", English, FilledPause}, {"like", English, DiscourseFiller},
+		{"likely", English, ""}, {"know", English, ""},
+	}
+	for _, c := range cases {
+		if got := FillerKind(c.word, c.lang); got != c.want {
+			t.Errorf("FillerKind(%q, %s) = %q, want %q", c.word, c.lang, got, c.want)
+		}
+	}
+}

@@ -254,3 +254,25 @@ func countNames(sentence, lang string) int {
 	}
 	return n
 }
+
+// Filler kinds returned by [FillerKind].
+const (
+	FilledPause     = "filled_pause" // 음, 어, um, uh
+	DiscourseFiller = "discourse"    // 이제, 그러니까, like, basically
+)
+
+// FillerKind classifies one transcript word, as a word-timed transcript
+// (stt.Word) gives them, so callers can place fillers on a timeline:
+// FilledPause, DiscourseFiller or "" for an ordinary word. Punctuation
+// around the word is ignored; multi-word fillers ("you know") are counted
+// by [Measure] only. lang is "ko" or "en".
+func FillerKind(word, lang string) string {
+	w := strings.ToLower(strings.Trim(word, ".,!?…~\"'() "))
+	if contains(filledPauses[lang], w) {
+		return FilledPause
+	}
+	if !strings.Contains(w, " ") && contains(discourseFillers[lang], w) {
+		return DiscourseFiller
+	}
+	return ""
+}

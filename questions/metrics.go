@@ -114,11 +114,9 @@ func Measure(answer, lang string) Metrics {
 		if bare == "" {
 			continue
 		}
-		for _, f := range filledPauses[lang] {
-			if bare == strings.Trim(f, "…") {
-				m.FilledPauses++
-				m.Fillers[bare]++
-			}
+		if FillerKind(bare, lang) == FilledPause {
+			m.FilledPauses++
+			m.Fillers[bare]++
 		}
 		// 그 and 저 are fillers only when followed by a pause mark: "그, 저…"
 		if lang == Korean && (bare == "그" || bare == "저") && strings.ContainsAny(w, ",…") {

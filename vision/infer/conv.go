@@ -46,7 +46,7 @@ func (k *convKernel) scratch() int {
 	switch k.mode {
 	case convDepthwise:
 		half := (k.paddedW() + 1) / 2
-		return k.paddedW()*k.paddedH() + 2*half*k.paddedH()
+		return k.paddedW()*k.paddedH() + 2*half*k.paddedH() + k.owPad()
 	case convPointwise:
 		return packBLen(k.colBlock)
 	}
@@ -164,9 +164,28 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 		clear(row[k.padLeft+k.w:])
 	}
 	clear(padded[(k.h+k.padTop)*pw:])
+	half := (pw + 1) / 2
+	rowBuf := scratch[pw*ph+2*half*ph:][:k.owPad()]
+	// row returns where output row oy is accumulated: in place when the
+	// width is a multiple of 8, else in rowBuf (flushed by done).
+	row := func(oy int) []float32 {
+		if k.ow == len(rowBuf) {
+			return dst[oy*k.ow : (oy+1)*k.ow]
+		}
+		for i := range rowBuf {
+			rowBuf[i] = bv
+		}
+		return rowBuf
+	}
+	done := func(oy int) {
+		if k.ow != len(rowBuf) {
+			copy(dst[oy*k.ow:(oy+1)*k.ow], rowBuf)
+		}
+	}
 	if k.sw == 1 && k.dh == 1 {
 		for oy := range k.oh {
-			k.dwTaps(dst[oy*k.ow:(oy+1)*k.ow], padded[oy*k.sh*pw:], w, k.kw, pw)
+			k.dwTaps(row(oy), padded[oy*k.sh*pw:], w, k.kw, pw)
+			done(oy)
 		}
 		return
 	}
@@ -182,7 +201,6 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 	}
 	// Stride 2: out[x] = Σ_k w[k]·in[2x+k] = Σ even taps over the even
 	// columns + Σ odd taps over the odd columns, both at stride 1.
-	half := (pw + 1) / 2
 	phases := scratch[pw*ph : pw*ph+2*half*ph]
 	for y := range ph {
 		row := padded[y*pw : (y+1)*pw]
@@ -212,12 +230,13 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 		}
 	}
 	for oy := range k.oh {
-		orow := dst[oy*k.ow : (oy+1)*k.ow]
+		orow := row(oy)
 		iy := oy * k.sh
 		k.dwTaps(orow, phases[2*iy*half:], taps[0][:k.kh*ne], ne, 2*half)
 		if no > 0 {
 			k.dwTaps(orow, phases[(2*iy+1)*half:], taps[1][:k.kh*no], no, 2*half)
 		}
+		done(oy)
 	}
 }
 
@@ -252,7 +271,13 @@ func (k *convKernel) epilogue(a *args, bn, c int) {
 	k.act.applyBias(dst, c, 0, k.asmRows)
 }
 
-func (k *convKernel) paddedW() int { return max((k.ow-1)*k.sw+(k.kw-1)*k.dw+1, k.padLeft+k.w) }
+// owPad is the output row width rounded up to the 8-wide assembly step;
+// rows narrower than that are computed in scratch and copied.
+func (k *convKernel) owPad() int { return (k.ow + 7) &^ 7 }
+
+func (k *convKernel) paddedW() int {
+	return max((k.owPad()-1)*k.sw+(k.kw-1)*k.dw+1, k.padLeft+k.w) + k.sw - 1
+}
 func (k *convKernel) paddedH() int { return max((k.oh-1)*k.sh+(k.kh-1)*k.dh+1, k.padTop+k.h) }
 
 // dwRow adds Σ_j w[j]·src[x+j] to dst[x] for every x.
@@ -482,7 +507,11 @@ func buildConv(b *buildCtx) (kernel, error) {
 	}
 	k.asmRows = haveAsmKernel && !b.p.portable
 	hw := k.oh * k.ow
-	k.colBlock = min(max((hw/4+nr-1)/nr*nr, 64), 256, (hw+nr-1)/nr*nr)
+	k.colBlock = min(256, (hw+nr-1)/nr*nr)
+	if b.p.threads > 1 {
+		// Enough pieces to share, not so small that packing dominates.
+		k.colBlock = min(max((hw/(2*b.p.threads)+nr-1)/nr*nr, 64), k.colBlock)
+	}
 	k.colBlocks = (hw + k.colBlock - 1) / k.colBlock
 	o := b.out[0]
 	o.dt = dtFloat

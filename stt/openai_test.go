@@ -243,6 +243,7 @@ func TestOpenAIPrompts(t *testing.T) {
 		want string
 	}{
 		{Options{Language: "ko"}, PromptKorean},
+		{Options{Language: "ko-KR"}, PromptKorean},
 		{Options{Language: "EN"}, PromptEnglish},
 		{Options{Language: "auto"}, PromptAuto},
 		{Options{}, PromptAuto},

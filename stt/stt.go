@@ -104,8 +104,10 @@ type Options struct {
 	NoPrompt bool
 }
 
+// language is the requested language as ISO 639-1 ("ko-KR" → "ko"), or ""
+// to detect it.
 func (o Options) language() string {
-	l := strings.ToLower(strings.TrimSpace(o.Language))
+	l := normaliseLanguage(o.Language)
 	if l == "auto" {
 		return ""
 	}

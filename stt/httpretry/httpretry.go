@@ -14,7 +14,9 @@
 // library fills in for bodies built from bytes.Buffer, bytes.Reader and
 // strings.Reader. A request whose body cannot be replayed is sent once.
 // When the retries are used up, the last response is returned unchanged so the
-// caller can read the server's error body.
+// caller can read the server's error body. An http.Client's Timeout bounds the
+// whole exchange, retries and waits included; cancelling the request's context
+// stops a wait at once.
 package httpretry
 
 import (

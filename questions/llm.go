@@ -49,7 +49,10 @@ type LLM interface {
 
 // Prompt is one chat request: a system message with the instructions, and a
 // user message that carries untrusted data (a cover letter, a transcript)
-// inside tags the instructions tell the model to treat as data only.
+// inside tags the instructions tell the model to treat as data only. The
+// reply is always requested as JSON: json_schema when Schema is set and the
+// endpoint accepts it, else json_object, for which OpenAI requires the word
+// "JSON" somewhere in the messages.
 type Prompt struct {
 	System string
 	User   string

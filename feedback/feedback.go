@@ -1,0 +1,350 @@
+package feedback
+
+import (
+	"fmt"
+
+	"sort"
+
+	"github.com/nevermind-ai/nevermind/questions"
+	"github.com/nevermind-ai/nevermind/stt"
+	"github.com/nevermind-ai/nevermind/vocal"
+)
+
+// Modality names one analysis of a recording.
+type Modality string
+
+// The modalities, in the order a Summary lists them.
+const (
+	Voice      Modality = "voice"      // package vocal
+	Vision     Modality = "vision"     // package vision
+	Transcript Modality = "transcript" // package stt
+	Content    Modality = "content"    // package questions (answer evaluation)
+)
+
+var modalities = []Modality{Voice, Vision, Transcript, Content}
+
+// Input is everything known about one recorded answer. Any subset of the
+// analyses may be nil: the summary then covers what is there and marks the
+// rest unavailable (or failed, when Failed says why).
+type Input struct {
+	Vocal      *vocal.Report
+	Transcript *stt.Transcript
+	Content    *questions.Evaluation
+	// Duration is the recording's length in seconds; 0 takes it from the
+	// voice report or the transcript.
+	Duration float64
+	// Failed maps a modality ("voice", "vision", "transcript", "content")
+	// whose analysis failed to the reason, such as the error's message. The
+	// summary reports it as failed instead of silently leaving it out.
+	Failed map[string]string
+}
+
+// Options tune Summarize. The zero value writes Korean as the primary
+// language and compares with no history.
+type Options struct {
+	// Language is the primary language of the summary, "ko" (the default
+	// for "") or "en". Both languages are always produced; this one is
+	// Summary.Language, which renderers show.
+	Language string
+	// History holds the user's earlier summaries, oldest first. With it the
+	// summary gains Progress.
+	History []Summary
+}
+
+// Text is a sentence or label in both languages.
+type Text struct {
+	Ko string `json:"ko"`
+	En string `json:"en"`
+}
+
+// In returns the text in lang ("en" gives English, anything else Korean).
+func (t Text) In(lang string) string {
+	if lang == "en" {
+		return t.En
+	}
+	return t.Ko
+}
+
+// Status says whether a modality contributed to the summary.
+type Status string
+
+// The statuses of a modality.
+const (
+	StatusOK          Status = "ok"          // analysed and used
+	StatusUnavailable Status = "unavailable" // not run, or not enough signal (Reason says which)
+	StatusFailed      Status = "failed"      // the analysis failed (Reason says why)
+)
+
+// ModalityStatus is one modality's status.
+type ModalityStatus struct {
+	Modality Modality `json:"modality"`
+	Status   Status   `json:"status"`
+	Reason   string   `json:"reason,omitempty"`
+}
+
+// Metric is one scored measure of the answer.
+type Metric struct {
+	ID         string   `json:"id"` // e.g. "pace", "pauses", "star"; unique within a summary
+	Modality   Modality `json:"modality"`
+	Label      Text     `json:"label"`
+	Score      int      `json:"score"` // 0–100
+	Grade      Grade    `json:"grade"`
+	GradeLabel Text     `json:"grade_label"` // 양호 / 보통 / 개선필요, good / fair / needs work
+	// Value is the measure the score is computed from, in Unit; progress
+	// compares it across sessions.
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit"`
+	// Target is the range the score treats as good, e.g. "3.8–5.3".
+	Target string `json:"target"`
+	// Evidence holds the numbers behind the score (always finite).
+	Evidence map[string]float64 `json:"evidence"`
+	// Finding describes what was measured, with numbers.
+	Finding Text `json:"finding"`
+	// Meaning explains what the metric is and why it matters.
+	Meaning Text `json:"meaning"`
+	// Note is free text from the analysis that produced the metric (the
+	// evaluator's reason for a content score), in that analysis' language.
+	Note string `json:"note,omitempty"`
+	// Weight is the metric's share of OverallScore (the weights of a
+	// summary add up to 1).
+	Weight float64 `json:"weight"`
+}
+
+// Practice is one thing to practise next.
+type Practice struct {
+	Metric string `json:"metric"` // the Metric.ID it improves
+	Text   Text   `json:"text"`
+}
+
+// Summary is the feedback on one answer. Its JSON form is what
+// `nevermind analyze --json` prints under "feedback"; it never holds NaN.
+type Summary struct {
+	Language string  `json:"language"` // primary language, "ko" or "en"
+	Duration float64 `json:"duration_s"`
+	// OverallScore is the weighted mean of the metric scores (see the
+	// package doc for the weights), or null when no metric was measured.
+	OverallScore *int             `json:"overall_score"`
+	OverallGrade Grade            `json:"overall_grade,omitempty"`
+	Modalities   []ModalityStatus `json:"modalities"`
+	Metrics      []Metric         `json:"metrics"`
+	// Timeline is every problem moment across modalities, sorted by start;
+	// moments that overlap in time are merged into one with several reasons.
+	Timeline []Moment `json:"timeline"`
+	// Text is 2–4 sentences that describe the answer with numbers.
+	Text     Text       `json:"summary"`
+	Practice []Practice `json:"practice"`
+	// Progress compares with Options.History; nil without history.
+	Progress *Progress `json:"progress"`
+}
+
+// Metric returns the metric with the given ID, or nil.
+func (s *Summary) Metric(id string) *Metric {
+	for i := range s.Metrics {
+		if s.Metrics[i].ID == id {
+			return &s.Metrics[i]
+		}
+	}
+	return nil
+}
+
+// Status returns the status of modality m.
+func (s *Summary) Status(m Modality) ModalityStatus {
+	for _, st := range s.Modalities {
+		if st.Modality == m {
+			return st
+		}
+	}
+	return ModalityStatus{Modality: m, Status: StatusUnavailable}
+}
+
+// Modality weights of the overall score; see the package doc for why.
+var modalityWeight = map[Modality]float64{Voice: 0.35, Vision: 0.25, Content: 0.40}
+
+// Summarize turns the analyses of one answer into scored metrics, one merged
+// timeline of problem moments, a short summary in Korean and English, what
+// to practise next and, given history, the progress since earlier answers.
+func Summarize(in Input, opts Options) (*Summary, error) {
+	lang := opts.Language
+	switch lang {
+	case "":
+		lang = "ko"
+	case "ko", "en":
+	default:
+		return nil, fmt.Errorf("%w: %q (want \"ko\" or \"en\")", ErrLanguage, opts.Language)
+	}
+	if !finite(in.Duration) || in.Duration < 0 {
+		return nil, fmt.Errorf("%w: duration %v", ErrInvalidInput, in.Duration)
+	}
+	for k := range in.Failed {
+		if !knownModality(Modality(k)) {
+			return nil, fmt.Errorf("%w: Failed names %q, not one of voice, vision, transcript, content", ErrInvalidInput, k)
+		}
+	}
+	if in.Vocal == nil && in.Transcript == nil && in.Content == nil && !in.hasVision() && len(in.Failed) == 0 {
+		return nil, ErrNoInput
+	}
+
+	s := &Summary{Language: lang, Duration: round(in.duration(), 2), Metrics: []Metric{}, Practice: []Practice{}}
+	status := map[Modality]ModalityStatus{}
+	for _, m := range modalities {
+		status[m] = ModalityStatus{Modality: m, Status: StatusUnavailable, Reason: "not analysed"}
+	}
+
+	spoken := spokenLanguage(in, lang)
+	if in.Vocal != nil {
+		if q := in.Vocal.Quality; !q.Sufficient {
+			status[Voice] = ModalityStatus{Voice, StatusUnavailable, q.Message}
+		} else {
+			status[Voice] = ModalityStatus{Modality: Voice, Status: StatusOK}
+			s.Metrics = append(s.Metrics, voiceMetrics(in, spoken, s.Duration)...)
+		}
+	} else if f := fillerMetric(in, s.Duration); f != nil {
+		s.Metrics = append(s.Metrics, *f) // transcript fillers without audio
+	}
+	s.Metrics = append(s.Metrics, visionMetrics(in, status)...)
+	if in.Transcript != nil {
+		if len(in.Transcript.Words) == 0 && in.Transcript.Text == "" {
+			status[Transcript] = ModalityStatus{Transcript, StatusUnavailable, "the transcript is empty"}
+		} else {
+			status[Transcript] = ModalityStatus{Modality: Transcript, Status: StatusOK}
+		}
+	}
+	if in.Content != nil {
+		status[Content] = ModalityStatus{Modality: Content, Status: StatusOK}
+		s.Metrics = append(s.Metrics, contentMetrics(in.Content)...)
+	}
+	for k, why := range in.Failed {
+		status[Modality(k)] = ModalityStatus{Modality(k), StatusFailed, why}
+	}
+	for _, m := range modalities {
+		if status[m].Status == StatusFailed {
+			s.Metrics = dropModality(s.Metrics, m)
+		}
+		s.Modalities = append(s.Modalities, status[m])
+	}
+
+	s.OverallScore = weigh(s.Metrics)
+	if s.OverallScore != nil {
+		s.OverallGrade = GradeOf(*s.OverallScore)
+	}
+	s.Timeline = mergeTimeline(in, status)
+	s.Text = summaryText(s)
+	s.Practice = practice(s.Metrics)
+	s.Progress = progress(s, opts.History)
+	return s, nil
+}
+
+func knownModality(m Modality) bool {
+	for _, k := range modalities {
+		if k == m {
+			return true
+		}
+	}
+	return false
+}
+
+func (in Input) duration() float64 {
+	switch {
+	case in.Duration > 0:
+		return in.Duration
+	case in.Vocal != nil && in.Vocal.Quality.DurationS > 0:
+		return in.Vocal.Quality.DurationS
+	case in.Transcript != nil && in.Transcript.Duration > 0:
+		return in.Transcript.Duration
+	}
+	return 0
+}
+
+// spokenLanguage is the language of the answer itself, which picks the
+// speaking-rate norm: the transcript's, else the evaluation's, else the
+// summary's.
+func spokenLanguage(in Input, fallback string) string {
+	for _, l := range []string{transcriptLanguage(in.Transcript), contentLanguage(in.Content)} {
+		if len(l) >= 2 && (l[:2] == "ko" || l[:2] == "en") {
+			return l[:2]
+		}
+	}
+	return fallback
+}
+
+func transcriptLanguage(t *stt.Transcript) string {
+	if t == nil {
+		return ""
+	}
+	switch t.Language {
+	case "korean":
+		return "ko"
+	case "english":
+		return "en"
+	}
+	return t.Language
+}
+
+func contentLanguage(e *questions.Evaluation) string {
+	if e == nil {
+		return ""
+	}
+	return e.Language
+}
+
+func dropModality(ms []Metric, m Modality) []Metric {
+	out := ms[:0]
+	for _, x := range ms {
+		if x.Modality != m {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// weigh sets each metric's Weight (its modality's weight shared among the
+// modality's metrics by their own weights, renormalised over what is
+// present) and returns the weighted mean score.
+func weigh(ms []Metric) *int {
+	within := map[Modality]float64{}
+	for _, m := range ms {
+		within[m.Modality] += metricWeight[m.ID]
+	}
+	var total float64
+	for mod, w := range within {
+		if w > 0 {
+			total += modalityWeight[mod]
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	var sum float64
+	for i := range ms {
+		m := &ms[i]
+		w := 0.0
+		if within[m.Modality] > 0 {
+			w = modalityWeight[m.Modality] / total * metricWeight[m.ID] / within[m.Modality]
+		}
+		m.Weight = round(w, 4)
+		sum += w * float64(m.Score)
+	}
+	score := clampScore(sum)
+	return &score
+}
+
+// sortedKeys returns a map's keys in order, so output is deterministic.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// clean drops non-finite values so evidence never carries NaN into JSON.
+func clean(e map[string]float64) map[string]float64 {
+	out := make(map[string]float64, len(e))
+	for k, v := range e {
+		if finite(v) {
+			out[k] = v
+		}
+	}
+	return out
+}

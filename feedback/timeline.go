@@ -1,0 +1,147 @@
+package feedback
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/nevermind-ai/nevermind/vocal"
+)
+
+// Moment is one stretch of the answer with one or more problems. When
+// problems from different analyses overlap in time (a long pause while
+// looking away) they form one moment with several reasons.
+type Moment struct {
+	Start   float64  `json:"start"`
+	End     float64  `json:"end"`
+	Reasons []Reason `json:"reasons"`
+}
+
+// Reason is one problem inside a Moment, as the analysis that found it
+// reported it.
+type Reason struct {
+	Kind     string   `json:"kind"` // e.g. long_pause, speed_fast, filled_pause, look_away
+	Modality Modality `json:"modality"`
+	Start    float64  `json:"start"`
+	End      float64  `json:"end"`
+	// Text describes the problem with its numbers.
+	Text     Text               `json:"text"`
+	Evidence map[string]float64 `json:"evidence"`
+}
+
+// Duration is the moment's length in seconds.
+func (m Moment) Duration() float64 { return m.End - m.Start }
+
+// Modalities counts the distinct modalities among the reasons.
+func (m Moment) Modalities() int {
+	seen := map[Modality]bool{}
+	for _, r := range m.Reasons {
+		seen[r.Modality] = true
+	}
+	return len(seen)
+}
+
+// TopMoments returns up to n moments, most important first: those where
+// more analyses agree, then those with more reasons, then the longer ones.
+// Ties keep time order.
+func (s *Summary) TopMoments(n int) []Moment {
+	top := append([]Moment(nil), s.Timeline...)
+	sort.SliceStable(top, func(i, j int) bool {
+		a, b := top[i], top[j]
+		if a.Modalities() != b.Modalities() {
+			return a.Modalities() > b.Modalities()
+		}
+		if len(a.Reasons) != len(b.Reasons) {
+			return len(a.Reasons) > len(b.Reasons)
+		}
+		return a.Duration() > b.Duration()
+	})
+	if len(top) > n {
+		top = top[:n]
+	}
+	return top
+}
+
+// mergeTimeline collects the problem moments of every modality that is not
+// failed and merges the ones that overlap in time.
+func mergeTimeline(in Input, status map[Modality]ModalityStatus) []Moment {
+	var rs []Reason
+	if in.Vocal != nil && status[Voice].Status == StatusOK {
+		for _, m := range in.Vocal.Timeline {
+			rs = append(rs, vocalReason(m))
+		}
+	}
+	if status[Vision].Status == StatusOK {
+		rs = append(rs, visionMoments(in)...)
+	}
+	return merge(rs)
+}
+
+// MaxMergeSpan is the longest problem that merges with others. Longer
+// stretches (a fast-speaking span of half a minute) stay moments of their
+// own, so they do not swallow the short moments inside them.
+const MaxMergeSpan = 10.0
+
+// merge groups reasons whose intervals overlap (touching counts) into
+// moments spanning them all; reasons longer than MaxMergeSpan stay alone.
+func merge(rs []Reason) []Moment {
+	sort.SliceStable(rs, func(i, j int) bool {
+		if rs[i].Start != rs[j].Start {
+			return rs[i].Start < rs[j].Start
+		}
+		return rs[i].End < rs[j].End
+	})
+	var out, stretches []Moment
+	open := -1 // index in out of the moment still growing
+	for _, r := range rs {
+		if !finite(r.Start) || !finite(r.End) || r.End < r.Start {
+			continue
+		}
+		if r.End-r.Start > MaxMergeSpan {
+			stretches = append(stretches, Moment{Start: r.Start, End: r.End, Reasons: []Reason{r}})
+			continue
+		}
+		if open >= 0 && r.Start <= out[open].End {
+			m := &out[open]
+			m.End = max(m.End, r.End)
+			m.Reasons = append(m.Reasons, r)
+			continue
+		}
+		out = append(out, Moment{Start: r.Start, End: r.End, Reasons: []Reason{r}})
+		open = len(out) - 1
+	}
+	out = append(out, stretches...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	if out == nil {
+		out = []Moment{}
+	}
+	return out
+}
+
+func vocalReason(m vocal.Moment) Reason {
+	ev := clean(m.Evidence)
+	r := Reason{Kind: m.Kind, Modality: Voice, Start: round(m.Start, 2), End: round(m.End, 2), Evidence: ev}
+	d := m.End - m.Start
+	switch m.Kind {
+	case "long_pause":
+		r.Text = Text{fmt.Sprintf("%.1f초 동안 멈췄습니다.", d), fmt.Sprintf("Paused for %.1f s.", d)}
+	case "pause_high":
+		r.Text = Text{fmt.Sprintf("%.1f초 동안 말보다 멈춤이 많았습니다.", d), fmt.Sprintf("More silence than speech for %.1f s.", d)}
+	case "pause_low":
+		r.Text = Text{fmt.Sprintf("%.0f초 동안 쉬지 않고 이어 말했습니다.", d), fmt.Sprintf("Spoke for %.0f s without a breath pause.", d)}
+	case "speed_fast":
+		r.Text = Text{fmt.Sprintf("%.1f초 동안 빠르게 말했습니다(초당 약 %.1f음절).", d, ev["artic_med"]), fmt.Sprintf("Spoke fast for %.1f s (about %.1f syllables per second).", d, ev["artic_med"])}
+	case "speed_slow":
+		r.Text = Text{fmt.Sprintf("%.1f초 동안 느리게 말했습니다(초당 약 %.1f음절).", d, ev["artic_med"]), fmt.Sprintf("Spoke slowly for %.1f s (about %.1f syllables per second).", d, ev["artic_med"])}
+	case "filled_pause":
+		r.Text = Text{fmt.Sprintf("\"음\"/\"어\"처럼 %.1f초 동안 소리를 끌었습니다.", d), fmt.Sprintf(`A drawn-out "um" or "uh" for %.1f s.`, d)}
+	case "filler_burst":
+		r.Text = Text{"짧은 사이에 군말이 몰려 나왔습니다.", "Several fillers came close together."}
+	case "trailing_off":
+		r.Text = Text{fmt.Sprintf("말끝 소리가 %.0fdB 작아졌습니다.", ev["drop_db"]), fmt.Sprintf("The phrase ending dropped %.0f dB.", ev["drop_db"])}
+	case "tremor":
+		r.Text = Text{fmt.Sprintf("목소리 떨림 지수가 주변보다 높았습니다(최대 %.2f).", ev["tremor_max"]), fmt.Sprintf("The voice tremor index rose above its surroundings (peak %.2f).", ev["tremor_max"])}
+	default:
+		r.Text = Text{fmt.Sprintf("%s (%.1f초)", m.Kind, d), fmt.Sprintf("%s (%.1f s)", m.Kind, d)}
+	}
+	return r
+}

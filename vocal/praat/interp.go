@@ -63,20 +63,22 @@ func interpolateSinc(y symmetric, x float64, maxDepth int) float64 {
 	// The taper's cosine is advanced by rotation as in Praat, but with two
 	// interleaved rotations by 2·π/span so that consecutive terms do not
 	// wait on each other; the result differs from Praat's by rounding only.
-	return sincSide(y.v, midleft-1, -1, midleft-left+1, math.Pi*(x-float64(midleft)), x-float64(left)+1) +
-		sincSide(y.v, midright-1, 1, right-midright+1, math.Pi*(float64(midright)-x), float64(right)-x+1)
+	a := math.Pi * (x - float64(midleft))
+	halfsina := 0.5 * math.Sin(a) // sin(π(midright-x)) is the same value
+	return sincSide(y.v, midleft-1, -1, midleft-left+1, a, halfsina, x-float64(left)+1) +
+		sincSide(y.v, midright-1, 1, right-midright+1, math.Pi-a, halfsina, float64(right)-x+1)
 }
 
 // sincSide sums count tapered-sinc terms of v starting at index start and
 // stepping by step, for the phase a (π times the distance to the first
-// sample) and the taper span.
-func sincSide(v []float64, start, step, count int, a, span float64) float64 {
-	halfsina := 0.5 * math.Sin(a)
+// sample, with ½·sin a given) and the taper span.
+func sincSide(v []float64, start, step, count int, a, halfsina, span float64) float64 {
 	aa := a / span
 	daa := math.Pi / span
-	c0, s0 := math.Cos(aa), math.Sin(aa)         // even terms
-	c1, s1 := math.Cos(aa+daa), math.Sin(aa+daa) // odd terms
-	c2, s2 := math.Cos(2*daa), math.Sin(2*daa)   // rotation by two steps
+	s0, c0 := math.Sincos(aa)  // even terms
+	sd, cd := math.Sincos(daa) // one step
+	c1, s1 := c0*cd-s0*sd, s0*cd+c0*sd
+	c2, s2 := cd*cd-sd*sd, 2*sd*cd // rotation by two steps
 	var sum0, sum1 float64
 	ix := start
 	k := 0

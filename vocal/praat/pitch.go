@@ -169,7 +169,6 @@ type pitchAnalysis struct {
 	// candidates that can still win are refined.
 	winnerOnly bool
 	order      []int
-	centred    []float64 // scratch for crossCorrelate
 }
 
 func toPitch(s *Sound, p PitchParams, method int) (*Pitch, error) {
@@ -289,15 +288,7 @@ func (a *pitchAnalysis) analyseFrames(pitch *Pitch) {
 	rbuf := [2][]float64{make([]float64, 2*b+1), make([]float64, 2*b+1)}
 	imax := make([]int, a.maxnCandidates+1)
 	if a.method >= fccNormal {
-		a.centred = make([]float64, a.maximumLag+a.nsampWindow)
-		frame := make([]float64, a.nsampWindow)
-		for i := range nFrames {
-			t := pitch.FrameTime(i)
-			localPeak, mean := a.prepareFrame(t, frame)
-			clear(rbuf[0])
-			a.crossCorrelate(t, mean, rbuf[0])
-			a.candidates(&pitch.Frames[i], localPeak, symmetric{v: rbuf[0], b: b}, imax)
-		}
+		a.analyseFramesCC(pitch, rbuf, imax)
 		return
 	}
 	ac := newAutocorrelator(a.nsampFFT)
@@ -358,37 +349,104 @@ func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, loc
 	return localPeak, localMean
 }
 
-// crossCorrelate fills r (lags -b..b around index b) with the normalised
-// forward cross-correlation of the window starting half a span before t
-// against the same window shifted by each lag.
-func (a *pitchAnalysis) crossCorrelate(t, localMean float64, r []float64) {
+// analyseFramesCC runs the forward cross-correlation frames in pairs. For
+// each frame, r[lag] = Σ x[j]·y[j+lag] / sqrt(Σx²·Σy²) where x is the first
+// window of the span and y the window shifted by lag; the sums Σ x[j]·y[j+lag]
+// for all lags come from one FFT-based cross-correlation (three complex FFTs
+// serve two frames) instead of one dot product per lag.
+func (a *pitchAnalysis) analyseFramesCC(pitch *Pitch, rbuf [2][]float64, imax []int) {
+	n := a.nsampWindow
+	size := 1
+	for size < a.maximumLag+n {
+		size *= 2
+	}
+	plan := newFFTPlan(size)
+	c := [2][]float64{make([]float64, size), make([]float64, size)}
+	frame := make([]float64, n)
+	ure, uim := make([]float64, size), make([]float64, size)
+	vre, vim := make([]float64, size), make([]float64, size)
+	spans := [2]int{}
+	var peaks [2]float64
+	b := a.brentIxmax
+	for i := 0; i < len(pitch.Frames); i += 2 {
+		pair := min(2, len(pitch.Frames)-i)
+		for k := range 2 {
+			clear(c[k])
+			spans[k] = 0
+			if k < pair {
+				var mean float64
+				peaks[k], mean = a.prepareFrame(pitch.FrameTime(i+k), frame)
+				spans[k] = a.centredSpan(pitch.FrameTime(i+k), mean, c[k])
+			}
+		}
+		// U = FFT(c0 + i·c1), V = FFT(x0 + i·x1) with x the first window.
+		copy(ure, c[0])
+		copy(uim, c[1])
+		clear(vre)
+		clear(vim)
+		copy(vre[:n], c[0][:n])
+		copy(vim[:n], c[1][:n])
+		plan.forward(ure, uim)
+		plan.forward(vre, vim)
+		// Cross-spectra P0 = conj(X0)·C0 and P1 = conj(X1)·C1 are Hermitian,
+		// so Z = P0 + i·P1 transforms back to R0 + i·R1. The inverse is taken
+		// as conj(FFT(conj(Z))).
+		for k := 0; k <= size/2; k++ {
+			m := (size - k) & (size - 1)
+			c0r, c0i := 0.5*(ure[k]+ure[m]), 0.5*(uim[k]-uim[m])
+			c1r, c1i := 0.5*(uim[k]+uim[m]), -0.5*(ure[k]-ure[m])
+			x0r, x0i := 0.5*(vre[k]+vre[m]), 0.5*(vim[k]-vim[m])
+			x1r, x1i := 0.5*(vim[k]+vim[m]), -0.5*(vre[k]-vre[m])
+			p0r, p0i := x0r*c0r+x0i*c0i, x0r*c0i-x0i*c0r
+			p1r, p1i := x1r*c1r+x1i*c1i, x1r*c1i-x1i*c1r
+			// Z[k] = P0 + i·P1; Z[m] = conj(P0) + i·conj(P1). Store conj(Z).
+			ure[k], uim[k] = p0r-p1i, -(p0i + p1r)
+			if m != k {
+				ure[m], uim[m] = p0r+p1i, -(-p0i + p1r)
+			}
+		}
+		plan.forward(ure, uim)
+		scale := 1 / float64(size)
+		for k := range pair {
+			r := rbuf[k]
+			clear(r)
+			r[b] = 1
+			x := c[k][:n]
+			sumx2 := dot(x, x)
+			sumy2 := sumx2
+			maxLag := min(spans[k]-n, b)
+			for lag := 1; lag <= maxLag; lag++ {
+				y0 := c[k][lag-1]
+				yz := c[k][lag-1+n]
+				sumy2 += yz*yz - y0*y0
+				product := ure[lag] * scale
+				if k == 1 {
+					product = -uim[lag] * scale
+				}
+				v := product / math.Sqrt(sumx2*sumy2)
+				r[b+lag], r[b-lag] = v, v
+			}
+			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, imax)
+		}
+	}
+}
+
+// centredSpan copies the span analysed for the frame at time t (one window
+// plus the longest lag, starting half a span before t) into c with the local
+// mean removed, and returns its length (shorter at the end of the sound).
+func (a *pitchAnalysis) centredSpan(t, localMean float64, c []float64) int {
 	s := a.s
 	nx := len(s.Samples)
-	b := a.brentIxmax
 	startTime := t - 0.5*(1/a.minimumPitch+a.dtWindow)
 	startSample := max(1, s.axis().xToLowIndex(startTime))
 	localSpan := a.maximumLag + a.nsampWindow
 	if localSpan > nx+1-startSample {
 		localSpan = nx + 1 - startSample
 	}
-	localMaximumLag := localSpan - a.nsampWindow
-	amp := s.Samples[startSample-1 : startSample-1+localSpan]
-	c := a.centred[:localSpan]
-	for i, v := range amp {
+	for i, v := range s.Samples[startSample-1 : startSample-1+localSpan] {
 		c[i] = v - localMean
 	}
-	n := a.nsampWindow
-	x := c[:n]
-	sumx2 := dot(x, x)
-	sumy2 := sumx2
-	r[b] = 1
-	for lag := 1; lag <= localMaximumLag && lag <= b; lag++ {
-		y0 := c[lag-1]
-		yz := c[lag-1+n]
-		sumy2 += yz*yz - y0*y0
-		v := dot(x, c[lag:lag+n]) / math.Sqrt(sumx2*sumy2)
-		r[b+lag], r[b-lag] = v, v
-	}
+	return localSpan
 }
 
 // dot is the inner product of x and y[:len(x)], with four partial sums so

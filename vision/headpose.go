@@ -1,0 +1,124 @@
+package vision
+
+import "math"
+
+// canonicalFace is a generic 3-D head (the six-point model widely used for
+// head-pose estimation), in millimetre-like units with x towards the
+// subject's left (the image right in a non-mirrored view), y down and z away
+// from the camera; the nose tip is the origin.
+var canonicalFace = [...]struct {
+	landmark int
+	p        [3]float64
+}{
+	{lmNoseTip, [3]float64{0, 0, 0}},
+	{lmChin, [3]float64{0, 330, 65}},
+	{lmRightEyeOut, [3]float64{-225, -170, 135}},
+	{lmLeftEyeOut, [3]float64{225, -170, 135}},
+	{lmMouthRight, [3]float64{-150, 150, 125}},
+	{lmMouthLeft, [3]float64{150, 150, 125}},
+}
+
+// headPose fits the canonical face to the landmarks under scaled
+// orthographic projection (a PnP solution for a face far from the camera
+// compared with its depth): the least-squares affine camera, made a scaled
+// rotation by orthonormalising its rows. It returns yaw, pitch and roll in
+// degrees: yaw > 0 when the face turns towards the image right, pitch > 0
+// when it tilts up, roll > 0 when it leans clockwise in the image. ok is
+// false for a degenerate fit.
+func headPose(m *mesh) (yaw, pitch, roll float64, ok bool) {
+	const n = len(canonicalFace)
+	const fn = float64(n)
+	var P [n][3]float64
+	var q [n][2]float64
+	var mp [3]float64
+	var mq [2]float64
+	for i, c := range canonicalFace {
+		P[i] = c.p
+		q[i] = m.xy(c.landmark)
+		for k := range 3 {
+			mp[k] += c.p[k] / fn
+		}
+		mq[0] += q[i][0] / fn
+		mq[1] += q[i][1] / fn
+	}
+	// Normal equations of q ≈ M·P over centred points: M = (qPᵀ)(PPᵀ)⁻¹.
+	var ppt [3][3]float64
+	var qpt [2][3]float64
+	for i := range n {
+		var c [3]float64
+		for k := range 3 {
+			c[k] = P[i][k] - mp[k]
+		}
+		d := [2]float64{q[i][0] - mq[0], q[i][1] - mq[1]}
+		for r := range 3 {
+			for s := range 3 {
+				ppt[r][s] += c[r] * c[s]
+			}
+			qpt[0][r] += d[0] * c[r]
+			qpt[1][r] += d[1] * c[r]
+		}
+	}
+	inv, ok := invert3(ppt)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	var M [2][3]float64
+	for r := range 2 {
+		for s := range 3 {
+			for k := range 3 {
+				M[r][s] += qpt[r][k] * inv[k][s]
+			}
+		}
+	}
+	r1 := M[0]
+	n1 := norm3(r1)
+	if n1 == 0 {
+		return 0, 0, 0, false
+	}
+	r1 = scale3(r1, 1/n1)
+	r2 := M[1]
+	r2 = sub3(r2, scale3(r1, dot3(r1, r2)))
+	n2 := norm3(r2)
+	if n2 == 0 {
+		return 0, 0, 0, false
+	}
+	r2 = scale3(r2, 1/n2)
+	r3 := cross3(r1, r2)
+	// R's rows are r1, r2, r3; decompose R = Rz(roll)·Ry(yaw)·Rx(pitch).
+	yawRad := math.Asin(math.Max(-1, math.Min(1, -r3[0])))
+	pitchRad := math.Atan2(r3[1], r3[2])
+	rollRad := math.Atan2(r2[0], r1[0])
+	const deg = 180 / math.Pi
+	// With y down and z away from the camera, a face turning to the image
+	// right has a negative rotation about y, and tilting up a positive one
+	// about x that moves the nose up; flip to the documented signs.
+	return -yawRad * deg, pitchRad * deg, rollRad * deg, true
+}
+
+func invert3(a [3][3]float64) ([3][3]float64, bool) {
+	det := a[0][0]*(a[1][1]*a[2][2]-a[1][2]*a[2][1]) -
+		a[0][1]*(a[1][0]*a[2][2]-a[1][2]*a[2][0]) +
+		a[0][2]*(a[1][0]*a[2][1]-a[1][1]*a[2][0])
+	if math.Abs(det) < 1e-12 {
+		return a, false
+	}
+	var r [3][3]float64
+	for i := range 3 {
+		for j := range 3 {
+			i1, i2 := (j+1)%3, (j+2)%3
+			j1, j2 := (i+1)%3, (i+2)%3
+			r[i][j] = (a[i1][j1]*a[i2][j2] - a[i1][j2]*a[i2][j1]) / det
+		}
+	}
+	return r, true
+}
+
+func dot3(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
+func norm3(a [3]float64) float64   { return math.Sqrt(dot3(a, a)) }
+func scale3(a [3]float64, s float64) [3]float64 {
+	return [3]float64{a[0] * s, a[1] * s, a[2] * s}
+}
+func sub3(a, b [3]float64) [3]float64 { return [3]float64{a[0] - b[0], a[1] - b[1], a[2] - b[2]} }
+func cross3(a, b [3]float64) [3]float64 {
+	return [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
+}

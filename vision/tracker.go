@@ -1,0 +1,382 @@
+package vision
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/nevermind-ai/nevermind/media"
+	"github.com/nevermind-ai/nevermind/vision/infer"
+	"github.com/nevermind-ai/nevermind/vision/models"
+)
+
+// Errors callers can branch on with errors.Is.
+var (
+	// ErrBadFrame is returned for a frame whose pixel buffer does not hold
+	// Width × Height packed RGB24 pixels, or whose size is zero.
+	ErrBadFrame = errors.New("vision: malformed frame")
+	// ErrNoFrames is returned by Analyze when the frame sequence is empty.
+	ErrNoFrames = errors.New("vision: the video has no frames")
+)
+
+// Options configure New. The zero value is ready to use.
+type Options struct {
+	// Threads is how many goroutines one frame may use: with 2 or more,
+	// PoseNet runs alongside the face models. Zero means
+	// min(2, runtime.GOMAXPROCS(0)).
+	Threads int
+	// MinFaceWidth is the face width, as a fraction of the frame width,
+	// below which a face counts as too small to measure (state
+	// StateFaceTooSmall). Zero means 0.05 (32 px of a 640-px frame).
+	MinFaceWidth float64
+	// MinLuma is the mean brightness (0..255) of the face, or of the whole
+	// frame when no face is found, below which a frame counts as too dark
+	// (StateTooDark). Zero means 30.
+	MinLuma float64
+}
+
+func (o Options) withDefaults() Options {
+	if o.Threads <= 0 {
+		o.Threads = min(2, runtime.GOMAXPROCS(0))
+	}
+	if o.MinFaceWidth <= 0 {
+		o.MinFaceWidth = 0.05
+	}
+	if o.MinLuma <= 0 {
+		o.MinLuma = 30
+	}
+	return o
+}
+
+// Analyzer holds the loaded models. It is safe for concurrent use: every
+// Analyze call and every Tracker keeps its own tracking state and buffers.
+type Analyzer struct {
+	opts                           Options
+	blaze, mesh, iris, expr, poseN *net
+}
+
+// New loads the embedded models (vision/models) once.
+func New(opts Options) (*Analyzer, error) {
+	opts = opts.withDefaults()
+	a := &Analyzer{opts: opts}
+	// Each model runs on one goroutine; parallelism comes from running
+	// the pose and face models side by side and from concurrent analyses.
+	io := infer.Options{Threads: 1}
+	var err error
+	for _, l := range []struct {
+		dst  **net
+		spec models.Model
+	}{{&a.blaze, models.BlazeFace()}, {&a.mesh, models.FaceMesh()}, {&a.iris, models.Iris()}, {&a.expr, models.Expression()}, {&a.poseN, models.Pose()}} {
+		if *l.dst, err = loadNet(l.spec, io); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// FrameState says what could be measured in one frame.
+type FrameState string
+
+// The per-frame states. Every sampled frame has exactly one.
+const (
+	// StateFace: one face, measured.
+	StateFace FrameState = "face"
+	// StateMultipleFaces: more than one face; the largest is measured.
+	StateMultipleFaces FrameState = "multiple_faces"
+	// StateNoFace: no face found.
+	StateNoFace FrameState = "no_face"
+	// StateFaceTooSmall: a face smaller than Options.MinFaceWidth; not measured.
+	StateFaceTooSmall FrameState = "face_too_small"
+	// StateTooDark: the face (or, with none found, the frame) is darker than
+	// Options.MinLuma; not measured.
+	StateTooDark FrameState = "too_dark"
+)
+
+// Measured reports whether face measures were taken in this state.
+func (s FrameState) Measured() bool { return s == StateFace || s == StateMultipleFaces }
+
+// Box is an axis-aligned rectangle in frame pixels.
+type Box struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+// FrameResult is what one frame shows. Fields that could not be measured
+// are nil (null in JSON).
+type FrameResult struct {
+	// Time is the sampling instant in seconds.
+	Time  float64    `json:"t"`
+	State FrameState `json:"state"`
+	// Faces is the number of faces at the last detector run.
+	Faces int `json:"faces"`
+	// Face is the measured face's landmark bounding box.
+	Face *Box `json:"face"`
+	// Yaw, Pitch and Roll are the head pose in degrees: yaw > 0 turned
+	// towards the image right, pitch > 0 tilted up, roll > 0 leaning
+	// clockwise.
+	Yaw   *float64 `json:"yaw"`
+	Pitch *float64 `json:"pitch"`
+	Roll  *float64 `json:"roll"`
+	// LookingAtCamera is filled in by Analyze once the calibration is known
+	// (see Report); a Tracker leaves it nil.
+	LookingAtCamera *bool `json:"looking_at_camera"`
+	// EAR is the seed's eye aspect ratio, the mean of both eyes.
+	EAR *float64 `json:"ear"`
+	// EyeH and EyeV are the iris offsets within the eye, as fractions of
+	// the eye's width and height, averaged over both eyes: > 0 towards the
+	// image right and downwards.
+	EyeH *float64 `json:"eye_h"`
+	EyeV *float64 `json:"eye_v"`
+	// Mouth is the seed's mouth-corner measure (< 0: corners raised).
+	Mouth *float64 `json:"mouth"`
+	// Expression is "smile", "neutral" or "other" (face-api's most probable
+	// class: happy, neutral, anything else); Smile is the happy probability.
+	Expression string   `json:"expression,omitempty"`
+	Smile      *float64 `json:"smile"`
+	// NoseX and NoseY are the seed's head proxy: the nose tip's offset from
+	// the frame centre over the frame size.
+	NoseX *float64 `json:"nose_x"`
+	NoseY *float64 `json:"nose_y"`
+	// Luma is the mean brightness (0..255) of the face, or of the frame.
+	Luma    float64      `json:"luma"`
+	Posture PostureFrame `json:"posture"`
+	// Keypoints are PoseNet's 17 COCO points; kept out of JSON.
+	Keypoints [poseKeypoints]Keypoint `json:"-"`
+}
+
+// Tracker analyses the frames of one video in order, carrying the face
+// track from frame to frame. It is not safe for concurrent use; make one per
+// video with Analyzer.NewTracker.
+type Tracker struct {
+	a                             *Analyzer
+	fps                           float64
+	blaze, mesh, iris, expr, pose *runner
+	poseWorkers                   bool
+	track                         *roi
+	lastFaces                     int
+	sinceDetect                   int
+	prevBox                       *Box
+	prevKeypoints                 [poseKeypoints]Keypoint
+	prevPoseTime                  float64
+	havePrevPose                  bool
+}
+
+// NewTracker starts the analysis of one video sampled at fps frames per
+// second (used to re-run the face detector about once a second while
+// tracking, so that a second face is noticed).
+func (a *Analyzer) NewTracker(fps float64) *Tracker {
+	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
+		fps = media.DefaultFPS
+	}
+	return &Tracker{
+		a: a, fps: fps,
+		blaze: a.blaze.newRunner(), mesh: a.mesh.newRunner(), iris: a.iris.newRunner(),
+		expr: a.expr.newRunner(), pose: a.poseN.newRunner(),
+		poseWorkers: a.opts.Threads >= 2,
+	}
+}
+
+// Process analyses one frame.
+func (t *Tracker) Process(ctx context.Context, f *media.Frame) (FrameResult, error) {
+	if f == nil || f.Width <= 0 || f.Height <= 0 || len(f.RGB) != f.Width*f.Height*3 {
+		return FrameResult{}, fmt.Errorf("%w: need %d×%d×3 bytes", ErrBadFrame, frameDim(f, true), frameDim(f, false))
+	}
+	img := rgbImage{w: f.Width, h: f.Height, pix: f.RGB}
+	res := FrameResult{Time: f.Time.Seconds()}
+
+	// PoseNet depends only on the previous face box, so it can run while
+	// the face models work.
+	var (
+		wg      sync.WaitGroup
+		kps     [poseKeypoints]Keypoint
+		poseErr error
+	)
+	poseRegion := poseROI(img, t.prevBox)
+	if t.poseWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			kps, poseErr = t.runPose(ctx, img, poseRegion)
+		}()
+	}
+	faceErr := t.processFace(ctx, img, &res)
+	if t.poseWorkers {
+		wg.Wait()
+	} else if faceErr == nil {
+		kps, poseErr = t.runPose(ctx, img, poseRegion)
+	}
+	if err := errors.Join(faceErr, poseErr); err != nil {
+		return FrameResult{}, err
+	}
+	res.Keypoints = kps
+	res.Posture = postureScores(kps)
+	if res.Posture.Present {
+		if t.havePrevPose && res.Face != nil {
+			if m, ok := motion(t.prevKeypoints, kps, float64(img.w)/float64(img.h), res.Face.W/float64(img.w), res.Time-t.prevPoseTime); ok {
+				res.Posture.Motion = &m
+			}
+		}
+		t.prevKeypoints, t.prevPoseTime, t.havePrevPose = kps, res.Time, true
+	}
+	if res.Face != nil {
+		t.prevBox = res.Face
+	}
+	return res, nil
+}
+
+func frameDim(f *media.Frame, width bool) int {
+	if f == nil {
+		return 0
+	}
+	if width {
+		return f.Width
+	}
+	return f.Height
+}
+
+// processFace finds and measures the face, updating the track.
+func (t *Tracker) processFace(ctx context.Context, img rgbImage, res *FrameResult) error {
+	redetect := t.track == nil || t.sinceDetect >= int(math.Round(t.fps))
+	var m *mesh
+	var region roi
+	if t.track != nil {
+		var flag float64
+		var err error
+		region = *t.track
+		if m, flag, err = t.runMesh(ctx, img, region); err != nil {
+			return err
+		}
+		if flag < trackScore {
+			m, t.track, redetect = nil, nil, true
+		}
+	}
+	if redetect {
+		faces, err := t.detectFaces(ctx, img)
+		if err != nil {
+			return err
+		}
+		t.lastFaces, t.sinceDetect = len(faces), 0
+		if m == nil && len(faces) > 0 {
+			// The largest face is the candidate.
+			best := 0
+			for i, d := range faces {
+				if d.w*d.h > faces[best].w*faces[best].h {
+					best = i
+				}
+			}
+			region = detectionROI(faces[best], true)
+			var flag float64
+			if m, flag, err = t.runMesh(ctx, img, region); err != nil {
+				return err
+			}
+			if flag < trackScore {
+				m = nil
+			}
+		}
+	} else {
+		t.sinceDetect++
+	}
+	res.Faces = t.lastFaces
+	if m == nil {
+		t.track = nil
+		res.Luma = img.meanLuma(0, 0, float64(img.w), float64(img.h))
+		res.State = StateNoFace
+		if res.Luma < t.a.opts.MinLuma {
+			res.State = StateTooDark
+		}
+		return nil
+	}
+	next := meshROI(m)
+	t.track = &next
+	box := landmarkBox(m)
+	res.Face = &box
+	if res.Faces == 0 {
+		// The tracker holds a face the detector missed at its last run.
+		res.Faces = 1
+	}
+	res.Luma = img.meanLuma(box.X, box.Y, box.X+box.W, box.Y+box.H)
+	switch {
+	case res.Luma < t.a.opts.MinLuma:
+		res.State = StateTooDark
+		return nil
+	case box.W < t.a.opts.MinFaceWidth*float64(img.w):
+		res.State = StateFaceTooSmall
+		return nil
+	case res.Faces > 1:
+		res.State = StateMultipleFaces
+	default:
+		res.State = StateFace
+	}
+	return t.measureFace(ctx, img, m, next, res)
+}
+
+// measureFace fills the face measures of res from the landmarks.
+func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face roi, res *FrameResult) error {
+	w, h := float64(img.w), float64(img.h)
+	if yaw, pitch, roll, ok := headPose(m); ok {
+		res.Yaw, res.Pitch, res.Roll = &yaw, &pitch, &roll
+	}
+	ear := (eyeAspectRatio(m, earRightEye) + eyeAspectRatio(m, earLeftEye)) / 2
+	mouth := mouthCorners(m, h)
+	nx, ny := (m[lmNoseTip][0]-w/2)/w, (m[lmNoseTip][1]-h/2)/h
+	res.EAR, res.Mouth, res.NoseX, res.NoseY = &ear, &mouth, &nx, &ny
+
+	// Iris, one crop per eye; the subject's left eye is flipped.
+	var sumH, sumV float64
+	for _, eye := range []struct {
+		out, in, up, lo int
+		flip            bool
+	}{{lmRightEyeOut, lmRightEyeIn, lmRightLidUp, lmRightLidLo, false}, {lmLeftEyeOut, lmLeftEyeIn, lmLeftLidUp, lmLeftLidLo, true}} {
+		a, b := m.xy(eye.out), m.xy(eye.in)
+		ir, err := t.runIris(ctx, img, a, b, face.angle, eye.flip)
+		if err != nil {
+			return err
+		}
+		l, r := imageLeftRight(a, b)
+		eh, ev := irisOffset(ir.centre, l, r, m.xy(eye.up), m.xy(eye.lo))
+		sumH += eh / 2
+		sumV += ev / 2
+	}
+	res.EyeH, res.EyeV = &sumH, &sumV
+
+	// Expression on the upright face square.
+	exprRegion := roi{cx: face.cx, cy: face.cy, size: face.size / meshScale, angle: face.angle}
+	out, err := t.expr.run(ctx, img, exprRegion)
+	if err != nil {
+		return err
+	}
+	probs := out["expressions"]
+	best := 0
+	for i, p := range probs {
+		if p > probs[best] {
+			best = i
+		}
+	}
+	switch models.ExpressionLabels()[best] {
+	case "happy":
+		res.Expression = "smile"
+	case "neutral":
+		res.Expression = "neutral"
+	default:
+		res.Expression = "other"
+	}
+	smile := float64(probs[1])
+	res.Smile = &smile
+	return nil
+}
+
+// landmarkBox is the axis-aligned bounding box of the landmarks.
+func landmarkBox(m *mesh) Box {
+	x0, y0 := math.Inf(1), math.Inf(1)
+	x1, y1 := math.Inf(-1), math.Inf(-1)
+	for i := range meshPoints {
+		x0, x1 = math.Min(x0, m[i][0]), math.Max(x1, m[i][0])
+		y0, y1 = math.Min(y0, m[i][1]), math.Max(y1, m[i][1])
+	}
+	return Box{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}
+}

@@ -42,6 +42,9 @@ type jobQueue interface {
 	enqueue(ctx context.Context, args analyzeArgs) (int64, error)
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
+	// stopAndCancel cancels running jobs (they are retried elsewhere) and
+	// stops.
+	stopAndCancel(ctx context.Context) error
 }
 
 type riverQueue[TTx any] struct {
@@ -58,6 +61,9 @@ func (q *riverQueue[TTx]) enqueue(ctx context.Context, args analyzeArgs) (int64,
 
 func (q *riverQueue[TTx]) start(ctx context.Context) error { return q.client.Start(ctx) }
 func (q *riverQueue[TTx]) stop(ctx context.Context) error  { return q.client.Stop(ctx) }
+func (q *riverQueue[TTx]) stopAndCancel(ctx context.Context) error {
+	return q.client.StopAndCancel(ctx)
+}
 
 func newQueue(db *store.DB, cfg Config, runner *analysisRunner, work bool) (jobQueue, error) {
 	workers := river.NewWorkers()

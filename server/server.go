@@ -212,9 +212,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	w.log.Info("worker started", "database", string(w.db.Dialect))
 	<-ctx.Done()
-	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	// Let running analyses finish for a while, then cancel them: River puts
+	// cancelled jobs back in the queue for another worker.
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	return w.queue.stop(stopCtx)
+	if err := w.queue.stop(stopCtx); err == nil {
+		return nil
+	}
+	return w.queue.stopAndCancel(context.WithoutCancel(ctx))
 }
 
 // Close releases the database and storage.

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// blockingPipeline never finishes: it stands for a worker that hangs or is
+// killed in the middle of an analysis.
+type blockingPipeline struct{ started chan struct{} }
+
+func (b *blockingPipeline) Analyze(ctx context.Context, in AnalysisInput) (*Analysis, error) {
+	close(b.started)
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func workerConfig(e *testEnv, a Analyzer) Config {
+	cfg := e.srv.cfg
+	cfg.Analyzer = a
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	return cfg
+}
+
+func runWorker(t *testing.T, cfg Config) (*Worker, context.CancelFunc) {
+	t.Helper()
+	w, err := NewWorker(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("worker did not stop")
+		}
+		w.Close()
+	})
+	return w, cancel
+}
+
+// TestRemoteWorker runs the API without any in-process worker and a
+// separate Worker (as `nevermind worker` on another machine) against the
+// same PostgreSQL database and Supabase Storage.
+func TestRemoteWorker(t *testing.T) {
+	e := newEnv(t, store.Postgres, envOptions{noWorker: true})
+	rec := recording(t)
+	_, sid := e.seedFlow(userAlice)
+	r := e.upload(sid, 1, userAlice, rec)
+	aid := num(t, r.json(t)["attempt_id"])
+	remote := &fakePipeline{}
+	runWorker(t, workerConfig(e, remote))
+	r = e.do("GET", fmt.Sprintf("/api/feedback/%d/voice-feedback?attempt_id=%d", sid, aid), userAlice, nil)
+	expect(t, r, 200, "")
+	if remote.calls.Load() != 1 || e.pipeline.calls.Load() != 0 {
+		t.Fatalf("remote ran %d, API process ran %d analyses", remote.calls.Load(), e.pipeline.calls.Load())
+	}
+}
+
+// TestStoppedWorkersJobCompletesElsewhere stops a worker in the middle of an
+// analysis (a deploy's SIGTERM with running jobs cancelled); the job goes
+// back to the queue and another worker completes it.
+func TestStoppedWorkersJobCompletesElsewhere(t *testing.T) {
+	e := newEnv(t, store.Postgres, envOptions{noWorker: true})
+	rec := recording(t)
+	_, sid := e.seedFlow(userAlice)
+	r := e.upload(sid, 1, userAlice, rec)
+	aid := num(t, r.json(t)["attempt_id"])
+
+	hung := &blockingPipeline{started: make(chan struct{})}
+	cfgA := workerConfig(e, hung)
+	a, err := NewWorker(cfgA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.queue.start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r = e.do("POST", fmt.Sprintf("/api/analysis/sessions/%d/attempts/%d", sid, aid), userAlice, nil)
+	expect(t, r, 202, "")
+	select {
+	case <-hung.started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("worker A never started the job")
+	}
+	stopCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_ = a.queue.stop(stopCtx) // times out: the job is still running
+	if err := a.queue.stopAndCancel(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	job, err := e.srv.db.Job(t.Context(), aid)
+	if err != nil || job.Status == store.JobDone {
+		t.Fatalf("after A stopped: %+v, %v", job, err)
+	}
+
+	b := &fakePipeline{}
+	runWorker(t, workerConfig(e, b))
+	job, err = e.srv.awaitJob(t.Context(), aid, 30*time.Second)
+	if err != nil || job.Status != store.JobDone || job.Tries != 2 || b.calls.Load() != 1 {
+		t.Fatalf("job after B = %+v, %v; B ran %d", job, err, b.calls.Load())
+	}
+	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/pose-feedback?attempt_id=%d", sid, aid), userAlice, nil), 200, "")
+}

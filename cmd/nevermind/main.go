@@ -1,7 +1,8 @@
 // Command nevermind analyses interview-answer recordings and serves the NEVER MIND API.
 //
-//	nevermind analyze [flags] FILE   print the analysis of one recording
-//	nevermind version                print the version and the libav it uses
+//	nevermind analyze [flags] FILE                     print the analysis of one recording
+//	nevermind questions --cover-letter FILE [flags]    generate interview questions
+//	nevermind version                                  print the version and the libav it uses
 //
 // Run a command with -h for its flags.
 package main
@@ -28,6 +29,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"analyze", "analyse one recording and print the report", runAnalyze},
+		{"questions", "generate interview questions from a cover letter and a job description", runQuestions},
 		{"version", "print the version and the libav libraries in use", runVersion},
 	}
 }

@@ -1,0 +1,126 @@
+package server
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// TestJWKSTokensThroughTheServer configures the server like a Supabase
+// project with asymmetric signing keys: ES256 tokens from the JWKS with
+// issuer and audience checks.
+func TestJWKSTokensThroughTheServer(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pub, _ := key.PublicKey.ECDH()
+	raw := pub.Bytes()
+	enc := base64.RawURLEncoding.EncodeToString
+	jwks, _ := json.Marshal(map[string]any{"keys": []map[string]string{{"kty": "EC", "crv": "P-256", "alg": "ES256", "kid": "k1", "x": enc(raw[1:33]), "y": enc(raw[33:])}}})
+	jwksSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(jwks) }))
+	defer jwksSrv.Close()
+	const iss = "https://proj.supabase.co/auth/v1"
+	e := newEnv(t, store.SQLite, envOptions{noWorker: true, mutate: func(c *Config) {
+		c.JWTSecret, c.JWKSURL, c.Issuer, c.Audience = "", jwksSrv.URL, iss, "authenticated"
+	}})
+	sign := func(aud string) string {
+		tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"sub": userBob, "iss": iss, "aud": aud,
+			"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()})
+		tok.Header["kid"] = "k1"
+		s, _ := tok.SignedString(key)
+		return s
+	}
+	for aud, want := range map[string]int{"authenticated": 200, "anon": 401} {
+		req, _ := http.NewRequest("GET", e.http.URL+"/api/auth/me", nil)
+		req.Header.Set("Authorization", "Bearer "+sign(aud))
+		if r := e.send(req); r.status != want {
+			t.Errorf("aud %s: %d %s", aud, r.status, r.body)
+		}
+	}
+	if e.srv.DevToken() != "" {
+		t.Error("dev token issued although a JWKS is configured")
+	}
+	// The HS256 secret is not configured, so HS256 tokens are refused.
+	expect(t, e.do("GET", "/api/auth/me", userBob, nil), 401, `{"detail":"unauthorized"}`)
+}
+
+// rejectingValidator stands in for media.Open (the lead's cgo package).
+type rejectingValidator struct{ seen int }
+
+func (v *rejectingValidator) ValidateMedia(_ context.Context, r io.Reader) (MediaInfo, error) {
+	n, _ := io.Copy(io.Discard, r)
+	v.seen = int(n)
+	if n < 100 {
+		return MediaInfo{}, errors.New("no decodable stream")
+	}
+	return MediaInfo{HasAudio: true, Duration: 1500 * time.Millisecond}, nil
+}
+
+func TestLocalStorageAndMediaValidator(t *testing.T) {
+	v := &rejectingValidator{}
+	e := newEnv(t, store.SQLite, envOptions{noWorker: true, mutate: func(c *Config) {
+		c.SupabaseURL, c.SupabaseKey, c.MediaDir, c.MediaValidator = "", "", t.TempDir(), v
+	}})
+	rec := recording(t)
+	_, sid := e.seedFlow(userAlice)
+	webm := rec[:40] // sniffs as WebM but is no recording
+	expect(t, e.upload(sid, 1, userAlice, webm), 415, `{"detail":"invalid_media: no decodable stream"}`)
+	r := e.upload(sid, 1, userAlice, rec)
+	expect(t, r, 200, "")
+	if v.seen != len(rec) {
+		t.Fatalf("validator read %d of %d bytes", v.seen, len(rec))
+	}
+	aid := num(t, r.json(t)["attempt_id"])
+	// The validator found audio only: no video asset, so the video routes say so.
+	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/pose-feedback?attempt_id=%d", sid, aid), userAlice, nil), 404, `{"detail":"media_not_found"}`)
+	a, err := e.srv.db.Attempt(t.Context(), sid, aid)
+	if err != nil || a.DurationSec == nil || *a.DurationSec != 1.5 {
+		t.Fatalf("attempt = %+v, %v", a, err)
+	}
+	r = e.do("GET", fmt.Sprintf("/api/feedback/sessions/%d/attempts/%d/video", sid, aid), userAlice, nil)
+	expect(t, r, 200, "")
+	url := r.json(t)["video_url"].(string)
+	if !strings.HasPrefix(url, "/media/sessions/") {
+		t.Fatalf("local signed URL %q", url)
+	}
+	resp, err := http.Get(e.http.URL + url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(body) != len(rec) {
+		t.Fatalf("signed download: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	resp, _ = http.Get(e.http.URL + strings.Replace(url, "token=", "token=0", 1))
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Fatalf("tampered URL: %d", resp.StatusCode)
+	}
+}
+
+func TestConfigFromEnvErrors(t *testing.T) {
+	env := map[string]string{"NEVERMIND_SYNC_WAIT": "soon", "NEVERMIND_MAX_UPLOAD_MB": "-1", "NEVERMIND_WORKERS": "x"}
+	_, err := ConfigFromEnv(func(k string) string { return env[k] })
+	for _, name := range []string{"NEVERMIND_SYNC_WAIT", "NEVERMIND_MAX_UPLOAD_MB", "NEVERMIND_WORKERS"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+	if _, err := New(Config{DatabaseURL: "mysql://x"}); err == nil || !strings.Contains(err.Error(), "unsupported database URL") {
+		t.Fatalf("mysql URL: %v", err)
+	}
+}

@@ -48,9 +48,9 @@ func (k *convKernel) scratch() int {
 		half := (k.paddedW() + 1) / 2
 		return k.paddedW()*k.paddedH() + 2*half*k.paddedH() + k.owPad()
 	case convPointwise:
-		return packBLen(k.colBlock)
+		return k.gemm.packBLen(k.colBlock)
 	}
-	return k.kdim*k.colBlock + packBLen(k.colBlock)
+	return k.kdim*k.colBlock + k.gemm.packBLen(k.colBlock)
 }
 
 // finalize packs the weights once every fusion has changed them.
@@ -64,8 +64,8 @@ func (k *convKernel) finalize() {
 	}
 	k.packed = make([][]float32, k.group)
 	for g := range k.group {
-		k.packed[g] = make([]float32, packedLen(k.coutG, k.kdim))
-		packA(k.packed[g], k.weights[g*k.coutG*k.kdim:], k.coutG, k.kdim, k.kdim)
+		k.packed[g] = make([]float32, k.gemm.packedLen(k.coutG, k.kdim))
+		k.gemm.packA(k.packed[g], k.weights[g*k.coutG*k.kdim:], k.coutG, k.kdim, k.kdim)
 	}
 }
 
@@ -507,10 +507,10 @@ func buildConv(b *buildCtx) (kernel, error) {
 	}
 	k.asmRows = haveAsmKernel && !b.p.portable
 	hw := k.oh * k.ow
-	k.colBlock = min(256, (hw+nr-1)/nr*nr)
+	k.colBlock = min(256, k.gemm.roundCols(hw))
 	if b.p.threads > 1 {
 		// Enough pieces to share, not so small that packing dominates.
-		k.colBlock = min(max((hw/(2*b.p.threads)+nr-1)/nr*nr, 64), k.colBlock)
+		k.colBlock = min(max(k.gemm.roundCols(hw/(2*b.p.threads)), 64), k.colBlock)
 	}
 	k.colBlocks = (hw + k.colBlock - 1) / k.colBlock
 	o := b.out[0]

@@ -7,39 +7,71 @@ package infer
 // version on amd64 and a pure-Go version everywhere; both give the same
 // results up to float32 rounding and are tested against each other.
 
-const (
-	mr = 4   // rows of the micro-kernel tile
-	nr = 16  // columns of the micro-kernel tile
-	kc = 256 // depth of one packed block
-)
+const kc = 256 // depth of one packed block
 
-// gemmKernel selects the micro-kernel once per model. (A plain flag rather
-// than a func value keeps the calls direct, so the edge tile stays on the
-// stack.)
+// gemmKernel is the micro-kernel chosen once per model, with its tile:
+// the pure-Go and AVX2 kernels compute 4×16 tiles, the AVX-512 one 8×32.
 type gemmKernel struct {
-	asm bool
+	kind   kernelKind
+	mr, nr int
 }
 
+type kernelKind uint8
+
+const (
+	kernelGo kernelKind = iota
+	kernelAVX2
+	kernelAVX512
+)
+
+func (k kernelKind) String() string {
+	return [...]string{"go", "avx2", "avx512"}[k]
+}
+
+func newGemm(kind kernelKind) gemmKernel {
+	if kind == kernelAVX512 {
+		return gemmKernel{kind: kind, mr: 8, nr: 32}
+	}
+	return gemmKernel{kind: kind, mr: 4, nr: 16}
+}
+
+// selectGemm picks the fastest kernel this CPU runs, or the pure-Go one.
 func selectGemm(portable bool) gemmKernel {
-	return gemmKernel{asm: !portable && haveAsmKernel}
+	switch {
+	case portable:
+		return newGemm(kernelGo)
+	case haveAVX512Kernel:
+		return newGemm(kernelAVX512)
+	case haveAsmKernel:
+		return newGemm(kernelAVX2)
+	}
+	return newGemm(kernelGo)
 }
 
 // micro computes the mr×nr tile c (row stride ldc) = a·b over k packed
-// steps, adding to c when acc is set.
+// steps, adding to c when acc is set. (A switch rather than a func value
+// keeps the calls direct, so the edge tile stays on the stack.)
 func (g gemmKernel) micro(k int, a, b, c []float32, ldc int, acc bool) {
-	if g.asm {
+	switch g.kind {
+	case kernelAVX512:
+		micro512(k, a, b, c, ldc, acc)
+	case kernelAVX2:
 		microAsm(k, a, b, c, ldc, acc)
-	} else {
+	default:
 		microGo(k, a, b, c, ldc, acc)
 	}
 }
 
 // packedLen is the length of A (m×k) packed into mr-row panels.
-func packedLen(m, k int) int { return (m + mr - 1) / mr * mr * k }
+func (g gemmKernel) packedLen(m, k int) int { return (m + g.mr - 1) / g.mr * g.mr * k }
 
 // packA packs the row-major m×k matrix a (row stride lda) into dst: for each
 // panel of mr rows, k groups of mr values, zero-padded past row m.
-func packA(dst, a []float32, m, k, lda int) {
+func (g gemmKernel) packA(dst, a []float32, m, k, lda int) { g.packAStrided(dst, a, m, k, lda, 1) }
+
+// packAStrided packs A given its row stride rs and column stride cs.
+func (g gemmKernel) packAStrided(dst, a []float32, m, k, rs, cs int) {
+	mr := g.mr
 	for p := 0; p*mr < m; p++ {
 		panel := dst[p*mr*k : (p+1)*mr*k]
 		for i := range mr {
@@ -50,16 +82,16 @@ func packA(dst, a []float32, m, k, lda int) {
 				}
 				continue
 			}
-			row := a[r*lda : r*lda+k]
-			for kk, v := range row {
-				panel[kk*mr+i] = v
+			for kk := range k {
+				panel[kk*mr+i] = a[r*rs+kk*cs]
 			}
 		}
 	}
 }
 
 // packB packs k×n of b (row stride ldb) into panels of nr columns.
-func packB(dst, b []float32, k, n, ldb int) {
+func (g gemmKernel) packB(dst, b []float32, k, n, ldb int) {
+	nr := g.nr
 	for j0 := 0; j0 < n; j0 += nr {
 		panel := dst[j0*k : j0*k+nr*k]
 		w := min(nr, n-j0)
@@ -78,17 +110,21 @@ func packB(dst, b []float32, k, n, ldb int) {
 }
 
 // packBLen is the scratch packB needs for n columns.
-func packBLen(n int) int { return kc * ((n + nr - 1) / nr * nr) }
+func (g gemmKernel) packBLen(n int) int { return kc * ((n + g.nr - 1) / g.nr * g.nr) }
+
+// roundCols rounds a column count up to whole panels.
+func (g gemmKernel) roundCols(n int) int { return (n + g.nr - 1) / g.nr * g.nr }
 
 // gemm computes C[m×n] = A·B, or C += A·B when acc is set. ap is A packed by
 // packA with depth k; b has row stride ldb; c has row stride ldc; bp is
 // scratch of at least packBLen(n).
 func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []float32, ldc int, bp []float32, acc bool) {
-	var tile [mr * nr]float32
+	var tile [8 * 32]float32
+	mr, nr := g.mr, g.nr
 	panels := (m + mr - 1) / mr
 	for k0 := 0; k0 < k; k0 += kc {
 		kl := min(kc, k-k0)
-		packB(bp, b[k0*ldb:], kl, n, ldb)
+		g.packB(bp, b[k0*ldb:], kl, n, ldb)
 		accum := acc || k0 > 0
 		for j0 := 0; j0 < n; j0 += nr {
 			bpan := bp[j0*kl : j0*kl+nr*kl]
@@ -106,7 +142,7 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 						copy(tile[i*nr:i*nr+w], c[(p*mr+i)*ldc+j0:])
 					}
 				}
-				g.micro(kl, apan, bpan, tile[:], nr, accum)
+				g.micro(kl, apan, bpan, tile[:mr*nr], nr, accum)
 				for i := range h {
 					copy(c[(p*mr+i)*ldc+j0:(p*mr+i)*ldc+j0+w], tile[i*nr:i*nr+w])
 				}
@@ -115,8 +151,9 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 	}
 }
 
-// microGo is the portable micro-kernel.
+// microGo is the portable 4×16 micro-kernel.
 func microGo(k int, a, b, c []float32, ldc int, acc bool) {
+	const mr, nr = 4, 16
 	var t [mr][nr]float32
 	a, b = a[:k*mr], b[:k*nr]
 	for p := range k {

@@ -7,14 +7,29 @@ import "golang.org/x/sys/cpu"
 // haveAsmKernel reports whether the AVX2/FMA micro-kernel can run here.
 var haveAsmKernel = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// haveAVX512Kernel reports whether the AVX-512 GEMM micro-kernel can run
+// (x/sys/cpu also checks that the OS saves the ZMM state).
+var haveAVX512Kernel = haveAsmKernel && cpu.X86.HasAVX512F
+
+//go:noescape
+func micro8x32(k int, a, b, c *float32, ldc int, acc bool)
+
+// micro512 checks the bounds the AVX-512 kernel relies on, then calls it.
+func micro512(k int, a, b, c []float32, ldc int, acc bool) {
+	_ = a[k*8-1]
+	_ = b[k*32-1]
+	_ = c[7*ldc+31]
+	micro8x32(k, &a[0], &b[0], &c[0], ldc, acc)
+}
+
 //go:noescape
 func micro4x16(k int, a, b, c *float32, ldc int, acc bool)
 
 // microAsm checks the bounds the assembly relies on, then calls it.
 func microAsm(k int, a, b, c []float32, ldc int, acc bool) {
-	_ = a[k*mr-1]
-	_ = b[k*nr-1]
-	_ = c[(mr-1)*ldc+nr-1]
+	_ = a[k*4-1]
+	_ = b[k*16-1]
+	_ = c[3*ldc+15]
 	micro4x16(k, &a[0], &b[0], &c[0], ldc, acc)
 }
 

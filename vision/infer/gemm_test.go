@@ -6,29 +6,42 @@ import (
 	"testing"
 )
 
-// TestGemmKernels checks both micro-kernels, through the blocked driver, on
-// sizes with partial tiles, against a float64 triple loop.
+// availableKernels lists every micro-kernel this machine can run.
+func availableKernels() []gemmKernel {
+	ks := []gemmKernel{newGemm(kernelGo)}
+	if haveAsmKernel {
+		ks = append(ks, newGemm(kernelAVX2))
+	}
+	if haveAVX512Kernel {
+		ks = append(ks, newGemm(kernelAVX512))
+	}
+	return ks
+}
+
+// TestGemmKernels checks every micro-kernel, through the blocked driver, on
+// sizes with partial tiles and several depth blocks, against a float64
+// triple loop.
 func TestGemmKernels(t *testing.T) {
 	r := newRand(43)
-	for _, sz := range [][3]int{{1, 1, 1}, {4, 16, 16}, {5, 17, 33}, {3, 300, 20}, {37, 260, 71}, {64, 513, 128}} {
+	for _, sz := range [][3]int{{1, 1, 1}, {4, 16, 16}, {8, 32, 32}, {5, 17, 33}, {3, 300, 20}, {37, 260, 71}, {64, 513, 128}} {
 		m, k, n := sz[0], sz[1], sz[2]
 		a, b := randND(r, m, k), randND(r, k, n)
 		want := refMatMul(a, b)
-		ap := make([]float32, packedLen(m, k))
-		packA(ap, a.f32(), m, k, k)
-		for _, g := range []gemmKernel{{asm: false}, {asm: haveAsmKernel}} {
+		for _, g := range availableKernels() {
+			ap := make([]float32, g.packedLen(m, k))
+			g.packA(ap, a.f32(), m, k, k)
 			for _, acc := range []bool{false, true} {
 				c := make([]float32, m*n)
 				for i := range c {
 					c[i] = 1
 				}
-				g.gemm(ap, m, k, b.f32(), n, n, c, n, make([]float32, packBLen(n)), acc)
+				g.gemm(ap, m, k, b.f32(), n, n, c, n, make([]float32, g.packBLen(n)), acc)
 				for i, w := range want.data {
 					if acc {
 						w++
 					}
 					if math.Abs(float64(c[i])-w) > 1e-4*math.Max(1, math.Abs(w)) {
-						t.Fatalf("%v asm=%v acc=%v: c[%d] = %v, want %v", sz, g.asm, acc, i, c[i], w)
+						t.Fatalf("%v %v acc=%v: c[%d] = %v, want %v", sz, g.kind, acc, i, c[i], w)
 					}
 				}
 			}
@@ -38,18 +51,14 @@ func TestGemmKernels(t *testing.T) {
 
 func BenchmarkGemm(b *testing.B) {
 	for _, sz := range [][3]int{{32, 32, 3136}, {128, 128, 784}, {256, 256, 196}, {96, 864, 256}} {
-		for _, asm := range []bool{false, true} {
-			if asm && !haveAsmKernel {
-				continue
-			}
+		for _, g := range availableKernels() {
 			m, k, n := sz[0], sz[1], sz[2]
-			b.Run(fmt.Sprintf("%dx%dx%d/asm=%v", m, k, n, asm), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%dx%dx%d/%v", m, k, n, g.kind), func(b *testing.B) {
 				r := newRand(1)
 				a, bm := randND(r, m, k), randND(r, k, n)
-				ap := make([]float32, packedLen(m, k))
-				packA(ap, a.f32(), m, k, k)
-				bf, c, bp := bm.f32(), make([]float32, m*n), make([]float32, packBLen(256))
-				g := gemmKernel{asm: asm}
+				ap := make([]float32, g.packedLen(m, k))
+				g.packA(ap, a.f32(), m, k, k)
+				bf, c, bp := bm.f32(), make([]float32, m*n), make([]float32, g.packBLen(256))
 				for b.Loop() {
 					for j := 0; j < n; j += 256 {
 						w := min(256, n-j)

@@ -120,9 +120,14 @@ func oneNode(op string, inputs []nd, consts []nd, attrs ...onnxbuild.Attr) *onnx
 	return g
 }
 
-// bothKernels runs f with the assembly and the portable micro-kernels.
+// bothKernels runs f with every GEMM micro-kernel this machine has (the
+// portable one also turns off the other assembly), and with threads.
 func bothKernels(t *testing.T, f func(t *testing.T, opts Options)) {
-	t.Run("asm", func(t *testing.T) { f(t, Options{Threads: 1}) })
-	t.Run("portable", func(t *testing.T) { f(t, Options{Threads: 1, PortableKernels: true}) })
+	for _, g := range availableKernels() {
+		kind := g.kind
+		t.Run(kind.String(), func(t *testing.T) {
+			f(t, Options{Threads: 1, PortableKernels: kind == kernelGo, kernel: &kind})
+		})
+	}
 	t.Run("threads", func(t *testing.T) { f(t, Options{Threads: 3}) })
 }

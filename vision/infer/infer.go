@@ -41,6 +41,10 @@ type Options struct {
 	// pure-Go one everywhere. It exists for testing and comparison; results
 	// agree to float32 rounding.
 	PortableKernels bool
+
+	// kernel forces a micro-kernel in tests (kernelAVX2 on an AVX-512
+	// machine, say); nil selects as above.
+	kernel *kernelKind
 }
 
 // ValueInfo describes one input or output of a model.

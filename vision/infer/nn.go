@@ -207,13 +207,13 @@ type matmulKernel struct {
 func (k *matmulKernel) units() int { return k.batches * k.cols }
 func (k *matmulKernel) flops() int { return 2 * k.batches * k.m * k.n * k.k }
 func (k *matmulKernel) scratch() int {
-	return packedLen(k.m, k.k) + packBLen(k.colBlock)
+	return k.gemm.packedLen(k.m, k.k) + k.gemm.packBLen(k.colBlock)
 }
 
 func (k *matmulKernel) run(a *args, lo, hi int) {
 	A, B, C := a.in[0], a.in[1], a.out[0]
-	ap := a.scratch[:packedLen(k.m, k.k)]
-	bp := a.scratch[packedLen(k.m, k.k):]
+	ap := a.scratch[:k.gemm.packedLen(k.m, k.k)]
+	bp := a.scratch[k.gemm.packedLen(k.m, k.k):]
 	packed := -1
 	for u := lo; u < hi; u++ {
 		bt, blk := u/k.cols, u%k.cols
@@ -224,9 +224,9 @@ func (k *matmulKernel) run(a *args, lo, hi int) {
 			if packed != bt {
 				src := A[k.aOff[bt]:]
 				if k.transA {
-					packAStrided(ap, src, k.m, k.k, 1, k.m)
+					k.gemm.packAStrided(ap, src, k.m, k.k, 1, k.m)
 				} else {
-					packA(ap, src, k.m, k.k, k.k)
+					k.gemm.packA(ap, src, k.m, k.k, k.k)
 				}
 				packed = bt
 			}
@@ -242,23 +242,6 @@ func (k *matmulKernel) run(a *args, lo, hi int) {
 				bias := k.bias[i*k.n+c0 : i*k.n+c0+w]
 				for j := range row {
 					row[j] += bias[j]
-				}
-			}
-		}
-	}
-}
-
-// packAStrided packs A given row stride rs and column stride cs.
-func packAStrided(dst, a []float32, m, k, rs, cs int) {
-	for p := 0; p*mr < m; p++ {
-		panel := dst[p*mr*k : (p+1)*mr*k]
-		for i := range mr {
-			r := p*mr + i
-			for kk := range k {
-				if r < m {
-					panel[kk*mr+i] = a[r*rs+kk*cs]
-				} else {
-					panel[kk*mr+i] = 0
 				}
 			}
 		}
@@ -317,7 +300,7 @@ func newMatmul(b *buildCtx, m, kk, n int, batch, xb, yb []int) *matmulKernel {
 		k.aOff = append(k.aOff, oa*m*kk)
 		k.bOff = append(k.bOff, ob*kk*n)
 	})
-	k.colBlock = min(max((n/4+nr-1)/nr*nr, 64), 256, (n+nr-1)/nr*nr)
+	k.colBlock = min(max(k.gemm.roundCols(n/4), 64), 256, k.gemm.roundCols(n))
 	k.cols = (n + k.colBlock - 1) / k.colBlock
 	return k
 }

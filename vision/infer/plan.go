@@ -221,6 +221,9 @@ type opBuilder func(b *buildCtx) (kernel, error)
 
 func newPlan(g *graphBuilder, meta *modelMeta, opts Options, threads int) (*plan, error) {
 	p := &plan{threads: threads, opset: meta.opset, gemm: selectGemm(opts.PortableKernels), portable: opts.PortableKernels}
+	if opts.kernel != nil {
+		p.gemm = newGemm(*opts.kernel)
+	}
 	if meta.opset > 22 {
 		return nil, fmt.Errorf("%w: opset %d is newer than this engine knows (up to 22)", ErrUnsupportedOp, meta.opset)
 	}
@@ -506,7 +509,7 @@ func (p *plan) build(b *buildCtx) error {
 		}
 	}
 	op := &planOp{name: b.name, opType: b.opType, k: k, in: b.inIdx, out: b.outIdx}
-	if pk, ok := k.(parallelKernel); ok && p.threads > 1 && pk.units() > 1 && pk.flops() > 1<<17 {
+	if pk, ok := k.(parallelKernel); ok && p.threads > 1 && pk.units() > 1 && pk.flops() > minParallelFlops {
 		op.parallel = true
 	}
 	if sk, ok := k.(scratchKernel); ok && sk.scratch() > p.scratchSize {
@@ -679,3 +682,7 @@ func newWorkerPool(n int) *workerPool {
 }
 
 func (wp *workerPool) close() { wp.once.Do(func() { close(wp.tasks) }) }
+
+// minParallelFlops is the work below which splitting a layer across
+// goroutines costs more (hand-off, wake-up) than it saves.
+const minParallelFlops = 4 << 20

@@ -297,13 +297,22 @@ func dropModality(ms []Metric, m Modality) []Metric {
 	return out
 }
 
+// weightGroup is the modality whose share a metric takes: fillers counted
+// from the transcript are delivery, like the voice metrics.
+func weightGroup(m Modality) Modality {
+	if m == Transcript {
+		return Voice
+	}
+	return m
+}
+
 // weigh sets each metric's Weight (its modality's weight shared among the
 // modality's metrics by their own weights, renormalised over what is
 // present) and returns the weighted mean score.
 func weigh(ms []Metric) *int {
 	within := map[Modality]float64{}
 	for _, m := range ms {
-		within[m.Modality] += metricWeight[m.ID]
+		within[weightGroup(m.Modality)] += metricWeight[m.ID]
 	}
 	var total float64
 	for mod, w := range within {
@@ -317,9 +326,10 @@ func weigh(ms []Metric) *int {
 	var sum float64
 	for i := range ms {
 		m := &ms[i]
+		g := weightGroup(m.Modality)
 		w := 0.0
-		if within[m.Modality] > 0 {
-			w = modalityWeight[m.Modality] / total * metricWeight[m.ID] / within[m.Modality]
+		if within[g] > 0 {
+			w = modalityWeight[g] / total * metricWeight[m.ID] / within[g]
 		}
 		m.Weight = round(w, 4)
 		sum += w * float64(m.Score)

@@ -82,6 +82,13 @@ func paceMetric(f *vocal.Fluency, lang string) (Metric, bool) {
 			Ko: fmt.Sprintf("분당 %.0f단어로 말했습니다(권장 100–165).", wpm),
 			En: fmt.Sprintf("You spoke at %.0f words per minute%s; 100–165 is the usual range.", wpm, est),
 		}
+		if wpm > paceEn.hi {
+			m.Finding.Ko = fmt.Sprintf("분당 %.0f단어로, 권장 범위(100–165)보다 빠르게 말했습니다.", wpm)
+			m.Finding.En = fmt.Sprintf("You spoke at %.0f words per minute%s, faster than the usual 100–165.", wpm, est)
+		} else if wpm < paceEn.lo {
+			m.Finding.Ko = fmt.Sprintf("분당 %.0f단어로, 권장 범위(100–165)보다 느리게 말했습니다.", wpm)
+			m.Finding.En = fmt.Sprintf("You spoke at %.0f words per minute%s, slower than the usual 100–165.", wpm, est)
+		}
 		return m, true
 	}
 	sps := f.SpeechRateSPS
@@ -145,22 +152,23 @@ func pauseMetric(f *vocal.Fluency, dur float64) Metric {
 }
 
 // fillerMetric counts hesitation fillers: from transcript words when the voice
-// report has them, else from the content evaluation's transcript count, else
-// the audio's filled-pause detector (per minute). Bands: < 2 per 100 words
+// report has them, else from the content evaluation's transcript count (both
+// modality Transcript), else the audio's filled-pause detector (per minute,
+// modality Voice). Bands: < 2 per 100 words
 // good, > 5 needs work (anchors.md §2.2); audio: < 2 per minute good, > 5
 // needs work.
 func fillerMetric(in Input, dur float64) *Metric {
 	label := Text{"군말", "Fillers"}
 	if in.Vocal != nil && in.Vocal.Fillers != nil && in.Vocal.Fillers.Words > 0 {
 		f := in.Vocal.Fillers
-		m := newMetric("fillers", Voice, label, atMost(2, 3).score(f.PerHundred), round(f.PerHundred, 2), "per_100_words", "< 2",
+		m := newMetric("fillers", Transcript, label, atMost(2, 3).score(f.PerHundred), round(f.PerHundred, 2), "per_100_words", "< 2",
 			map[string]float64{"fillers": float64(f.Count), "words": float64(f.Words), "per_100_words": f.PerHundred, "bursts": float64(len(f.Bursts))})
 		m.Finding = fillerFinding(f.Count, f.Words, f.PerHundred)
 		return &m
 	}
 	if c := in.Content; c != nil && c.Metrics.Words > 0 {
 		n := c.Metrics.FilledPauses + c.Metrics.DiscourseFillers
-		m := newMetric("fillers", Voice, label, atMost(2, 3).score(c.Metrics.FillerRate), round(c.Metrics.FillerRate, 2), "per_100_words", "< 2",
+		m := newMetric("fillers", Transcript, label, atMost(2, 3).score(c.Metrics.FillerRate), round(c.Metrics.FillerRate, 2), "per_100_words", "< 2",
 			map[string]float64{"fillers": float64(n), "words": float64(c.Metrics.Words), "per_100_words": c.Metrics.FillerRate,
 				"filled_pauses": float64(c.Metrics.FilledPauses), "discourse_fillers": float64(c.Metrics.DiscourseFillers)})
 		m.Finding = fillerFinding(n, c.Metrics.Words, c.Metrics.FillerRate)
@@ -231,6 +239,12 @@ func trailingMetric(p *vocal.Prosody) (Metric, bool) {
 	m.Finding = Text{
 		Ko: fmt.Sprintf("%d개 구절 중 %d개에서 말끝 소리가 6dB 이상 작아졌습니다.", p.Phrases, p.TrailingOff),
 		En: fmt.Sprintf("%d of %d phrases ended 6 dB or more quieter than they ran.", p.TrailingOff, p.Phrases),
+	}
+	if p.TrailingOff == 0 {
+		m.Finding = Text{
+			Ko: fmt.Sprintf("%d개 구절 모두 말끝까지 같은 크기로 말했습니다.", p.Phrases),
+			En: fmt.Sprintf("All %d phrases kept their volume to the end.", p.Phrases),
+		}
 	}
 	return m, true
 }

@@ -21,19 +21,21 @@ import (
 	"github.com/go-audio/audio"
 	"github.com/go-audio/wav"
 	"github.com/nevermind-ai/nevermind/vocal"
+	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
 
 func main() {
 	path := flag.String("wav", "", "16-bit PCM WAV file to analyse")
 	runs := flag.Int("n", 7, "number of timed runs")
+	seedOnly := flag.Bool("seed-only", false, "time only the seed's Praat measurements (what seed_measures.praat does), not the whole report")
 	flag.Parse()
-	if err := run(*path, *runs); err != nil {
+	if err := run(*path, *runs, *seedOnly); err != nil {
 		slog.Error("vocalbench", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, runs int) error {
+func run(path string, runs int, seedOnly bool) error {
 	if path == "" || runs < 1 {
 		return errors.New("usage: vocalbench -wav file.wav [-n runs]")
 	}
@@ -42,13 +44,20 @@ func run(path string, runs int) error {
 		return err
 	}
 	ctx := context.Background()
-	if _, err := vocal.Analyze(ctx, pcm, rate, vocal.Options{}); err != nil { // warm-up
+	analyse := func() error {
+		_, err := vocal.Analyze(ctx, pcm, rate, vocal.Options{})
+		return err
+	}
+	if seedOnly {
+		analyse = func() error { return seedMeasures(pcm, rate) }
+	}
+	if err := analyse(); err != nil { // warm-up
 		return err
 	}
 	var walls, cpus []float64
 	for range runs {
 		c0, w0 := cpuSeconds(), time.Now()
-		if _, err := vocal.Analyze(ctx, pcm, rate, vocal.Options{}); err != nil {
+		if err := analyse(); err != nil {
 			return err
 		}
 		walls = append(walls, time.Since(w0).Seconds())
@@ -62,6 +71,47 @@ func run(path string, runs int) error {
 		"x_realtime_wall": audioS / median(walls),
 		"x_realtime_cpu":  audioS / median(cpus),
 	})
+}
+
+// seedMeasures does what seed_measures.praat does: the seed's Praat objects
+// and, per 1-s tremor window, jitter, shimmer, mean HNR and the F0 and
+// intensity frames.
+func seedMeasures(pcm []float32, rate int) error {
+	s, err := praat.NewSound(pcm, rate)
+	if err != nil {
+		return err
+	}
+	pitch, err := praat.ToPitch(s, praat.DefaultPitchParams(75, 500))
+	if err != nil {
+		return err
+	}
+	intensity, err := praat.ToIntensity(s, 75, 0, true)
+	if err != nil {
+		return err
+	}
+	pulses := praat.ToPointProcessCC(s, pitch)
+	harm, err := praat.ToHarmonicityCC(s, 0.01, 75, 0.1, 1)
+	if err != nil {
+		return err
+	}
+	sink := 0.0
+	d := s.Duration()
+	for t0 := 0.0; t0 < d-1e-9; t0 += 0.5 {
+		t1 := min(d, t0+1)
+		sink += pulses.JitterLocal(t0, t1, 1.0/500, 1.0/75, 1.3)
+		sink += pulses.ShimmerLocal(s, t0, t1, 1.0/500, 1.0/75, 1.3, 1.6)
+		sink += harm.Mean(t0, t1)
+		for i := int(t0 / 0.01); i < int(t1/0.01); i++ {
+			sink += pitch.Frequency(i)
+		}
+		for i, v := range intensity.Values {
+			if t := intensity.FrameTime(i); t >= t0 && t <= t1 {
+				sink += v
+			}
+		}
+	}
+	_ = sink
+	return nil
 }
 
 // cpuSeconds is the user+system CPU time of this process so far; on a busy

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
@@ -63,18 +64,32 @@ func Analyze(ctx context.Context, pcm []float32, sampleRate int, opts Options) (
 		return nil, fmt.Errorf("%w: %w", ErrInvalidAudio, err)
 	}
 	m := &measures{sound: s, duration: s.Duration()}
-	if m.pitch, err = praat.ToPitch(s, praat.DefaultPitchParams(75, 500)); err != nil {
-		return nil, fmt.Errorf("vocal: pitch: %w", err)
+	// The three heavy analyses are independent (the pulses need only the
+	// pitch), so they run concurrently; on one core this costs nothing.
+	var wg sync.WaitGroup
+	var pitchErr, harmErr error
+	wg.Go(func() {
+		if m.pitch, pitchErr = praat.ToPitch(s, praat.DefaultPitchParams(75, 500)); pitchErr == nil && ctx.Err() == nil {
+			m.pulses = praat.ToPointProcessCC(s, m.pitch)
+		}
+	})
+	wg.Go(func() { m.harmonicity, harmErr = praat.ToHarmonicityCC(s, 0.01, 75, 0.1, 1.0) })
+	m.intensity, err = praat.ToIntensity(s, 75, 0, true)
+	var sd *sounding
+	var sdErr error
+	if err == nil {
+		sd, sdErr = findSounding(s)
 	}
-	if m.intensity, err = praat.ToIntensity(s, 75, 0, true); err != nil {
+	wg.Wait()
+	switch {
+	case pitchErr != nil:
+		return nil, fmt.Errorf("vocal: pitch: %w", pitchErr)
+	case harmErr != nil:
+		return nil, fmt.Errorf("vocal: harmonicity: %w", harmErr)
+	case err != nil:
 		return nil, fmt.Errorf("vocal: intensity: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	m.pulses = praat.ToPointProcessCC(s, m.pitch)
-	if m.harmonicity, err = praat.ToHarmonicityCC(s, 0.01, 75, 0.1, 1.0); err != nil {
-		return nil, fmt.Errorf("vocal: harmonicity: %w", err)
+	case sdErr != nil:
+		return nil, fmt.Errorf("vocal: sounding intervals: %w", sdErr)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -87,10 +102,6 @@ func Analyze(ctx context.Context, pcm []float32, sampleRate int, opts Options) (
 	pause, _ := pauseMetric(sp)
 	tone := toneMetric(m.intonation(), energyOf(vs), rhythmOf(peaks))
 	speed := speedMetric(sp)
-	sd, err := findSounding(s)
-	if err != nil {
-		return nil, fmt.Errorf("vocal: sounding intervals: %w", err)
-	}
 	r := &Report{
 		TotalScore: totalScore(tremor, pause, tone, speed),
 		Summary:    summarize(tremor, pause, tone, speed),

@@ -7,7 +7,9 @@ const (
 	haveAVX512Kernel = false
 )
 
-func micro512(k int, a, b, c []float32, ldc int, acc bool) { panic("infer: no AVX-512 kernel on this platform") }
+func micro512(k int, a, b, c []float32, ldc int, acc bool) {
+	panic("infer: no AVX-512 kernel on this platform")
+}
 
 func microAsm(k int, a, b, c []float32, ldc int, acc bool) { microGo(k, a, b, c, ldc, acc) }
 

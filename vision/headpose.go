@@ -2,20 +2,28 @@ package vision
 
 import "math"
 
-// canonicalFace is a generic 3-D head (the six-point model widely used for
-// head-pose estimation), in millimetre-like units with x towards the
-// subject's left (the image right in a non-mirrored view), y down and z away
-// from the camera; the nose tip is the origin.
+// canonicalFace holds rigid landmarks of MediaPipe's canonical face model
+// (mediapipe/modules/face_geometry/data/canonical_face_model.obj,
+// Apache-2.0, the geometry the FaceMesh landmarks are defined on), in
+// centimetres, converted to image-like axes: x towards the image right of a
+// non-mirrored view (the subject's left), y down, z away from the camera.
+// Lids and lips, which move with expression, are left out; the mouth
+// corners stay to anchor the lower face.
 var canonicalFace = [...]struct {
 	landmark int
 	p        [3]float64
 }{
-	{lmNoseTip, [3]float64{0, 0, 0}},
-	{lmChin, [3]float64{0, 330, 65}},
-	{lmRightEyeOut, [3]float64{-225, -170, 135}},
-	{lmLeftEyeOut, [3]float64{225, -170, 135}},
-	{lmMouthRight, [3]float64{-150, 150, 125}},
-	{lmMouthLeft, [3]float64{150, 150, 125}},
+	{lmNoseTip, [3]float64{0, 1.126865, -7.475604}},
+	{4, [3]float64{0, 0.463170, -7.586580}},
+	{6, [3]float64{0, -2.473255, -5.788627}},
+	{9, [3]float64{0, -4.885979, -5.385258}},
+	{10, [3]float64{0, -8.261778, -4.481535}},
+	{151, [3]float64{0, -6.545390, -5.027311}},
+	{lmChin, [3]float64{0, 9.403378, -4.264492}},
+	{lmRightEyeOut, [3]float64{-4.445859, -2.663991, -3.173422}},
+	{lmLeftEyeOut, [3]float64{4.445859, -2.663991, -3.173422}},
+	{lmMouthRight, [3]float64{-2.456206, 4.342621, -4.283884}},
+	{lmMouthLeft, [3]float64{2.456206, 4.342621, -4.283884}},
 }
 
 // headPose fits the canonical face to the landmarks under scaled
@@ -90,9 +98,9 @@ func headPose(m *mesh) (yaw, pitch, roll float64, ok bool) {
 	rollRad := math.Atan2(r2[0], r1[0])
 	const deg = 180 / math.Pi
 	// With y down and z away from the camera, a face turning to the image
-	// right has a negative rotation about y, and tilting up a positive one
-	// about x that moves the nose up; flip to the documented signs.
-	return -yawRad * deg, pitchRad * deg, rollRad * deg, true
+	// right is a negative rotation about y and one tilting up a negative
+	// rotation about x; flip to the documented signs.
+	return -yawRad * deg, -pitchRad * deg, rollRad * deg, true
 }
 
 func invert3(a [3][3]float64) ([3][3]float64, bool) {

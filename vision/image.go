@@ -144,4 +144,6 @@ func (img rgbImage) meanLuma(x0, y0, x1, y1 float64) float64 {
 	return sum / float64(n)
 }
 
-func secondsToDuration(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
+func secondsToDuration(s float64) time.Duration {
+	return time.Duration(math.Round(s * float64(time.Second)))
+}

@@ -1,0 +1,426 @@
+package vision
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"sort"
+
+	"github.com/nevermind-ai/nevermind/media"
+)
+
+// Interval is a span of time in seconds, such as a stretch of speech.
+type Interval struct {
+	Start float64 `json:"start"`
+	End   float64 `json:"end"`
+}
+
+// AnalyzeOptions describe the frames given to Analyze. The zero value
+// assumes media.DefaultFPS and the seed's defaults.
+type AnalyzeOptions struct {
+	// FPS is the sampling rate of the frames, used to turn frame counts into
+	// durations. Zero means media.DefaultFPS.
+	FPS float64
+	// Speech lists when the candidate was speaking (from the vocal
+	// analysis). When set, the report gives the eye-contact share while
+	// speaking; when nil that metric is null.
+	Speech []Interval
+	// Series asks for the per-frame values in Report.Series.
+	Series bool
+	// CalibrationSeconds is how long, from the first frame with a face, the
+	// neutral head pose, gaze, eye opening and mouth are measured (the
+	// seed's baseline_seconds). Zero means DefaultCalibrationSeconds.
+	CalibrationSeconds float64
+	// BlinkLimitPerMin is the blink rate at which blink stability reaches 0
+	// (the seed's blink_limit_per_min). Zero means DefaultBlinkLimitPerMin.
+	BlinkLimitPerMin float64
+}
+
+// Moment is a stretch of the video worth feedback: the same shape as
+// vocal.Moment, so that the two timelines merge.
+type Moment struct {
+	Start    float64            `json:"start"`
+	End      float64            `json:"end"`
+	Kind     string             `json:"kind"`
+	Evidence map[string]float64 `json:"evidence"`
+}
+
+// Timeline kinds.
+const (
+	KindNoFace         = "no_face"         // no face for at least EventMinSeconds
+	KindTooDark        = "too_dark"        // too dark to see the face
+	KindFaceTooSmall   = "face_too_small"  // the face too far or too small
+	KindMultipleFaces  = "multiple_faces"  // someone else in view
+	KindLookAway       = "look_away"       // not looking at the camera for at least LookAwayMinSeconds
+	KindShoulderRaised = "shoulder_raised" // the seed's shoulder alert
+	KindHeadTilt       = "head_tilt"       // the seed's head-tilt alert
+	KindHandsRaised    = "hands_raised"    // the seed's hand alert
+	KindFidgeting      = "fidgeting"       // sustained upper-body movement
+)
+
+// Thresholds of the timeline and of "looking at the camera" (ours; the
+// seed has none). See the package documentation for their grounds.
+const (
+	// EventMinSeconds is the shortest face-state event reported.
+	EventMinSeconds = 1.0
+	// LookAwayMinSeconds is the shortest look-away reported: speakers
+	// glance away briefly all the time.
+	LookAwayMinSeconds = 2.0
+	// GazeToleranceDeg is how far, in degrees, the combined head and eye
+	// direction may stray from the calibrated one and still count as
+	// looking at the camera.
+	GazeToleranceDeg = 15.0
+	// FidgetSpeed is the upper-body speed, in face widths per second, above
+	// which movement counts as fidgeting; FidgetMinSeconds its shortest run.
+	FidgetSpeed      = 0.5
+	FidgetMinSeconds = 2.0
+)
+
+// Eye geometry for turning an iris offset into an angle: an eyeball radius
+// of about 12 mm, a visible eye about 30 mm wide and 10 mm open.
+const (
+	eyeballRadiusMM = 12.0
+	eyeWidthMM      = 30.0
+	eyeOpeningMM    = 10.0
+)
+
+// FrameCounts counts the sampled frames by state. Sampled is the sum of
+// WithFace, NoFace, FaceTooSmall and TooDark; MultipleFaces is part of
+// WithFace.
+type FrameCounts struct {
+	Sampled       int `json:"sampled"`
+	WithFace      int `json:"with_face"`
+	NoFace        int `json:"no_face"`
+	MultipleFaces int `json:"multiple_faces"`
+	FaceTooSmall  int `json:"face_too_small"`
+	TooDark       int `json:"too_dark"`
+	WithPose      int `json:"with_pose"`
+}
+
+// Metrics are the measures beyond the seed. Each is null when it cannot be
+// measured (no face frames, no speech given).
+type Metrics struct {
+	// EyeContactPercent is the share of face frames looking at the camera.
+	EyeContactPercent *float64 `json:"eye_contact_percent"`
+	// EyeContactWhileSpeakingPercent is the same over the face frames
+	// inside AnalyzeOptions.Speech.
+	EyeContactWhileSpeakingPercent *float64 `json:"eye_contact_while_speaking_percent"`
+	// LongestLookAwaySeconds is the longest run of face frames not looking
+	// at the camera.
+	LongestLookAwaySeconds *float64 `json:"longest_look_away_seconds"`
+	// HeadMovementDegPerSec is the RMS speed of the head's yaw and pitch;
+	// HeadStability maps it to 0..1 (1 still, 0 at 30°/s or more).
+	HeadMovementDegPerSec *float64 `json:"head_movement_deg_per_sec"`
+	HeadStability         *float64 `json:"head_stability"`
+	// SmilePercent is the share of face frames whose expression is a smile;
+	// NeutralPercent the share of neutral ones.
+	SmilePercent   *float64 `json:"smile_percent"`
+	NeutralPercent *float64 `json:"neutral_percent"`
+	// NoFaceSeconds is the time with no face in view (no_face frames).
+	NoFaceSeconds float64 `json:"no_face_seconds"`
+	// UnmeasuredSeconds is the time whose face could not be measured for any
+	// reason (no face, too small, too dark).
+	UnmeasuredSeconds float64 `json:"unmeasured_seconds"`
+	// Movement is the mean upper-body speed in face widths per second.
+	Movement *float64 `json:"movement"`
+	// Calibration is the neutral pose measured at the start.
+	Calibration *Calibration `json:"calibration"`
+}
+
+// Calibration is the baseline that "looking at the camera" is judged
+// against: the median head pose and iris offsets over the calibration
+// window.
+type Calibration struct {
+	Start  float64 `json:"start"`
+	End    float64 `json:"end"`
+	Frames int     `json:"frames"`
+	Yaw    float64 `json:"yaw"`
+	Pitch  float64 `json:"pitch"`
+	EyeH   float64 `json:"eye_h"`
+	EyeV   float64 `json:"eye_v"`
+}
+
+// Report is the result of Analyze: what `nevermind analyze --json` prints
+// under "vision".
+type Report struct {
+	Frames FrameCounts `json:"frames"`
+	// Duration is the sampled time: frames / FPS.
+	Duration float64     `json:"duration"`
+	Face     FaceReport  `json:"face"`
+	Pose     *PoseReport `json:"pose"`
+	Metrics  Metrics     `json:"metrics"`
+	// Timeline lists the problem moments in time order.
+	Timeline []Moment `json:"timeline"`
+	// Series holds every frame's values when AnalyzeOptions.Series is set.
+	Series []FrameResult `json:"series,omitempty"`
+}
+
+// Analyze runs the per-frame pipeline over frames as they stream (only the
+// current frame's pixels are held) and summarises them. A frame error from
+// the sequence, a malformed frame or a cancelled context stops it with an
+// error; an empty sequence returns ErrNoFrames.
+func (a *Analyzer) Analyze(ctx context.Context, frames iter.Seq2[*media.Frame, error], opts AnalyzeOptions) (*Report, error) {
+	fps := opts.FPS
+	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
+		fps = media.DefaultFPS
+	}
+	tr := a.NewTracker(fps)
+	var results []FrameResult
+	for f, err := range frames {
+		if err != nil {
+			return nil, fmt.Errorf("vision: reading frames: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		r, err := tr.Process(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("vision: frame %d at %v: %w", f.Index, f.Time, err)
+		}
+		results = append(results, r)
+	}
+	if len(results) == 0 {
+		return nil, ErrNoFrames
+	}
+	return Summarize(results, fps, opts), nil
+}
+
+// Summarize builds the report from per-frame results in time order, as a
+// Tracker produced them; it also fills each result's LookingAtCamera.
+// Analyze calls it; it is exported for callers that drive a Tracker
+// themselves.
+func Summarize(frames []FrameResult, fps float64, opts AnalyzeOptions) *Report {
+	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
+		fps = media.DefaultFPS
+	}
+	calib := opts.CalibrationSeconds
+	if calib <= 0 {
+		calib = DefaultCalibrationSeconds
+	}
+	limit := opts.BlinkLimitPerMin
+	if limit <= 0 {
+		limit = DefaultBlinkLimitPerMin
+	}
+	r := &Report{Timeline: []Moment{}}
+	r.Frames.Sampled = len(frames)
+	r.Duration = float64(len(frames)) / fps
+	first := -1
+	for i, f := range frames {
+		switch f.State {
+		case StateFace, StateMultipleFaces:
+			r.Frames.WithFace++
+			if f.State == StateMultipleFaces {
+				r.Frames.MultipleFaces++
+			}
+			if first < 0 {
+				first = i
+			}
+		case StateNoFace:
+			r.Frames.NoFace++
+		case StateFaceTooSmall:
+			r.Frames.FaceTooSmall++
+		case StateTooDark:
+			r.Frames.TooDark++
+		}
+		if f.Posture.Present {
+			r.Frames.WithPose++
+		}
+	}
+	calibEnd := math.Inf(-1)
+	if first >= 0 {
+		calibEnd = frames[first].Time + calib
+	}
+	r.Face = faceSeed(frames, len(frames), fps, calibEnd, limit)
+	r.Pose = poseSeed(frames)
+	r.Metrics = metrics(frames, fps, first, calibEnd, opts.Speech)
+	r.Timeline = timeline(frames, fps, r.Pose)
+	if opts.Series {
+		r.Series = frames
+	}
+	return r
+}
+
+func eyeAngle(offset, eyeSizeMM float64) float64 {
+	s := offset * eyeSizeMM / eyeballRadiusMM
+	return math.Asin(math.Max(-1, math.Min(1, s))) * 180 / math.Pi
+}
+
+// metrics computes the beyond-the-seed measures and marks each measured
+// frame as looking at the camera or not.
+func metrics(frames []FrameResult, fps float64, first int, calibEnd float64, speech []Interval) Metrics {
+	var m Metrics
+	for _, f := range frames {
+		switch f.State {
+		case StateNoFace:
+			m.NoFaceSeconds += 1 / fps
+			m.UnmeasuredSeconds += 1 / fps
+		case StateFaceTooSmall, StateTooDark:
+			m.UnmeasuredSeconds += 1 / fps
+		}
+	}
+	m.NoFaceSeconds, m.UnmeasuredSeconds = roundN(m.NoFaceSeconds, 2), roundN(m.UnmeasuredSeconds, 2)
+	if first < 0 {
+		return m
+	}
+	// Calibration: median pose and iris offsets over the window.
+	var ys, ps, hs, vs []float64
+	c := &Calibration{Start: frames[first].Time}
+	for _, f := range frames[first:] {
+		if f.Time > calibEnd {
+			break
+		}
+		if !f.State.Measured() || f.Yaw == nil {
+			continue
+		}
+		ys, ps = append(ys, *f.Yaw), append(ps, *f.Pitch)
+		hs, vs = append(hs, *f.EyeH), append(vs, *f.EyeV)
+		c.End = f.Time
+	}
+	c.Frames = len(ys)
+	c.Yaw, c.Pitch, c.EyeH, c.EyeV = median(ys), median(ps), median(hs), median(vs)
+	m.Calibration = c
+
+	var faceN, looking, speakN, speakLooking, smile, neutral int
+	var longest, run float64
+	var sq float64
+	var moves int
+	var prev *FrameResult
+	for i := range frames {
+		f := &frames[i]
+		if !f.State.Measured() || f.Yaw == nil {
+			run = 0
+			prev = nil
+			continue
+		}
+		gy := (*f.Yaw - c.Yaw) + eyeAngle(*f.EyeH-c.EyeH, eyeWidthMM)
+		gp := (*f.Pitch - c.Pitch) - eyeAngle(*f.EyeV-c.EyeV, eyeOpeningMM)
+		look := math.Abs(gy) <= GazeToleranceDeg && math.Abs(gp) <= GazeToleranceDeg
+		f.LookingAtCamera = &look
+		faceN++
+		if look {
+			looking++
+			run = 0
+		} else {
+			run += 1 / fps
+			longest = math.Max(longest, run)
+		}
+		if inSpeech(f.Time, speech) {
+			speakN++
+			if look {
+				speakLooking++
+			}
+		}
+		switch f.Expression {
+		case "smile":
+			smile++
+		case "neutral":
+			neutral++
+		}
+		if prev != nil && f.Time > prev.Time {
+			dt := f.Time - prev.Time
+			dy, dp := (*f.Yaw-*prev.Yaw)/dt, (*f.Pitch-*prev.Pitch)/dt
+			sq += dy*dy + dp*dp
+			moves++
+		}
+		prev = f
+	}
+	pct := func(a, b int) *float64 { return ptr(roundN(100*float64(a)/float64(b), 1)) }
+	if faceN > 0 {
+		m.EyeContactPercent = pct(looking, faceN)
+		m.LongestLookAwaySeconds = ptr(roundN(longest, 2))
+		m.SmilePercent = pct(smile, faceN)
+		m.NeutralPercent = pct(neutral, faceN)
+	}
+	if speech != nil && speakN > 0 {
+		m.EyeContactWhileSpeakingPercent = pct(speakLooking, speakN)
+	}
+	if moves > 0 {
+		rms := math.Sqrt(sq / float64(moves))
+		m.HeadMovementDegPerSec = ptr(roundN(rms, 2))
+		m.HeadStability = ptr(roundN(math.Max(0, 1-rms/30), 2))
+	}
+	var mv float64
+	var mn int
+	for _, f := range frames {
+		if f.Posture.Motion != nil {
+			mv += *f.Posture.Motion
+			mn++
+		}
+	}
+	if mn > 0 {
+		m.Movement = ptr(roundN(mv/float64(mn), 3))
+	}
+	return m
+}
+
+func inSpeech(t float64, speech []Interval) bool {
+	for _, s := range speech {
+		if t >= s.Start && t < s.End {
+			return true
+		}
+	}
+	return false
+}
+
+// timeline lists the problem moments: runs of a face state, look-aways,
+// fidgeting and the seed's posture alerts. A run of frames covers from its
+// first sampling instant to one sampling interval past its last.
+func timeline(frames []FrameResult, fps float64, pose *PoseReport) []Moment {
+	out := []Moment{}
+	span := func(run [2]int) (float64, float64) {
+		return roundN(frames[run[0]].Time, 3), roundN(frames[run[1]].Time+1/fps, 3)
+	}
+	for _, st := range []struct {
+		state FrameState
+		kind  string
+	}{{StateNoFace, KindNoFace}, {StateTooDark, KindTooDark}, {StateFaceTooSmall, KindFaceTooSmall}, {StateMultipleFaces, KindMultipleFaces}} {
+		for _, run := range runs(frames, func(f *FrameResult) bool { return f.State == st.state }) {
+			s, e := span(run)
+			if e-s < EventMinSeconds-1e-9 {
+				continue
+			}
+			out = append(out, Moment{s, e, st.kind, map[string]float64{"duration_s": roundN(e-s, 2)}})
+		}
+	}
+	for _, run := range runs(frames, func(f *FrameResult) bool { return f.LookingAtCamera != nil && !*f.LookingAtCamera }) {
+		s, e := span(run)
+		if e-s < LookAwayMinSeconds-1e-9 {
+			continue
+		}
+		var yaw, pitch float64
+		n := float64(run[1] - run[0] + 1)
+		for i := run[0]; i <= run[1]; i++ {
+			yaw += *frames[i].Yaw / n
+			pitch += *frames[i].Pitch / n
+		}
+		out = append(out, Moment{s, e, KindLookAway, map[string]float64{"duration_s": roundN(e-s, 2), "mean_yaw_deg": roundN(yaw, 1), "mean_pitch_deg": roundN(pitch, 1)}})
+	}
+	for _, run := range runs(frames, func(f *FrameResult) bool { return f.Posture.Motion != nil && *f.Posture.Motion > FidgetSpeed }) {
+		s, e := span(run)
+		if e-s < FidgetMinSeconds-1e-9 {
+			continue
+		}
+		var mv float64
+		for i := run[0]; i <= run[1]; i++ {
+			mv += *frames[i].Posture.Motion / float64(run[1]-run[0]+1)
+		}
+		out = append(out, Moment{s, e, KindFidgeting, map[string]float64{"duration_s": roundN(e-s, 2), "mean_speed": roundN(mv, 3)}})
+	}
+	if pose != nil {
+		kinds := map[string]string{"shoulder": KindShoulderRaised, "head_tilt": KindHeadTilt, "hand": KindHandsRaised}
+		for _, a := range pose.FeedbackTimeline {
+			ev := map[string]float64{"mean": roundN(a.Mean, 4)}
+			if a.Side != "" {
+				left := 0.0
+				if a.Side == "왼쪽" {
+					left = 1
+				}
+				ev["side_left"] = left
+			}
+			out = append(out, Moment{roundN(a.Start, 3), roundN(a.End+1/fps, 3), kinds[a.Issue], ev})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
+}

@@ -1,0 +1,83 @@
+package vision
+
+import (
+	"math"
+	"testing"
+)
+
+// project places the canonical face, rotated by yaw, pitch and roll
+// (degrees, the documented signs), into an image under scaled orthographic
+// projection, and returns a mesh holding those points.
+func project(yaw, pitch, roll float64) *mesh {
+	const deg = math.Pi / 180
+	// Camera-frame rotation R = Rz(roll)·Ry(−yaw)·Rx(−pitch) (y down, z away
+	// from the camera), headPose's decomposition with its sign conventions.
+	rz := rot(2, roll*deg)
+	ry := rot(1, -yaw*deg)
+	rx := rot(0, -pitch*deg)
+	r := mul3(rz, mul3(ry, rx))
+	m := new(mesh)
+	for _, c := range canonicalFace {
+		var p [3]float64
+		for i := range 3 {
+			p[i] = dot3(r[i], c.p)
+		}
+		m[c.landmark] = [3]float64{320 + 8*p[0], 180 + 8*p[1], 8 * p[2]}
+	}
+	return m
+}
+
+func rot(axis int, a float64) [3][3]float64 {
+	s, c := math.Sincos(a)
+	switch axis {
+	case 0:
+		return [3][3]float64{{1, 0, 0}, {0, c, -s}, {0, s, c}}
+	case 1:
+		return [3][3]float64{{c, 0, s}, {0, 1, 0}, {-s, 0, c}}
+	}
+	return [3][3]float64{{c, -s, 0}, {s, c, 0}, {0, 0, 1}}
+}
+
+func mul3(a, b [3][3]float64) [3][3]float64 {
+	var r [3][3]float64
+	for i := range 3 {
+		for j := range 3 {
+			for k := range 3 {
+				r[i][j] += a[i][k] * b[k][j]
+			}
+		}
+	}
+	return r
+}
+
+func TestHeadPoseRecoversRotation(t *testing.T) {
+	for _, c := range [][3]float64{{0, 0, 0}, {25, 0, 0}, {-25, 0, 0}, {0, 20, 0}, {0, -15, 0}, {0, 0, 30}, {30, -10, 12}, {-40, 15, -20}} {
+		yaw, pitch, roll, ok := headPose(project(c[0], c[1], c[2]))
+		if !ok {
+			t.Fatalf("%v: no fit", c)
+		}
+		if math.Abs(yaw-c[0]) > 0.01 || math.Abs(pitch-c[1]) > 0.01 || math.Abs(roll-c[2]) > 0.01 {
+			t.Errorf("rotation %v: got yaw %.3f pitch %.3f roll %.3f", c, yaw, pitch, roll)
+		}
+	}
+}
+
+// A face turned to the image right has its nose to the right of the
+// face's centre; check the sign convention on the geometry itself.
+func TestHeadPoseSigns(t *testing.T) {
+	m := project(20, 0, 0)
+	eyesX := (m[lmRightEyeOut][0] + m[lmLeftEyeOut][0]) / 2
+	if m[lmNoseTip][0] <= eyesX {
+		t.Errorf("yaw > 0 should put the nose right of the eyes' midpoint")
+	}
+	m = project(0, 0, 10)
+	if m[lmLeftEyeOut][1] <= m[lmRightEyeOut][1] {
+		t.Errorf("roll > 0 (clockwise) should put the image-right eye lower")
+	}
+	// Tilting up brings the nose tip nearer the eyes' line in the image.
+	up, down := project(0, 20, 0), project(0, -20, 0)
+	gap := func(m *mesh) float64 { return m[lmNoseTip][1] - (m[lmRightEyeOut][1]+m[lmLeftEyeOut][1])/2 }
+	if gap(up) >= gap(down) {
+		t.Errorf("pitch > 0 should raise the nose towards the eyes: %.1f vs %.1f", gap(up), gap(down))
+	}
+}

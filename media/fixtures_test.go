@@ -45,6 +45,9 @@ var recipes = map[string]recipe{
 	"opus.ogg":        {args: []string{"-c:a", "libopus", "-f", "ogg"}, pipe: true, audio: true},
 	"video-only.webm": {args: []string{"-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-f", "webm"}, pipe: true, video: true},
 	"late-audio.webm": {args: []string{"-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus", "-af", "adelay=1000|1000", "-f", "webm"}, pipe: true, audio: true, video: true},
+	// vfr.webm has 30 fps for 1.5 s, then one frame every half second: variable frame
+	// rate, with fewer frames than sampling instants at the end.
+	"vfr.webm":        {args: []string{"-vf", "select='lt(t,1.5)+not(mod(n,15))'", "-vsync", "vfr", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-f", "webm"}, pipe: true, video: true},
 	"long-h264.mp4":   {args: []string{"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-movflags", "+faststart"}, audio: true, video: true},
 	"short-vp8.webm":  {args: []string{"-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus", "-f", "webm"}, pipe: true, audio: true, video: true},
 	"short-pcm16.wav": {args: []string{"-c:a", "pcm_s16le"}, audio: true},

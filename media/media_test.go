@@ -230,6 +230,36 @@ func ffmpegFrame(t *testing.T, path string, at time.Duration, w, h int) []byte {
 	return out
 }
 
+func TestVariableFrameRate(t *testing.T) {
+	d, err := media.Open(context.Background(), fixture(t, "vfr.webm"), media.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	frames, _ := decodeAll(t, d)
+	// Instants 0, 0.2, … 2.4 have frames within reach; the last frame (2.5 s) stands for
+	// the instants up to a quarter second after it.
+	if len(frames) != 14 {
+		t.Fatalf("got %d frames, want 14", len(frames))
+	}
+	for i, f := range frames {
+		if f.Index != i || f.Time != time.Duration(i)*200*time.Millisecond {
+			t.Fatalf("frame %d has index %d at %v", i, f.Index, f.Time)
+		}
+		// Nearest available frame: 30 fps before 1.5 s, every 0.5 s after.
+		slack := time.Second / 60
+		if f.Time > 1500*time.Millisecond {
+			slack = 250 * time.Millisecond
+		}
+		if (f.SourceTime - f.Time).Abs() > slack+time.Millisecond {
+			t.Errorf("frame at %v came from %v, more than %v away", f.Time, f.SourceTime, slack)
+		}
+	}
+	if f := frames[9]; f.SourceTime != 2*time.Second { // 1.8 s: 2.0 is nearer than 1.5
+		t.Errorf("the frame for 1.8 s came from %v, want the one at 2 s", f.SourceTime)
+	}
+}
+
 func TestStreams(t *testing.T) {
 	for _, name := range []string{"vp8-opus.webm", "vp9-opus.webm", "faststart.mp4", "h264-aac.mp4", "opus.ogg"} {
 		t.Run(name, func(t *testing.T) {

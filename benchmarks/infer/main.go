@@ -63,8 +63,9 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if *child != "" {
 		name, th, _ := strings.Cut(*child, ":")
+		th, portable := strings.CutSuffix(th, "p")
 		threads, _ := strconv.Atoi(th)
-		r, err := measure(name, threads, *runs)
+		r, err := measure(name, threads, *runs, portable)
 		if err != nil {
 			log.Error("measure", "model", name, "err", err)
 			os.Exit(1)
@@ -77,24 +78,29 @@ func main() {
 		log.Error("executable", "err", err)
 		os.Exit(1)
 	}
-	fmt.Printf("| model | input | ours 1T CPU ms/run | ORT 1T CPU ms/run | **ratio 1T (CPU)** | ours 1T best wall ms | ORT 1T best wall ms | ratio 1T (wall) | ours 2T best wall ms | ORT 2T best wall ms | ratio 2T (wall) | our speedup 2T/1T | load ms (ours / ORT) | peak RSS MB (ours) |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| model | input | ours 1T CPU ms/run | ORT 1T CPU ms/run | **ratio 1T (CPU)** | ours 1T best wall ms | ORT 1T best wall ms | ratio 1T (wall) | ours 2T best wall ms | ORT 2T best wall ms | ratio 2T (wall) | our speedup 2T/1T | pure-Go kernels 1T CPU ms (ratio) | load ms (ours / ORT) | peak RSS MB (ours) |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range models.All() {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), m.Name) {
 			continue
 		}
 		var ours [3]result
 		var ort [3]*ortResult
-		for _, threads := range []int{1, 2} {
-			out, err := exec.Command(self, "-runs", strconv.Itoa(*runs), "-child", fmt.Sprintf("%s:%d", m.Name, threads)).Output()
+		child := func(spec string, r *result) {
+			out, err := exec.Command(self, "-runs", strconv.Itoa(*runs), "-child", m.Name+":"+spec).Output()
 			if err != nil {
 				log.Error("child", "model", m.Name, "err", err)
 				os.Exit(1)
 			}
-			if err := json.Unmarshal(out, &ours[threads]); err != nil {
+			if err := json.Unmarshal(out, r); err != nil {
 				log.Error("child output", "out", string(out), "err", err)
 				os.Exit(1)
 			}
+		}
+		child("1p", &ours[0]) // pure-Go kernels, one thread
+		for _, threads := range []int{1, 2} {
+			child(strconv.Itoa(threads), &ours[threads])
+			var err error
 			ort[threads], err = runORT(*dir, m, threads, *runs)
 			if err != nil {
 				log.Warn("onnxruntime not measured", "model", m.Name, "err", err)
@@ -115,12 +121,13 @@ func main() {
 		cpu := func(r *ortResult) float64 { return r.CPUMs }
 		best := func(r *ortResult) float64 { return r.BestMs }
 		load := func(r *ortResult) float64 { return r.LoadMs }
-		fmt.Printf("| %s | %d×%d | %.2f | %s | **%s** | %.2f | %s | %s | %.2f | %s | %s | %.2f× | %.0f / %s | %.0f |\n",
+		fmt.Printf("| %s | %d×%d | %.2f | %s | **%s** | %.2f | %s | %s | %.2f | %s | %s | %.2f× | %.1f (%s) | %.0f / %s | %.0f |\n",
 			m.Name, m.Input.Height, m.Input.Width,
 			ours[1].CPUMs, na(cpu, 1), ratio(ours[1].CPUMs, cpu, 1),
 			ours[1].BestMs, na(best, 1), ratio(ours[1].BestMs, best, 1),
 			ours[2].BestMs, na(best, 2), ratio(ours[2].BestMs, best, 2),
-			ours[1].BestMs/ours[2].BestMs, ours[1].LoadMs, na(load, 1), float64(ours[1].PeakRSS)/1024)
+			ours[1].BestMs/ours[2].BestMs, ours[0].CPUMs, ratio(ours[0].CPUMs, cpu, 1),
+			ours[1].LoadMs, na(load, 1), float64(ours[1].PeakRSS)/1024)
 	}
 }
 
@@ -146,7 +153,7 @@ func input(m models.Model) ([]float32, error) {
 	return m.Input.Normalize(rgb)
 }
 
-func measure(name string, threads, runs int) (result, error) {
+func measure(name string, threads, runs int, portable bool) (result, error) {
 	m, err := models.ByName(name)
 	if err != nil {
 		return result{}, err
@@ -160,7 +167,7 @@ func measure(name string, threads, runs int) (result, error) {
 		return result{}, err
 	}
 	start := time.Now()
-	im, err := infer.LoadBytes(data, infer.Options{Threads: threads})
+	im, err := infer.LoadBytes(data, infer.Options{Threads: threads, PortableKernels: portable})
 	if err != nil {
 		return result{}, err
 	}

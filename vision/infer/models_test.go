@@ -19,7 +19,9 @@ import (
 
 // The shipped models are checked against onnxruntime outputs that
 // vision/models stores as testdata (made by its refgen script on the same
-// .onnx files and the same real images), within 1e-3 of each output's range.
+// .onnx files and the same real images), and against tfjs-core running the
+// original TensorFlow.js models where those exist, within 1e-3 of each
+// output's range.
 
 const refDir = "../models/testdata"
 
@@ -116,6 +118,16 @@ func TestModelsMatchOnnxruntime(t *testing.T) {
 							t.Errorf("%s %s: max abs diff %.3g > 1e-3 × range %.3g", img, o.Name, worst, rng)
 						}
 						t.Logf("%s %s: max abs diff %.2g (range %.3g)", img, o.Name, worst, rng)
+						// Where vision/models has it, also the original tfjs model
+						// run by tfjs-core (BlazeFace has no tfjs original).
+						tfjs := strings.TrimSuffix(ref, ".ort.f32") + ".tfjs.f32"
+						if _, err := os.Stat(tfjs); err == nil {
+							worst, rng := compareRef(got, readF32(t, tfjs))
+							if worst > 1e-3*rng {
+								t.Errorf("%s %s vs tfjs: max abs diff %.3g > 1e-3 × range %.3g", img, o.Name, worst, rng)
+							}
+							t.Logf("%s %s vs tfjs: max abs diff %.2g", img, o.Name, worst)
+						}
 					}
 				}
 			})

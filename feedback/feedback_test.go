@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
 	"github.com/nevermind-ai/nevermind/vocal"
@@ -128,8 +129,8 @@ func evaluate(t *testing.T, question, answer, lang string) *questions.Evaluation
 func TestSummarizeSpeech(t *testing.T) {
 	cases := []struct {
 		name       string
-		voice      voiceSpec
-		parts      []piece
+		voice      speech.Voice
+		parts      []speech.Piece
 		lang       string
 		wantGrade  map[string]Grade // metric → grade
 		wantUnit   string           // unit of the pace metric
@@ -137,33 +138,33 @@ func TestSummarizeSpeech(t *testing.T) {
 		practice   string           // a metric that must be practised
 	}{
 		{
-			name: "english fluent", voice: voiceSpec{"en-us", 150, 50}, parts: fluent(englishAnswer, 0.5), lang: "en",
+			name: "english fluent", voice: speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, parts: speech.Fluent(speech.English, 0.5), lang: "en",
 			wantGrade: map[string]Grade{"pauses": Good, "pace": Good}, wantUnit: "wpm",
 		},
 		{
-			name: "english hesitant", voice: voiceSpec{"en-us", 150, 50}, parts: hesitant(englishAnswer, 3.0), lang: "en",
+			name: "english hesitant", voice: speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, parts: speech.Fluent(speech.English, 3.0), lang: "en",
 			wantGrade: map[string]Grade{"pauses": NeedsWork}, wantUnit: "wpm",
 			wantInText: []string{"2.5초 넘게 멈췄습니다", "paused for more than 2.5 s"}, practice: "pauses",
 		},
 		{
-			name: "korean fluent", voice: voiceSpec{"ko", 150, 50}, parts: fluent(koreanAnswer, 0.5), lang: "ko",
+			name: "korean fluent", voice: speech.Voice{Name: "ko", Rate: 150, Pitch: 50}, parts: speech.Fluent(speech.Korean, 0.5), lang: "ko",
 			wantGrade: map[string]Grade{"pauses": Good}, wantUnit: "syllables_per_s",
 		},
 		{
-			name: "korean hesitant", voice: voiceSpec{"ko", 150, 50}, parts: hesitant(koreanAnswer, 4.0), lang: "ko",
+			name: "korean hesitant", voice: speech.Voice{Name: "ko", Rate: 150, Pitch: 50}, parts: speech.Fluent(speech.Korean, 4.0), lang: "ko",
 			wantGrade: map[string]Grade{"pauses": NeedsWork}, wantUnit: "syllables_per_s",
 			wantInText: []string{"네 번, 2.5초 넘게 멈췄습니다", "four times"}, practice: "pauses",
 		},
 		{
-			name: "english rushed", voice: voiceSpec{"en-us", 320, 50}, parts: fluent(englishAnswer, 0.3), lang: "en",
+			name: "english rushed", voice: speech.Voice{Name: "en-us", Rate: 320, Pitch: 50}, parts: speech.Fluent(speech.English, 0.3), lang: "en",
 			wantGrade: map[string]Grade{"pace": NeedsWork}, wantUnit: "wpm", practice: "pace",
 			wantInText: []string{"", "words per minute"},
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			pcm := synth(t, tc.voice, tc.parts...)
-			r := analyze(t, pcm, vocal.Options{Language: tc.lang})
+			pcm := speech.Synth(t, tc.voice, tc.parts...)
+			r := speech.Analyze(t, pcm, vocal.Options{Language: tc.lang})
 			s, err := Summarize(Input{Vocal: r}, Options{Language: tc.lang})
 			if err != nil {
 				t.Fatal(err)
@@ -223,10 +224,10 @@ func TestSummarizeSpeech(t *testing.T) {
 // TestPartialInputs checks that any subset of analyses gives a summary that
 // says what is missing and why.
 func TestPartialInputs(t *testing.T) {
-	answer := strings.Join(englishAnswer, " ")
+	answer := strings.Join(speech.English, " ")
 	ev := evaluate(t, "Tell me about a time you fixed an unreliable system.", answer, "en")
 	silence := make([]float32, 16000*3)
-	quiet := analyze(t, silence, vocal.Options{})
+	quiet := speech.Analyze(t, silence, vocal.Options{})
 	cases := []struct {
 		name    string
 		in      func(t *testing.T) Input
@@ -245,7 +246,7 @@ func TestPartialInputs(t *testing.T) {
 		{
 			name: "only voice",
 			in: func(t *testing.T) Input {
-				return Input{Vocal: analyze(t, synth(t, voiceSpec{"en-us", 150, 50}, fluent(englishAnswer[:3], 0.5)...), vocal.Options{Language: "en"})}
+				return Input{Vocal: speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:3], 0.5)...), vocal.Options{Language: "en"})}
 			},
 			status:  map[Modality]Status{Voice: StatusOK, Content: StatusUnavailable},
 			metrics: []string{"pace", "pauses", "fillers"},
@@ -254,7 +255,7 @@ func TestPartialInputs(t *testing.T) {
 		{
 			name: "voice and content, vision failed",
 			in: func(t *testing.T) Input {
-				r := analyze(t, synth(t, voiceSpec{"en-us", 150, 50}, fluent(englishAnswer[:3], 0.5)...), vocal.Options{Language: "en"})
+				r := speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:3], 0.5)...), vocal.Options{Language: "en"})
 				return Input{Vocal: r, Content: ev, Failed: map[string]string{"vision": "no face found in any frame"}}
 			},
 			status:  map[Modality]Status{Voice: StatusOK, Content: StatusOK, Vision: StatusFailed},

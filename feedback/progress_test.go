@@ -3,6 +3,7 @@ package feedback
 import (
 	"testing"
 
+	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -42,9 +43,9 @@ func TestChangeJND(t *testing.T) {
 // TestProgressOnSpeech compares real analyses: the same answer spoken with
 // long silences and then fluently, then the fluent one again.
 func TestProgressOnSpeech(t *testing.T) {
-	v := voiceSpec{"en-us", 150, 50}
-	hes := analyze(t, synth(t, v, hesitant(englishAnswer, 3.0)...), vocal.Options{Language: "en"})
-	flu := analyze(t, synth(t, v, fluent(englishAnswer, 0.5)...), vocal.Options{Language: "en"})
+	v := speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}
+	hes := speech.Analyze(t, speech.Synth(t, v, speech.Fluent(speech.English, 3.0)...), vocal.Options{Language: "en"})
+	flu := speech.Analyze(t, speech.Synth(t, v, speech.Fluent(speech.English, 0.5)...), vocal.Options{Language: "en"})
 	first, err := Summarize(Input{Vocal: hes}, Options{Language: "en"})
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +99,7 @@ func TestProgressOnSpeech(t *testing.T) {
 // (below the 10 % JND in measured speech rate) and at two far apart.
 func TestProgressPaceJND(t *testing.T) {
 	at := func(rate int) *Summary {
-		r := analyze(t, synth(t, voiceSpec{"en-us", rate, 50}, fluent(englishAnswer[:4], 0.5)...), vocal.Options{Language: "en"})
+		r := speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: rate, Pitch: 50}, speech.Fluent(speech.English[:4], 0.5)...), vocal.Options{Language: "en"})
 		s, err := Summarize(Input{Vocal: r}, Options{Language: "en"})
 		if err != nil {
 			t.Fatal(err)

@@ -76,13 +76,14 @@ func mergeTimeline(in Input, status map[Modality]ModalityStatus) []Moment {
 	return merge(rs)
 }
 
-// MaxMergeSpan is the longest problem that merges with others. Longer
-// stretches (a fast-speaking span of half a minute) stay moments of their
-// own, so they do not swallow the short moments inside them.
+// MaxMergeSpan is the longest moment merging makes, in seconds. A problem
+// longer than that (a fast-speaking stretch of half a minute) stays a moment
+// of its own, and a chain of overlapping problems is cut where it would grow
+// longer, so a moment stays something a person can replay and recognise.
 const MaxMergeSpan = 10.0
 
 // merge groups reasons whose intervals overlap (touching counts) into
-// moments spanning them all; reasons longer than MaxMergeSpan stay alone.
+// moments spanning them all, within MaxMergeSpan.
 func merge(rs []Reason) []Moment {
 	sort.SliceStable(rs, func(i, j int) bool {
 		if rs[i].Start != rs[j].Start {
@@ -100,7 +101,7 @@ func merge(rs []Reason) []Moment {
 			stretches = append(stretches, Moment{Start: r.Start, End: r.End, Reasons: []Reason{r}})
 			continue
 		}
-		if open >= 0 && r.Start <= out[open].End {
+		if open >= 0 && r.Start <= out[open].End && max(out[open].End, r.End)-out[open].Start <= MaxMergeSpan {
 			m := &out[open]
 			m.End = max(m.End, r.End)
 			m.Reasons = append(m.Reasons, r)

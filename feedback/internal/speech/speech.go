@@ -1,4 +1,14 @@
-package feedback
+// Package speech makes the synthetic interview answers the feedback tests
+// run on and measures them with vocal.Analyze.
+//
+// Recipe for one answer: each sentence is
+// `espeak-ng -v VOICE -s RATE -p PITCH -w s.wav TEXT` (Debian package
+// espeak-ng), resampled with `sox s.wav -r 16000 -c 1 -b 16 s16.wav`
+// (Debian package sox); silences are
+// `sox -n -r 16000 -c 1 -b 16 gap.wav trim 0 SECONDS`; the pieces are joined
+// with `sox a.wav gap.wav b.wav` into raw float32 samples. Tests skip with a
+// clear message when a tool is missing; CI installs both.
+package speech
 
 import (
 	"context"
@@ -13,15 +23,8 @@ import (
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
-// The tests run on real analyses: speech synthesised with espeak-ng
-// (Debian package espeak-ng), assembled with sox (Debian package sox) and
-// measured by vocal.Analyze. Recipe for one answer: each sentence is
-// `espeak-ng -v VOICE -s RATE -p PITCH -w s.wav TEXT`, resampled with
-// `sox s.wav -r 16000 -c 1 -b 16 s16.wav`; silences are
-// `sox -n -r 16000 -c 1 -b 16 gap.wav trim 0 SECONDS`; the pieces are joined
-// with `sox a.wav gap.wav b.wav out.wav`.
-
-func need(t testing.TB, tools ...string) {
+// Need skips the test unless the named programs are on PATH.
+func Need(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -38,23 +41,24 @@ func run(t testing.TB, name string, args ...string) {
 	}
 }
 
-// piece is one part of a synthetic answer: a sentence, or a silence when
+// Piece is one part of a synthetic answer: a sentence, or a silence when
 // Text is empty.
-type piece struct {
+type Piece struct {
 	Text  string
 	Pause float64 // seconds of silence (when Text is "")
 }
 
-type voiceSpec struct {
-	Voice string // espeak-ng voice, "en-us" or "ko"
+// Voice selects the espeak-ng voice.
+type Voice struct {
+	Name  string // espeak-ng voice, "en-us" or "ko"
 	Rate  int    // words per minute
 	Pitch int    // 0–99
 }
 
-// synth builds the answer and returns its 16 kHz mono samples.
-func synth(t testing.TB, v voiceSpec, parts ...piece) []float32 {
+// Synth builds the answer and returns its 16 kHz mono samples.
+func Synth(t testing.TB, v Voice, parts ...Piece) []float32 {
 	t.Helper()
-	need(t, "espeak-ng", "sox")
+	Need(t, "espeak-ng", "sox")
 	dir := t.TempDir()
 	var files []string
 	for i, p := range parts {
@@ -63,7 +67,7 @@ func synth(t testing.TB, v voiceSpec, parts ...piece) []float32 {
 			run(t, "sox", "-n", "-r", "16000", "-c", "1", "-b", "16", out, "trim", "0", fmt.Sprint(p.Pause))
 		} else {
 			raw := filepath.Join(dir, fmt.Sprintf("e%02d.wav", i))
-			run(t, "espeak-ng", "-v", v.Voice, "-s", fmt.Sprint(v.Rate), "-p", fmt.Sprint(v.Pitch), "-w", raw, p.Text)
+			run(t, "espeak-ng", "-v", v.Name, "-s", fmt.Sprint(v.Rate), "-p", fmt.Sprint(v.Pitch), "-w", raw, p.Text)
 			run(t, "sox", raw, "-r", "16000", "-c", "1", "-b", "16", out)
 		}
 		files = append(files, out)
@@ -81,7 +85,8 @@ func synth(t testing.TB, v voiceSpec, parts ...piece) []float32 {
 	return pcm
 }
 
-func analyze(t testing.TB, pcm []float32, opts vocal.Options) *vocal.Report {
+// Analyze runs vocal.Analyze on 16 kHz samples, failing the test on error.
+func Analyze(t testing.TB, pcm []float32, opts vocal.Options) *vocal.Report {
 	t.Helper()
 	r, err := vocal.Analyze(context.Background(), pcm, 16000, opts)
 	if err != nil {
@@ -90,7 +95,9 @@ func analyze(t testing.TB, pcm []float32, opts vocal.Options) *vocal.Report {
 	return r
 }
 
-var englishAnswer = []string{
+// English and Korean are the sentences of one answer to "tell me about a
+// time you fixed an unreliable system".
+var English = []string{
 	"In my last project I led a team of four engineers to rebuild our payment service.",
 	"The old system failed about twice a week, and every outage cost us customers.",
 	"First, I measured where the errors came from, and found that most were timeouts.",
@@ -99,7 +106,7 @@ var englishAnswer = []string{
 	"I learned to measure before changing anything.",
 }
 
-var koreanAnswer = []string{
+var Korean = []string{
 	"지난 프로젝트에서 저는 네 명의 개발자와 함께 결제 서비스를 다시 만들었습니다.",
 	"기존 시스템은 일주일에 두 번 정도 장애가 났고, 고객이 이탈했습니다.",
 	"먼저 오류의 원인을 측정했고, 대부분이 시간 초과라는 것을 찾았습니다.",
@@ -107,17 +114,14 @@ var koreanAnswer = []string{
 	"그 결과 두 달 만에 장애가 구십 퍼센트 줄었습니다.",
 }
 
-// fluent joins sentences with short, natural gaps.
-func fluent(sentences []string, gap float64) []piece {
-	var ps []piece
+// Fluent joins sentences with gaps of the given seconds.
+func Fluent(sentences []string, gap float64) []Piece {
+	var ps []Piece
 	for i, s := range sentences {
 		if i > 0 {
-			ps = append(ps, piece{Pause: gap})
+			ps = append(ps, Piece{Pause: gap})
 		}
-		ps = append(ps, piece{Text: s})
+		ps = append(ps, Piece{Text: s})
 	}
 	return ps
 }
-
-// hesitant puts a long silence (seconds) after every sentence but the last.
-func hesitant(sentences []string, long float64) []piece { return fluent(sentences, long) }

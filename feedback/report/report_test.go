@@ -1,0 +1,201 @@
+package report
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/nevermind-ai/nevermind/feedback"
+	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
+	"github.com/nevermind-ai/nevermind/questions"
+	"github.com/nevermind-ai/nevermind/vocal"
+)
+
+// sample analyses a synthetic English answer with three long silences and
+// summarises it together with an offline content evaluation, against one
+// earlier (more hesitant) attempt.
+func sample(t *testing.T, lang string) (*feedback.Summary, feedback.Input) {
+	t.Helper()
+	v := speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}
+	parts := speech.Fluent(speech.English[:3], 3.0)
+	parts = append(parts, speech.Piece{Pause: 0.4})
+	parts = append(parts, speech.Fluent(speech.English[3:], 0.4)...)
+	r := speech.Analyze(t, speech.Synth(t, v, parts...), vocal.Options{Language: "en", Series: true})
+	ev, err := questions.EvaluateOffline(questions.Answer{Question: "Tell me about a time you fixed an unreliable system.", Text: strings.Join(speech.English, " "), Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	earlierVoice := speech.Analyze(t, speech.Synth(t, v, speech.Fluent(speech.English, 3.5)...), vocal.Options{Language: "en"})
+	earlier, err := feedback.Summarize(feedback.Input{Vocal: earlierVoice, Content: ev}, feedback.Options{Language: lang})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := feedback.Input{Vocal: r, Content: ev, Failed: map[string]string{"vision": "no face was found in any frame"}}
+	s, err := feedback.Summarize(in, feedback.Options{Language: lang, History: []feedback.Summary{*earlier}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, in
+}
+
+func TestText(t *testing.T) {
+	for _, lang := range []string{"en", "ko"} {
+		t.Run(lang, func(t *testing.T) {
+			s, _ := sample(t, lang)
+			var b bytes.Buffer
+			if err := Text(&b, s, Options{Title: "answer.webm"}); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			t.Logf("\n%s", out)
+			for _, m := range s.Metrics {
+				if !strings.Contains(out, m.Label.In(lang)) || !strings.Contains(out, m.Finding.In(lang)) {
+					t.Errorf("metric %s missing from the table", m.ID)
+				}
+			}
+			for _, want := range []string{"answer.webm", s.OverallGrade.Label().In(lang), "1. ", s.Practice[0].Text.In(lang)[:10], "no face was found"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("report lacks %q", want)
+				}
+			}
+			if top := s.TopMoments(5); len(top) > 0 && !strings.Contains(out, clock(top[0].Start)) {
+				t.Errorf("top moment at %s not listed", clock(top[0].Start))
+			}
+			// Table rows line up in display columns, Hangul counted double.
+			var cols []int
+			for _, line := range strings.Split(out, "\n") {
+				for _, m := range s.Metrics {
+					if strings.HasPrefix(line, "  "+m.Label.In(lang)+" ") {
+						i := strings.Index(line, m.GradeLabel.In(lang))
+						cols = append(cols, width(line[:i]))
+					}
+				}
+			}
+			for _, c := range cols {
+				if c != cols[0] {
+					t.Errorf("grade column not aligned: %v", cols)
+					break
+				}
+			}
+		})
+	}
+}
+
+// chromium renders a page headless and returns the DOM after load and the
+// browser's log. Debian package chromium; the test skips without it.
+func chromium(t *testing.T, page string, extra ...string) (dom, log string) {
+	t.Helper()
+	bin := ""
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		t.Skip("chromium is not installed (Debian package chromium); CI installs it")
+	}
+	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--no-first-run", "--user-data-dir=" + t.TempDir(),
+		"--enable-logging=stderr", "--v=0", "--virtual-time-budget=2000"}, extra...)
+	cmd := exec.Command(bin, append(args, "--dump-dom", "file://"+page)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, stderr.String())
+	}
+	return stdout.String(), stderr.String()
+}
+
+// pageProblems finds console messages and failed loads in chromium's log.
+var pageProblems = regexp.MustCompile(`(?m)^.*(CONSOLE|Uncaught|Failed to load resource|net::ERR_|Refused to).*$`)
+
+func TestChromiumDetectsProblems(t *testing.T) {
+	// A page with a console error and an external image: the check must see
+	// both, or the clean result below proves nothing.
+	page := filepath.Join(t.TempDir(), "bad.html")
+	bad := `<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png"><script>console.error("boom")</script></body></html>`
+	if err := os.WriteFile(page, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, log := chromium(t, page)
+	found := pageProblems.FindAllString(log, -1)
+	if len(found) == 0 || !strings.Contains(log, "boom") {
+		t.Fatalf("the console error was not detected; log:\n%s", log)
+	}
+}
+
+func TestHTMLInChromium(t *testing.T) {
+	s, in := sample(t, "en")
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	var b bytes.Buffer
+	if err := HTML(&b, s, in, Options{Title: "answer.webm"}); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	// Self-contained: no scripts, no links, nothing fetched.
+	for _, bad := range []string{"<script", "<link", "src=", "url(", "http://", "https://", "@import"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(dir, "report.png")
+	dom, log := chromium(t, page, "--window-size=1100,2600", "--screenshot="+shot, "--hide-scrollbars")
+	if p := pageProblems.FindAllString(log, -1); len(p) > 0 {
+		t.Errorf("console errors or failed loads:\n%s", strings.Join(p, "\n"))
+	}
+	for _, plot := range []string{"pitch", "intensity", "moments"} {
+		re := regexp.MustCompile(`data-plot="` + plot + `"[\s\S]*?</figure>`)
+		fig := re.FindString(dom)
+		if fig == "" {
+			t.Errorf("plot %s missing from the rendered DOM", plot)
+			continue
+		}
+		if plot != "moments" && !regexp.MustCompile(`<path class="[a-z]+" d="M[\d.]+ [\d.]+L`).MatchString(fig) {
+			t.Errorf("plot %s has no drawn line", plot)
+		}
+		if plot != "moments" && strings.Count(fig, `<rect class="pause"`) != len(in.Vocal.Fluency.Pauses.Long) {
+			t.Errorf("plot %s shades %d pauses, the voice report has %d long ones", plot, strings.Count(fig, `<rect class="pause"`), len(in.Vocal.Fluency.Pauses.Long))
+		}
+	}
+	if n := strings.Count(dom, `class="card `); n != len(s.Metrics) {
+		t.Errorf("%d metric cards, want %d", n, len(s.Metrics))
+	}
+	if !strings.Contains(dom, "no face was found in any frame") {
+		t.Errorf("failed vision not reported")
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	colours := map[uint32]bool{}
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y += 7 {
+		for x := bounds.Min.X; x < bounds.Max.X; x += 7 {
+			r, g, b, _ := img.At(x, y).RGBA()
+			colours[r>>11<<10|g>>11<<5|b>>11] = true
+		}
+	}
+	if len(colours) < 12 {
+		t.Errorf("screenshot looks blank: %d colours", len(colours))
+	}
+	if out := os.Getenv("NEVERMIND_REPORT_OUT"); out != "" {
+		_ = os.WriteFile(filepath.Join(out, "report.html"), b.Bytes(), 0o644)
+		png, _ := os.ReadFile(shot)
+		_ = os.WriteFile(filepath.Join(out, "report.png"), png, 0o644)
+	}
+}

@@ -1,7 +1,8 @@
 # Reference measurements for vocal/praat's tests, run headless:
 #   praat --run reference.praat /path/to/file.wav
 # Prints one line per value: P (pitch frame), I (intensity frame),
-# H (harmonicity frame), T (pulse), W (jitter/shimmer/HNR per 1 s window, hop 0.5 s).
+# H (harmonicity frame), T (pulse), W (jitter/shimmer/HNR per 1 s window, hop 0.5 s),
+# V (pitch "Get value at time" every 10 ms from 0), D (duration).
 # Parameters are the seed's (seed-spec.md §5.2.1–5.2.2).
 form Reference
 	sentence path
@@ -15,6 +16,13 @@ for i to n
 	f = Get value in frame: i, "Hertz"
 	appendInfoLine: "P ", fixed$(t, 9), " ", fixed$(f, 9)
 endfor
+i = 0
+while i * 0.01 < dur
+	f = Get value at time: i * 0.01, "Hertz", "linear"
+	appendInfoLine: "V ", fixed$(i * 0.01, 9), " ", fixed$(f, 9)
+	i = i + 1
+endwhile
+appendInfoLine: "D ", fixed$(dur, 9)
 selectObject: snd
 inten = To Intensity: 75, 0, "yes"
 n = Get number of frames

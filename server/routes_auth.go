@@ -113,6 +113,9 @@ func (s *Server) registerAuth() {
 		func(ctx context.Context, in *struct{ Body profileUpdateBody }) (*struct{ Body patchProfileOut }, error) {
 			u := userFrom(ctx)
 			p := u.Profile
+			if in.Body.DisplayName != nil && hasNUL(*in.Body.DisplayName) {
+				return nil, errNUL
+			}
 			if in.Body.DisplayName != nil {
 				p.DisplayName = strPtrOrNil(strings.TrimSpace(*in.Body.DisplayName))
 			}
@@ -142,6 +145,9 @@ func (s *Server) registerAuth() {
 		Summary: "Update the caller's profile (persisted)", Tags: []string{"profile"}, Security: bearer},
 		func(ctx context.Context, in *struct{ Body putProfileBody }) (*struct{ Body meProfileBody }, error) {
 			p := userFrom(ctx).Profile
+			if in.Body.DisplayName != nil && hasNUL(*in.Body.DisplayName) {
+				return nil, errNUL
+			}
 			if in.Body.DisplayName != nil {
 				p.DisplayName = strPtrOrNil(strings.TrimSpace(*in.Body.DisplayName))
 			}

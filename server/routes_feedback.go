@@ -118,6 +118,9 @@ func (s *Server) registerSTTAndEval() {
 			if err != nil {
 				return nil, err
 			}
+			if hasNUL(in.Body.AnswerText) {
+				return nil, errNUL
+			}
 			if s.cfg.Evaluator == nil {
 				return nil, detail(http.StatusServiceUnavailable, "answer_evaluation_unavailable: no evaluator is configured on this server")
 			}

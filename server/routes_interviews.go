@@ -39,6 +39,19 @@ func jsonInt(v any) (int64, bool) {
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
+// hasNUL reports whether any text contains U+0000, which PostgreSQL text
+// cannot store; such input is a 400, not a database error.
+func hasNUL(texts ...string) bool {
+	for _, t := range texts {
+		if strings.ContainsRune(t, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+var errNUL = message(http.StatusBadRequest, "invalid_request_body", "text must not contain NUL (\\u0000) characters")
+
 // ownedContent loads a content of the caller; another user's content is
 // reported exactly like a missing one.
 func (s *Server) ownedContent(ctx context.Context, id int64, notFound error) (*store.Content, error) {
@@ -177,6 +190,9 @@ func (s *Server) registerInterviews() {
 					return nil, bad(fmt.Sprintf("jd_text must be at most %d characters", maxTextLen))
 				}
 			}
+			if hasNUL(company, role, jd) {
+				return nil, errNUL
+			}
 			category := 0
 			if b.RoleCategory != nil {
 				v, ok := jsonInt(b.RoleCategory)
@@ -247,6 +263,9 @@ func (s *Server) registerInterviews() {
 				if tooLong(q, maxQuestionLen) || tooLong(a, maxTextLen) {
 					return nil, message(http.StatusBadRequest, "invalid_resume_item",
 						fmt.Sprintf("question must be at most %d and answer at most %d characters", maxQuestionLen, maxTextLen))
+				}
+				if hasNUL(q, a) {
+					return nil, errNUL
 				}
 				items = append(items, store.ResumeItem{Question: q, Answer: a})
 			}
@@ -355,6 +374,9 @@ func (s *Server) registerInterviews() {
 				}
 				if tooLong(q, maxQuestionLen) || tooLong(a, maxTextLen) {
 					return nil, message(http.StatusBadRequest, "invalid_qa_format", "q or a is too long")
+				}
+				if hasNUL(q, a) {
+					return nil, errNUL
 				}
 				qas = append(qas, QA{q, a})
 			}

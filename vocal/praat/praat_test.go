@@ -87,6 +87,44 @@ func TestPitchMatchesPraat(t *testing.T) {
 	}
 }
 
+func TestPitchCCMatchesPraat(t *testing.T) {
+	for _, path := range corpus(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			ref := praatReference(t, path)
+			params := DefaultPitchParams(75, 600)
+			params.Method, params.PeriodsPerWindow = CC, 1
+			p, err := ToPitch(loadSound(t, path), params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.NumFrames() != len(ref.ccF) {
+				t.Fatalf("%d frames, Praat has %d", p.NumFrames(), len(ref.ccF))
+			}
+			agree, both, close := 0, 0, 0
+			for i, want := range ref.ccF {
+				if d := math.Abs(p.FrameTime(i) - ref.ccT[i]); d > 1e-6 {
+					t.Fatalf("frame %d at %.6f s, Praat %.6f s", i, p.FrameTime(i), ref.ccT[i])
+				}
+				got := p.Frequency(i)
+				if math.IsNaN(got) == math.IsNaN(want) {
+					agree++
+				}
+				if !math.IsNaN(got) && !math.IsNaN(want) {
+					both++
+					if math.Abs(got-want) <= 0.01*want {
+						close++
+					}
+				}
+			}
+			n := len(ref.ccF)
+			t.Logf("cc: voicing agreement %d/%d, F0 within 1%% on %d/%d", agree, n, close, both)
+			if float64(agree) < 0.97*float64(n) || (both > 0 && float64(close) < 0.99*float64(both)) {
+				t.Errorf("cc pitch differs from Praat: voicing %d/%d, F0 %d/%d", agree, n, close, both)
+			}
+		})
+	}
+}
+
 func TestIntensityMatchesPraat(t *testing.T) {
 	for _, path := range corpus(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 // reference is what testdata/reference.praat measured with Praat itself.
 type reference struct {
 	pitchT, pitchF       []float64
+	ccT, ccF             []float64
 	intT, intV           []float64
 	harmT, harmV         []float64
 	pulses               []float64
@@ -51,6 +52,9 @@ func praatReference(t testing.TB, wav string) *reference {
 		case "P":
 			ref.pitchT = append(ref.pitchT, parseNum(f[1]))
 			ref.pitchF = append(ref.pitchF, parseNum(f[2]))
+		case "C":
+			ref.ccT = append(ref.ccT, parseNum(f[1]))
+			ref.ccF = append(ref.ccF, parseNum(f[2]))
 		case "I":
 			ref.intT = append(ref.intT, parseNum(f[1]))
 			ref.intV = append(ref.intV, parseNum(f[2]))

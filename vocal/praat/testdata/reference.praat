@@ -2,7 +2,8 @@
 #   praat --run reference.praat /path/to/file.wav
 # Prints one line per value: P (pitch frame), I (intensity frame),
 # H (harmonicity frame), T (pulse), W (jitter/shimmer/HNR per 1 s window, hop 0.5 s),
-# V (pitch "Get value at time" every 10 ms from 0), D (duration).
+# V (pitch "Get value at time" every 10 ms from 0), D (duration),
+# C (frames of "To Pitch (cc)" with Praat's default settings).
 # Parameters are the seed's (seed-spec.md §5.2.1–5.2.2).
 form Reference
 	sentence path
@@ -23,6 +24,14 @@ while i * 0.01 < dur
 	i = i + 1
 endwhile
 appendInfoLine: "D ", fixed$(dur, 9)
+selectObject: snd
+pitchcc = To Pitch (cc): 0, 75, 15, "no", 0.03, 0.45, 0.01, 0.35, 0.14, 600
+n = Get number of frames
+for i to n
+	t = Get time from frame number: i
+	f = Get value in frame: i, "Hertz"
+	appendInfoLine: "C ", fixed$(t, 9), " ", fixed$(f, 9)
+endfor
 selectObject: snd
 inten = To Intensity: 75, 0, "yes"
 n = Get number of frames

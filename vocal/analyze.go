@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"unicode"
 
 	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
@@ -123,7 +124,17 @@ func Analyze(ctx context.Context, pcm []float32, sampleRate int, opts Options) (
 		r.Fillers = fillersOf(opts.Words, opts.Language, m.duration)
 		if r.Fluency != nil {
 			r.Fluency.WPM, r.Fluency.WPMEstimated = r.Fillers.WPM, false
-			r.Fluency.RateBand = rateBand(opts.Language, r.Fluency.SpeechRateSPS, float64(r.Fillers.WPM))
+			sps := r.Fluency.SpeechRateSPS
+			if opts.Language == "ko" {
+				// Every Hangul character is one syllable: the transcript
+				// counts them better than the acoustic nuclei.
+				n := hangulSyllables(opts.Words)
+				r.Fluency.TranscriptSPS = Num(roundTo(float64(n)/m.duration, 2))
+				if n > 0 {
+					sps = float64(r.Fluency.TranscriptSPS)
+				}
+			}
+			r.Fluency.RateBand = rateBand(opts.Language, sps, float64(r.Fillers.WPM))
 		}
 	}
 	r.Timeline = timeline(r)
@@ -138,6 +149,18 @@ func Analyze(ctx context.Context, pcm []float32, sampleRate int, opts Options) (
 func totalScore(tremor, pause, tone, speed Metric) int {
 	total := 0.25*float64(tremor.Score) + 0.25*float64(pause.Score) + 0.25*float64(tone.Score) + 0.25*float64(speed.Score)
 	return int(clip(math.RoundToEven(total), 0, 100))
+}
+
+func hangulSyllables(words []Word) int {
+	n := 0
+	for _, w := range words {
+		for _, r := range w.Text {
+			if unicode.Is(unicode.Hangul, r) && r >= 0xAC00 && r <= 0xD7A3 { // precomposed syllable blocks
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (m *measures) voiceSummary() Voice {
@@ -158,6 +181,7 @@ func fluencyOf(m *measures, sd *sounding, opts Options) *Fluency {
 		ArticulationRateSPS: nan,
 		PhonationS:          roundTo(sd.phonation(), 2),
 		WPM:                 nan,
+		TranscriptSPS:       nan,
 		Pauses:              pausesOf(sd, m.duration),
 		FilledPauses:        detectFilledPauses(m.sound, m.pitch, m.intensity),
 	}

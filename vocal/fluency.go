@@ -16,6 +16,7 @@ type Fluency struct {
 	PhonationS          float64       `json:"phonation_s"`           // time spent sounding
 	WPM                 Num           `json:"wpm"`                   // words per minute over the whole answer, from the transcript (or estimated, see WPMEstimated)
 	WPMEstimated        bool          `json:"wpm_estimated"`         // true when WPM comes from syllables (English: 1.5 syllables per word)
+	TranscriptSPS       Num           `json:"transcript_sps"`        // Korean: Hangul syllables of the transcript per second; used for the band when present
 	RateBand            string        `json:"rate_band"`             // "slow", "good", "fast", "very_fast", or "" when the language is unknown
 	Pauses              Pauses        `json:"pauses"`
 	FilledPauses        []FilledPause `json:"filled_pauses"` // audio-only detection of "음…", "어…", "um"

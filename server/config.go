@@ -72,6 +72,11 @@ type Config struct {
 	// `nevermind worker` processes run them.
 	RunWorker bool
 
+	// AnalyzeOnUpload queues an attempt's analysis as soon as its recording
+	// is stored, so feedback is usually ready when the client asks. Zero:
+	// off; the first feedback request queues it, as the seed did.
+	AnalyzeOnUpload bool
+
 	// Analyzer runs analyses (interview.Pipeline). Nil: analysis routes
 	// answer 503 and jobs fail with a clear message.
 	Analyzer Analyzer
@@ -106,6 +111,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		MediaDir:        getenv("NEVERMIND_MEDIA_DIR"),
 		MediaSigningKey: getenv("NEVERMIND_MEDIA_SIGNING_KEY"),
 		Addr:            getenv("NEVERMIND_ADDR"),
+		AnalyzeOnUpload: getenv("NEVERMIND_ANALYZE_ON_UPLOAD") == "1" || getenv("NEVERMIND_ANALYZE_ON_UPLOAD") == "true",
 	}
 	if c.SupabaseKey == "" {
 		c.SupabaseKey = getenv("SUPABASE_KEY")

@@ -226,6 +226,13 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		fail(s.internal(err, "record upload"))
 		return
 	}
+	if s.cfg.AnalyzeOnUpload {
+		// The upload has succeeded whatever happens here; a feedback
+		// request will queue the analysis again if this fails.
+		if _, err := s.requestAnalysis(ctx, sess.ID, attempt.ID, AnalysisOptions{}, false, 0); err != nil {
+			s.log.Warn("queue analysis on upload", "attempt_id", attempt.ID, "error", err)
+		}
+	}
 	writeJSON(w, http.StatusOK, uploadOut{true, sess.ID, index, attempt.ID, key, key, "Recording uploaded successfully"})
 }
 

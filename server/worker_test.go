@@ -113,3 +113,18 @@ func TestStoppedWorkersJobCompletesElsewhere(t *testing.T) {
 	}
 	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/pose-feedback?attempt_id=%d", sid, aid), userAlice, nil), 200, "")
 }
+
+func TestAnalyzeOnUpload(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) { c.AnalyzeOnUpload = true }})
+	_, sid := e.seedFlow(userAlice)
+	r := e.upload(sid, 2, userAlice, recording(t))
+	aid := num(t, r.json(t)["attempt_id"])
+	job, err := e.srv.awaitJob(t.Context(), aid, 20*time.Second)
+	if err != nil || job.Status != store.JobDone {
+		t.Fatalf("job after upload = %+v, %v", job, err)
+	}
+	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/pose-feedback?attempt_id=%d", sid, aid), userAlice, nil), 200, "")
+	if n := e.pipeline.calls.Load(); n != 1 {
+		t.Fatalf("pipeline ran %d times", n)
+	}
+}

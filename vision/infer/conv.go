@@ -108,6 +108,7 @@ func (k *convKernel) run(a *args, lo, hi int) {
 
 // im2col unfolds output columns [c0, c0+cols) of one group into col
 // (kdim rows × cols), with zeros where the window reaches into padding.
+// It works a row segment at a time so the inner loop has no bounds logic.
 func (k *convKernel) im2col(x, col []float32, c0, cols int) {
 	r := 0
 	for c := range k.cinG {
@@ -116,19 +117,29 @@ func (k *convKernel) im2col(x, col []float32, c0, cols int) {
 			for kx := range k.kw {
 				dst := col[r*cols : (r+1)*cols]
 				r++
-				oy, ox := c0/k.ow, c0%k.ow
-				for i := range dst {
+				off := kx*k.dw - k.padLeft
+				// Output columns whose input column is inside the image.
+				vx0 := max(ceilDiv(-off, k.sw), 0)
+				vx1 := min(k.ow, floorDiv(k.w-1-off, k.sw)+1)
+				for i := 0; i < cols; {
+					o := c0 + i
+					oy, ox := o/k.ow, o%k.ow
+					n := min(k.ow-ox, cols-i) // rest of this output row
+					seg := dst[i : i+n]
+					i += n
 					iy := oy*k.sh - k.padTop + ky*k.dh
-					ix := ox*k.sw - k.padLeft + kx*k.dw
-					if iy >= 0 && iy < k.h && ix >= 0 && ix < k.w {
-						dst[i] = plane[iy*k.w+ix]
-					} else {
-						dst[i] = 0
+					if iy < 0 || iy >= k.h {
+						clear(seg)
+						continue
 					}
-					ox++
-					if ox == k.ow {
-						ox = 0
-						oy++
+					row := plane[iy*k.w : (iy+1)*k.w]
+					for j := range seg {
+						x := ox + j
+						if x < vx0 || x >= vx1 {
+							seg[j] = 0
+							continue
+						}
+						seg[j] = row[x*k.sw+off]
 					}
 				}
 			}

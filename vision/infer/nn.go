@@ -23,6 +23,10 @@ func (k *poolKernel) flops() int { return k.n * k.c * k.oh * k.ow * k.kh * k.kw 
 
 func (k *poolKernel) run(a *args, lo, hi int) {
 	x, out := a.in[0], a.out[0]
+	if k.max2x2() {
+		k.run2x2(x, out, lo, hi)
+		return
+	}
 	for u := lo; u < hi; u++ {
 		plane := x[u*k.h*k.w : (u+1)*k.h*k.w]
 		dst := out[u*k.oh*k.ow : (u+1)*k.oh*k.ow]
@@ -49,6 +53,27 @@ func (k *poolKernel) run(a *args, lo, hi int) {
 					}
 				}
 				dst[oy*k.ow+ox] = m
+			}
+		}
+	}
+}
+
+// max2x2 reports the common 2×2/2 unpadded max pool, which has a direct loop.
+func (k *poolKernel) max2x2() bool {
+	return !k.avg && k.kh == 2 && k.kw == 2 && k.sh == 2 && k.sw == 2 && k.dh == 1 && k.dw == 1 &&
+		k.padTop == 0 && k.padLeft == 0 && 2*k.oh <= k.h && 2*k.ow <= k.w
+}
+
+func (k *poolKernel) run2x2(x, out []float32, lo, hi int) {
+	for u := lo; u < hi; u++ {
+		plane := x[u*k.h*k.w : (u+1)*k.h*k.w]
+		dst := out[u*k.oh*k.ow : (u+1)*k.oh*k.ow]
+		for oy := range k.oh {
+			r0 := plane[2*oy*k.w : 2*oy*k.w+2*k.ow]
+			r1 := plane[(2*oy+1)*k.w : (2*oy+1)*k.w+2*k.ow]
+			row := dst[oy*k.ow : (oy+1)*k.ow]
+			for ox := range row {
+				row[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
 			}
 		}
 	}

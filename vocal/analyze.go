@@ -118,7 +118,7 @@ func Analyze(ctx context.Context, pcm []float32, sampleRate int, opts Options) (
 		r.Fluency = fluencyOf(m, sd, opts)
 		r.Prosody = prosodyOf(m.pitch, sd)
 	} else {
-		r.Summary = "음성 분석 불가: " + r.Quality.Message
+		r.Summary = "음성 분석 불가: " + r.Quality.MessageKo
 	}
 	if len(opts.Words) > 0 {
 		r.Fillers = fillersOf(opts.Words, opts.Language, m.duration)
@@ -199,6 +199,14 @@ func fluencyOf(m *measures, sd *sounding, opts Options) *Fluency {
 	return f
 }
 
+// reasonKo explains each quality-gate reason to the speaker, in Korean.
+var reasonKo = map[string]string{
+	"clipping":          "소리가 너무 커서 잘렸습니다. 마이크 입력 음량을 낮춰 주세요.",
+	"too_quiet":         "소리가 너무 작습니다. 마이크에 더 가까이에서 말해 주세요.",
+	"no_speech":         "녹음에서 말소리를 찾지 못했습니다.",
+	"too_little_speech": "말소리가 너무 짧아 분석할 수 없습니다.",
+}
+
 // Quality gate thresholds.
 const (
 	clipLevel        = 0.999
@@ -235,7 +243,7 @@ func qualityOf(pcm []float32, m *measures, sd *sounding) Quality {
 	}
 	q.VoicedS = roundTo(float64(voiced)*m.pitch.Dx, 2)
 	fail := func(reason, msg string) {
-		q.Sufficient, q.Reason, q.Message = false, reason, "insufficient audio: "+msg
+		q.Sufficient, q.Reason, q.Message, q.MessageKo = false, reason, "insufficient audio: "+msg, reasonKo[reason]
 	}
 	switch {
 	case q.ClippedRatio > maxClippedRatio:

@@ -112,8 +112,9 @@ type Span struct {
 // left out and Summary explains why, instead of giving confident numbers.
 type Quality struct {
 	Sufficient      bool    `json:"sufficient"`
-	Reason          string  `json:"reason,omitempty"`  // "clipping", "too_quiet", "no_speech" or "too_little_speech"
-	Message         string  `json:"message,omitempty"` // English explanation, e.g. "insufficient audio: 42% of samples are clipped"
+	Reason          string  `json:"reason,omitempty"`     // "clipping", "too_quiet", "no_speech" or "too_little_speech"
+	Message         string  `json:"message,omitempty"`    // English explanation, e.g. "insufficient audio: 42% of samples are clipped"
+	MessageKo       string  `json:"message_ko,omitempty"` // the same for the speaker, in Korean
 	DurationS       float64 `json:"duration_s"`
 	ClippedRatio    float64 `json:"clipped_ratio"`     // share of samples at full scale
 	SpeechLevelDBFS Num     `json:"speech_level_dbfs"` // median level of sounding frames, dB re full scale

@@ -7,10 +7,9 @@ import (
 	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
 
-// A one-second 200 Hz "vowel" (five harmonics): Praat's pitch finds 200 Hz,
-// the pulses are 5 ms apart (196 of them, as in Praat), so jitter and shimmer
-// are near zero and the
-// harmonics-to-noise ratio is high.
+// A one-second 200 Hz "vowel" (five harmonics): the pitch is 200 Hz, the
+// pulses are 5 ms apart (196 of them, as in Praat), so jitter and shimmer
+// are near zero and the harmonics-to-noise ratio is high.
 func Example() {
 	const rate = 16000
 	pcm := make([]float32, rate)

@@ -9,13 +9,15 @@
 //
 // Pass whatever analyses ran; any of them may be nil. An analysis that
 // failed goes in Input.Failed with the reason, so the summary says so
-// instead of quietly scoring without it:
+// instead of quietly scoring without it. Package feedback/fromvision turns
+// a *vision.Report into the VisionReport this package reads (feedback stays
+// pure Go, while package vision needs cgo for its frame type):
 //
 //	sum, err := feedback.Summarize(feedback.Input{
-//		Vocal:      voiceReport,   // vocal.Analyze
-//		Transcript: transcript,    // stt.Transcriber
-//		Content:    evaluation,    // questions.Evaluate
-//		Failed:     map[string]string{"vision": err.Error()},
+//		Vocal:   voiceReport,                    // vocal.Analyze
+//		Vision:  fromvision.Report(videoReport), // vision.Analyze
+//		Content: evaluation,                     // questions.Evaluate
+//		Failed:  map[string]string{"transcript": err.Error()},
 //	}, feedback.Options{Language: "ko", History: earlier})
 //	if err != nil { … }
 //	fmt.Println(*sum.OverallScore, sum.Text.Ko)
@@ -53,6 +55,18 @@
 //     the phrase; up to 0.2 is good, 0.4 needs work (our band: no published
 //     norm).
 //   - tremor: the original service's tremor score, unchanged.
+//   - eye_contact: the share of speaking time spent looking at the camera
+//     (of all face frames when speech times are unknown); 60 % is good
+//     (anchors.md §2.6), 80 % and more scores 100, 45 % needs work.
+//   - look_away: the longest look away from the camera; up to 5 s is good,
+//     10 s needs work (anchors.md §2.6: no single look-away over ~5 s).
+//   - head_stability: package vision's head stability × 100 (1 is still,
+//     0 at 30°/s), so 6°/s of head movement is the good boundary.
+//   - posture: the original service's posture percentage, mapped so its own
+//     boundaries (90 % 양호, 70 % 보통) land on ours (80 and 60).
+//   - smile: the share of frames with a smile; 10 % is good, 25 % scores 100
+//     (our band: there is no norm, but smiling more predicts better ratings,
+//     Naim et al.). Only the mouth is measured; no emotion is inferred.
 //   - content (star, specificity, structure, relevance, length): the rubric's
 //     1–5 points × 20, so 4/5 is good and 3/5 fair.
 //
@@ -81,7 +95,10 @@
 // Inside a modality the weights are: pace 25 %, pauses 25 %, fillers 20 %,
 // pitch variation 20 %, trailing off 5 %, tremor 5 % (jitter and shimmer are
 // sustained-vowel measures, anchors.md §3.1); STAR 30 %, specificity 25 %,
-// structure 20 %, relevance 15 %, length 10 %. Each Metric carries its final
+// structure 20 %, relevance 15 %, length 10 %; eye contact 45 %, posture
+// 20 %, longest look-away 15 %, head movement 10 %, smile 10 %. Fillers
+// counted from a transcript belong to modality "transcript" but weigh as
+// delivery, inside the voice share. Each Metric carries its final
 // Weight, so the overall score can be recomputed by hand.
 //
 // # Timeline

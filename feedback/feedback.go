@@ -27,7 +27,10 @@ var modalities = []Modality{Voice, Vision, Transcript, Content}
 // analyses may be nil: the summary then covers what is there and marks the
 // rest unavailable (or failed, when Failed says why).
 type Input struct {
-	Vocal      *vocal.Report
+	Vocal *vocal.Report
+	// Vision is the video analysis; feedback/fromvision converts a
+	// *vision.Report.
+	Vision     *VisionReport
 	Transcript *stt.Transcript
 	Content    *questions.Evaluation
 	// Duration is the recording's length in seconds; 0 takes it from the
@@ -251,6 +254,8 @@ func (in Input) duration() float64 {
 		return in.Vocal.Quality.DurationS
 	case in.Transcript != nil && in.Transcript.Duration > 0:
 		return in.Transcript.Duration
+	case in.Vision != nil && in.Vision.Duration > 0:
+		return in.Vision.Duration
 	}
 	return 0
 }

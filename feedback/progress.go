@@ -43,7 +43,9 @@ type Change struct {
 // third to a half of the distance between two grade boundaries: 0.5 st of
 // pitch variation (the monotone–lively gap is 1 st), one pause over 2.5 s,
 // one filler per 100 words or per minute, 10 % of phrases trailing off,
-// 0.1 of the tremor index, one rubric point. A metric not listed compares
+// 0.1 of the tremor index, one rubric point, 5 percentage points of eye
+// contact, smiling or posture (a quarter of a grade band), 1 s of the
+// longest look-away, 1°/s of head movement. A metric not listed compares
 // scores with a JND of 5 points.
 var jnds = map[string]struct {
 	v   float64
@@ -51,6 +53,7 @@ var jnds = map[string]struct {
 }{
 	"pace": {0.10, true}, "pitch_variation": {0.5, false}, "pauses": {1, false}, "fillers": {1, false},
 	"trailing_off": {0.1, false}, "tremor": {0.1, false},
+	"eye_contact": {5, false}, "smile": {5, false}, "posture": {5, false}, "look_away": {1, false}, "head_stability": {1, false},
 	"star": {1, false}, "specificity": {1, false}, "structure": {1, false}, "relevance": {1, false}, "length": {1, false},
 }
 

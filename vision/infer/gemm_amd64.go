@@ -77,3 +77,17 @@ func dwTapsAsm(dst, src, w []float32, kh, kw, stride int) int {
 	}
 	return n8 * 8
 }
+
+//go:noescape
+func addClip8(dst, a, b *float32, n8 int, lo, hi float32)
+
+// addClipAsm sets dst[i] = min(max(a[i]+b[i], lo), hi) for the first
+// len(dst)&^7 elements and returns how many it did.
+func addClipAsm(dst, a, b []float32, lo, hi float32) int {
+	n8 := len(dst) / 8
+	if n8 > 0 {
+		_, _ = a[n8*8-1], b[n8*8-1]
+		addClip8(&dst[0], &a[0], &b[0], n8, lo, hi)
+	}
+	return n8 * 8
+}

@@ -344,3 +344,32 @@ store512:
 	VMOVUPS Z15, 64(DX)
 	VZEROUPPER
 	RET
+
+// func addClip8(dst, a, b *float32, n8 int, lo, hi float32)
+//
+// For n8 blocks of 8: dst = min(max(a + b, lo), hi).
+TEXT ·addClip8(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), DX
+	MOVQ         n8+24(FP), CX
+	VBROADCASTSS lo+32(FP), Y2
+	VBROADCASTSS hi+36(FP), Y3
+
+addloop:
+	TESTQ   CX, CX
+	JE      adddone
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMAXPS  Y2, Y0, Y0
+	VMINPS  Y3, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	DECQ    CX
+	JMP     addloop
+
+adddone:
+	VZEROUPPER
+	RET

@@ -18,3 +18,5 @@ func dwRowAsm(dst, src, w []float32) { dwRowGo(dst, src, w) }
 func biasClipAsm(x []float32, bias, lo, hi float32) int { return 0 }
 
 func dwTapsAsm(dst, src, w []float32, kh, kw, stride int) int { return 0 }
+
+func addClipAsm(dst, a, b []float32, lo, hi float32) int { return 0 }

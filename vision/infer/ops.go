@@ -215,8 +215,16 @@ func (k *binaryKernel) run(a *args, lo, hi int) {
 			ob += i * k.sb[d]
 		}
 		dst := out[r*k.inner : (r+1)*k.inner]
-		binaryRow(k.op, dst, x[oa:], y[ob:], k.ia, k.ib)
-		k.act.applyBias(dst, 0, 0, k.asm)
+		done := 0
+		if lo, hi, ok := k.act.bounds(); ok && k.asm && k.op == opAdd && k.ia == 1 && k.ib == 1 {
+			// The common residual Add (+ Relu) in one vector pass.
+			done = addClipAsm(dst, x[oa:oa+k.inner], y[ob:ob+k.inner], lo, hi)
+			if done == len(dst) {
+				continue
+			}
+		}
+		binaryRow(k.op, dst[done:], x[oa+done*k.ia:], y[ob+done*k.ib:], k.ia, k.ib)
+		k.act.applyBias(dst[done:], 0, 0, k.asm)
 	}
 }
 
@@ -509,6 +517,20 @@ func (act *activation) applyBias(x []float32, channel int, bias float32, asm boo
 		}
 		x[i] = v
 	}
+}
+
+// bounds returns the clamp an activation amounts to, if it is one
+// (identity, Relu, Clip).
+func (act *activation) bounds() (lo, hi float32, ok bool) {
+	switch act.kind {
+	case actNone:
+		return float32(math.Inf(-1)), float32(math.Inf(1)), true
+	case actRelu:
+		return 0, float32(math.Inf(1)), true
+	case actClip:
+		return act.alpha, act.beta, true
+	}
+	return 0, 0, false
 }
 
 func (act *activation) apply(x []float32, channel int) {

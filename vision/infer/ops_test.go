@@ -275,3 +275,45 @@ func stringsCut(s, sep string) (string, string, bool) {
 	}
 	return s, "", false
 }
+
+// TestAddActivation: an activation after Add is fused into the Add kernel
+// (the vector path for equal shapes, the row path for broadcasting).
+func TestAddActivation(t *testing.T) {
+	r := newRand(51)
+	for _, shapes := range [][2][]int{{{3, 37}, {3, 37}}, {{2, 3, 5}, {3, 1}}} {
+		for _, act := range []string{"Relu", "Clip", "Sigmoid"} {
+			a, b := randND(r, shapes[0]...), randND(r, shapes[1]...)
+			g := onnxbuild.NewGraph()
+			g.Input("a", onnxbuild.Float, dims64(a.shape)...)
+			g.Input("b", onnxbuild.Float, dims64(b.shape)...)
+			g.InitFloat("lo", nil, []float32{-0.25})
+			g.InitFloat("hi", nil, []float32{0.5})
+			g.Node("Add", []string{"a", "b"}, []string{"s"})
+			if act == "Clip" {
+				g.Node("Clip", []string{"s", "lo", "hi"}, []string{"y"})
+			} else {
+				g.Node(act, []string{"s"}, []string{"y"})
+			}
+			g.Output("y")
+			m, err := LoadBytes(g.Model(13), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(m.plan.ops) != 1 {
+				t.Errorf("%s: %d kernels, want the activation fused into Add", act, len(m.plan.ops))
+			}
+			got := runGraph(t, g.Model(13), Options{}, a, b)
+			want := refBroadcast(a, b, func(x, y float64) float64 {
+				v := x + y
+				switch act {
+				case "Relu":
+					return math.Max(v, 0)
+				case "Clip":
+					return math.Min(math.Max(v, -0.25), 0.5)
+				}
+				return 1 / (1 + math.Exp(-v))
+			})
+			assertClose(t, fmt.Sprint(act, shapes), got[0], want, 1e-6)
+		}
+	}
+}

@@ -9,9 +9,9 @@ import (
 // Word is one transcript word with its timing, as speech-to-text services
 // return them. Times are seconds from the start of the recording.
 type Word struct {
-	Text  string  `json:"text"`
-	Start float64 `json:"start"`
-	End   float64 `json:"end"`
+	Text  string  `json:"text"`  // the word as transcribed
+	Start float64 `json:"start"` // s
+	End   float64 `json:"end"`   // s
 }
 
 // Fillers counts filler words in the transcript (anchors.md §2.2).
@@ -20,9 +20,9 @@ type Fillers struct {
 	Count      int            `json:"count"`         // fillers found
 	PerHundred float64        `json:"per_100_words"` // norm for spontaneous speech: 2–6
 	Band       string         `json:"band"`          // "good" (< 2), "ok" (2–5), "needs_work" (> 5)
-	ByWord     map[string]int `json:"by_word"`
-	Bursts     []Pause        `json:"bursts"` // ≥ 3 fillers within 10 s: moments of load
-	WPM        Num            `json:"wpm"`    // words per minute over the answer
+	ByWord     map[string]int `json:"by_word"`       // count per filler (normalised spelling)
+	Bursts     []Pause        `json:"bursts"`        // ≥ 3 fillers within 10 s: moments of load
+	WPM        Num            `json:"wpm"`           // words per minute over the answer
 }
 
 // Filler lists per language. "Sure" fillers always count; "maybe" fillers

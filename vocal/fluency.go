@@ -18,33 +18,33 @@ type Fluency struct {
 	WPMEstimated        bool          `json:"wpm_estimated"`         // true when WPM comes from syllables (English: 1.5 syllables per word)
 	TranscriptSPS       Num           `json:"transcript_sps"`        // Korean: Hangul syllables of the transcript per second; used for the band when present
 	RateBand            string        `json:"rate_band"`             // "slow", "good", "fast", "very_fast", or "" when the language is unknown
-	Pauses              Pauses        `json:"pauses"`
-	FilledPauses        []FilledPause `json:"filled_pauses"` // audio-only detection of "음…", "어…", "um"
+	Pauses              Pauses        `json:"pauses"`                // silent pauses
+	FilledPauses        []FilledPause `json:"filled_pauses"`         // audio-only detection of "음…", "어…", "um"
 }
 
 // Pauses summarises the silent pauses inside the answer (leading and
 // trailing silence excluded).
 type Pauses struct {
-	Count         int     `json:"count"` // pauses ≥ 250 ms
-	TotalS        float64 `json:"total_s"`
-	MeanS         Num     `json:"mean_s"`
-	PerMinute     float64 `json:"per_minute"`
+	Count         int     `json:"count"`           // pauses ≥ 250 ms
+	TotalS        float64 `json:"total_s"`         // total pause time, s
+	MeanS         Num     `json:"mean_s"`          // mean pause, s
+	PerMinute     float64 `json:"per_minute"`      // pauses per minute of recording
 	Long          []Pause `json:"long"`            // pauses ≥ 1 s, with times
 	VeryLongCount int     `json:"very_long_count"` // pauses ≥ 2.5 s, worth coaching
 }
 
 // Pause is one silent interval.
 type Pause struct {
-	Start float64 `json:"start"`
-	End   float64 `json:"end"`
+	Start float64 `json:"start"` // s
+	End   float64 `json:"end"`   // s
 }
 
 // FilledPause is a stretch that sounds like a hesitation ("음…", "어…",
 // "um"): voiced, long, with flat pitch, steady loudness and a steady spectrum.
 type FilledPause struct {
-	Start        float64 `json:"start"`
-	End          float64 `json:"end"`
-	PitchRangeSt float64 `json:"pitch_range_st"`
+	Start        float64 `json:"start"`              // s
+	End          float64 `json:"end"`                // s
+	PitchRangeSt float64 `json:"pitch_range_st"`     // F0 range over the stretch, semitones
 	Stability    float64 `json:"spectral_stability"` // mean cosine similarity of consecutive spectra
 }
 

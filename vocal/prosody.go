@@ -8,21 +8,21 @@ import (
 
 // Prosody describes pitch variation and loudness (anchors.md §2.4–2.5).
 type Prosody struct {
-	PitchMedianHz     Num  `json:"pitch_median_hz"`
-	PitchP10Hz        Num  `json:"pitch_p10_hz"`
-	PitchP90Hz        Num  `json:"pitch_p90_hz"`
-	PitchSDSt         Num  `json:"pitch_sd_st"`          // SD of F0 in semitones re the speaker's median, whole answer
-	PitchSDStWindowed Num  `json:"pitch_sd_st_windowed"` // median over 10-s windows with ≥ 1 s of voicing
-	PVQ               Num  `json:"pvq"`                  // SD(F0)/mean(F0), Hincks' pitch variation quotient
-	Monotone          bool `json:"monotone"`             // windowed SD below 2 semitones
-	Lively            bool `json:"lively"`               // windowed SD of 3 semitones or more
-	LoudnessMedianDB  Num  `json:"loudness_median_db"`   // median intensity of sounding frames, dB re 2e-5 Pa
-	LoudnessSDdB      Num  `json:"loudness_sd_db"`       // SD of sounding frames
-	LoudnessP10Re     Num  `json:"loudness_p10_re_median_db"`
-	LoudnessP90Re     Num  `json:"loudness_p90_re_median_db"`
-	Phrases           int  `json:"phrases"`      // sounding stretches of ≥ 1 s
-	TrailingOff       int  `json:"trailing_off"` // phrases whose last 300 ms are ≥ 6 dB below the phrase median
-	TrailingOffRatio  Num  `json:"trailing_off_ratio"`
+	PitchMedianHz     Num  `json:"pitch_median_hz"`           // median F0 of voiced frames
+	PitchP10Hz        Num  `json:"pitch_p10_hz"`              // 10th percentile of F0
+	PitchP90Hz        Num  `json:"pitch_p90_hz"`              // 90th percentile of F0
+	PitchSDSt         Num  `json:"pitch_sd_st"`               // SD of F0 in semitones re the speaker's median, whole answer
+	PitchSDStWindowed Num  `json:"pitch_sd_st_windowed"`      // median over 10-s windows with ≥ 1 s of voicing
+	PVQ               Num  `json:"pvq"`                       // SD(F0)/mean(F0), Hincks' pitch variation quotient
+	Monotone          bool `json:"monotone"`                  // windowed SD below 2 semitones
+	Lively            bool `json:"lively"`                    // windowed SD of 3 semitones or more
+	LoudnessMedianDB  Num  `json:"loudness_median_db"`        // median intensity of sounding frames, dB re 2e-5 Pa
+	LoudnessSDdB      Num  `json:"loudness_sd_db"`            // SD of sounding frames
+	LoudnessP10Re     Num  `json:"loudness_p10_re_median_db"` // 10th percentile of sounding frames, dB re the median
+	LoudnessP90Re     Num  `json:"loudness_p90_re_median_db"` // 90th percentile of sounding frames, dB re the median
+	Phrases           int  `json:"phrases"`                   // sounding stretches of ≥ 1 s
+	TrailingOff       int  `json:"trailing_off"`              // phrases whose last 300 ms are ≥ 6 dB below the phrase median
+	TrailingOffRatio  Num  `json:"trailing_off_ratio"`        // TrailingOff ÷ Phrases
 	trailing          [][3]float64
 }
 

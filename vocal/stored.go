@@ -6,11 +6,11 @@ import "strings"
 // (feedback_summary: overall_voice, tremor, blank, tone, speed). A nil
 // metric was never measured.
 type StoredScores struct {
-	Overall float64
-	Tremor  *float64
+	Overall float64  // overall_voice
+	Tremor  *float64 // the "tremor" column
 	Pause   *float64 // the "blank" column
-	Tone    *float64
-	Speed   *float64
+	Tone    *float64 // the "tone" column
+	Speed   *float64 // the "speed" column
 }
 
 // LevelFromScore is the level of a stored score in the original service's

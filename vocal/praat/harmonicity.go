@@ -5,8 +5,8 @@ import "math"
 // Harmonicity is a harmonics-to-noise ratio contour in dB: value i (0-based)
 // belongs to time X1 + i*Dx; -200 marks frames Praat considers silent.
 type Harmonicity struct {
-	X1, Dx float64
-	Values []float64
+	X1, Dx float64   // time of the first frame and time step, s
+	Values []float64 // dB
 }
 
 // ToHarmonicityCC is Praat's "Sound: To Harmonicity (cc)...": a

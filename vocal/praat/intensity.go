@@ -8,7 +8,7 @@ import (
 // Intensity is an intensity contour in dB re 2·10⁻⁵ Pa: value i (0-based)
 // belongs to time X1 + i*Dx.
 type Intensity struct {
-	X1, Dx float64
+	X1, Dx float64   // time of the first frame and time step, s
 	Values []float64 // dB; digitally silent frames are exactly -300, as in Praat
 }
 

@@ -23,18 +23,18 @@ const (
 // "To Pitch (cc)...". DefaultPitchParams fills in Praat's defaults; a zero
 // TimeStep means Praat's automatic 0.75/Floor (0.01 s at 75 Hz).
 type PitchParams struct {
-	Method             PitchMethod
-	TimeStep           float64 // s; 0 = periodsPerWindow / floor / 4
-	Floor              float64 // Hz, lowest pitch searched; sets the window length
-	Ceiling            float64 // Hz, candidates at or above it count as unvoiced
-	PeriodsPerWindow   float64 // 3 for AC, 1 for CC in Praat's dialogs
-	MaxCandidates      int     // 15
-	VeryAccurate       bool    // Gaussian window (AC) or sinc-700 refinement (CC)
-	SilenceThreshold   float64 // 0.03, relative to the global peak
-	VoicingThreshold   float64 // 0.45
-	OctaveCost         float64 // 0.01 per octave
-	OctaveJumpCost     float64 // 0.35
-	VoicedUnvoicedCost float64 // 0.14
+	Method             PitchMethod // AC or CC
+	TimeStep           float64     // s; 0 = periodsPerWindow / floor / 4
+	Floor              float64     // Hz, lowest pitch searched; sets the window length
+	Ceiling            float64     // Hz, candidates at or above it count as unvoiced
+	PeriodsPerWindow   float64     // 3 for AC, 1 for CC in Praat's dialogs
+	MaxCandidates      int         // 15
+	VeryAccurate       bool        // Gaussian window (AC) or sinc-700 refinement (CC)
+	SilenceThreshold   float64     // 0.03, relative to the global peak
+	VoicingThreshold   float64     // 0.45
+	OctaveCost         float64     // 0.01 per octave
+	OctaveJumpCost     float64     // 0.35
+	VoicedUnvoicedCost float64     // 0.14
 
 	winnerOnly bool // only Candidates[0] will be read (set by ToHarmonicityCC)
 }
@@ -60,16 +60,16 @@ type PitchCandidate struct {
 // PitchFrame holds the candidates of one analysis frame; after path finding
 // Candidates[0] is the chosen one.
 type PitchFrame struct {
-	Intensity  float64 // local peak relative to the global peak, 0..1
-	Candidates []PitchCandidate
+	Intensity  float64          // local peak relative to the global peak, 0..1
+	Candidates []PitchCandidate // Candidates[0] is the path finder's choice
 }
 
 // Pitch is a pitch contour: frame i (0-based) is centred at X1 + i*Dx.
 type Pitch struct {
-	X1, Dx  float64
-	XMax    float64 // end of the sound's domain (the domain starts at 0)
-	Ceiling float64
-	Frames  []PitchFrame
+	X1, Dx  float64      // time of the first frame and time step, s
+	XMax    float64      // end of the sound's domain (the domain starts at 0)
+	Ceiling float64      // Hz; frequencies at or above it are unvoiced
+	Frames  []PitchFrame // one per time step
 }
 
 // NumFrames is the number of analysis frames.

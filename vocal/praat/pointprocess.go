@@ -7,8 +7,8 @@ import (
 
 // PointProcess is a sorted list of glottal pulse times (s) within [0, XMax].
 type PointProcess struct {
-	XMax  float64
-	Times []float64
+	XMax  float64   // end of the time domain, s
+	Times []float64 // pulse times, s, ascending
 }
 
 func (pp *PointProcess) add(t float64) {

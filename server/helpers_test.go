@@ -109,7 +109,7 @@ func (fakeLLM) EvaluateAnswer(_ context.Context, answer string) (map[string]any,
 }
 
 type testEnv struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *Server
 	http     *httptest.Server
 	fake     *supabasetest.Server
@@ -122,7 +122,7 @@ type envOptions struct {
 	noPipeline bool
 }
 
-func newEnv(t *testing.T, d store.Dialect, o envOptions) *testEnv {
+func newEnv(t testing.TB, d store.Dialect, o envOptions) *testEnv {
 	t.Helper()
 	fake := supabasetest.NewServer(serviceKey, bucket)
 	t.Cleanup(fake.Close)

@@ -36,6 +36,11 @@ func now() time.Time { return time.Now().UTC().Round(time.Microsecond) }
 // EnsureProfile returns the profile with this id, creating an active one the
 // first time the user is seen (seed-spec §3).
 func (db *DB) EnsureProfile(ctx context.Context, id string) (*Profile, error) {
+	// Every authenticated request calls this; the profile almost always
+	// exists, so one read is the common path.
+	if p, err := db.Profile(ctx, id); !errors.Is(err, ErrNotFound) {
+		return p, err
+	}
 	t := now()
 	p := &Profile{ID: id, Status: ProfileActive, ProfileMeta: map[string]any{}, CreatedAt: t, UpdatedAt: t}
 	if _, err := db.Bun.NewInsert().Model(p).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {

@@ -128,3 +128,49 @@ func TestAnalyzeOnUpload(t *testing.T) {
 		t.Fatalf("pipeline ran %d times", n)
 	}
 }
+
+// TestKilledWorkersJobIsRescued kills a worker in the middle of an analysis
+// (its database connections vanish, as when the machine dies). River's
+// rescuer, run by the next leader once the dead one's lease expires, puts
+// the job back after twice the job timeout, and another worker completes it.
+// It takes about 20 s (River's leader lease is 15 s), so -short skips it.
+func TestKilledWorkersJobIsRescued(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for River's 15 s leader lease; run without -short")
+	}
+	e := newEnv(t, store.Postgres, envOptions{noWorker: true, mutate: func(c *Config) { c.JobTimeout = 2 * time.Second }})
+	_, sid := e.seedFlow(userAlice)
+	r := e.upload(sid, 1, userAlice, recording(t))
+	aid := num(t, r.json(t)["attempt_id"])
+
+	hung := &blockingPipeline{started: make(chan struct{})}
+	a, err := NewWorker(workerConfig(e, hung))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.queue.start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, e.do("POST", fmt.Sprintf("/api/analysis/sessions/%d/attempts/%d", sid, aid), userAlice, nil), 202, "")
+	select {
+	case <-hung.started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("worker A never started the job")
+	}
+	a.db.Close() // the machine is gone: nothing A does reaches the database any more
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = a.queue.stopAndCancel(ctx)
+	})
+
+	b := &fakePipeline{}
+	runWorker(t, workerConfig(e, b))
+	job, err := e.srv.awaitJob(t.Context(), aid, 90*time.Second)
+	if err != nil || job.Status != store.JobDone || b.calls.Load() != 1 {
+		t.Fatalf("job = %+v, %v; B ran %d", job, err, b.calls.Load())
+	}
+	if job.Tries != 2 {
+		t.Fatalf("tries = %d, want 2 (A's and B's)", job.Tries)
+	}
+}

@@ -96,7 +96,7 @@ func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) err
 	for _, p := range s.Practice {
 		d.Practice = append(d.Practice, p.Text.In(lang))
 	}
-	d.Plots = append(voicePlots(s, in, dur, lang), visionPlots(in, dur, lang)...)
+	d.Plots = append(voicePlots(s, in, dur, lang), visionPlots(s, in, dur, lang)...)
 	d.Plots = append(d.Plots, momentsPlot(s, dur, lang))
 	for i, m := range s.Timeline {
 		mv := momentView{N: i + 1, From: clock(m.Start), To: clock(m.End)}

@@ -35,12 +35,54 @@ func sample(t *testing.T, lang string) (*feedback.Summary, feedback.Input) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := feedback.Input{Vocal: r, Content: ev, Failed: map[string]string{"vision": "no face was found in any frame"}}
+	in := feedback.Input{Vocal: r, Content: ev, Vision: videoAround(r), Failed: map[string]string{"transcript": "stt: no speech-to-text backend configured"}}
 	s, err := feedback.Summarize(in, feedback.Options{Language: lang, History: []feedback.Summary{*earlier}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s, in
+}
+
+// videoAround builds a video report to go with a voice analysis, at 5
+// frames per second: the candidate looks away during the first long pause,
+// leaves the frame for a second in the middle and raises a shoulder near
+// the end. (The vision package's own summariser is exercised with the
+// same scenario in feedback/fromvision, which needs cgo.)
+func videoAround(r *vocal.Report) *feedback.VisionReport {
+	const fps = 5.0
+	dur := r.Quality.DurationS
+	p := r.Fluency.Pauses.Long[0]
+	v := &feedback.VisionReport{Duration: dur, Face: feedback.VisionFace{Status: "ok"}}
+	var looking, face int
+	for i := 0; float64(i)/fps < dur; i++ {
+		t := float64(i) / fps
+		f := feedback.VisionFrame{Time: t, State: "face", Posture: feedback.VisionFramePosture{Present: true, Shoulder: 1, Head: 1, Hand: 1}}
+		switch {
+		case t >= dur/2 && t < dur/2+1.2:
+			f.State, f.Posture = "no_face", feedback.VisionFramePosture{}
+		default:
+			look := !(t >= p.Start+0.2 && t < p.End-0.2)
+			f.LookingAtCamera = &look
+			face++
+			if look {
+				looking++
+			}
+			if t > dur-6 && t < dur-4 {
+				f.Posture.Shoulder = 0.6
+			}
+		}
+		v.Series = append(v.Series, f)
+	}
+	pct := func(x float64) *float64 { return &x }
+	v.Metrics = feedback.VisionMetrics{EyeContactPercent: pct(100 * float64(looking) / float64(face)),
+		LongestLookAwaySeconds: pct(p.End - p.Start - 0.4), HeadStability: pct(0.9), HeadMovementDegPerSec: pct(3), SmilePercent: pct(12)}
+	v.Pose = &feedback.VisionPose{Overall: feedback.VisionRated{Value: 95}, Shoulder: feedback.VisionRated{Value: 88}, HeadTilt: feedback.VisionRated{Value: 99}, Hand: feedback.VisionRated{Value: 100}}
+	v.Timeline = []feedback.VisionMoment{
+		{Start: p.Start + 0.2, End: p.End - 0.2, Kind: "look_away", Evidence: map[string]float64{"duration_s": p.End - p.Start - 0.4}},
+		{Start: dur / 2, End: dur/2 + 1.2, Kind: "no_face", Evidence: map[string]float64{"duration_s": 1.2}},
+		{Start: dur - 6, End: dur - 4, Kind: "shoulder_raised", Evidence: map[string]float64{"side_left": 1}},
+	}
+	return v
 }
 
 func TestText(t *testing.T) {
@@ -58,7 +100,7 @@ func TestText(t *testing.T) {
 					t.Errorf("metric %s missing from the table", m.ID)
 				}
 			}
-			for _, want := range []string{"answer.webm", s.OverallGrade.Label().In(lang), "1. ", s.Practice[0].Text.In(lang)[:10], "no face was found"} {
+			for _, want := range []string{"answer.webm", s.OverallGrade.Label().In(lang), "1. ", s.Practice[0].Text.In(lang)[:10], "no speech-to-text backend"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("report lacks %q", want)
 				}
@@ -153,25 +195,33 @@ func TestHTMLInChromium(t *testing.T) {
 	if p := pageProblems.FindAllString(log, -1); len(p) > 0 {
 		t.Errorf("console errors or failed loads:\n%s", strings.Join(p, "\n"))
 	}
-	for _, plot := range []string{"pitch", "intensity", "moments"} {
+	for _, plot := range []string{"pitch", "intensity", "eye_contact", "posture", "moments"} {
 		re := regexp.MustCompile(`data-plot="` + plot + `"[\s\S]*?</figure>`)
 		fig := re.FindString(dom)
 		if fig == "" {
 			t.Errorf("plot %s missing from the rendered DOM", plot)
 			continue
 		}
-		if plot != "moments" && !regexp.MustCompile(`<path class="[a-z]+" d="M[\d.]+ [\d.]+L`).MatchString(fig) {
+		if (plot == "pitch" || plot == "intensity" || plot == "posture") && !regexp.MustCompile(`<path class="[a-z]+" d="M[\d.]+ [\d.]+L`).MatchString(fig) {
 			t.Errorf("plot %s has no drawn line", plot)
 		}
-		if plot != "moments" && strings.Count(fig, `<rect class="pause"`) != len(in.Vocal.Fluency.Pauses.Long) {
+		if (plot == "pitch" || plot == "intensity") && strings.Count(fig, `<rect class="pause"`) != len(in.Vocal.Fluency.Pauses.Long) {
 			t.Errorf("plot %s shades %d pauses, the voice report has %d long ones", plot, strings.Count(fig, `<rect class="pause"`), len(in.Vocal.Fluency.Pauses.Long))
 		}
 	}
 	if n := strings.Count(dom, `class="card `); n != len(s.Metrics) {
 		t.Errorf("%d metric cards, want %d", n, len(s.Metrics))
 	}
-	if !strings.Contains(dom, "no face was found in any frame") {
-		t.Errorf("failed vision not reported")
+	if !strings.Contains(dom, "no speech-to-text backend configured") {
+		t.Errorf("failed transcription not reported")
+	}
+	eye := regexp.MustCompile(`data-plot="eye_contact"[\s\S]*?</figure>`).FindString(dom)
+	if !strings.Contains(eye, `class="away"`) || !strings.Contains(eye, `class="look"`) || !strings.Contains(eye, `class="unmeasured"`) {
+		t.Errorf("eye-contact strip lacks looking, looking-away or unmeasured stretches")
+	}
+	moments := regexp.MustCompile(`data-plot="moments"[\s\S]*?</figure>`).FindString(dom)
+	if !strings.Contains(moments, `class="m-voice"`) || !strings.Contains(moments, `class="m-vision"`) {
+		t.Errorf("moments plot lacks voice or vision bars")
 	}
 	f, err := os.Open(shot)
 	if err != nil {
@@ -197,5 +247,39 @@ func TestHTMLInChromium(t *testing.T) {
 		_ = os.WriteFile(filepath.Join(out, "report.html"), b.Bytes(), 0o644)
 		png, _ := os.ReadFile(shot)
 		_ = os.WriteFile(filepath.Join(out, "report.png"), png, 0o644)
+	}
+}
+
+// TestUIWords checks that every word the renderers look up exists in both
+// languages: a missing key would print an empty heading.
+func TestUIWords(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyRe := regexp.MustCompile(`(?:ui\[|\bt\()"([a-z_]+)"`)
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRe.FindAllStringSubmatch(string(src), -1) {
+			seen++
+			if w := ui[m[1]]; w.Ko == "" || w.En == "" {
+				t.Errorf("%s: ui word %q missing", f, m[1])
+			}
+		}
+	}
+	for _, m := range []string{"voice", "vision", "transcript", "content"} {
+		if w := ui[m]; w.Ko == "" || w.En == "" {
+			t.Errorf("modality name %q missing", m)
+		}
+	}
+	if seen < 20 {
+		t.Errorf("found only %d lookups; the pattern is out of date", seen)
 	}
 }

@@ -169,6 +169,10 @@ type pitchAnalysis struct {
 	// candidates that can still win are refined.
 	winnerOnly bool
 	order      []int
+	// quietIntensity is the frame intensity below which the unvoiced
+	// candidate wins whatever the others are (see candidates); 0 when
+	// not applicable.
+	quietIntensity float64
 }
 
 func toPitch(s *Sound, p PitchParams, method int) (*Pitch, error) {
@@ -275,6 +279,19 @@ func toPitch(s *Sound, p PitchParams, method int) (*Pitch, error) {
 		a.brentIxmax = int(math.Floor(float64(a.nsampWindow) * interpolationDepth))
 	}
 
+	if !a.winnerOnly && p.SilenceThreshold > 0 {
+		// In a frame, the unvoiced candidate scores voicingThreshold +
+		// 2 − intensity/(silenceThreshold/(1+voicingThreshold)) and a voiced
+		// one at most 1. When the gap exceeds two voiced/unvoiced transition
+		// costs, no path through a voiced candidate of that frame can be
+		// best, nor can one serve as the best predecessor of the next frame,
+		// so refining its candidates would not change the result.
+		vuv := p.VoicedUnvoicedCost * 0.01 / dt
+		limit := p.VoicingThreshold + 2 - 1 - 2*vuv - 1e-9 // unvoiced − 1 > 2·vuv
+		if limit > 0 {
+			a.quietIntensity = limit * p.SilenceThreshold / (1 + p.VoicingThreshold)
+		}
+	}
 	a.analyseFrames(pitch)
 	pathFinder(pitch, p.SilenceThreshold, p.VoicingThreshold, p.OctaveCost, p.OctaveJumpCost, p.VoicedUnvoicedCost, ceiling)
 	return pitch, nil
@@ -531,6 +548,9 @@ func (a *pitchAnalysis) candidates(frame *PitchFrame, localPeak float64, r symme
 		cands[i].Strength = ymid
 	}
 	frame.Candidates = cands
+	if frame.Intensity < a.quietIntensity {
+		return // too quiet to be voiced: candidates stay unrefined
+	}
 	if !a.winnerOnly {
 		for i := 1; i < len(cands); i++ {
 			refine(i)

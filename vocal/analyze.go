@@ -178,10 +178,10 @@ func fluencyOf(m *measures, sd *sounding, opts Options) *Fluency {
 	f := &Fluency{
 		Syllables:           len(syl),
 		SpeechRateSPS:       roundTo(float64(len(syl))/m.duration, 2),
-		ArticulationRateSPS: nan,
+		ArticulationRateSPS: undefined(),
 		PhonationS:          roundTo(sd.phonation(), 2),
-		WPM:                 nan,
-		TranscriptSPS:       nan,
+		WPM:                 undefined(),
+		TranscriptSPS:       undefined(),
 		Pauses:              pausesOf(sd, m.duration),
 		FilledPauses:        detectFilledPauses(m.sound, m.pitch, m.intensity),
 	}
@@ -199,12 +199,18 @@ func fluencyOf(m *measures, sd *sounding, opts Options) *Fluency {
 	return f
 }
 
-// reasonKo explains each quality-gate reason to the speaker, in Korean.
-var reasonKo = map[string]string{
-	"clipping":          "소리가 너무 커서 잘렸습니다. 마이크 입력 음량을 낮춰 주세요.",
-	"too_quiet":         "소리가 너무 작습니다. 마이크에 더 가까이에서 말해 주세요.",
-	"no_speech":         "녹음에서 말소리를 찾지 못했습니다.",
-	"too_little_speech": "말소리가 너무 짧아 분석할 수 없습니다.",
+// reasonKo explains a quality-gate reason to the speaker, in Korean.
+func reasonKo(reason string) string {
+	switch reason {
+	case "clipping":
+		return "소리가 너무 커서 잘렸습니다. 마이크 입력 음량을 낮춰 주세요."
+	case "too_quiet":
+		return "소리가 너무 작습니다. 마이크에 더 가까이에서 말해 주세요."
+	case "no_speech":
+		return "녹음에서 말소리를 찾지 못했습니다."
+	default:
+		return "말소리가 너무 짧아 분석할 수 없습니다."
+	}
 }
 
 // Quality gate thresholds.
@@ -217,7 +223,7 @@ const (
 )
 
 func qualityOf(pcm []float32, m *measures, sd *sounding) Quality {
-	q := Quality{Sufficient: true, DurationS: roundTo(m.duration, 2), SpeechLevelDBFS: nan}
+	q := Quality{Sufficient: true, DurationS: roundTo(m.duration, 2), SpeechLevelDBFS: undefined()}
 	clipped := 0
 	for _, v := range pcm {
 		if math.Abs(float64(v)) >= clipLevel {
@@ -243,7 +249,7 @@ func qualityOf(pcm []float32, m *measures, sd *sounding) Quality {
 	}
 	q.VoicedS = roundTo(float64(voiced)*m.pitch.Dx, 2)
 	fail := func(reason, msg string) {
-		q.Sufficient, q.Reason, q.Message, q.MessageKo = false, reason, "insufficient audio: "+msg, reasonKo[reason]
+		q.Sufficient, q.Reason, q.Message, q.MessageKo = false, reason, "insufficient audio: "+msg, reasonKo(reason)
 	}
 	switch {
 	case q.ClippedRatio > maxClippedRatio:

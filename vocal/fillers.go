@@ -25,19 +25,21 @@ type Fillers struct {
 	WPM        Num            `json:"wpm"`           // words per minute over the answer
 }
 
-// Filler lists per language. "Sure" fillers always count; "maybe" fillers
-// are ordinary words too (그 사람, I like it), so they count only when a
-// pause of at least 0.3 s touches them, which is how they sound as fillers.
-var (
-	sureFillers = map[string][]string{
-		"ko": {"음", "어", "으", "음음", "어어", "엄", "흠", "아"},
-		"en": {"um", "uh", "er", "erm", "uhm", "hmm", "mm", "ah"},
+// fillerWords returns the filler lists of a language. "Sure" fillers always
+// count; "maybe" fillers are ordinary words too (그 사람, I like it), so they
+// count only when a pause of at least 0.3 s touches them, which is how they
+// sound as fillers.
+func fillerWords(language string) (sure, maybe []string) {
+	switch language {
+	case "ko":
+		return []string{"음", "어", "으", "음음", "어어", "엄", "흠", "아"},
+			[]string{"그", "저", "뭐", "이제", "약간", "좀", "그러니까", "아무튼", "사실", "그냥", "막"}
+	case "en":
+		return []string{"um", "uh", "er", "erm", "uhm", "hmm", "mm", "ah"},
+			[]string{"like", "so", "well", "actually", "basically", "literally", "you know", "i mean", "kind of", "sort of"}
 	}
-	maybeFillers = map[string][]string{
-		"ko": {"그", "저", "뭐", "이제", "약간", "좀", "그러니까", "아무튼", "사실", "그냥", "막"},
-		"en": {"like", "so", "well", "actually", "basically", "literally", "you know", "i mean", "kind of", "sort of"},
-	}
-)
+	return nil, nil
+}
 
 const (
 	fillerPauseS = 0.3
@@ -60,7 +62,7 @@ func normalizeWord(s string) string {
 }
 
 func fillersOf(words []Word, language string, duration float64) *Fillers {
-	f := &Fillers{Words: len(words), ByWord: map[string]int{}, Bursts: []Pause{}, WPM: nan}
+	f := &Fillers{Words: len(words), ByWord: map[string]int{}, Bursts: []Pause{}, WPM: undefined()}
 	if duration > 0 {
 		f.WPM = Num(roundTo(float64(len(words))/duration*60, 1))
 	}
@@ -70,10 +72,11 @@ func fillersOf(words []Word, language string, duration float64) *Fillers {
 	}
 	sure, maybe := map[string]bool{}, map[string]bool{}
 	for _, l := range langs {
-		for _, w := range sureFillers[l] {
+		sw, mw := fillerWords(l)
+		for _, w := range sw {
 			sure[normalizeWord(w)] = true
 		}
-		for _, w := range maybeFillers[l] {
+		for _, w := range mw {
 			maybe[w] = true
 		}
 	}

@@ -184,7 +184,7 @@ func pausesOf(sd *sounding, duration float64) Pauses {
 			p.VeryLongCount++
 		}
 	}
-	p.MeanS = nan
+	p.MeanS = undefined()
 	if p.Count > 0 {
 		p.MeanS = Num(roundTo(p.TotalS/float64(p.Count), 3))
 	}

@@ -43,7 +43,7 @@ func prosodyOf(pitch *praat.Pitch, sd *sounding) *Prosody {
 			times = append(times, pitch.FrameTime(i))
 		}
 	}
-	p.PitchMedianHz, p.PitchP10Hz, p.PitchP90Hz, p.PitchSDSt, p.PitchSDStWindowed, p.PVQ = nan, nan, nan, nan, nan, nan
+	p.PitchMedianHz, p.PitchP10Hz, p.PitchP90Hz, p.PitchSDSt, p.PitchSDStWindowed, p.PVQ = undefined(), undefined(), undefined(), undefined(), undefined(), undefined()
 	if len(f0) >= 10 {
 		med := median(f0)
 		st := make([]float64, len(f0))
@@ -83,7 +83,7 @@ func prosodyOf(pitch *praat.Pitch, sd *sounding) *Prosody {
 			loud = append(loud, v)
 		}
 	}
-	p.LoudnessMedianDB, p.LoudnessSDdB, p.LoudnessP10Re, p.LoudnessP90Re, p.TrailingOffRatio = nan, nan, nan, nan, nan
+	p.LoudnessMedianDB, p.LoudnessSDdB, p.LoudnessP10Re, p.LoudnessP90Re, p.TrailingOffRatio = undefined(), undefined(), undefined(), undefined(), undefined()
 	if len(loud) > 0 {
 		med := median(loud)
 		p.LoudnessMedianDB = Num(roundTo(med, 1))

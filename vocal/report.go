@@ -177,4 +177,5 @@ func (n Num) MarshalJSON() ([]byte, error) {
 // Valid reports whether the value was measurable.
 func (n Num) Valid() bool { return finite(float64(n)) }
 
-var nan = Num(math.NaN())
+// undefined is the value of a measure that could not be taken.
+func undefined() Num { return Num(math.NaN()) }

@@ -58,7 +58,9 @@ type PitchCandidate struct {
 }
 
 // PitchFrame holds the candidates of one analysis frame; after path finding
-// Candidates[0] is the chosen one.
+// Candidates[0] is the chosen one. In frames too quiet to be voiced the
+// other candidates keep their first (unrefined) estimates, because no
+// refinement could change the chosen path; Praat refines them anyway.
 type PitchFrame struct {
 	Intensity  float64          // local peak relative to the global peak, 0..1
 	Candidates []PitchCandidate // Candidates[0] is the path finder's choice

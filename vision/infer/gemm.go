@@ -151,30 +151,37 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 	}
 }
 
-// microGo is the portable 4×16 micro-kernel.
+// microGo is the portable 4×16 micro-kernel. It walks the tile in 2×4
+// blocks whose eight sums stay in registers (a 4×4 block spills on amd64,
+// and a whole-tile array lives in memory); about twice as fast as either.
 func microGo(k int, a, b, c []float32, ldc int, acc bool) {
 	const mr, nr = 4, 16
-	var t [mr][nr]float32
 	a, b = a[:k*mr], b[:k*nr]
-	for p := range k {
-		bb := (*[nr]float32)(b[p*nr : p*nr+nr])
-		aa := (*[mr]float32)(a[p*mr : p*mr+mr])
-		for i := range mr {
-			av := aa[i]
-			row := &t[i]
-			for j := range nr {
-				row[j] += av * bb[j]
+	for i := 0; i < mr; i += 2 {
+		for j := 0; j < nr; j += 4 {
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			for p := range k {
+				bb := (*[4]float32)(b[p*nr+j : p*nr+j+4])
+				a0, a1 := a[p*mr+i], a[p*mr+i+1]
+				b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
+				c00 += a0 * b0
+				c01 += a0 * b1
+				c02 += a0 * b2
+				c03 += a0 * b3
+				c10 += a1 * b0
+				c11 += a1 * b1
+				c12 += a1 * b2
+				c13 += a1 * b3
 			}
-		}
-	}
-	for i := range mr {
-		dst := (*[nr]float32)(c[i*ldc : i*ldc+nr])
-		if acc {
-			for j := range nr {
-				dst[j] += t[i][j]
+			r0 := (*[4]float32)(c[i*ldc+j : i*ldc+j+4])
+			r1 := (*[4]float32)(c[(i+1)*ldc+j : (i+1)*ldc+j+4])
+			if acc {
+				r0[0], r0[1], r0[2], r0[3] = r0[0]+c00, r0[1]+c01, r0[2]+c02, r0[3]+c03
+				r1[0], r1[1], r1[2], r1[3] = r1[0]+c10, r1[1]+c11, r1[2]+c12, r1[3]+c13
+			} else {
+				*r0 = [4]float32{c00, c01, c02, c03}
+				*r1 = [4]float32{c10, c11, c12, c13}
 			}
-		} else {
-			*dst = t[i]
 		}
 	}
 }

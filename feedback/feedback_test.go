@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind/feedback/internal/jsonschema"
 	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
@@ -111,6 +113,68 @@ func checkSummary(t *testing.T, s *Summary) {
 	var back Summary
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Errorf("JSON does not read back: %v", err)
+	}
+	if err := schema(t).Validate(b, "feedback.Summary"); err != nil {
+		t.Errorf("summary does not match docs/feedback.schema.json:\n%v", err)
+	}
+}
+
+// schema reads docs/feedback.schema.json, the published schema of
+// `nevermind analyze --json`.
+func schema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	b, err := os.ReadFile("../docs/feedback.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jsonschema.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSchemaWholeObject validates a whole `analyze --json` object built from
+// real analyses: a voice report with its series, a transcript, the content
+// evaluation and the summary (no video: null).
+func TestSchemaWholeObject(t *testing.T) {
+	pcm := speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:3], 2.8)...)
+	words := []vocal.Word{{Text: "um", Start: 0.1, End: 0.3}, {Text: "In", Start: 0.4, End: 0.5}, {Text: "my", Start: 0.5, End: 0.6}}
+	r := speech.Analyze(t, pcm, vocal.Options{Language: "en", Series: true, Words: words})
+	tr := &stt.Transcript{Text: "um In my", Language: "en", Duration: r.Quality.DurationS,
+		Words: []stt.Word{{Text: "um", Start: 0.1, End: 0.3}, {Text: "In", Start: 0.4, End: 0.5}, {Text: "my", Start: 0.5, End: 0.6}}, Segments: []stt.Segment{}}
+	ev := evaluate(t, "Tell me about a hard problem.", strings.Join(speech.English[:3], " "), "en")
+	s, err := Summarize(Input{Vocal: r, Transcript: tr, Content: ev, Failed: map[string]string{"vision": "no video stream"}}, Options{Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSummary(t, s)
+	obj := map[string]any{"media": nil, "vocal": r, "vision": nil, "transcript": tr, "content": ev, "feedback": s}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := schema(t)
+	if err := sc.Validate(b, ""); err != nil {
+		t.Errorf("analyze object does not match the schema:\n%v", err)
+	}
+	// The schema is strict enough to catch a missing overall score or a
+	// score out of range.
+	for _, mutate := range []func(map[string]any){
+		func(f map[string]any) { delete(f, "overall_score") },
+		func(f map[string]any) { delete(f, "timeline") },
+		func(f map[string]any) { f["metrics"].([]any)[0].(map[string]any)["score"] = 140 },
+		func(f map[string]any) { f["metrics"].([]any)[0].(map[string]any)["grade"] = "excellent" },
+	} {
+		var o map[string]any
+		if err := json.Unmarshal(b, &o); err != nil {
+			t.Fatal(err)
+		}
+		mutate(o["feedback"].(map[string]any))
+		bad, _ := json.Marshal(o)
+		if err := sc.Validate(bad, ""); err == nil {
+			t.Errorf("a broken summary validated")
+		}
 	}
 }
 

@@ -17,7 +17,8 @@ type Config struct {
 	// postgresql+psycopg2://…, or sqlite:path. Empty means sqlite:nevermind.db.
 	DatabaseURL string
 	// MigrateOnStart applies pending migrations (ours and River's) in New.
-	// Zero: off; run `nevermind migrate up` instead.
+	// Zero: off for PostgreSQL (run `nevermind migrate up` before deploying);
+	// a SQLite database, private to this process, is always migrated.
 	MigrateOnStart bool
 
 	// Addr is the listen address for Run. Empty means ":8000"; PORT sets
@@ -68,8 +69,9 @@ type Config struct {
 	// works jobs (Run with RunWorker, or Worker). Zero means 2.
 	Workers int
 	// RunWorker makes Run also process analysis jobs in-process (the
-	// single-machine setup). Zero: off; API replicas then only enqueue and
-	// `nevermind worker` processes run them.
+	// single-machine setup). Zero: off on PostgreSQL, where API replicas only
+	// enqueue and `nevermind worker` processes run the jobs; on SQLite Run
+	// always works jobs, since no other process shares the database.
 	RunWorker bool
 
 	// AnalyzeOnUpload queues an attempt's analysis as soon as its recording

@@ -197,6 +197,15 @@ func (r reply) json(t testing.TB) map[string]any {
 
 func (e *testEnv) do(method, path, user string, body any) reply {
 	e.t.Helper()
+	req := e.request(method, e.http.URL+path, body)
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+token(e.t, user))
+	}
+	return e.send(req)
+}
+
+func (e *testEnv) request(method, url string, body any) *http.Request {
+	e.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -205,17 +214,14 @@ func (e *testEnv) do(method, path, user string, body any) reply {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, e.http.URL+path, rd)
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+token(e.t, user))
-	}
-	return e.send(req)
+	return req
 }
 
 func (e *testEnv) send(req *http.Request) reply {
@@ -234,14 +240,19 @@ func (e *testEnv) send(req *http.Request) reply {
 
 func (e *testEnv) upload(sessionID int64, index int, user string, data []byte) reply {
 	e.t.Helper()
+	return e.uploadTo(e.http.URL, sessionID, index, token(e.t, user), data)
+}
+
+func (e *testEnv) uploadTo(base string, sessionID int64, index int, bearer string, data []byte) reply {
+	e.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, _ := mw.CreateFormFile("file", "answer.webm")
 	fw.Write(data)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/sessions/%d/recordings/%d", e.http.URL, sessionID, index), &buf)
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/sessions/%d/recordings/%d", base, sessionID, index), &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token(e.t, user))
+	req.Header.Set("Authorization", "Bearer "+bearer)
 	return e.send(req)
 }
 

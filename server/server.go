@@ -62,7 +62,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.db = db
-	if cfg.MigrateOnStart {
+	if db.Dialect == store.SQLite {
+		s.cfg.RunWorker = true
+		cfg.RunWorker = true
+	}
+	if cfg.MigrateOnStart || db.Dialect == store.SQLite {
 		if _, err := migrateAll(ctx, db); err != nil {
 			return nil, err
 		}

@@ -124,3 +124,53 @@ func TestConfigFromEnvErrors(t *testing.T) {
 		t.Fatalf("mysql URL: %v", err)
 	}
 }
+
+// failingLLM stands in for an LLM provider that is down.
+type failingLLM struct{}
+
+func (failingLLM) GenerateQuestions(context.Context, []QA) ([]Question, error) {
+	return nil, errors.New("upstream 503")
+}
+
+func (failingLLM) EvaluateAnswer(context.Context, string) (map[string]any, error) {
+	return nil, errors.New("upstream 503")
+}
+
+// partialLLM answers without overall_summary.
+type partialLLM struct{ failingLLM }
+
+func (partialLLM) EvaluateAnswer(context.Context, string) (map[string]any, error) {
+	return map[string]any{"score": 3}, nil
+}
+
+func TestLLMFailures(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{noWorker: true, mutate: func(c *Config) { c.Generator, c.Evaluator = failingLLM{}, failingLLM{} }})
+	r := e.do("POST", "/api/interviews/contents", userAlice, map[string]any{"company": "A", "role": "B"})
+	cid := num(t, r.json(t)["content"].(map[string]any)["id"])
+	// No cover letter yet: the seed's Korean hint.
+	expect(t, e.do("POST", fmt.Sprintf("/api/sessions/%d/start", cid), userAlice, nil), 400,
+		`{"detail":{"message":"resume_qas_required","detail":"먼저 이력서 기반 Q&A를 등록해 주세요."}}`)
+	e.do("POST", "/api/interviews/resume", userAlice, map[string]any{"content_id": cid, "items": []any{map[string]any{"question": "q", "answer": "a"}}})
+	expect(t, e.do("POST", fmt.Sprintf("/api/sessions/%d/start", cid), userAlice, nil), 500,
+		`{"detail":{"message":"question_generation_failed","detail":"Failed to generate questions from resume Q&A"}}`)
+	expect(t, e.do("POST", "/api/interviews/question", userAlice, map[string]any{"content_id": cid, "qas": []any{map[string]any{"q": "q", "a": "a"}}}), 500,
+		`{"detail":{"message":"question_generation_failed","detail":"upstream 503"}}`)
+
+	// Seed a session by hand to reach the evaluation routes.
+	if err := e.srv.db.AddGeneratedQuestions(t.Context(), []store.GeneratedQuestion{{ContentID: cid, Type: "job", Text: "g1"}, {ContentID: cid, Type: "job", Text: "g2"}}); err != nil {
+		t.Fatal(err)
+	}
+	r = e.do("POST", fmt.Sprintf("/api/sessions/%d/start", cid), userAlice, nil)
+	sid := num(t, r.json(t)["session_id"])
+	aid := num(t, e.upload(sid, 1, userAlice, recording(t)).json(t)["attempt_id"])
+	path := fmt.Sprintf("/api/answer-eval/sessions/%d?attempt_id=%d", sid, aid)
+	expect(t, e.do("POST", path, userAlice, map[string]any{"answer_text": "답변"}), 200,
+		fmt.Sprintf(`{"session_id":%d,"attempt_id":%d,"result":{"overall_summary":"현재 답변 평가 중 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."}}`, sid, aid))
+	e.srv.cfg.Evaluator = partialLLM{}
+	expect(t, e.do("POST", path, userAlice, map[string]any{"answer_text": "답변"}), 200,
+		fmt.Sprintf(`{"session_id":%d,"attempt_id":%d,"result":{"score":3,"overall_summary":"모델이 overall_summary 필드를 반환하지 않았습니다."}}`, sid, aid))
+	e.srv.cfg.Evaluator = nil
+	expect(t, e.do("POST", path, userAlice, map[string]any{"answer_text": "답변"}), 503, "")
+	e.srv.cfg.Generator = nil
+	expect(t, e.do("POST", "/api/interviews/question", userAlice, map[string]any{"content_id": cid, "qas": []any{map[string]any{"q": "q", "a": "a"}}}), 503, "")
+}

@@ -203,8 +203,6 @@ func (r *analysisRunner) Work(ctx context.Context, job *river.Job[analyzeArgs]) 
 	return nil
 }
 
-func (r *analysisRunner) Timeout(*river.Job[analyzeArgs]) time.Duration { return 0 } // the client's JobTimeout applies
-
 // toStoreResult checks an Analysis (finite scores, valid JSON) and maps it
 // to feedback_summary columns and payload documents.
 func toStoreResult(args analyzeArgs, a *Analysis) (store.AnalysisResult, error) {

@@ -37,6 +37,15 @@ func jsonInt(v any) (int64, bool) {
 	return int64(f), true
 }
 
+// orZero returns *p, or T's zero value for an absent optional body.
+func orZero[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
 // hasNUL reports whether any text contains U+0000, which PostgreSQL text
@@ -283,22 +292,23 @@ func (s *Server) registerInterviews() {
 	huma.Register(s.api, huma.Operation{OperationID: "question-plan", Method: http.MethodPost, Path: "/api/interviews/{content_id}/question-plan",
 		Summary: "Today's goal, tips and questions to practise", Tags: tags, Security: bearer},
 		func(ctx context.Context, in *struct {
-			ContentID int64            `path:"content_id"`
-			Body      questionPlanBody `required:"false"`
+			ContentID int64             `path:"content_id"`
+			Body      *questionPlanBody `doc:"Optional."`
 		}) (*struct{ Body questionPlanOut }, error) {
 			if _, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found", "")); err != nil {
 				return nil, err
 			}
-			mode, _ := jsonString(in.Body.Mode)
-			if in.Body.Mode == nil {
+			body := orZero(in.Body)
+			mode, _ := jsonString(body.Mode)
+			if body.Mode == nil {
 				mode = "job"
 			}
 			if mode != "job" && mode != "soft" {
 				return nil, message(http.StatusBadRequest, "invalid_request_body", "mode must be one of ['job','soft']")
 			}
 			count := int64(5)
-			if in.Body.Count != nil {
-				v, ok := jsonInt(in.Body.Count)
+			if body.Count != nil {
+				v, ok := jsonInt(body.Count)
 				if !ok || v < 1 || v > 10 {
 					return nil, message(http.StatusBadRequest, "invalid_request_body", "count must be between 1 and 10")
 				}
@@ -396,8 +406,8 @@ func (s *Server) registerInterviews() {
 	huma.Register(s.api, huma.Operation{OperationID: "legacy-generation-session", Method: http.MethodPost, Path: "/api/interviews/{content_id}/sessions/start",
 		Summary: "Deprecated generation session; use POST /api/sessions/{content_id}/start", Tags: tags, Security: bearer, Deprecated: true},
 		func(ctx context.Context, in *struct {
-			ContentID int64      `path:"content_id"`
-			Body      legacyBody `required:"false"`
+			ContentID int64       `path:"content_id"`
+			Body      *legacyBody `doc:"Optional."`
 		}) (*struct{}, error) {
 			if !s.limiter.allow("generation:"+userFrom(ctx).ID, 10, time.Minute) {
 				return nil, message(http.StatusTooManyRequests, "rate_limited", "Too many generations.")
@@ -405,16 +415,17 @@ func (s *Server) registerInterviews() {
 			if _, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found", "")); err != nil {
 				return nil, err
 			}
-			mode, _ := jsonString(in.Body.Mode)
+			body := orZero(in.Body)
+			mode, _ := jsonString(body.Mode)
 			if mode != "tech" && mode != "soft" && mode != "both" {
 				return nil, message(http.StatusBadRequest, "invalid_request_body", "Provide one of ['tech','soft','both'] as mode")
 			}
-			if in.Body.Count != nil {
-				if v, ok := jsonInt(in.Body.Count); !ok || v < 1 || v > 10 {
+			if body.Count != nil {
+				if v, ok := jsonInt(body.Count); !ok || v < 1 || v > 10 {
 					return nil, message(http.StatusBadRequest, "invalid_request_body", "count must be 1~10")
 				}
 			}
-			if oc, ok := in.Body.OverrideContext.(map[string]any); ok && oc["questions"] != nil {
+			if oc, ok := body.OverrideContext.(map[string]any); ok && oc["questions"] != nil {
 				qs, ok := oc["questions"].([]any)
 				if !ok {
 					return nil, message(http.StatusBadRequest, "invalid_request_body", "override_context.questions must be a list")

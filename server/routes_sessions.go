@@ -121,8 +121,8 @@ func (s *Server) registerSessions() {
 	huma.Register(s.api, huma.Operation{OperationID: "start-session", Method: http.MethodPost, Path: "/api/sessions/{content_id}/start",
 		Summary: "Start a practice session: 3 basic + 2 generated questions", Tags: tags, Security: bearer},
 		func(ctx context.Context, in *struct {
-			ContentID int64     `path:"content_id"`
-			Body      startBody `required:"false"`
+			ContentID int64      `path:"content_id"`
+			Body      *startBody `doc:"Optional."`
 		}) (*struct{ Body startOut }, error) {
 			content, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found",
 				"The interview(content) with the specified ID does not exist"))
@@ -130,8 +130,8 @@ func (s *Server) registerSessions() {
 				return nil, err
 			}
 			pt := "job"
-			if in.Body.PracticeType != nil {
-				v, _ := jsonString(in.Body.PracticeType)
+			if body := orZero(in.Body); body.PracticeType != nil {
+				v, _ := jsonString(body.PracticeType)
 				if v != "job" && v != "soft" {
 					return nil, message(http.StatusBadRequest, "invalid_request_body", "practice_type must be one of ['job','soft']")
 				}
@@ -190,14 +190,15 @@ func (s *Server) registerSessions() {
 	huma.Register(s.api, huma.Operation{OperationID: "update-session-status", Method: http.MethodPatch, Path: "/api/sessions/{session_id}/status",
 		Summary: "Set a session's status and times", Tags: tags, Security: bearer},
 		func(ctx context.Context, in *struct {
-			SessionID int64      `path:"session_id"`
-			Body      statusBody `required:"false"`
+			SessionID int64       `path:"session_id"`
+			Body      *statusBody `doc:"Optional."`
 		}) (*struct{ Body statusOut }, error) {
 			sess, err := s.ownedSession(ctx, in.SessionID, detail(http.StatusNotFound, "session_not_found"))
 			if err != nil {
 				return nil, err
 			}
-			if st := in.Body.Status; st != nil {
+			body := orZero(in.Body)
+			if st := body.Status; st != nil {
 				switch *st {
 				case store.SessionDraft, store.SessionRunning, store.SessionDone, store.SessionCanceled:
 					sess.Status = *st
@@ -205,14 +206,14 @@ func (s *Server) registerSessions() {
 					return nil, detail(http.StatusBadRequest, "Invalid status. Must be one of: draft, running, done, canceled")
 				}
 			}
-			if v := in.Body.StartedAt; v != nil {
+			if v := body.StartedAt; v != nil {
 				t, err := parseISO(*v)
 				if err != nil {
 					return nil, detail(http.StatusBadRequest, "Invalid started_at. Must be ISO 8601")
 				}
 				sess.StartedAt = t
 			}
-			if v := in.Body.EndedAt; v != nil {
+			if v := body.EndedAt; v != nil {
 				t, err := parseISO(*v)
 				if err != nil {
 					return nil, detail(http.StatusBadRequest, "Invalid ended_at. Must be ISO 8601")

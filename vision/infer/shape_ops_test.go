@@ -574,3 +574,60 @@ func TestSoftmaxReduce(t *testing.T) {
 	got = runGraph(t, graphWithInts("ReduceSum", x, [][]int64{{-1}}).Model(13), Options{}, x)
 	assertClose(t, "ReduceSum-13 axes input", got[0], reduce([]bool{false, false, true}, true, func(v []float64) float64 { return mean(v) * float64(len(v)) }), 1e-6)
 }
+
+// TestUpsampleLegacy: Upsample-9 and Resize-10 take (X, scales) and use
+// asymmetric coordinates; nearest rounds down.
+func TestUpsampleLegacy(t *testing.T) {
+	r := newRand(53)
+	x := randND(r, 1, 2, 3, 4)
+	for _, c := range []struct {
+		op    string
+		opset int64
+		mode  string
+	}{{"Upsample", 9, "nearest"}, {"Upsample", 9, "linear"}, {"Resize", 10, "nearest"}, {"Resize", 10, "linear"}} {
+		g := onnxbuild.NewGraph()
+		g.Input("x", onnxbuild.Float, 1, 2, 3, 4)
+		g.InitFloat("scales", []int64{4}, []float32{1, 1, 2, 1.5})
+		g.Node(c.op, []string{"x", "scales"}, []string{"y"}, onnxbuild.String("mode", c.mode))
+		g.Output("y")
+		got := runGraph(t, g.Model(c.opset), Options{}, x)
+		assertClose(t, fmt.Sprint(c), got[0], refResize(x, 6, 6, c.mode, "asymmetric", "floor"), 1e-6)
+	}
+}
+
+// TestConstantsFold: Constant forms, Cast, Range and Size fold to the values
+// ONNX defines, checked through a float output.
+func TestConstantsFold(t *testing.T) {
+	g := onnxbuild.NewGraph()
+	g.Input("x", onnxbuild.Float, 2, 2)
+	g.Node("Constant", nil, []string{"f"}, onnxbuild.Floats("value_floats", 1.5, -2))
+	g.Node("Constant", nil, []string{"i"}, onnxbuild.Ints("value_ints", 3, 4))
+	g.Node("Constant", nil, []string{"t"}, onnxbuild.Tensor("value", onnxbuild.FloatTensor("", []int64{2}, []float32{10, 20})))
+	g.Node("Cast", []string{"i"}, []string{"fi"}, onnxbuild.Int("to", 1))
+	g.Node("Size", []string{"x"}, []string{"n"})
+	g.Node("Cast", []string{"n"}, []string{"nf"}, onnxbuild.Int("to", 1))
+	g.InitInt64("start", nil, []int64{0})
+	g.InitInt64("delta", nil, []int64{3})
+	g.Node("Range", []string{"start", "n", "delta"}, []string{"rng"}) // 0, 3
+	g.Node("Cast", []string{"rng"}, []string{"rf"}, onnxbuild.Int("to", 1))
+	g.Node("Add", []string{"f", "fi"}, []string{"s1"})  // 4.5, 2
+	g.Node("Add", []string{"s1", "t"}, []string{"s2"})  // 14.5, 22
+	g.Node("Add", []string{"s2", "rf"}, []string{"s3"}) // 14.5, 25
+	g.Node("Mul", []string{"s3", "nf"}, []string{"s4"}) // ×4, the Size of x
+	g.Node("Add", []string{"x", "s4"}, []string{"y"})
+	g.Output("y")
+	x := randND(newRand(55), 2, 2)
+	m, err := LoadBytes(g.Model(13), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.plan.ops) != 1 {
+		t.Errorf("%d kernels planned, want only the final Add", len(m.plan.ops))
+	}
+	got := runGraph(t, g.Model(13), Options{}, x)
+	want := newND(2, 2)
+	for i := range 4 {
+		want.data[i] = x.data[i] + []float64{58, 100}[i%2]
+	}
+	assertClose(t, "folded constants", got[0], want, 1e-7)
+}

@@ -22,15 +22,15 @@ func contentMetrics(e *questions.Evaluation) []Metric {
 			Text{fmt.Sprintf("상황·과제·행동·결과 중 %d가지가 드러났습니다.", len(m.STAR)), fmt.Sprintf("%d of situation, task, action and result came through.", len(m.STAR))},
 			map[string]float64{"star_components": float64(len(m.STAR))}},
 		{"specificity", e.Rubric.Specificity, Text{"구체성", "Specificity"},
-			Text{fmt.Sprintf("수치 %d개, 프로젝트·도구 이름 %d개를 언급했습니다.", m.Numbers, m.Names), fmt.Sprintf("You mentioned %d numbers and %d named projects or tools.", m.Numbers, m.Names)},
+			Text{fmt.Sprintf("수치 %d개, 프로젝트·도구 이름 %d개를 언급했습니다.", m.Numbers, m.Names), fmt.Sprintf("You mentioned %s and %s.", plural(m.Numbers, "number", "numbers"), plural(m.Names, "named project or tool", "named projects or tools"))},
 			map[string]float64{"numbers": float64(m.Numbers), "names": float64(m.Names)}},
 		{"structure", e.Rubric.Structure, Text{"논리 흐름", "Structure"},
-			Text{fmt.Sprintf("%d문장에 순서·인과 연결어가 %d개 있었습니다.", m.Sentences, m.Connectives), fmt.Sprintf("%d sentences with %d order or cause connectives.", m.Sentences, m.Connectives)},
+			Text{fmt.Sprintf("%d문장에 순서·인과 연결어가 %d개 있었습니다.", m.Sentences, m.Connectives), fmt.Sprintf("%s with %s.", plural(m.Sentences, "sentence", "sentences"), plural(m.Connectives, "order or cause connective", "order or cause connectives"))},
 			map[string]float64{"sentences": float64(m.Sentences), "connectives": float64(m.Connectives), "repeats": float64(m.Repeats)}},
 		{"relevance", e.Rubric.Relevance, Text{"질문 관련성", "Relevance"},
 			Text{"", ""}, map[string]float64{}},
 		{"length", e.Rubric.Length, Text{"답변 길이", "Length"},
-			Text{fmt.Sprintf("답변은 %d자(%d단어)였습니다.", m.Characters, m.Words), fmt.Sprintf("The answer ran to %d words (%d characters).", m.Words, m.Characters)},
+			Text{fmt.Sprintf("답변은 %d자(%d단어)였습니다.", m.Characters, m.Words), fmt.Sprintf("The answer ran to %s (%s).", plural(m.Words, "word", "words"), plural(m.Characters, "character", "characters"))},
 			map[string]float64{"characters": float64(m.Characters), "words": float64(m.Words)}},
 	}
 	var out []Metric
@@ -48,6 +48,13 @@ func contentMetrics(e *questions.Evaluation) []Metric {
 		out = append(out, x)
 	}
 	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // meanings say what each metric is and why it matters, in behaviour terms.

@@ -77,8 +77,10 @@
 // # The overall score
 //
 // The original service had no overall score. Ours is the weighted mean of
-// the metric scores, with weights renormalised over what was measured, so a
-// recording without video is scored on voice and content alone:
+// the metric scores. Each modality weighs in proportion to how much of it
+// was measured, and the weights are renormalised over what was measured, so
+// a recording without video is scored on voice and content alone, and a
+// filler count from a transcript does not stand in for the whole voice:
 //
 //   - content 40 %: interviews are decided on what is said. HireVue dropped
 //     facial analysis and now scores transcripts only, and in Naim et al.'s

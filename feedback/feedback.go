@@ -3,8 +3,6 @@ package feedback
 import (
 	"fmt"
 
-	"sort"
-
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
 	"github.com/nevermind-ai/nevermind/vocal"
@@ -311,19 +309,19 @@ func weightGroup(m Modality) Modality {
 	return m
 }
 
-// weigh sets each metric's Weight (its modality's weight shared among the
-// modality's metrics by their own weights, renormalised over what is
-// present) and returns the weighted mean score.
+// weigh sets each metric's Weight and returns the weighted mean score. A
+// modality weighs in proportion to how much of it was measured (the sum of
+// its present metrics' weights, which add up to 1 when all are there), so a
+// lone metric does not take a whole modality's share; the weights are then
+// renormalised to add up to 1.
 func weigh(ms []Metric) *int {
-	within := map[Modality]float64{}
+	present := map[Modality]float64{}
 	for _, m := range ms {
-		within[weightGroup(m.Modality)] += metricWeight[m.ID]
+		present[weightGroup(m.Modality)] += metricWeight[m.ID]
 	}
 	var total float64
-	for mod, w := range within {
-		if w > 0 {
-			total += modalityWeight[mod]
-		}
+	for mod, w := range present {
+		total += modalityWeight[mod] * w
 	}
 	if total == 0 {
 		return nil
@@ -331,26 +329,12 @@ func weigh(ms []Metric) *int {
 	var sum float64
 	for i := range ms {
 		m := &ms[i]
-		g := weightGroup(m.Modality)
-		w := 0.0
-		if within[g] > 0 {
-			w = modalityWeight[g] / total * metricWeight[m.ID] / within[g]
-		}
+		w := modalityWeight[weightGroup(m.Modality)] * metricWeight[m.ID] / total
 		m.Weight = round(w, 4)
 		sum += w * float64(m.Score)
 	}
 	score := clampScore(sum)
 	return &score
-}
-
-// sortedKeys returns a map's keys in order, so output is deterministic.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // clean drops non-finite values so evidence never carries NaN into JSON.

@@ -45,9 +45,13 @@ func summaryText(s *Summary) Text {
 				good++
 			}
 		}
+		which := Text{"이번 답변에서", "In this answer"}
+		if s.Duration >= 0.5 {
+			which = Text{fmt.Sprintf("%.0f초 분량의 답변에서", s.Duration), fmt.Sprintf("In this %.0f-second answer", s.Duration)}
+		}
 		add(Text{
-			Ko: fmt.Sprintf("%.0f초 분량의 답변에서 %d개 지표 중 %d개가 양호했고, 종합 점수는 %d점(%s)입니다.", s.Duration, len(s.Metrics), good, *s.OverallScore, s.OverallGrade.Label().Ko),
-			En: fmt.Sprintf("In this %.0f-second answer %d of %d measures were good, and the overall score is %d/100 (%s).", s.Duration, good, len(s.Metrics), *s.OverallScore, s.OverallGrade.Label().En),
+			Ko: fmt.Sprintf("%s %d개 지표 중 %d개가 양호했고, 종합 점수는 %d점(%s)입니다.", which.Ko, len(s.Metrics), good, *s.OverallScore, s.OverallGrade.Label().Ko),
+			En: fmt.Sprintf("%s %d of %d measures were good, and the overall score is %d/100 (%s).", which.En, good, len(s.Metrics), *s.OverallScore, s.OverallGrade.Label().En),
 		})
 		need := byNeed(s.Metrics)
 		problems := 0

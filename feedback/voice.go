@@ -198,7 +198,7 @@ func fillerFinding(n, words int, per100 float64) Text {
 	}
 	return Text{
 		Ko: fmt.Sprintf("%d단어 중 군말이 %d개였습니다(100단어당 %.1f개, 권장 2개 미만).", words, n, per100),
-		En: fmt.Sprintf("%d fillers in %d words (%.1f per 100 words; under 2 is the aim).", n, words, per100),
+		En: fmt.Sprintf("%s in %d words (%.1f per 100 words; under 2 is the aim).", plural(n, "filler", "fillers"), words, per100),
 	}
 }
 
@@ -238,7 +238,7 @@ func trailingMetric(p *vocal.Prosody) (Metric, bool) {
 		map[string]float64{"phrases": float64(p.Phrases), "trailing_off": float64(p.TrailingOff)})
 	m.Finding = Text{
 		Ko: fmt.Sprintf("%d개 구절 중 %d개에서 말끝 소리가 6dB 이상 작아졌습니다.", p.Phrases, p.TrailingOff),
-		En: fmt.Sprintf("%d of %d phrases ended 6 dB or more quieter than they ran.", p.TrailingOff, p.Phrases),
+		En: fmt.Sprintf("%d of %d phrases ended 6 dB or more quieter than the rest of the phrase.", p.TrailingOff, p.Phrases),
 	}
 	if p.TrailingOff == 0 {
 		m.Finding = Text{

@@ -67,7 +67,10 @@ var gradeColor = map[feedback.Grade]string{feedback.Good: "#1f8a5b", feedback.Fa
 // progress and the status of each analysis. in supplies the series; the
 // summary should come from Summarize(in, …).
 func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) error {
-	lang := opts.lang(s)
+	lang, err := opts.check(s)
+	if err != nil {
+		return err
+	}
 	tpl, err := parsePage()
 	if err != nil {
 		return fmt.Errorf("report: template: %w", err)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"image/png"
 	"os"
 	"os/exec"
@@ -19,7 +20,7 @@ import (
 // sample analyses a synthetic English answer with three long silences and
 // summarises it together with an offline content evaluation, against one
 // earlier (more hesitant) attempt.
-func sample(t *testing.T, lang string) (*feedback.Summary, feedback.Input) {
+func sample(t testing.TB, lang string) (*feedback.Summary, feedback.Input) {
 	t.Helper()
 	v := speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}
 	parts := speech.Fluent(speech.English[:3], 3.0)
@@ -281,5 +282,61 @@ func TestUIWords(t *testing.T) {
 	}
 	if seen < 20 {
 		t.Errorf("found only %d lookups; the pattern is out of date", seen)
+	}
+}
+
+// TestPartialPages renders summaries with analyses missing and checks the
+// page says what is missing instead of drawing empty axes.
+func TestPartialPages(t *testing.T) {
+	ev, err := questions.EvaluateOffline(questions.Answer{Text: strings.Join(speech.English, " "), Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noSeries := speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:2], 1.5)...), vocal.Options{Language: "en"})
+	cases := []struct {
+		name string
+		in   feedback.Input
+		want []string
+	}{
+		{"content only", feedback.Input{Content: ev}, []string{"No voice analysis.", "No video analysis: not analysed", `data-plot="moments"`}},
+		{"voice without series", feedback.Input{Vocal: noSeries}, []string{"The voice report holds no contours", `data-metric="pace"`}},
+		{"vision failed", feedback.Input{Content: ev, Failed: map[string]string{"vision": "camera unplugged"}}, []string{"No video analysis: camera unplugged"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := feedback.Summarize(tc.in, feedback.Options{Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if err := HTML(&b, s, tc.in, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			if strings.Contains(b.String(), "NaN") {
+				t.Errorf("page contains NaN")
+			}
+		})
+	}
+}
+
+func TestRenderersRejectBadInput(t *testing.T) {
+	s := &feedback.Summary{Language: "en"}
+	for _, tc := range []struct {
+		name string
+		s    *feedback.Summary
+		opts Options
+	}{{"nil summary", nil, Options{}}, {"language", s, Options{Language: "fr"}}} {
+		var b bytes.Buffer
+		if err := Text(&b, tc.s, tc.opts); !errors.Is(err, ErrInput) {
+			t.Errorf("%s: Text error %v, want ErrInput", tc.name, err)
+		}
+		if err := HTML(&b, tc.s, feedback.Input{}, tc.opts); !errors.Is(err, ErrInput) {
+			t.Errorf("%s: HTML error %v, want ErrInput", tc.name, err)
+		}
 	}
 }

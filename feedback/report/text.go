@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,10 +11,14 @@ import (
 	"github.com/nevermind-ai/nevermind/feedback"
 )
 
+// ErrInput means the renderer was given no summary or an unsupported
+// language.
+var ErrInput = errors.New("report: invalid input")
+
 // Options tune the renderers. The zero value writes in the summary's own
 // language with no title and five top moments.
 type Options struct {
-	// Language is "ko" or "en"; "" uses Summary.Language.
+	// Language is "ko", "en", or "" for Summary.Language.
 	Language string
 	// Title names the recording, such as its file name.
 	Title string
@@ -21,14 +26,19 @@ type Options struct {
 	Moments int
 }
 
-func (o Options) lang(s *feedback.Summary) string {
-	if o.Language == "en" || o.Language == "ko" {
-		return o.Language
+// check validates the inputs every renderer takes and picks the language.
+func (o Options) check(s *feedback.Summary) (string, error) {
+	switch {
+	case s == nil:
+		return "", fmt.Errorf("%w: nil summary", ErrInput)
+	case o.Language == "en" || o.Language == "ko":
+		return o.Language, nil
+	case o.Language != "":
+		return "", fmt.Errorf("%w: language %q (want \"ko\" or \"en\")", ErrInput, o.Language)
+	case s.Language == "en":
+		return "en", nil
 	}
-	if s.Language == "en" {
-		return "en"
-	}
-	return "ko"
+	return "ko", nil
 }
 
 // ui holds the report's own words in both languages.
@@ -89,7 +99,10 @@ func t(key, lang string) string { return ui[key].In(lang) }
 // table of metrics with grades, the top moments, the summary, what to
 // practise next, progress, and the analyses that were not included.
 func Text(w io.Writer, s *feedback.Summary, opts Options) error {
-	lang := opts.lang(s)
+	lang, err := opts.check(s)
+	if err != nil {
+		return err
+	}
 	b := bufio.NewWriter(w)
 	head := t("heading", lang)
 	if opts.Title != "" {

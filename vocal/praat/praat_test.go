@@ -3,12 +3,36 @@ package praat
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/nevermind-ai/nevermind/vocal/internal/testaudio"
 )
+
+// corpusDir holds the generated recordings for the whole test binary, so
+// that espeak-ng, sox and Praat run once per file rather than once per test.
+var (
+	corpusDir   string
+	corpusOnce  sync.Once
+	corpusFiles []string
+	refMu       sync.Mutex
+	refCache    = map[string]*reference{}
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "praat-corpus")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	corpusDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // corpus returns the test recordings: LibriVox speech, espeak-ng speech in
 // Korean and English at several pitches and rates, and sox tones and
@@ -16,25 +40,28 @@ import (
 func corpus(t *testing.T) []string {
 	t.Helper()
 	files := testaudio.LibriVox(t)
-	dir := t.TempDir()
-	for _, v := range []struct {
-		voice, text string
-		pitch, rate int
-	}{
-		{"en-us", "Tell me about a time you had to solve a difficult problem at work, and what you learned from it.", 30, 150},
-		{"en-us", "I led a team of five engineers and we shipped the product two weeks early.", 70, 190},
-		{"ko", "안녕하세요. 저는 지난 삼 년 동안 백엔드 개발자로 일했습니다.", 40, 160},
-		{"ko", "그 프로젝트에서 가장 어려웠던 점은 팀원들과의 일정 조율이었습니다.", 85, 120},
-	} {
-		name := fmt.Sprintf("espeak-%s-p%d-s%d", v.voice, v.pitch, v.rate)
-		files = append(files, testaudio.Espeak(t, dir, name, v.voice, v.text, v.pitch, v.rate))
-	}
-	files = append(files,
-		testaudio.Sox(t, dir, "tone-sweep", "synth", "2", "sine", "110-330", "vol", "0.5"),
-		// A vowel-like source: a 140 Hz sawtooth with 4 Hz vibrato, band-passed around a formant.
-		testaudio.Sox(t, dir, "vowel", "synth", "2", "sawtooth", "140", "synth", "2", "sine", "fmod", "4", "vol", "0.4", "bandpass", "700", "300", "pad", "0.3", "0.3"),
-	)
-	return files
+	testaudio.Need(t, "espeak-ng", "sox")
+	corpusOnce.Do(func() {
+		corpusFiles = append(corpusFiles, files...)
+		for _, v := range []struct {
+			voice, text string
+			pitch, rate int
+		}{
+			{"en-us", "Tell me about a time you had to solve a difficult problem at work, and what you learned from it.", 30, 150},
+			{"en-us", "I led a team of five engineers and we shipped the product two weeks early.", 70, 190},
+			{"ko", "안녕하세요. 저는 지난 삼 년 동안 백엔드 개발자로 일했습니다.", 40, 160},
+			{"ko", "그 프로젝트에서 가장 어려웠던 점은 팀원들과의 일정 조율이었습니다.", 85, 120},
+		} {
+			name := fmt.Sprintf("espeak-%s-p%d-s%d", v.voice, v.pitch, v.rate)
+			corpusFiles = append(corpusFiles, testaudio.Espeak(t, corpusDir, name, v.voice, v.text, v.pitch, v.rate))
+		}
+		corpusFiles = append(corpusFiles,
+			testaudio.Sox(t, corpusDir, "tone-sweep", "synth", "2", "sine", "110-330", "vol", "0.5"),
+			// A vowel-like source: a 140 Hz sawtooth with 4 Hz vibrato, band-passed around a formant.
+			testaudio.Sox(t, corpusDir, "vowel", "synth", "2", "sawtooth", "140", "synth", "2", "sine", "fmod", "4", "vol", "0.4", "bandpass", "700", "300", "pad", "0.3", "0.3"),
+		)
+	})
+	return corpusFiles
 }
 
 func loadSound(t *testing.T, path string) *Sound {

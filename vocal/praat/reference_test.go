@@ -39,6 +39,11 @@ func parseNum(s string) float64 {
 func praatReference(t testing.TB, wav string) *reference {
 	t.Helper()
 	testaudio.Need(t, "praat")
+	refMu.Lock()
+	defer refMu.Unlock()
+	if ref, ok := refCache[wav]; ok {
+		return ref
+	}
 	script, _ := filepath.Abs("testdata/reference.praat")
 	out := testaudio.Run(t, "praat", "--run", script, wav)
 	ref := &reference{}
@@ -74,5 +79,6 @@ func praatReference(t testing.TB, wav string) *reference {
 	if len(ref.pitchF) == 0 {
 		t.Fatalf("praat printed no pitch frames for %s:\n%s", wav, out)
 	}
+	refCache[wav] = ref
 	return ref
 }

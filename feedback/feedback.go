@@ -192,15 +192,14 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 	}
 
 	spoken := spokenLanguage(in, lang)
-	if in.Vocal != nil {
-		if q := in.Vocal.Quality; !q.Sufficient {
-			status[Voice] = ModalityStatus{Voice, StatusUnavailable, q.Message}
-		} else {
-			status[Voice] = ModalityStatus{Modality: Voice, Status: StatusOK}
-			s.Metrics = append(s.Metrics, voiceMetrics(in, spoken, s.Duration)...)
-		}
+	if in.Vocal != nil && !in.Vocal.Quality.Sufficient {
+		status[Voice] = ModalityStatus{Voice, StatusUnavailable, in.Vocal.Quality.Message}
+	}
+	if in.Vocal != nil && in.Vocal.Quality.Sufficient {
+		status[Voice] = ModalityStatus{Modality: Voice, Status: StatusOK}
+		s.Metrics = append(s.Metrics, voiceMetrics(in, spoken, s.Duration)...)
 	} else if f := fillerMetric(in, s.Duration); f != nil {
-		s.Metrics = append(s.Metrics, *f) // transcript fillers without audio
+		s.Metrics = append(s.Metrics, *f) // counted in the transcript, without usable audio
 	}
 	s.Metrics = append(s.Metrics, visionMetrics(in, status)...)
 	if in.Transcript != nil {

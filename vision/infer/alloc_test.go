@@ -3,6 +3,7 @@ package infer_test
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,26 +31,39 @@ func TestSessionRunAllocatesNothing(t *testing.T) {
 	}
 }
 
+// workerGoroutines counts the goroutines running a Model's worker loop.
+func workerGoroutines() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return strings.Count(string(buf), "infer.newWorkerPool.func")
+}
+
+// waitWorkers collects garbage until at most n worker goroutines remain.
+func waitWorkers(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for workerGoroutines() > n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d worker goroutines remain, want %d", workerGoroutines(), n)
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // TestWorkersStopWithModel: the goroutines a multi-threaded Model starts end
 // once the Model is garbage.
 func TestWorkersStopWithModel(t *testing.T) {
-	before := runtime.NumGoroutine()
+	waitWorkers(t, 0) // models of earlier tests
 	func() {
 		im := loadModel(t, models.BlazeFace(), infer.Options{Threads: 4})
 		x := modelInput(t, models.BlazeFace(), "astronaut")
 		if _, err := im.Run(context.Background(), x); err != nil {
 			t.Fatal(err)
 		}
-		if n := runtime.NumGoroutine(); n < before+3 {
-			t.Fatalf("%d goroutines with a 4-thread model, %d before", n, before)
+		if n := workerGoroutines(); n != 3 {
+			t.Fatalf("%d worker goroutines for a 4-thread model, want 3", n)
 		}
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines remain, %d before", runtime.NumGoroutine(), before)
-		}
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitWorkers(t, 0)
 }

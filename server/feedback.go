@@ -2,9 +2,13 @@ package server
 
 import (
 	"context"
+	"reflect"
+	"strconv"
+
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/danielgtaylor/huma/v2"
 	"math"
 	"net/http"
 	"strings"
@@ -166,6 +170,35 @@ func withHeader(msg string, sessionID, attemptID int64, payload string) json.Raw
 		return json.RawMessage(head + "}")
 	}
 	return json.RawMessage(head + "," + inner + "}")
+}
+
+// responses documents a route whose body depends on its status (a result
+// with 200, a pending notice with 202); nil means "a JSON object".
+func (s *Server) responses(byStatus map[int]any) map[string]*huma.Response {
+	out := map[string]*huma.Response{}
+	for status, example := range byStatus {
+		schema := &huma.Schema{Type: "object"}
+		if example != nil {
+			schema = s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(example), true, "")
+		}
+		out[strconv.Itoa(status)] = &huma.Response{Description: http.StatusText(status),
+			Content: map[string]*huma.MediaType{"application/json": {Schema: schema}}}
+	}
+	return out
+}
+
+// seedErrorResponse documents the seed's error envelope on every operation.
+func seedErrorResponse() *huma.Response {
+	return &huma.Response{
+		Description: `The seed's error envelope: {"detail": "<code>"} or {"detail": {"message", "detail"}}`,
+		Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{
+			Type: "object", Required: []string{"detail"},
+			Properties: map[string]*huma.Schema{"detail": {OneOf: []*huma.Schema{
+				{Type: "string"},
+				{Type: "object", Properties: map[string]*huma.Schema{"message": {Type: "string"}, "detail": {Type: "string"}}},
+			}}},
+		}}},
+	}
 }
 
 // pendingBody is the 202 reply while an analysis is queued or running.

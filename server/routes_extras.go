@@ -62,7 +62,8 @@ func (s *Server) registerExtras() {
 		})
 
 	huma.Register(s.api, huma.Operation{OperationID: "analysis-request", Method: http.MethodPost, Path: "/api/analysis/sessions/{session_id}/attempts/{attempt_id}",
-		Summary: "Queue the attempt's analysis (once; a failed one is retried); 202 until done", Tags: tags, Security: bearer},
+		Summary: "Queue the attempt's analysis (once; a failed one is retried); 202 until done", Tags: tags, Security: bearer,
+		Responses: s.responses(map[int]any{200: jobStatusOut{}, 202: jobStatusOut{}})},
 		func(ctx context.Context, in *attemptPath) (*dynamicOut, error) {
 			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, notFound, attemptNotFound)
 			if err != nil {

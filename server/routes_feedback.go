@@ -20,6 +20,12 @@ const (
 	evalFailed         = "현재 답변 평가 중 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
 )
 
+type sttOut struct {
+	SessionID  int64  `json:"session_id"`
+	AttemptID  int64  `json:"attempt_id"`
+	Transcript string `json:"transcript"`
+}
+
 type dynamicOut struct {
 	Status int
 	Body   any
@@ -51,13 +57,9 @@ func (s *Server) registerFeedback() {
 }
 
 func (s *Server) registerSTTAndEval() {
-	type sttOut struct {
-		SessionID  int64  `json:"session_id"`
-		AttemptID  int64  `json:"attempt_id"`
-		Transcript string `json:"transcript"`
-	}
 	huma.Register(s.api, huma.Operation{OperationID: "stt", Method: http.MethodPost, Path: "/api/stt/sessions/{session_id}",
 		Summary: "Transcript of an attempt (cached once made)", Tags: []string{"stt"}, Security: bearer,
+		Responses:   s.responses(map[int]any{200: sttOut{}, 202: pendingBody{}}),
 		Description: "Returns the stored transcript, or runs the attempt's analysis (waiting up to the sync wait) and returns its transcript; 202 with a status URL while it is still running."},
 		func(ctx context.Context, in *struct {
 			SessionID int64 `path:"session_id"`
@@ -244,10 +246,12 @@ func (s *Server) registerVoice() {
 	}
 	huma.Register(s.api, huma.Operation{OperationID: "voice-feedback-post", Method: http.MethodPost, Path: "/api/feedback/{session_id}/voice-feedback",
 		Summary: "Full voice analysis payload (analysed once per attempt)", Tags: []string{"feedback"}, Security: bearer,
+		Responses:   s.responses(map[int]any{200: nil, 202: pendingBody{}}),
 		Description: "Returns the stored full payload (total_score, summary, metrics, grouped); runs the analysis if there is none yet, waiting up to the sync wait, else 202 with a status URL. A failed analysis is retried."},
 		func(ctx context.Context, in *attemptQuery) (*dynamicOut, error) { return voice(ctx, in, true) })
 	huma.Register(s.api, huma.Operation{OperationID: "voice-feedback-get", Method: http.MethodGet, Path: "/api/feedback/{session_id}/voice-feedback",
-		Summary: "Voice scores with the Korean summary rebuilt from them", Tags: []string{"feedback"}, Security: bearer},
+		Summary: "Voice scores with the Korean summary rebuilt from them", Tags: []string{"feedback"}, Security: bearer,
+		Responses: s.responses(map[int]any{200: voiceDBPayload{}, 202: pendingBody{}})},
 		func(ctx context.Context, in *attemptQuery) (*dynamicOut, error) { return voice(ctx, in, false) })
 }
 
@@ -304,7 +308,8 @@ func (s *Server) registerPose() {
 		return accepted(poseStarted{"pose_analysis_started", "pending", sess.ID, a.ID, statusURL(sess.ID, a.ID)}), nil
 	}
 	huma.Register(s.api, huma.Operation{OperationID: "pose-start", Method: http.MethodPost, Path: "/api/analysis/pose/start",
-		Summary: "Start the attempt's analysis (pose included)", Tags: []string{"feedback"}, Security: bearer, DefaultStatus: http.StatusAccepted},
+		Summary: "Start the attempt's analysis (pose included)", Tags: []string{"feedback"}, Security: bearer, DefaultStatus: http.StatusAccepted,
+		Responses: s.responses(map[int]any{202: poseStarted{}})},
 		func(ctx context.Context, in *struct {
 			SessionID int64 `query:"session_id" required:"true"`
 			AttemptID int64 `query:"attempt_id" required:"true"`
@@ -312,7 +317,8 @@ func (s *Server) registerPose() {
 			return start(ctx, in.SessionID, in.AttemptID, true)
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "pose-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/pose-feedback",
-		Summary: "Pose scores (200) or 202 while the analysis runs", Tags: []string{"feedback"}, Security: bearer},
+		Summary: "Pose scores (200) or 202 while the analysis runs", Tags: []string{"feedback"}, Security: bearer,
+		Responses: s.responses(map[int]any{200: poseOut{}, 202: poseStarted{}})},
 		func(ctx context.Context, in *attemptQuery) (*dynamicOut, error) {
 			return start(ctx, in.SessionID, in.AttemptID, false)
 		})
@@ -320,7 +326,8 @@ func (s *Server) registerPose() {
 
 func (s *Server) registerExpression() {
 	huma.Register(s.api, huma.Operation{OperationID: "expression-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/expression-feedback",
-		Summary: "Gaze, blink and mouth feedback (now authenticated and cached)", Tags: []string{"feedback"}, Security: bearer},
+		Summary: "Gaze, blink and mouth feedback (now authenticated and cached)", Tags: []string{"feedback"}, Security: bearer,
+		Responses: s.responses(map[int]any{200: nil, 202: pendingBody{}})},
 		func(ctx context.Context, in *struct {
 			SessionID        int64   `path:"session_id"`
 			AttemptID        int64   `query:"attempt_id" required:"true"`

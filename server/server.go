@@ -288,6 +288,14 @@ func (s *Server) routes() {
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
+	config.OnAddOperation = append(config.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
+		if op.Responses == nil {
+			op.Responses = map[string]*huma.Response{}
+		}
+		if op.Responses["4XX"] == nil {
+			op.Responses["4XX"] = seedErrorResponse()
+		}
+	})
 	s.api = humago.New(s.mux, config)
 	s.api.UseMiddleware(s.authMiddleware)
 

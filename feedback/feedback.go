@@ -34,9 +34,11 @@ type Input struct {
 	// Duration is the recording's length in seconds; 0 takes it from the
 	// voice report or the transcript.
 	Duration float64
-	// Failed maps a modality ("voice", "vision", "transcript", "content")
-	// whose analysis failed to the reason, such as the error's message. The
-	// summary reports it as failed instead of silently leaving it out.
+	// Failed maps a modality ("voice", "vision", "transcript", "content";
+	// "vocal", the key of the voice report in `analyze --json`, means
+	// "voice") whose analysis failed to the reason, such as the error's
+	// message. The summary reports it as failed instead of silently leaving
+	// it out.
 	Failed map[string]string
 }
 
@@ -176,10 +178,16 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 	if !finite(in.Duration) || in.Duration < 0 {
 		return nil, fmt.Errorf("%w: duration %v", ErrInvalidInput, in.Duration)
 	}
-	for k := range in.Failed {
-		if !knownModality(Modality(k)) {
-			return nil, fmt.Errorf("%w: Failed names %q, not one of voice, vision, transcript, content", ErrInvalidInput, k)
+	failed := map[Modality]string{}
+	for k, why := range in.Failed {
+		m := Modality(k)
+		if k == "vocal" {
+			m = Voice
 		}
+		if !knownModality(m) {
+			return nil, fmt.Errorf("%w: Failed names %q, not one of voice (vocal), vision, transcript, content", ErrInvalidInput, k)
+		}
+		failed[m] = why
 	}
 	if in.Vocal == nil && in.Transcript == nil && in.Content == nil && !in.hasVision() && len(in.Failed) == 0 {
 		return nil, ErrNoInput
@@ -213,8 +221,8 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 		status[Content] = ModalityStatus{Modality: Content, Status: StatusOK}
 		s.Metrics = append(s.Metrics, contentMetrics(in.Content)...)
 	}
-	for k, why := range in.Failed {
-		status[Modality(k)] = ModalityStatus{Modality(k), StatusFailed, why}
+	for m, why := range failed {
+		status[m] = ModalityStatus{m, StatusFailed, why}
 	}
 	for _, m := range modalities {
 		if status[m].Status == StatusFailed {

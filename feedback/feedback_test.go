@@ -337,7 +337,7 @@ func TestPartialInputs(t *testing.T) {
 		{
 			name: "everything failed",
 			in: func(*testing.T) Input {
-				return Input{Duration: 30, Failed: map[string]string{"voice": "decoder error", "vision": "decoder error", "transcript": "stt: rate limited", "content": "no transcript"}}
+				return Input{Duration: 30, Failed: map[string]string{"vocal": "decoder error", "vision": "decoder error", "transcript": "stt: rate limited", "content": "no transcript"}}
 			},
 			status: map[Modality]Status{Voice: StatusFailed, Vision: StatusFailed, Transcript: StatusFailed, Content: StatusFailed},
 			text:   "Nothing could be measured.",

@@ -7,15 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"testing"
 	"time"
 
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/feedback/internal/jsonschema"
 	"github.com/nevermind-ai/nevermind/feedback/internal/schemagen"
+	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
-	"github.com/nevermind-ai/nevermind/questions"
-	"github.com/nevermind-ai/nevermind/stt"
 	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
@@ -39,7 +39,7 @@ func enum(vs ...string) schemagen.Schema {
 
 func generate(t *testing.T) []byte {
 	t.Helper()
-	root, err := filepath.Abs("../../..")
+	modRoot, err := filepath.Abs("../../..")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func generate(t *testing.T) []byte {
 	modality := enum("voice", "vision", "transcript", "content")
 	g := &schemagen.Generator{
 		Module: "github.com/nevermind-ai/nevermind",
-		Root:   root,
+		Root:   modRoot,
 		Special: map[reflect.Type]schemagen.Schema{
 			reflect.TypeFor[vocal.Num](): {"type": []any{"number", "null"}, "description": "null when not measurable (never NaN)"},
 			reflect.TypeFor[vocal.Point](): {"type": "array", "minItems": 2, "maxItems": 2, "description": "[time in s, value or null]",
@@ -88,35 +88,31 @@ func generate(t *testing.T) []byte {
 			"feedback.Change.score":            score,
 		},
 	}
-	nullRef := func(t reflect.Type) schemagen.Schema {
-		return schemagen.Schema{"anyOf": []any{g.Ref(t), schemagen.Schema{"type": "null"}}}
+	// The object is interview.Result, which `nevermind analyze --json`
+	// prints. Until Result carries the video report and the summary, they
+	// are added here as the keys the CLI must print.
+	root := g.Ref(reflect.TypeFor[interview.Result]())
+	res := g.Defs()["interview.Result"]
+	props := res["properties"].(schemagen.Schema)
+	required := res["required"].([]string)
+	add := func(key string, s schemagen.Schema) {
+		if _, ok := props[key]; !ok {
+			props[key] = s
+			required = append(required, key)
+		}
 	}
-	mediaSchema := schemagen.Schema{"anyOf": []any{schemagen.Schema{
-		"type": "object", "additionalProperties": false,
-		"description": "The single decoding pass.",
-		"required":    []any{"decode", "decode_seconds", "file", "info"},
-		"properties": schemagen.Schema{
-			"file":           schemagen.Schema{"type": "string", "description": "the path given on the command line"},
-			"info":           g.Ref(reflect.TypeFor[media.Info]()),
-			"decode":         g.Ref(reflect.TypeFor[media.Stats]()),
-			"decode_seconds": schemagen.Schema{"type": "number", "description": "wall time of the decoding pass"},
-		}}, schemagen.Schema{"type": "null"}}}
+	add("vision", schemagen.Schema{"anyOf": []any{g.Ref(reflect.TypeFor[vision.Report]()), schemagen.Schema{"type": "null"}},
+		"description": "The video analysis (vision.Report); null when the recording has no video or the analysis failed."})
+	add("feedback", schemagen.Schema{"allOf": []any{g.Ref(reflect.TypeFor[feedback.Summary]())},
+		"description": "The summary (feedback.Summary); always present."})
+	sort.Strings(required)
+	res["required"] = required
 	doc := schemagen.Schema{
-		"$schema":              "https://json-schema.org/draft/2020-12/schema",
-		"$id":                  "https://github.com/nevermind-ai/nevermind/docs/feedback.schema.json",
-		"title":                "nevermind analyze --json",
-		"description":          "The object `nevermind analyze --json FILE` prints: one key per analysis, null when it was not run or failed (feedback.modalities says which and why). feedback is always present, with overall_score (null only when nothing could be measured) and timeline. Generated from the Go types by feedback/internal/schemagen; do not edit by hand.",
-		"type":                 "object",
-		"additionalProperties": false,
-		"required":             []any{"content", "feedback", "media", "transcript", "vision", "vocal"},
-		"properties": schemagen.Schema{
-			"media":      mediaSchema,
-			"vocal":      nullRef(reflect.TypeFor[vocal.Report]()),
-			"vision":     nullRef(reflect.TypeFor[vision.Report]()),
-			"transcript": nullRef(reflect.TypeFor[stt.Transcript]()),
-			"content":    nullRef(reflect.TypeFor[questions.Evaluation]()),
-			"feedback":   g.Ref(reflect.TypeFor[feedback.Summary]()),
-		},
+		"$schema":     "https://json-schema.org/draft/2020-12/schema",
+		"$id":         "https://github.com/nevermind-ai/nevermind/docs/feedback.schema.json",
+		"title":       "nevermind analyze --json",
+		"description": "The object `nevermind analyze --json FILE` prints (interview.Result): one key per analysis, null when it was not run or failed (failed and feedback.modalities say why). feedback is always present, with overall_score (null only when nothing could be measured) and timeline. Generated from the Go types and their doc comments by feedback/internal/schemagen; do not edit by hand.",
+		"$ref":        root["$ref"],
 	}
 	doc["$defs"] = g.Defs()
 	b, err := schemagen.Marshal(doc)
@@ -166,12 +162,24 @@ func TestSchemaValidatesVisionAndMedia(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj := map[string]any{
-		"media": map[string]any{"file": "a.webm", "decode_seconds": 0.5, "decode": media.Stats{Packets: 3},
-			"info": media.Info{Format: "matroska,webm", Duration: 3 * time.Second, HasAudio: true, AudioCodec: "opus", SampleRate: 48000, Channels: 1}},
-		"vocal": nil, "vision": vr, "transcript": nil, "content": nil, "feedback": sum,
+	res := interview.Result{Media: &interview.MediaReport{Seconds: 0.5, Stats: media.Stats{Packets: 3},
+		Info: media.Info{Format: "matroska,webm", Duration: 3 * time.Second, HasAudio: true, AudioCodec: "opus", SampleRate: 48000, Channels: 1}},
+		Failed: map[interview.Part]string{interview.Vocal: "x"}}
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
 	}
-	b, err := json.Marshal(obj)
+	// Add what Result does not carry yet (see generate).
+	var obj map[string]any
+	if err := json.Unmarshal(b, &obj); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]any{"vision": vr, "feedback": sum} {
+		if _, ok := obj[k]; !ok {
+			obj[k] = v
+		}
+	}
+	b, err = json.Marshal(obj)
 	if err != nil {
 		t.Fatal(err)
 	}

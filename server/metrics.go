@@ -159,6 +159,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 type rateLimiter struct {
 	mu     sync.Mutex
 	events map[string][]time.Time
+	calls  int
 }
 
 func newRateLimiter() *rateLimiter { return &rateLimiter{events: map[string][]time.Time{}} }
@@ -169,6 +170,14 @@ func (l *rateLimiter) allow(key string, limit int, window time.Duration) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
+	// Forget idle users now and then, so the map does not grow for ever.
+	if l.calls++; l.calls%1024 == 0 {
+		for k, ts := range l.events {
+			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= window {
+				delete(l.events, k)
+			}
+		}
+	}
 	kept := l.events[key][:0]
 	for _, t := range l.events[key] {
 		if now.Sub(t) < window {

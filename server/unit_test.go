@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -125,4 +126,19 @@ func TestNULRejected(t *testing.T) {
 	expect(t, e.do("POST", "/api/interviews/contents", userAlice, map[string]any{"company": "A\x00B", "role": "dev"}), 400,
 		`{"detail":{"message":"invalid_request_body","detail":"text must not contain NUL (\\u0000) characters"}}`)
 	expect(t, e.do("PUT", "/api/me/profile", userAlice, map[string]any{"display_name": "x\x00"}), 400, "")
+}
+
+func TestRateLimiterForgetsIdleUsers(t *testing.T) {
+	l := newRateLimiter()
+	for i := range 3000 {
+		if !l.allow(fmt.Sprint("user-", i), 1, time.Nanosecond) {
+			t.Fatal("a first call was refused")
+		}
+	}
+	if n := len(l.events); n > 1024 {
+		t.Fatalf("%d users remembered after their windows passed", n)
+	}
+	if !l.allow("a", 2, time.Hour) || !l.allow("a", 2, time.Hour) || l.allow("a", 2, time.Hour) {
+		t.Fatal("limit of 2 per hour not enforced")
+	}
 }

@@ -196,19 +196,21 @@ func (t *Tracker) Process(ctx context.Context, f *media.Frame) (FrameResult, err
 		kps     [poseKeypoints]Keypoint
 		poseErr error
 	)
-	poseRegion := poseROI(img, t.prevBox)
-	if t.poseWorkers {
+	// Without a previous face (the first frame, or after losing it) PoseNet
+	// waits for this frame's face to place its region.
+	parallel := t.poseWorkers && t.prevBox != nil
+	if parallel {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			kps, poseErr = t.runPose(ctx, img, poseRegion)
+			kps, poseErr = t.runPose(ctx, img, poseROI(img, t.prevBox))
 		}()
 	}
 	faceErr := t.processFace(ctx, img, &res)
-	if t.poseWorkers {
+	if parallel {
 		wg.Wait()
 	} else if faceErr == nil {
-		kps, poseErr = t.runPose(ctx, img, poseRegion)
+		kps, poseErr = t.runPose(ctx, img, poseROI(img, res.Face))
 	}
 	if err := errors.Join(faceErr, poseErr); err != nil {
 		return FrameResult{}, err
@@ -223,9 +225,7 @@ func (t *Tracker) Process(ctx context.Context, f *media.Frame) (FrameResult, err
 		}
 		t.prevKeypoints, t.prevPoseTime, t.havePrevPose = kps, res.Time, true
 	}
-	if res.Face != nil {
-		t.prevBox = res.Face
-	}
+	t.prevBox = res.Face
 	return res, nil
 }
 

@@ -2,8 +2,11 @@ package vision
 
 import (
 	"context"
+	"math"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"time"
 	"testing"
 
 	"github.com/nevermind-ai/nevermind/media"
@@ -26,19 +29,25 @@ func needFFmpeg(t testing.TB) {
 // and returns its path. codec overrides the encoder arguments.
 func makeVideo(t testing.TB, name, graph string, seconds float64, codec ...string) string {
 	t.Helper()
+	inputs := []string{"-loop", "1", "-framerate", "25", "-i", astronautPath(t),
+		"-f", "lavfi", "-i", "color=c=0x808080:s=640x360:r=25"}
+	return ffmpegVideo(t, name, inputs, graph, seconds, codec...)
+}
+
+// ffmpegVideo runs ffmpeg on inputs with graph and returns the output path.
+func ffmpegVideo(t testing.TB, name string, inputs []string, graph string, seconds float64, codec ...string) string {
+	t.Helper()
 	needFFmpeg(t)
-	src := astronautPath(t)
 	out := filepath.Join(t.TempDir(), name)
 	if len(codec) == 0 {
-		codec = []string{"-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p"}
-		out += ".mp4"
+		codec = []string{"-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p", "-f", "mp4"}
 	}
-	args := []string{"-hide_banner", "-loglevel", "error", "-y",
-		"-loop", "1", "-framerate", "25", "-i", src,
-		"-f", "lavfi", "-i", "color=c=0x808080:s=640x360:r=25",
-		"-filter_complex", graph, "-map", "[v]", "-t", ftoa(seconds), "-r", "25"}
+	args := append([]string{"-hide_banner", "-loglevel", "error", "-y"}, inputs...)
+	args = append(args, "-filter_complex", graph, "-map", "[v]", "-t", ftoa(seconds), "-r", "25")
 	args = append(append(args, codec...), out)
-	if b, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if b, err := exec.CommandContext(ctx, "ffmpeg", args...).CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg %v: %v\n%s", args, err, b)
 	}
 	return out
@@ -65,6 +74,67 @@ func analyzeVideo(t testing.TB, path string, opts AnalyzeOptions) *Report {
 	return r
 }
 
+// The transformed-photo recipes: astronaut.png placed on the grey 640×360
+// background and moved, scaled, rotated, mirrored, darkened, or heavily
+// JPEG-compressed.
+var faceRecipes = []struct {
+	name, graph string
+	codec       []string
+}{
+	{"shift", "[0]scale=-1:360[f];[1][f]overlay=x='20+60*t':y=0,format=rgb24[v]", nil},
+	{"scale", "[0]scale=w=-2:h='240+30*t':eval=frame[f];[1][f]overlay=x='(W-w)/2':y='(H-h)/2',format=rgb24[v]", nil},
+	{"rotate", "[0]scale=-1:360,format=rgba,rotate='0.35*sin(PI*t/2)':c=none[f];[1][f]overlay=140:0,format=rgb24[v]", nil},
+	{"mirror", "[0]scale=-1:360,hflip[f];[1][f]overlay=x='300-50*t':y=0,format=rgb24[v]", nil},
+	{"dark", "[0]scale=-1:360,eq=brightness=-0.3:contrast=0.7[f];[1][f]overlay=140:0,format=rgb24[v]", nil},
+	{"jpeg", "[0]scale=-1:360[f];[1][f]overlay=x='200-30*t':y=0,format=yuvj420p[v]", []string{"-c:v", "mjpeg", "-q:v", "31", "-f", "matroska"}},
+}
+
+// A face is found in at least 99 % of the frames made from the photo, and
+// it is the one face.
+func TestFaceFoundInTransformedFrames(t *testing.T) {
+	total, found := 0, 0
+	for _, rc := range faceRecipes {
+		p := makeVideo(t, rc.name, rc.graph, 4, rc.codec...)
+		if rc.codec != nil {
+			// The media build decodes browser codecs, not MJPEG: bake the
+			// JPEG artefacts into an H.264 copy.
+			p = ffmpegVideo(t, rc.name+"-h264", []string{"-i", p}, "[0]format=rgb24[v]", 4)
+		}
+		r := analyzeVideo(t, p, AnalyzeOptions{})
+		t.Logf("%-7s %+v", rc.name, r.Frames)
+		total += r.Frames.Sampled
+		found += r.Frames.WithFace
+		if r.Frames.MultipleFaces > 0 {
+			t.Errorf("%s: %d frames with several faces; the photo has one", rc.name, r.Frames.MultipleFaces)
+		}
+		for _, f := range r.Series {
+			if !f.State.Measured() {
+				t.Logf("%s: %.1f s: %s", rc.name, f.Time, f.State)
+			}
+		}
+	}
+	if total < 100 {
+		t.Fatalf("only %d frames sampled", total)
+	}
+	if float64(found) < 0.99*float64(total) {
+		t.Errorf("face found in %d of %d frames (%.1f %%), want ≥ 99 %%", found, total, 100*float64(found)/float64(total))
+	}
+}
+
+// Scenes without a face (ffmpeg's lavfi sources) yield no face at all.
+func TestNoFaceInSyntheticScenes(t *testing.T) {
+	for _, src := range []string{"testsrc2=s=640x360:r=25", "mandelbrot=s=640x360:r=25", "smptehdbars=s=640x360:r=25", "cellauto=s=640x360:r=25:rule=110", "color=c=0x336699:s=640x360:r=25"} {
+		p := ffmpegVideo(t, src[:strings.IndexByte(src, '=')], []string{"-f", "lavfi", "-i", src}, "[0]format=rgb24[v]", 3)
+		r := analyzeVideo(t, p, AnalyzeOptions{})
+		if r.Frames.WithFace+r.Frames.FaceTooSmall > 0 || r.Frames.Sampled != 15 {
+			t.Errorf("%s: %+v, want 15 frames and no face", src, r.Frames)
+		}
+		if r.Face.Status != statusUnavailable || r.Face.ErrorCode != codeNoFaceDetected || r.Face.OverallScore != nil {
+			t.Errorf("%s: face report %+v, want unavailable (no_face_detected)", src, r.Face)
+		}
+	}
+}
+
 func TestDebugSeries(t *testing.T) {
 	for _, g := range []string{
 		"[0]scale=-1:360[f];[1][f]overlay=140:0,format=rgb24[v]",
@@ -77,5 +147,71 @@ func TestDebugSeries(t *testing.T) {
 		for _, f := range r.Series {
 			t.Logf("%.1f %s faces=%d box=%.0f yaw=%.1f pitch=%.1f roll=%.1f ear=%.3f eh=%.3f ev=%.3f mouth=%.4f expr=%s", f.Time, f.State, f.Faces, *f.Face, deref(f.Yaw), deref(f.Pitch), deref(f.Roll), deref(f.EAR), deref(f.EyeH), deref(f.EyeV), deref(f.Mouth), f.Expression)
 		}
+	}
+}
+
+// Events staged in a video appear in the timeline at their times, within
+// one sample: the face leaves the frame (4–6 s) and is covered (8–10 s).
+// From 10 to 13 s the photo is mirrored and moved 200 px: the seed's head
+// proxy (the nose's offset from the frame centre) counts those frames as
+// off target, while the head pose itself, a flat photo's, does not turn.
+func TestTimelineOfStagedEvents(t *testing.T) {
+	graph := "[0]scale=-1:360,split[a][b];[b]hflip[m];" +
+		"[1][a]overlay=x='if(between(t,4,5.99),1000,140)':y=0:enable='not(between(t,10,12.99))'[s];" +
+		"[s][m]overlay=x=340:y=0:enable='between(t,10,12.99)'," +
+		"drawbox=x=230:y=20:w=140:h=140:color=black:t=fill:enable='between(t,8,9.99)',format=rgb24[v]"
+	p := makeVideo(t, "events", graph, 15)
+	r := analyzeVideo(t, p, AnalyzeOptions{})
+	var gone []Moment
+	for _, m := range r.Timeline {
+		t.Logf("%+v", m)
+		if m.Kind == KindNoFace {
+			gone = append(gone, m)
+		}
+	}
+	const sample = 1.0 / testFPS
+	want := []Interval{{4, 6}, {8, 10}}
+	if len(gone) != len(want) {
+		t.Fatalf("no-face moments %+v, want %v", gone, want)
+	}
+	for i, w := range want {
+		if math.Abs(gone[i].Start-w.Start) > sample+1e-9 || math.Abs(gone[i].End-w.End) > sample+1e-9 {
+			t.Errorf("no-face moment %d at [%.2f, %.2f], want [%.1f, %.1f] ± %.1f", i, gone[i].Start, gone[i].End, w.Start, w.End, sample)
+		}
+	}
+	if r.Frames.NoFace != 20 {
+		t.Errorf("%d no-face frames, want 20 (two 2-s events at %d fps)", r.Frames.NoFace, testFPS)
+	}
+	if got := r.Metrics.NoFaceSeconds; math.Abs(got-4) > 2*sample {
+		t.Errorf("no-face time %.2f s, want 4", got)
+	}
+	// The seed's head proxy: frames from 10 to 13 s are off target (the nose
+	// moved 200 px, 0.31 of the width, past the 0.12 threshold), the others on.
+	off := 0
+	for _, f := range r.Series {
+		if f.State.Measured() && math.Abs(*f.NoseX-*r.Series[0].NoseX) > gazeOffAbs {
+			off++
+			if f.Time < 10-sample || f.Time > 13 {
+				t.Errorf("%.1f s: nose proxy %.3f off target outside the shifted span", f.Time, *f.NoseX)
+			}
+		}
+	}
+	if off < 14 {
+		t.Errorf("%d frames with the nose proxy off target, want the 15 of 10–13 s", off)
+	}
+	// Mirroring swaps the subject's sides: the head-tilt alerts inside the
+	// mirrored span name the other side from those outside it.
+	sides := map[bool]map[float64]bool{true: {}, false: {}}
+	for _, m := range r.Timeline {
+		if m.Kind == KindHeadTilt {
+			mirrored := m.Start >= 10-sample && m.End <= 13+sample
+			sides[mirrored][m.Evidence["side_left"]] = true
+		}
+	}
+	if len(sides[true]) != 1 || len(sides[false]) != 1 || sides[true][1] == sides[false][1] {
+		t.Errorf("head-tilt sides inside / outside the mirrored span: %v / %v, want one each, opposite", sides[true], sides[false])
+	}
+	if r.Face.Aux.HeadGazeRatePercent > 100*float64(r.Frames.WithFace-13)/float64(r.Frames.WithFace) {
+		t.Errorf("seed head gaze rate %.1f %% ignores the shifted span", r.Face.Aux.HeadGazeRatePercent)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,11 +43,13 @@ func TestAnalyzeOddInputs(t *testing.T) {
 			return 0
 		}), 16000},
 	}
-	if files := testaudio.LibriVox(t); len(files) > 0 {
+	// Real speech resampled to other rates, when the test data and sox are
+	// installed (the synthetic cases above run everywhere).
+	files, _ := filepath.Glob(filepath.Join(testaudio.LibriVoxDir, "*.wav"))
+	if _, err := exec.LookPath("sox"); err == nil && len(files) > 1 {
 		dir := t.TempDir()
 		for _, rate := range []int{8000, 22050, 44100, 48000} {
 			out := filepath.Join(dir, fmt.Sprintf("speech%d.wav", rate))
-			testaudio.Need(t, "sox")
 			testaudio.Run(t, "sox", files[1], "-r", fmt.Sprint(rate), out)
 			pcm, r := testaudio.MustReadWAV(t, out)
 			inputs = append(inputs, input{fmt.Sprintf("speech at %d Hz", rate), pcm, r})

@@ -66,6 +66,10 @@ func seedReference(t *testing.T, wav string) *refPayload {
 // report with an independent numpy/pandas implementation of the seed's
 // scoring that reads Praat's own measurements.
 func TestSeedPayloadMatchesReference(t *testing.T) {
+	testaudio.Need(t, "praat", "sox", "espeak-ng")
+	if err := exec.Command(debianPython, "-c", "import numpy, pandas").Run(); err != nil {
+		t.Skipf("%s cannot import numpy and pandas: install the Debian package python3-pandas", debianPython)
+	}
 	files := testaudio.LibriVox(t)
 	dir := t.TempDir()
 	// A recording that starts in silence exercises the NaN first window.

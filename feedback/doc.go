@@ -109,7 +109,11 @@
 // list: moments that overlap in time become one Moment with several Reasons
 // (a long pause while looking away is one moment, two reasons), each keeping
 // its own times and evidence. Stretches longer than MaxMergeSpan stay on
-// their own. Summary.TopMoments ranks them: moments where more analyses agree
+// their own. The original service's fast and slow stretches are left out
+// when the voice report has its syllable-based measures: they count
+// intensity peaks rather than syllables and flag ordinary speech as fast (a
+// LibriVox reading at 2.6 syllables/s is "fast" throughout), which would
+// contradict the pace metric; they remain in the voice report. Summary.TopMoments ranks them: moments where more analyses agree
 // come first.
 //
 // # Progress

@@ -452,3 +452,41 @@ func TestBandScore(t *testing.T) {
 		t.Errorf("atMost(2,3)(5) = %d, want 60", got)
 	}
 }
+
+// TestSeedSpeedSpansLeftOut runs a LibriVox reading (Debian package
+// pocketsphinx-testdata, public domain) that the original service's rule
+// calls fast from end to end although it is read at about 2.6 syllables per
+// second; the summary's timeline must not repeat that, while the voice
+// report keeps it.
+func TestSeedSpeedSpansLeftOut(t *testing.T) {
+	const path = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0890.wav"
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("pocketsphinx-testdata is not installed (Debian package pocketsphinx-testdata); CI installs it")
+	}
+	r := speech.Analyze(t, speech.ReadWAV(t, path), vocal.Options{Language: "en"})
+	seed := 0
+	for _, m := range r.Timeline {
+		if m.Kind == "speed_fast" || m.Kind == "speed_slow" {
+			seed++
+		}
+	}
+	if seed == 0 {
+		t.Skip("the voice report no longer flags this reading; nothing to leave out")
+	}
+	s, err := Summarize(Input{Vocal: r}, Options{Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSummary(t, s)
+	for _, m := range s.Timeline {
+		for _, rs := range m.Reasons {
+			if rs.Kind == "speed_fast" || rs.Kind == "speed_slow" {
+				t.Errorf("seed speed span %s at %.1f s in the summary timeline", rs.Kind, rs.Start)
+			}
+		}
+	}
+	// Our own measure agrees that the reading is not fast.
+	if p := s.Metric("pace"); p == nil || p.Value > paceEn.hi {
+		t.Errorf("pace metric %+v, want at most %v wpm", p, paceEn.hi)
+	}
+}

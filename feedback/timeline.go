@@ -67,6 +67,9 @@ func mergeTimeline(in Input, status map[Modality]ModalityStatus) []Moment {
 	var rs []Reason
 	if in.Vocal != nil && status[Voice].Status == StatusOK {
 		for _, m := range in.Vocal.Timeline {
+			if seedSpeedSpan(m.Kind) && in.Vocal.Fluency != nil {
+				continue
+			}
 			rs = append(rs, vocalReason(m))
 		}
 	}
@@ -117,6 +120,13 @@ func merge(rs []Reason) []Moment {
 	}
 	return out
 }
+
+// seedSpeedSpan reports the original service's fast and slow stretches.
+// They count intensity peaks, not syllables, and flag ordinary speech: a
+// LibriVox reading at 2.6 syllables/s (106 wpm) is "fast" from end to end.
+// When the syllable-based measures exist (Fluency), the pace metric speaks
+// for speed and these stay in the voice report's seed-compatible Grouped.
+func seedSpeedSpan(kind string) bool { return kind == "speed_fast" || kind == "speed_slow" }
 
 func vocalReason(m vocal.Moment) Reason {
 	ev := clean(m.Evidence)

@@ -125,3 +125,22 @@ func Fluent(sentences []string, gap float64) []Piece {
 	}
 	return ps
 }
+
+// ReadWAV converts any audio file sox reads to 16 kHz mono samples.
+func ReadWAV(t testing.TB, path string) []float32 {
+	t.Helper()
+	Need(t, "sox")
+	out, err := exec.Command("sox", path, "-t", "raw", "-e", "floating-point", "-b", "32", "-r", "16000", "-c", "1", "-").Output()
+	if err != nil {
+		t.Fatalf("sox %s: %v", path, err)
+	}
+	return samples(out)
+}
+
+func samples(b []byte) []float32 {
+	pcm := make([]float32, len(b)/4)
+	for i := range pcm {
+		pcm[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return pcm
+}

@@ -167,14 +167,16 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 	}
 	pw, ph := k.paddedW(), k.paddedH()
 	padded := scratch[:pw*ph]
-	clear(padded[:k.padTop*pw])
-	for y := range k.h {
-		row := padded[(y+k.padTop)*pw : (y+k.padTop+1)*pw]
-		clear(row[:k.padLeft])
-		copy(row[k.padLeft:], plane[y*k.w:(y+1)*k.w])
-		clear(row[k.padLeft+k.w:])
+	if k.sw == 1 {
+		clear(padded[:k.padTop*pw])
+		for y := range k.h {
+			row := padded[(y+k.padTop)*pw : (y+k.padTop+1)*pw]
+			clear(row[:k.padLeft])
+			copy(row[k.padLeft:], plane[y*k.w:(y+1)*k.w])
+			clear(row[k.padLeft+k.w:])
+		}
+		clear(padded[(k.h+k.padTop)*pw:])
 	}
-	clear(padded[(k.h+k.padTop)*pw:])
 	half := (pw + 1) / 2
 	rowBuf := scratch[pw*ph+2*half*ph:][:k.owPad()]
 	// row returns where output row oy is accumulated: in place when the
@@ -212,19 +214,25 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 	}
 	// Stride 2: out[x] = Σ_k w[k]·in[2x+k] = Σ even taps over the even
 	// columns + Σ odd taps over the odd columns, both at stride 1.
+	// The padded input column p = x + padLeft goes to phase p%2, index p/2;
+	// build the phases straight from the plane.
 	phases := scratch[pw*ph : pw*ph+2*half*ph]
-	for y := range ph {
-		row := padded[y*pw : (y+1)*pw]
-		ev, od := phases[2*y*half:(2*y+1)*half], phases[(2*y+1)*half:(2*y+2)*half]
-		for j := range half {
-			ev[j] = row[2*j]
-			if 2*j+1 < pw {
-				od[j] = row[2*j+1]
-			} else {
-				od[j] = 0
-			}
+	clear(phases[:2*half*k.padTop])
+	for y := range k.h {
+		ev := phases[2*(y+k.padTop)*half : (2*(y+k.padTop)+1)*half]
+		od := phases[(2*(y+k.padTop)+1)*half : (2*(y+k.padTop)+2)*half]
+		clear(ev)
+		clear(od)
+		src := plane[y*k.w : (y+1)*k.w]
+		xe := k.padLeft & 1 // first x whose padded column is even
+		for x := xe; x < k.w; x += 2 {
+			ev[(x+k.padLeft)>>1] = src[x]
+		}
+		for x := 1 - xe; x < k.w; x += 2 {
+			od[(x+k.padLeft)>>1] = src[x]
 		}
 	}
+	clear(phases[2*(k.h+k.padTop)*half:])
 	// Split the weights into the even and odd taps of each row.
 	var taps [2][64]float32
 	ne, no := (k.kw+1)/2, k.kw/2
@@ -243,6 +251,13 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 	for oy := range k.oh {
 		orow := row(oy)
 		iy := oy * k.sh
+		if k.kh == 3 && k.kw == 3 && k.asmRows && len(orow) == k.owPad() {
+			// All nine taps in one pass (orow is a whole number of 8-steps).
+			if dw3x3s2Asm(orow, phases[2*iy*half:], phases[(2*iy+1)*half:], w, 2*half) == len(orow) {
+				done(oy)
+				continue
+			}
+		}
 		k.dwTaps(orow, phases[2*iy*half:], taps[0][:k.kh*ne], ne, 2*half)
 		if no > 0 {
 			k.dwTaps(orow, phases[(2*iy+1)*half:], taps[1][:k.kh*no], no, 2*half)

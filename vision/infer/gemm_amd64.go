@@ -91,3 +91,20 @@ func addClipAsm(dst, a, b []float32, lo, hi float32) int {
 	}
 	return n8 * 8
 }
+
+//go:noescape
+func dw3x3s2(dst, ev, od, w *float32, n8, stride int)
+
+// dw3x3s2Asm is the 3×3 stride-2 row kernel (see dw3x3s2) for the first
+// len(dst)&^7 outputs; it returns how many it did.
+func dw3x3s2Asm(dst, ev, od, w []float32, stride int) int {
+	n8 := len(dst) / 8
+	if n8 == 0 {
+		return 0
+	}
+	_ = ev[2*stride+n8*8]
+	_ = od[2*stride+n8*8-1]
+	_ = w[8]
+	dw3x3s2(&dst[0], &ev[0], &od[0], &w[0], n8, stride)
+	return n8 * 8
+}

@@ -373,3 +373,59 @@ addloop:
 adddone:
 	VZEROUPPER
 	RET
+
+// func dw3x3s2(dst, ev, od, w *float32, n8, stride int)
+//
+// A 3×3 stride-2 depthwise row from the even/odd column phases of the
+// padded input: for output x, tap (r, 0) reads ev[r][x], (r, 1) od[r][x] and
+// (r, 2) ev[r][x+1]; rows are stride floats apart in both phases.
+TEXT ·dw3x3s2(SB), NOSPLIT, $0-48
+	MOVQ         dst+0(FP), DI
+	MOVQ         ev+8(FP), SI
+	MOVQ         od+16(FP), DX
+	MOVQ         w+24(FP), R8
+	MOVQ         n8+32(FP), CX
+	MOVQ         stride+40(FP), R12
+	SHLQ         $2, R12
+	VBROADCASTSS (R8), Y3
+	VBROADCASTSS 4(R8), Y4
+	VBROADCASTSS 8(R8), Y5
+	VBROADCASTSS 12(R8), Y6
+	VBROADCASTSS 16(R8), Y7
+	VBROADCASTSS 20(R8), Y8
+	VBROADCASTSS 24(R8), Y9
+	VBROADCASTSS 28(R8), Y10
+	VBROADCASTSS 32(R8), Y11
+	LEAQ         (SI)(R12*1), R9  // even row 1
+	LEAQ         (R9)(R12*1), R10 // even row 2
+	LEAQ         (DX)(R12*1), R11 // odd row 1
+	LEAQ         (R11)(R12*1), R13 // odd row 2
+
+b32:
+	TESTQ       CX, CX
+	JE          d32
+	VMOVUPS     (DI), Y0
+	VFMADD231PS (SI), Y3, Y0
+	VFMADD231PS (DX), Y4, Y0
+	VFMADD231PS 4(SI), Y5, Y0
+	VMULPS      (R9), Y6, Y1
+	VFMADD231PS (R11), Y7, Y1
+	VFMADD231PS 4(R9), Y8, Y1
+	VFMADD231PS (R10), Y9, Y0
+	VFMADD231PS (R13), Y10, Y1
+	VFMADD231PS 4(R10), Y11, Y0
+	VADDPS      Y1, Y0, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	ADDQ        $32, R9
+	ADDQ        $32, R10
+	ADDQ        $32, R11
+	ADDQ        $32, R13
+	DECQ        CX
+	JMP         b32
+
+d32:
+	VZEROUPPER
+	RET

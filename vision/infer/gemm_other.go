@@ -20,3 +20,5 @@ func biasClipAsm(x []float32, bias, lo, hi float32) int { return 0 }
 func dwTapsAsm(dst, src, w []float32, kh, kw, stride int) int { return 0 }
 
 func addClipAsm(dst, a, b []float32, lo, hi float32) int { return 0 }
+
+func dw3x3s2Asm(dst, ev, od, w []float32, stride int) int { return 0 }

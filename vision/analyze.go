@@ -176,6 +176,9 @@ func (a *Analyzer) Analyze(ctx context.Context, frames iter.Seq2[*media.Frame, e
 		}
 		r, err := tr.Process(ctx, f)
 		if err != nil {
+			if f == nil {
+				return nil, fmt.Errorf("vision: frame %d: %w", len(results), err)
+			}
 			return nil, fmt.Errorf("vision: frame %d at %v: %w", f.Index, f.Time, err)
 		}
 		results = append(results, r)

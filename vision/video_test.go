@@ -135,21 +135,6 @@ func TestNoFaceInSyntheticScenes(t *testing.T) {
 	}
 }
 
-func TestDebugSeries(t *testing.T) {
-	for _, g := range []string{
-		"[0]scale=-1:360[f];[1][f]overlay=140:0,format=rgb24[v]",
-		"[0]scale=-1:360,hflip[f];[1][f]overlay=140:0,format=rgb24[v]",
-		"[0]scale=-1:360,perspective=x0=0:y0=0:x1=W:y1=0.2*H:x2=0:y2=H:x3=W:y3=0.8*H:sense=destination[f];[1][f]overlay=140:0,format=rgb24[v]",
-		"[0]scale=-1:360,perspective=x0=0:y0=0.2*H:x1=W:y1=0:x2=0:y2=0.8*H:x3=W:y3=H:sense=destination[f];[1][f]overlay=140:0,format=rgb24[v]",
-	} {
-		p := makeVideo(t, "still", g, 0.6)
-		r := analyzeVideo(t, p, AnalyzeOptions{})
-		for _, f := range r.Series {
-			t.Logf("%.1f %s faces=%d box=%.0f yaw=%.1f pitch=%.1f roll=%.1f ear=%.3f eh=%.3f ev=%.3f mouth=%.4f expr=%s", f.Time, f.State, f.Faces, *f.Face, deref(f.Yaw), deref(f.Pitch), deref(f.Roll), deref(f.EAR), deref(f.EyeH), deref(f.EyeV), deref(f.Mouth), f.Expression)
-		}
-	}
-}
-
 // Events staged in a video appear in the timeline at their times, within
 // one sample: the face leaves the frame (4–6 s) and is covered (8–10 s).
 // From 10 to 13 s the photo is mirrored and moved 200 px: the seed's head

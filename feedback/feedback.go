@@ -221,6 +221,13 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 		status[Content] = ModalityStatus{Modality: Content, Status: StatusOK}
 		s.Metrics = append(s.Metrics, contentMetrics(in.Content)...)
 	}
+	if status[Transcript].Status != StatusOK {
+		for _, m := range s.Metrics {
+			if m.Modality == Transcript { // counted in words the caller passed to vocal or questions
+				status[Transcript] = ModalityStatus{Modality: Transcript, Status: StatusOK}
+			}
+		}
+	}
 	for m, why := range failed {
 		status[m] = ModalityStatus{m, StatusFailed, why}
 	}

@@ -63,8 +63,7 @@ func ExampleText() {
 	// Not included
 	// ------------
 	//   voice: unavailable (not analysed)
-	//   vision: unavailable (not analysed)
-	//   transcript: unavailable (not analysed)
+	//   video: unavailable (not analysed)
 }
 
 // Writing the HTML report of a summary to a file. in must hold the analyses

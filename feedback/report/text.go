@@ -178,9 +178,9 @@ func Text(w io.Writer, s *feedback.Summary, opts Options) error {
 	for _, st := range s.Modalities {
 		switch st.Status {
 		case feedback.StatusFailed:
-			missing = append(missing, fmt.Sprintf("%s: %s (%s)", st.Modality, t("failed", lang), st.Reason))
+			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Modality), lang), t("failed", lang), st.Reason))
 		case feedback.StatusUnavailable:
-			missing = append(missing, fmt.Sprintf("%s: %s (%s)", st.Modality, t("unavailable", lang), st.Reason))
+			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Modality), lang), t("unavailable", lang), st.Reason))
 		}
 	}
 	if len(missing) > 0 {

@@ -3,7 +3,9 @@ package praat
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // PitchMethod selects how the per-frame periodicity is measured.
@@ -170,7 +172,6 @@ type pitchAnalysis struct {
 	// only the winning candidate is read (harmonicity): then only the
 	// candidates that can still win are refined.
 	winnerOnly bool
-	order      []int
 	// quietIntensity is the frame intensity below which the unvoiced
 	// candidate wins whatever the others are (see candidates); 0 when
 	// not applicable.
@@ -299,23 +300,47 @@ func toPitch(s *Sound, p PitchParams, method int) (*Pitch, error) {
 	return pitch, nil
 }
 
-// analyseFrames fills every frame's intensity and candidates. AC frames are
-// processed in pairs so that one complex FFT serves two frames.
+// analyseFrames fills every frame's intensity and candidates. Frames are
+// independent, so contiguous chunks are analysed concurrently, as Praat
+// does with threads; the path finder then runs over all of them.
 func (a *pitchAnalysis) analyseFrames(pitch *Pitch) {
-	nFrames := len(pitch.Frames)
+	n := len(pitch.Frames)
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/200))
+	if workers == 1 {
+		a.analyseRange(pitch, 0, n)
+		return
+	}
+	chunk := (n + workers - 1) / workers
+	chunk += chunk % 2 // AC frames go in pairs
+	var wg sync.WaitGroup
+	for from := 0; from < n; from += chunk {
+		wg.Go(func() { a.analyseRange(pitch, from, min(n, from+chunk)) })
+	}
+	wg.Wait()
+}
+
+// scratch is one worker's buffers.
+type scratch struct {
+	rbuf  [2][]float64
+	imax  []int
+	order []int
+}
+
+// analyseRange analyses frames [from, to). AC frames are processed in pairs
+// so that one complex FFT serves two frames.
+func (a *pitchAnalysis) analyseRange(pitch *Pitch, from, to int) {
 	b := a.brentIxmax
-	rbuf := [2][]float64{make([]float64, 2*b+1), make([]float64, 2*b+1)}
-	imax := make([]int, a.maxnCandidates+1)
+	sc := &scratch{rbuf: [2][]float64{make([]float64, 2*b+1), make([]float64, 2*b+1)}, imax: make([]int, a.maxnCandidates+1)}
 	if a.method >= fccNormal {
-		a.analyseFramesCC(pitch, rbuf, imax)
+		a.analyseRangeCC(pitch, from, to, sc)
 		return
 	}
 	ac := newAutocorrelator(a.nsampFFT)
 	frames := [2][]float64{make([]float64, a.nsampFFT), make([]float64, a.nsampFFT)}
 	acOut := [2][]float64{make([]float64, a.nsampFFT), make([]float64, a.nsampFFT)}
 	var peaks [2]float64
-	for i := 0; i < nFrames; i += 2 {
-		pair := min(2, nFrames-i)
+	for i := from; i < to; i += 2 {
+		pair := min(2, to-i)
 		for k := range pair {
 			clear(frames[k])
 			peaks[k], _ = a.prepareFrame(pitch.FrameTime(i+k), frames[k])
@@ -326,13 +351,13 @@ func (a *pitchAnalysis) analyseFrames(pitch *Pitch) {
 			ac.run(frames[0], nil, acOut[0], nil)
 		}
 		for k := range pair {
-			r := rbuf[k]
+			r := sc.rbuf[k]
 			r[b] = 1
 			for lag := 1; lag <= b; lag++ {
 				v := acOut[k][lag] / (acOut[k][0] * a.windowR[lag])
 				r[b+lag], r[b-lag] = v, v
 			}
-			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, imax)
+			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, sc)
 		}
 	}
 }
@@ -368,12 +393,12 @@ func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, loc
 	return localPeak, localMean
 }
 
-// analyseFramesCC runs the forward cross-correlation frames in pairs. For
+// analyseRangeCC runs the forward cross-correlation frames in pairs. For
 // each frame, r[lag] = Σ x[j]·y[j+lag] / sqrt(Σx²·Σy²) where x is the first
 // window of the span and y the window shifted by lag; the sums Σ x[j]·y[j+lag]
 // for all lags come from one FFT-based cross-correlation (three complex FFTs
 // serve two frames) instead of one dot product per lag.
-func (a *pitchAnalysis) analyseFramesCC(pitch *Pitch, rbuf [2][]float64, imax []int) {
+func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) {
 	n := a.nsampWindow
 	size := 1
 	for size < a.maximumLag+n {
@@ -387,8 +412,8 @@ func (a *pitchAnalysis) analyseFramesCC(pitch *Pitch, rbuf [2][]float64, imax []
 	spans := [2]int{}
 	var peaks [2]float64
 	b := a.brentIxmax
-	for i := 0; i < len(pitch.Frames); i += 2 {
-		pair := min(2, len(pitch.Frames)-i)
+	for i := from; i < to; i += 2 {
+		pair := min(2, to-i)
 		for k := range 2 {
 			clear(c[k])
 			spans[k] = 0
@@ -427,7 +452,7 @@ func (a *pitchAnalysis) analyseFramesCC(pitch *Pitch, rbuf [2][]float64, imax []
 		plan.forward(ure, uim)
 		scale := 1 / float64(size)
 		for k := range pair {
-			r := rbuf[k]
+			r := sc.rbuf[k]
 			clear(r)
 			r[b] = 1
 			x := c[k][:n]
@@ -445,7 +470,7 @@ func (a *pitchAnalysis) analyseFramesCC(pitch *Pitch, rbuf [2][]float64, imax []
 				v := product / math.Sqrt(sumx2*sumy2)
 				r[b+lag], r[b-lag] = v, v
 			}
-			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, imax)
+			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, sc)
 		}
 	}
 }
@@ -488,7 +513,8 @@ func dot(x, y []float64) float64 {
 
 // candidates registers the strongest correlation maxima of one frame as
 // pitch candidates and refines each with sinc interpolation.
-func (a *pitchAnalysis) candidates(frame *PitchFrame, localPeak float64, r symmetric, imax []int) {
+func (a *pitchAnalysis) candidates(frame *PitchFrame, localPeak float64, r symmetric, sc *scratch) {
+	imax := sc.imax
 	frame.Intensity = 1
 	if localPeak <= a.globalPeak {
 		frame.Intensity = localPeak / a.globalPeak
@@ -567,7 +593,7 @@ func (a *pitchAnalysis) candidates(frame *PitchFrame, localPeak float64, r symme
 	// keeps a factor of two in hand. The winner, the only value read, is
 	// always refined exactly as in Praat.
 	const winnerMargin = 0.1
-	order := a.order[:0]
+	order := sc.order[:0]
 	for i := 1; i < len(cands); i++ {
 		order = append(order, i)
 	}
@@ -580,7 +606,7 @@ func (a *pitchAnalysis) candidates(frame *PitchFrame, localPeak float64, r symme
 		refine(i)
 		best = math.Max(best, cands[i].Strength)
 	}
-	a.order = order
+	sc.order = order
 }
 
 func isVoicedFrequency(f, ceiling float64) bool { return f > 0 && f < ceiling }

@@ -174,7 +174,13 @@ func TestChromiumDetectsProblems(t *testing.T) {
 }
 
 func TestHTMLInChromium(t *testing.T) {
-	s, in := sample(t, "en")
+	for _, lang := range []string{"en", "ko"} {
+		t.Run(lang, func(t *testing.T) { htmlInChromium(t, lang) })
+	}
+}
+
+func htmlInChromium(t *testing.T, lang string) {
+	s, in := sample(t, lang)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	var b bytes.Buffer
@@ -245,9 +251,9 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Errorf("screenshot looks blank: %d colours", len(colours))
 	}
 	if out := os.Getenv("NEVERMIND_REPORT_OUT"); out != "" {
-		_ = os.WriteFile(filepath.Join(out, "report.html"), b.Bytes(), 0o644)
+		_ = os.WriteFile(filepath.Join(out, "report-"+lang+".html"), b.Bytes(), 0o644)
 		png, _ := os.ReadFile(shot)
-		_ = os.WriteFile(filepath.Join(out, "report.png"), png, 0o644)
+		_ = os.WriteFile(filepath.Join(out, "report-"+lang+".png"), png, 0o644)
 	}
 }
 

@@ -57,6 +57,9 @@ type Analysis struct {
 	// timeline of problem moments, summary) served by the combined endpoint.
 	// Nil if the pipeline made none.
 	Combined json.RawMessage
+	// Unavailable says, in words a user can act on, why a modality has no
+	// result; keys are "voice", "pose", "expression" and "transcript".
+	Unavailable map[string]string
 }
 
 // VoiceResult holds the voice scores stored in feedback_summary and the

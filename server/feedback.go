@@ -310,6 +310,16 @@ func (s *Server) analysis(ctx context.Context, attemptID int64) (*store.AttemptA
 	return aa, err
 }
 
+// unavailable answers 422 for a modality the analysis could not produce,
+// with the pipeline's reason when it gave one.
+func unavailable(aa *store.AttemptAnalysis, modality, code, fallback string) error {
+	reason := fallback
+	if aa != nil && aa.Unavailable[modality] != "" {
+		reason = aa.Unavailable[modality]
+	}
+	return detail(http.StatusUnprocessableEntity, code+": "+reason)
+}
+
 // jobFailed answers a failed analysis: 500 with the recorded reason.
 func jobFailed(what string, job *store.AnalysisJob) error {
 	reason := "unknown error"

@@ -40,9 +40,11 @@ const (
 // server streams to it, so a test can recompute the expected values and see
 // that the real bytes reached the analysis.
 type fakePipeline struct {
-	calls   atomic.Int64
-	delay   time.Duration
-	failFor atomic.Int64 // fail this many calls first
+	// voiceOnly mimics a pipeline without vision: no pose or expression.
+	voiceOnly bool
+	calls     atomic.Int64
+	delay     time.Duration
+	failFor   atomic.Int64 // fail this many calls first
 }
 
 func scoresFromBytes(data []byte) [8]float64 {
@@ -82,6 +84,12 @@ func (f *fakePipeline) Analyze(ctx context.Context, in AnalysisInput) (*Analysis
 	gaze := sc[4] / 100
 	face, _ := json.Marshal(map[string]any{"overall_score": sc[5], "expression_analysis": map[string]any{
 		"head_eye_gaze_rate": map[string]any{"value": gaze, "rating": "양호"}}, "feedback_summary": "정면 주시율은 양호합니다."})
+	if f.voiceOnly {
+		return &Analysis{
+			Voice:       &VoiceResult{Total: total, Tremor: sc[0], Pause: sc[1], Tone: sc[2], Speed: sc[3], Payload: voicePayload},
+			Unavailable: map[string]string{"pose": "vision analysis is not available", "expression": "vision analysis is not available"},
+		}, nil
+	}
 	return &Analysis{
 		Voice:      &VoiceResult{Total: total, Tremor: sc[0], Pause: sc[1], Tone: sc[2], Speed: sc[3], Payload: voicePayload},
 		Pose:       &PoseResult{Overall: (sc[5] + sc[6] + sc[7]) / 3, Shoulder: sc[5], HeadTilt: sc[6], Hand: sc[7], ProblemSections: json.RawMessage(`{"shoulder":[[0.5,1.5]],"head_tilt":[],"hand":[]}`)},

@@ -254,5 +254,13 @@ func toStoreResult(args analyzeArgs, a *Analysis) (store.AnalysisResult, error) 
 	out.Combined, err = doc("combined", a.Combined)
 	errs = append(errs, err)
 	out.Transcript = a.Transcript
+	for k := range a.Unavailable {
+		switch k {
+		case "voice", "pose", "expression", "transcript":
+		default:
+			errs = append(errs, fmt.Errorf("analysis: unknown modality %q in Unavailable", k))
+		}
+	}
+	out.Unavailable = a.Unavailable
 	return out, errors.Join(errs...)
 }

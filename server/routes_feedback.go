@@ -240,7 +240,11 @@ func (s *Server) registerVoice() {
 			if out, err := reply(); out != nil || err != nil {
 				return out, err
 			}
-			return nil, detail(http.StatusUnprocessableEntity, "voice_analysis_unavailable: the recording has no usable speech")
+			aa, err := s.analysis(ctx, a.ID)
+			if err != nil {
+				return nil, s.internal(err, "load analysis")
+			}
+			return nil, unavailable(aa, "voice", "voice_analysis_unavailable", "the recording has no usable speech")
 		}
 		return accepted(pending("voice_analysis_pending", job)), nil
 	}
@@ -303,7 +307,11 @@ func (s *Server) registerPose() {
 		case job.Status == store.JobFailed:
 			return nil, jobFailed("pose_analysis", job)
 		case job.Status == store.JobDone && !retry:
-			return nil, detail(http.StatusUnprocessableEntity, "pose_analysis_unavailable: no person was detected in the video")
+			aa, err := s.analysis(ctx, a.ID)
+			if err != nil {
+				return nil, s.internal(err, "load analysis")
+			}
+			return nil, unavailable(aa, "pose", "pose_analysis_unavailable", "no person was detected in the video")
 		}
 		return accepted(poseStarted{"pose_analysis_started", "pending", sess.ID, a.ID, statusURL(sess.ID, a.ID)}), nil
 	}
@@ -377,7 +385,11 @@ func (s *Server) registerExpression() {
 				if out, err := reply(); out != nil || err != nil {
 					return out, err
 				}
-				return nil, detail(http.StatusUnprocessableEntity, "expression_analysis_unavailable: the analysis produced no expression result")
+				aa, err := s.analysis(ctx, a.ID)
+				if err != nil {
+					return nil, s.internal(err, "load analysis")
+				}
+				return nil, unavailable(aa, "expression", "expression_analysis_unavailable", "the analysis produced no expression result")
 			}
 			return accepted(pending("expression_analysis_pending", job)), nil
 		})

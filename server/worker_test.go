@@ -174,3 +174,23 @@ func TestKilledWorkersJobIsRescued(t *testing.T) {
 		t.Fatalf("tries = %d, want 2 (A's and B's)", job.Tries)
 	}
 }
+
+func TestUnavailableModalitiesExplained(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{})
+	e.pipeline.voiceOnly = true
+	_, sid := e.seedFlow(userAlice)
+	aid := num(t, e.upload(sid, 1, userAlice, recording(t)).json(t)["attempt_id"])
+	q := fmt.Sprintf("?attempt_id=%d", aid)
+	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/voice-feedback%s", sid, q), userAlice, nil), 200, "")
+	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/pose-feedback%s", sid, q), userAlice, nil), 422,
+		`{"detail":"pose_analysis_unavailable: vision analysis is not available"}`)
+	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/expression-feedback%s", sid, q), userAlice, nil), 422,
+		`{"detail":"expression_analysis_unavailable: vision analysis is not available"}`)
+	expect(t, e.do("POST", fmt.Sprintf("/api/stt/sessions/%d", sid), userAlice, map[string]any{"attempt_id": aid}), 400,
+		`{"detail":"No speech detected in audio file"}`)
+	r := e.do("GET", fmt.Sprintf("/api/feedback/%d/attempts/all", sid), userAlice, nil)
+	att := r.json(t)["attempts"].([]any)[0].(map[string]any)
+	if att["voice"] == nil || att["posture"] != nil || att["expression"] != nil {
+		t.Fatalf("attempts/all = %s", r.body)
+	}
+}

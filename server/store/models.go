@@ -238,11 +238,14 @@ type AnalysisJob struct {
 type AttemptAnalysis struct {
 	bun.BaseModel `bun:"table:attempt_analysis"`
 
-	AttemptID  int64     `bun:"attempt_id,pk"`
-	SessionID  int64     `bun:"session_id,notnull"`
-	Voice      *string   `bun:"voice"`
-	Pose       *string   `bun:"pose"`
-	Expression *string   `bun:"expression"`
-	Combined   *string   `bun:"combined"`
-	CreatedAt  time.Time `bun:"created_at,notnull"`
+	AttemptID  int64   `bun:"attempt_id,pk"`
+	SessionID  int64   `bun:"session_id,notnull"`
+	Voice      *string `bun:"voice"`
+	Pose       *string `bun:"pose"`
+	Expression *string `bun:"expression"`
+	Combined   *string `bun:"combined"`
+	// Unavailable maps a modality ("voice", "pose", "expression",
+	// "transcript") to why it has no result.
+	Unavailable map[string]string `bun:"unavailable,type:jsonb"`
+	CreatedAt   time.Time         `bun:"created_at,notnull"`
 }

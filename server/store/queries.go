@@ -583,6 +583,8 @@ type AnalysisResult struct {
 	Pose       *string
 	Expression *string
 	Combined   *string
+	// Unavailable says why a modality has no result.
+	Unavailable map[string]string
 }
 
 var scoreColumns = map[string]bool{
@@ -636,9 +638,9 @@ func (db *DB) CompleteJob(ctx context.Context, r AnalysisResult) error {
 			}
 		}
 		aa := &AttemptAnalysis{AttemptID: r.AttemptID, SessionID: r.SessionID, Voice: r.Voice, Pose: r.Pose,
-			Expression: r.Expression, Combined: r.Combined, CreatedAt: t}
+			Expression: r.Expression, Combined: r.Combined, Unavailable: r.Unavailable, CreatedAt: t}
 		if _, err := tx.NewInsert().Model(aa).On("CONFLICT (attempt_id) DO UPDATE").
-			Set("voice = EXCLUDED.voice, pose = EXCLUDED.pose, expression = EXCLUDED.expression, combined = EXCLUDED.combined").
+			Set("voice = EXCLUDED.voice, pose = EXCLUDED.pose, expression = EXCLUDED.expression, combined = EXCLUDED.combined, unavailable = EXCLUDED.unavailable").
 			Exec(ctx); err != nil {
 			return err
 		}

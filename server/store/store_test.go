@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,8 +35,8 @@ func TestMigrateDownAndUpAgain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(applied) != 3 {
-				t.Fatalf("applied %v, want 3 migrations", applied)
+			if len(applied) != 4 {
+				t.Fatalf("applied %v, want 4 migrations", applied)
 			}
 			again, err := db.MigrateUp(ctx)
 			if err != nil || len(again) != 0 {
@@ -55,13 +56,13 @@ func TestMigrateDownAndUpAgain(t *testing.T) {
 				t.Fatalf("seeded soft questions = %d, %v; want ≥ 3", len(basic), err)
 			}
 			rolled, err := db.MigrateDown(ctx)
-			if err != nil || len(rolled) != 3 {
+			if err != nil || len(rolled) != 4 {
 				t.Fatalf("down rolled back %v, %v", rolled, err)
 			}
 			if _, err := db.PickBasicQuestions(ctx, "soft", 1); err == nil {
 				t.Fatal("basic_question still exists after migrate down")
 			}
-			if applied, err := db.MigrateUp(ctx); err != nil || len(applied) != 3 {
+			if applied, err := db.MigrateUp(ctx); err != nil || len(applied) != 4 {
 				t.Fatalf("re-up: %v, %v", applied, err)
 			}
 		})
@@ -216,7 +217,8 @@ func TestAnalysisJobIsCreatedAndCompletedOnce(t *testing.T) {
 		}
 		voice := `{"total_score":80}`
 		res := store.AnalysisResult{SessionID: s.ID, AttemptID: a.ID, Voice: &voice, Transcript: "안녕하세요",
-			Scores: map[string]float64{"overall_voice": 80, "tremor": 82.126, "mouth": -0.025, "gaze": 0}}
+			Unavailable: map[string]string{"pose": "영상에서 사람을 찾지 못했습니다"},
+			Scores:      map[string]float64{"overall_voice": 80, "tremor": 82.126, "mouth": -0.025, "gaze": 0}}
 		if err := db.CompleteJob(ctx, res); err != nil {
 			t.Fatal(err)
 		}
@@ -233,6 +235,10 @@ func TestAnalysisJobIsCreatedAndCompletedOnce(t *testing.T) {
 		if fs.OverallVoice == nil || *fs.OverallVoice != 80 || fs.Tremor == nil || *fs.Tremor != 82.13 ||
 			fs.Mouth == nil || *fs.Mouth != -0.03 || fs.Gaze == nil || *fs.Gaze != 0 || fs.OverallPose != nil {
 			t.Fatalf("summary = %+v", fs)
+		}
+		aa, err := db.Analysis(ctx, a.ID) // jsonb re-spaces the document on PostgreSQL
+		if err != nil || aa.Unavailable["pose"] != "영상에서 사람을 찾지 못했습니다" || aa.Voice == nil || strings.ReplaceAll(*aa.Voice, " ", "") != voice {
+			t.Fatalf("stored analysis = %+v, %v", aa, err)
 		}
 		got, err := db.Attempt(ctx, s.ID, a.ID)
 		if err != nil || got.STTText == nil || *got.STTText != "안녕하세요" {

@@ -223,14 +223,13 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 		od := phases[(2*(y+k.padTop)+1)*half : (2*(y+k.padTop)+2)*half]
 		clear(ev)
 		clear(od)
-		src := plane[y*k.w : (y+1)*k.w]
-		xe := k.padLeft & 1 // first x whose padded column is even
-		for x := xe; x < k.w; x += 2 {
-			ev[(x+k.padLeft)>>1] = src[x]
+		// Input column x is padded column x+padLeft: with an even padLeft
+		// the even x go to ev, otherwise to od.
+		a, b := ev[k.padLeft/2:], od[k.padLeft/2:]
+		if k.padLeft&1 == 1 {
+			a, b = od[k.padLeft/2:], ev[k.padLeft/2+1:]
 		}
-		for x := 1 - xe; x < k.w; x += 2 {
-			od[(x+k.padLeft)>>1] = src[x]
-		}
+		deinterleave(a, b, plane[y*k.w:(y+1)*k.w], k.asmRows)
 	}
 	clear(phases[2*(k.h+k.padTop)*half:])
 	// Split the weights into the even and odd taps of each row.
@@ -263,6 +262,20 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 			k.dwTaps(orow, phases[(2*iy+1)*half:], taps[1][:k.kh*no], no, 2*half)
 		}
 		done(oy)
+	}
+}
+
+// deinterleave sets a[j] = src[2j] and b[j] = src[2j+1].
+func deinterleave(a, b, src []float32, asm bool) {
+	done := 0
+	if asm {
+		done = deinterleaveAsm(a, b, src)
+	}
+	for x := done; x < len(src); x += 2 {
+		a[x/2] = src[x]
+		if x+1 < len(src) {
+			b[x/2] = src[x+1]
+		}
 	}
 }
 

@@ -73,6 +73,7 @@ func TestConv(t *testing.T) {
 		{name: "depthwise dilated rows", n: 1, cin: 3, h: 12, w: 12, cout: 3, group: 3, kh: 3, kw: 3, dils: []int{2, 1}, pads: []int{2, 1, 2, 1}},
 		{name: "depthwise 7x7 wide", n: 1, cin: 2, h: 9, w: 40, cout: 2, group: 2, kh: 7, kw: 7, pads: []int{3, 3, 3, 3}},
 		{name: "depthwise 3x3 stride2 wide", n: 1, cin: 2, h: 33, w: 66, cout: 2, group: 2, kh: 3, kw: 3, strides: []int{2, 2}, pads: []int{1, 1, 1, 1}},
+		{name: "depthwise 5x5 stride2 wide even pad", n: 1, cin: 2, h: 20, w: 70, cout: 2, group: 2, kh: 5, kw: 5, strides: []int{2, 2}, pads: []int{2, 2, 2, 2}},
 		{name: "dilated dense", n: 1, cin: 2, h: 10, w: 9, cout: 3, group: 1, kh: 3, kw: 2, dils: []int{2, 3}, pads: []int{1, 0, 2, 1}},
 		{name: "group2", n: 1, cin: 4, h: 8, w: 8, cout: 6, group: 2, kh: 3, kw: 3, pads: []int{1, 1, 1, 1}},
 		{name: "depthwise multiplier2", n: 1, cin: 3, h: 7, w: 7, cout: 6, group: 3, kh: 3, kw: 3},

@@ -108,3 +108,18 @@ func dw3x3s2Asm(dst, ev, od, w []float32, stride int) int {
 	dw3x3s2(&dst[0], &ev[0], &od[0], &w[0], n8, stride)
 	return n8 * 8
 }
+
+//go:noescape
+func deint16(even, odd, src *float32, n16 int)
+
+// deinterleaveAsm sets even[j] = src[2j] and odd[j] = src[2j+1] for the
+// first len(src)&^15 elements of src and returns how many it consumed.
+func deinterleaveAsm(even, odd, src []float32) int {
+	n16 := len(src) / 16
+	if n16 == 0 {
+		return 0
+	}
+	_, _ = even[n16*8-1], odd[n16*8-1]
+	deint16(&even[0], &odd[0], &src[0], n16)
+	return n16 * 16
+}

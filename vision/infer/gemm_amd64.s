@@ -429,3 +429,33 @@ b32:
 d32:
 	VZEROUPPER
 	RET
+
+// func deint16(even, odd, src *float32, n16 int)
+//
+// Splits n16 blocks of 16 floats into their even- and odd-indexed halves.
+TEXT ·deint16(SB), NOSPLIT, $0-32
+	MOVQ even+0(FP), DI
+	MOVQ odd+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ n16+24(FP), CX
+
+dloop:
+	TESTQ   CX, CX
+	JE      ddone
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VPERMPD $0xD8, Y2, Y2
+	VPERMPD $0xD8, Y3, Y3
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, (DX)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	DECQ    CX
+	JMP     dloop
+
+ddone:
+	VZEROUPPER
+	RET

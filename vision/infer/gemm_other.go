@@ -22,3 +22,5 @@ func dwTapsAsm(dst, src, w []float32, kh, kw, stride int) int { return 0 }
 func addClipAsm(dst, a, b []float32, lo, hi float32) int { return 0 }
 
 func dw3x3s2Asm(dst, ev, od, w []float32, stride int) int { return 0 }
+
+func deinterleaveAsm(even, odd, src []float32) int { return 0 }

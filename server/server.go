@@ -125,7 +125,9 @@ func (s *Server) Run(ctx context.Context) error {
 			return fmt.Errorf("server: start worker: %w", err)
 		}
 	}
-	srv := &http.Server{Addr: s.cfg.Addr, Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	// No read or write timeout: uploads stream for as long as they need and
+	// the analysis routes may wait up to SyncWait.
+	srv := &http.Server{Addr: s.cfg.Addr, Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	s.log.Info("listening", "addr", s.cfg.Addr, "database", string(s.db.Dialect), "worker", s.cfg.RunWorker)

@@ -145,6 +145,14 @@ func TestServiceEndpoints(t *testing.T) {
 			t.Errorf("OpenAPI lacks %s", p)
 		}
 	}
+	if v := r.json(t)["openapi"]; v != "3.1.0" {
+		t.Errorf("openapi version %v", v)
+	}
+	for _, p := range []string{"/openapi.yaml", "/openapi-3.0.json"} {
+		if r := e.do("GET", p, "", nil); r.status != 200 || len(r.body) < 1000 {
+			t.Errorf("%s: %d", p, r.status)
+		}
+	}
 	if paths["/api/sessions/{content_id}/sessions/start"] != nil {
 		t.Error("the hidden legacy route is in the OpenAPI document")
 	}

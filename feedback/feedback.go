@@ -25,12 +25,17 @@ var modalities = []Modality{Voice, Vision, Transcript, Content}
 // analyses may be nil: the summary then covers what is there and marks the
 // rest unavailable (or failed, when Failed says why).
 type Input struct {
+	// Vocal is the voice analysis (vocal.Analyze); with Options.Series it
+	// also feeds report.HTML's pitch and loudness plots.
 	Vocal *vocal.Report
 	// Vision is the video analysis; feedback/fromvision converts a
 	// *vision.Report.
-	Vision     *VisionReport
+	Vision *VisionReport
+	// Transcript is the speech-to-text result; its language picks the
+	// speaking-rate norm.
 	Transcript *stt.Transcript
-	Content    *questions.Evaluation
+	// Content is the answer's evaluation (questions.Evaluate).
+	Content *questions.Evaluation
 	// Duration is the recording's length in seconds; 0 takes it from the
 	// voice report or the transcript.
 	Duration float64
@@ -56,8 +61,8 @@ type Options struct {
 
 // Text is a sentence or label in both languages.
 type Text struct {
-	Ko string `json:"ko"`
-	En string `json:"en"`
+	Ko string `json:"ko"` // Korean
+	En string `json:"en"` // English
 }
 
 // In returns the text in lang ("en" gives English, anything else Korean).
@@ -80,23 +85,23 @@ const (
 
 // ModalityStatus is one modality's status.
 type ModalityStatus struct {
-	Modality Modality `json:"modality"`
-	Status   Status   `json:"status"`
-	Reason   string   `json:"reason,omitempty"`
+	Modality Modality `json:"modality"`         // voice, vision, transcript or content
+	Status   Status   `json:"status"`           // ok, unavailable or failed
+	Reason   string   `json:"reason,omitempty"` // why it is unavailable or failed
 }
 
 // Metric is one scored measure of the answer.
 type Metric struct {
-	ID         string   `json:"id"` // e.g. "pace", "pauses", "star"; unique within a summary
-	Modality   Modality `json:"modality"`
-	Label      Text     `json:"label"`
-	Score      int      `json:"score"` // 0–100
-	Grade      Grade    `json:"grade"`
+	ID         string   `json:"id"`          // e.g. "pace", "pauses", "star"; unique within a summary
+	Modality   Modality `json:"modality"`    // the analysis it comes from
+	Label      Text     `json:"label"`       // the metric's name
+	Score      int      `json:"score"`       // 0–100
+	Grade      Grade    `json:"grade"`       // good, fair or needs_work
 	GradeLabel Text     `json:"grade_label"` // 양호 / 보통 / 개선필요, good / fair / needs work
 	// Value is the measure the score is computed from, in Unit; progress
 	// compares it across sessions.
 	Value float64 `json:"value"`
-	Unit  string  `json:"unit"`
+	Unit  string  `json:"unit"` // e.g. wpm, syllables_per_s, count, percent, rubric_1_5
 	// Target is the range the score treats as good, e.g. "3.8–5.3".
 	Target string `json:"target"`
 	// Evidence holds the numbers behind the score (always finite).
@@ -116,25 +121,26 @@ type Metric struct {
 // Practice is one thing to practise next.
 type Practice struct {
 	Metric string `json:"metric"` // the Metric.ID it improves
-	Text   Text   `json:"text"`
+	Text   Text   `json:"text"`   // the exercise, in both languages
 }
 
 // Summary is the feedback on one answer. Its JSON form is what
 // `nevermind analyze --json` prints under "feedback"; it never holds NaN.
 type Summary struct {
-	Language string  `json:"language"` // primary language, "ko" or "en"
-	Duration float64 `json:"duration_s"`
+	Language string  `json:"language"`   // primary language, "ko" or "en"
+	Duration float64 `json:"duration_s"` // length of the answer in seconds
 	// OverallScore is the weighted mean of the metric scores (see the
 	// package doc for the weights), or null when no metric was measured.
 	OverallScore *int             `json:"overall_score"`
-	OverallGrade Grade            `json:"overall_grade,omitempty"`
-	Modalities   []ModalityStatus `json:"modalities"`
-	Metrics      []Metric         `json:"metrics"`
+	OverallGrade Grade            `json:"overall_grade,omitempty"` // grade of OverallScore; absent without a score
+	Modalities   []ModalityStatus `json:"modalities"`              // every modality, in the order voice, vision, transcript, content
+	Metrics      []Metric         `json:"metrics"`                 // every metric measured
 	// Timeline is every problem moment across modalities, sorted by start;
 	// moments that overlap in time are merged into one with several reasons.
 	Timeline []Moment `json:"timeline"`
 	// Text is 2–4 sentences that describe the answer with numbers.
-	Text     Text       `json:"summary"`
+	Text Text `json:"summary"`
+	// Practice is the one to three things most worth practising next.
 	Practice []Practice `json:"practice"`
 	// Progress compares with Options.History; nil without history.
 	Progress *Progress `json:"progress"`

@@ -11,23 +11,23 @@ type Progress struct {
 	Sessions int `json:"sessions"`
 	// Overall compares the overall score; nil when either side has none.
 	Overall *Change  `json:"overall"`
-	Metrics []Change `json:"metrics"`
+	Metrics []Change `json:"metrics"` // one per metric measured now and before
 }
 
 // Change is one metric's change since the previous session that measured it,
 // and its trend across all sessions.
 type Change struct {
-	Metric   string  `json:"metric"`
-	Unit     string  `json:"unit"`
-	Previous float64 `json:"previous"`
-	Current  float64 `json:"current"`
-	Delta    float64 `json:"delta"`
+	Metric   string  `json:"metric"`   // Metric.ID, or "overall"
+	Unit     string  `json:"unit"`     // Metric.Unit, or "score"
+	Previous float64 `json:"previous"` // value in the previous session that measured it
+	Current  float64 `json:"current"`  // value now
+	Delta    float64 `json:"delta"`    // Current − Previous
 	// JND is the just-noticeable difference: a smaller change is reported
 	// as unchanged. When JNDRelative is true it is a fraction of Previous.
 	JND           float64 `json:"jnd"`
 	JNDRelative   bool    `json:"jnd_relative"`
-	PreviousScore int     `json:"previous_score"`
-	Score         int     `json:"score"`
+	PreviousScore int     `json:"previous_score"` // score in the previous session
+	Score         int     `json:"score"`          // score now
 	// Status is "improved", "worsened", "unchanged" (below the JND) or
 	// "changed" (beyond the JND, at the same score).
 	Status string `json:"status"`
@@ -35,7 +35,7 @@ type Change struct {
 	// three: "improving", "worsening" or "steady".
 	Trend  string `json:"trend,omitempty"`
 	Points int    `json:"points"` // sessions with this metric, this one included
-	Text   Text   `json:"text"`
+	Text   Text   `json:"text"`   // the change in words
 }
 
 // jnds are the smallest changes worth reporting, by metric. pace: Quené's

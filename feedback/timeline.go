@@ -11,21 +11,21 @@ import (
 // problems from different analyses overlap in time (a long pause while
 // looking away) they form one moment with several reasons.
 type Moment struct {
-	Start   float64  `json:"start"`
-	End     float64  `json:"end"`
-	Reasons []Reason `json:"reasons"`
+	Start   float64  `json:"start"`   // seconds from the start of the recording
+	End     float64  `json:"end"`     // seconds
+	Reasons []Reason `json:"reasons"` // what happened, one per analysis finding
 }
 
 // Reason is one problem inside a Moment, as the analysis that found it
 // reported it.
 type Reason struct {
-	Kind     string   `json:"kind"` // e.g. long_pause, speed_fast, filled_pause, look_away
-	Modality Modality `json:"modality"`
-	Start    float64  `json:"start"`
-	End      float64  `json:"end"`
+	Kind     string   `json:"kind"`     // e.g. long_pause, speed_fast, filled_pause, look_away
+	Modality Modality `json:"modality"` // the analysis that found it
+	Start    float64  `json:"start"`    // seconds
+	End      float64  `json:"end"`      // seconds
 	// Text describes the problem with its numbers.
 	Text     Text               `json:"text"`
-	Evidence map[string]float64 `json:"evidence"`
+	Evidence map[string]float64 `json:"evidence"` // the numbers behind it, as the analysis reported them
 }
 
 // Duration is the moment's length in seconds.

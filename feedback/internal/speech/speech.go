@@ -106,6 +106,7 @@ var English = []string{
 	"I learned to measure before changing anything.",
 }
 
+// Korean has the same answer in Korean.
 var Korean = []string{
 	"지난 프로젝트에서 저는 네 명의 개발자와 함께 결제 서비스를 다시 만들었습니다.",
 	"기존 시스템은 일주일에 두 번 정도 장애가 났고, 고객이 이탈했습니다.",

@@ -145,6 +145,10 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 
 	br := bufio.NewReaderSize(part, 4096)
 	head, _ := br.Peek(512)
+	if len(head) == 0 {
+		fail(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
+		return
+	}
 	contentType, ok := sniffMedia(head)
 	if !ok {
 		fail(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: expected an audio or video recording, got "+contentType))
@@ -182,12 +186,6 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		fail(detail(http.StatusInternalServerError, "Upload failed: storage error"))
 		return
 	}
-	if counted.read == 0 {
-		cleanup(true)
-		fail(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
-		return
-	}
-
 	info := MediaInfo{HasAudio: true, HasVideo: true} // the seed's assumption when nothing inspects the file
 	if s.cfg.MediaValidator != nil {
 		rc, err := s.storage.Open(ctx, key)

@@ -26,6 +26,7 @@ func TestUploadRejections(t *testing.T) {
 	}
 	expect(t, e.upload(sid, 1, u, []byte("just some text, not a recording")), 415,
 		`{"detail":"unsupported_media_type: expected an audio or video recording, got text/plain"}`)
+	expect(t, e.upload(sid, 1, u, nil), 415, `{"detail":"unsupported_media_type: the file is empty"}`)
 	expect(t, e.upload(sid, 9, u, webmHead), 400, `{"detail":"invalid_question_index_for_session"}`)
 
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/sessions/%d/recordings/1", e.http.URL, sid), strings.NewReader("--x--\r\n"))

@@ -45,12 +45,13 @@ type Supabase struct {
 // The API answers HTTP 400 for most errors and puts the meaningful status in
 // the body's statusCode, so both are kept.
 type APIError struct {
-	HTTPStatus int
-	StatusCode string `json:"statusCode"`
-	Code       string `json:"error"`
-	Message    string `json:"message"`
+	HTTPStatus int    // the HTTP status line, usually 400
+	StatusCode string `json:"statusCode"` // the meaningful status, e.g. "403"
+	Code       string `json:"error"`      // e.g. "Unauthorized"
+	Message    string `json:"message"`    // e.g. "Invalid Compact JWS"
 }
 
+// Error reports both statuses and the API's message.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("supabase storage: HTTP %d, status %s: %s: %s", e.HTTPStatus, e.StatusCode, e.Code, e.Message)
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nevermind-ai/nevermind/feedback"
@@ -22,16 +23,11 @@ import (
 // earlier (more hesitant) attempt.
 func sample(t testing.TB, lang string) (*feedback.Summary, feedback.Input) {
 	t.Helper()
-	v := speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}
-	parts := speech.Fluent(speech.English[:3], 3.0)
-	parts = append(parts, speech.Piece{Pause: 0.4})
-	parts = append(parts, speech.Fluent(speech.English[3:], 0.4)...)
-	r := speech.Analyze(t, speech.Synth(t, v, parts...), vocal.Options{Language: "en", Series: true})
+	r, earlierVoice := voices(t)
 	ev, err := questions.EvaluateOffline(questions.Answer{Question: "Tell me about a time you fixed an unreliable system.", Text: strings.Join(speech.English, " "), Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	earlierVoice := speech.Analyze(t, speech.Synth(t, v, speech.Fluent(speech.English, 3.5)...), vocal.Options{Language: "en"})
 	earlier, err := feedback.Summarize(feedback.Input{Vocal: earlierVoice, Content: ev}, feedback.Options{Language: lang})
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +38,27 @@ func sample(t testing.TB, lang string) (*feedback.Summary, feedback.Input) {
 		t.Fatal(err)
 	}
 	return s, in
+}
+
+// analysed holds the two voice analyses sample uses, made once per test
+// binary (synthesis and analysis take seconds; the reports are only read).
+var analysed struct {
+	sync.Mutex
+	now, earlier *vocal.Report
+}
+
+func voices(t testing.TB) (now, earlier *vocal.Report) {
+	analysed.Lock()
+	defer analysed.Unlock()
+	if analysed.now == nil {
+		v := speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}
+		parts := speech.Fluent(speech.English[:3], 3.0)
+		parts = append(parts, speech.Piece{Pause: 0.4})
+		parts = append(parts, speech.Fluent(speech.English[3:], 0.4)...)
+		analysed.now = speech.Analyze(t, speech.Synth(t, v, parts...), vocal.Options{Language: "en", Series: true})
+		analysed.earlier = speech.Analyze(t, speech.Synth(t, v, speech.Fluent(speech.English, 3.5)...), vocal.Options{Language: "en"})
+	}
+	return analysed.now, analysed.earlier
 }
 
 // videoAround builds a video report to go with a voice analysis, at 5

@@ -3,6 +3,7 @@ package feedback
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -488,5 +489,52 @@ func TestSeedSpeedSpansLeftOut(t *testing.T) {
 	// Our own measure agrees that the reading is not fast.
 	if p := s.Metric("pace"); p == nil || p.Value > paceEn.hi {
 		t.Errorf("pace metric %+v, want at most %v wpm", p, paceEn.hi)
+	}
+}
+
+// TestTranscriptFillers gives the voice analysis a Korean transcript with
+// many "음"/"어": the fillers metric must come from the words (per 100 words,
+// modality transcript) and say how many there were.
+func TestTranscriptFillers(t *testing.T) {
+	pcm := speech.Synth(t, speech.Voice{Name: "ko", Rate: 150, Pitch: 50}, speech.Fluent(speech.Korean, 0.5)...)
+	dur := float64(len(pcm)) / 16000
+	var tokens []string
+	for i, w := range strings.Fields(strings.Join(speech.Korean, " ")) {
+		if i%4 == 0 {
+			tokens = append(tokens, []string{"음", "어"}[i%8/4])
+		}
+		tokens = append(tokens, w)
+	}
+	words := make([]vocal.Word, len(tokens))
+	step := dur / float64(len(tokens))
+	fillers := 0
+	for i, tok := range tokens {
+		words[i] = vocal.Word{Text: tok, Start: float64(i) * step, End: float64(i)*step + step*0.8}
+		if tok == "음" || tok == "어" {
+			fillers++
+		}
+	}
+	r := speech.Analyze(t, pcm, vocal.Options{Language: "ko", Words: words})
+	s, err := Summarize(Input{Vocal: r}, Options{Language: "ko"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSummary(t, s)
+	m := s.Metric("fillers")
+	if m == nil || m.Unit != "per_100_words" || m.Modality != Transcript {
+		t.Fatalf("fillers metric %+v", m)
+	}
+	want := 100 * float64(fillers) / float64(len(tokens))
+	if math.Abs(m.Value-want) > 0.6 {
+		t.Errorf("fillers %.2f per 100 words, counted %.2f", m.Value, want)
+	}
+	if m.Grade != NeedsWork {
+		t.Errorf("%.1f fillers per 100 words graded %s", m.Value, m.Grade)
+	}
+	if !strings.Contains(m.Finding.Ko, fmt.Sprintf("군말이 %d개", fillers)) {
+		t.Errorf("finding %q does not count %d fillers", m.Finding.Ko, fillers)
+	}
+	if s.Status(Transcript).Status != StatusOK {
+		t.Errorf("transcript status %+v", s.Status(Transcript))
 	}
 }

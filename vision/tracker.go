@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"sort"
 	"sync"
 
 	"github.com/nevermind-ai/nevermind/media"
@@ -260,24 +261,10 @@ func (t *Tracker) processFace(ctx context.Context, img rgbImage, res *FrameResul
 		if err != nil {
 			return err
 		}
-		t.lastFaces, t.sinceDetect = len(faces), 0
-		if m == nil && len(faces) > 0 {
-			// The largest face is the candidate.
-			best := 0
-			for i, d := range faces {
-				if d.w*d.h > faces[best].w*faces[best].h {
-					best = i
-				}
-			}
-			region = detectionROI(faces[best], true)
-			var flag float64
-			if m, flag, err = t.runMesh(ctx, img, region); err != nil {
-				return err
-			}
-			if flag < trackScore {
-				m = nil
-			}
+		if m, err = t.confirmFaces(ctx, img, faces, m); err != nil {
+			return err
 		}
+		t.sinceDetect = 0
 	} else {
 		t.sinceDetect++
 	}
@@ -313,6 +300,57 @@ func (t *Tracker) processFace(ctx context.Context, img rgbImage, res *FrameResul
 		res.State = StateFace
 	}
 	return t.measureFace(ctx, img, m, next, res)
+}
+
+// maxCandidates bounds the detections checked with FaceMesh per detector
+// run.
+const maxCandidates = 4
+
+// confirmFaces checks the detector's candidates with FaceMesh's face flag,
+// which rejects the detector's false alarms and counts the people in view
+// (t.lastFaces). The tracked face (tracked, may be nil) stays the measured
+// one; without it the largest confirmed face is measured.
+func (t *Tracker) confirmFaces(ctx context.Context, img rgbImage, faces []detection, tracked *mesh) (*mesh, error) {
+	sort.Slice(faces, func(i, j int) bool { return faces[i].w*faces[i].h > faces[j].w*faces[j].h })
+	var boxes []Box
+	if tracked != nil {
+		boxes = append(boxes, landmarkBox(tracked))
+	}
+	best := tracked
+	for i, d := range faces {
+		if i == maxCandidates {
+			break
+		}
+		if containsAny(boxes, d.cx, d.cy) {
+			continue // a face already confirmed
+		}
+		m, flag, err := t.runMesh(ctx, img, detectionROI(d, true))
+		if err != nil {
+			return nil, err
+		}
+		if flag < trackScore {
+			continue
+		}
+		b := landmarkBox(m)
+		if containsAny(boxes, b.X+b.W/2, b.Y+b.H/2) {
+			continue
+		}
+		boxes = append(boxes, b)
+		if best == nil {
+			best = m
+		}
+	}
+	t.lastFaces = len(boxes)
+	return best, nil
+}
+
+func containsAny(boxes []Box, x, y float64) bool {
+	for _, b := range boxes {
+		if x >= b.X && x <= b.X+b.W && y >= b.Y && y <= b.Y+b.H {
+			return true
+		}
+	}
+	return false
 }
 
 // measureFace fills the face measures of res from the landmarks.

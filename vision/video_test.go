@@ -113,6 +113,21 @@ func TestFaceFoundInTransformedFrames(t *testing.T) {
 			}
 		}
 	}
+	// pigo's sample photo, moved and rotated.
+	for _, rc := range []struct{ name, graph string }{
+		{"pigo-shift", "[0]scale=-1:360[f];[1][f]overlay=x='100+50*t':y=0,format=rgb24[v]"},
+		{"pigo-rotate", "[0]scale=-1:360,format=rgba,rotate='-0.3*sin(PI*t/2)':c=none[f];[1][f]overlay=200:0,format=rgb24[v]"},
+	} {
+		p := ffmpegVideo(t, rc.name, []string{"-loop", "1", "-framerate", "25", "-i", pigoPath(t),
+			"-f", "lavfi", "-i", "color=c=0x808080:s=640x360:r=25"}, rc.graph, 4)
+		r := analyzeVideo(t, p, AnalyzeOptions{})
+		t.Logf("%-7s %+v", rc.name, r.Frames)
+		total += r.Frames.Sampled
+		found += r.Frames.WithFace
+		if r.Frames.MultipleFaces > 0 {
+			t.Errorf("%s: %d frames with several faces; the photo has one", rc.name, r.Frames.MultipleFaces)
+		}
+	}
 	if total < 100 {
 		t.Fatalf("only %d frames sampled", total)
 	}
@@ -198,5 +213,24 @@ func TestTimelineOfStagedEvents(t *testing.T) {
 	}
 	if r.Face.Aux.HeadGazeRatePercent > 100*float64(r.Frames.WithFace-13)/float64(r.Frames.WithFace) {
 		t.Errorf("seed head gaze rate %.1f %% ignores the shifted span", r.Face.Aux.HeadGazeRatePercent)
+	}
+}
+
+// Two people in view: every frame says so, the larger face is measured.
+func TestTwoFaces(t *testing.T) {
+	graph := "[0]scale=-1:300,split[a][b];[b]scale=-1:240,hflip[c];[1][a]overlay=20:30[s];[s][c]overlay=390:60,format=rgb24[v]"
+	p := makeVideo(t, "two", graph, 3)
+	r := analyzeVideo(t, p, AnalyzeOptions{})
+	if r.Frames.MultipleFaces != r.Frames.Sampled || r.Frames.WithFace != r.Frames.Sampled {
+		t.Errorf("frames %+v, want all with several faces", r.Frames)
+	}
+	for _, f := range r.Series {
+		if f.Faces != 2 || f.Face == nil || f.Face.X > 320 {
+			t.Errorf("%.1f s: %d faces, measured %+v; want 2 and the larger, left one", f.Time, f.Faces, f.Face)
+			break
+		}
+	}
+	if len(r.Timeline) == 0 || r.Timeline[0].Kind != KindMultipleFaces {
+		t.Errorf("timeline %+v, want a multiple_faces moment", r.Timeline)
 	}
 }

@@ -248,7 +248,7 @@ func (s *Server) registerHistory() {
 			}
 		}, error) {
 			u := userFrom(ctx)
-			contents, err := s.db.ListContents(ctx, u.ID)
+			contents, err := s.db.ListContents(ctx, u.ID, store.Page{})
 			if err != nil {
 				return nil, s.internal(err, "list contents")
 			}

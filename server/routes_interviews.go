@@ -74,6 +74,15 @@ func (s *Server) ownedContent(ctx context.Context, id int64, notFound error) (*s
 	return c, nil
 }
 
+// pageQuery is the optional pagination of the list routes; without it they
+// list everything, as the seed did.
+type pageQuery struct {
+	Limit  int `query:"limit" minimum:"0" maximum:"500" doc:"At most this many rows; 0 or absent: all"`
+	Offset int `query:"offset" minimum:"0" doc:"Rows to skip"`
+}
+
+func (q *pageQuery) page() store.Page { return store.Page{Limit: q.Limit, Offset: q.Offset} }
+
 type contentListItem struct {
 	ID                int64    `json:"id"`
 	Company           string   `json:"company"`
@@ -160,9 +169,9 @@ type generateOut struct {
 func (s *Server) registerInterviews() {
 	tags := []string{"interviews"}
 	huma.Register(s.api, huma.Operation{OperationID: "list-contents", Method: http.MethodGet, Path: "/api/interviews/contents",
-		Summary: "The caller's interviews with session counts", Tags: tags, Security: bearer},
-		func(ctx context.Context, _ *struct{}) (*struct{ Body []contentListItem }, error) {
-			rows, err := s.db.ListContents(ctx, userFrom(ctx).ID)
+		Summary: "The caller's interviews with session counts, newest first", Tags: tags, Security: bearer},
+		func(ctx context.Context, in *pageQuery) (*struct{ Body []contentListItem }, error) {
+			rows, err := s.db.ListContents(ctx, userFrom(ctx).ID, in.page())
 			if err != nil {
 				return nil, s.internal(err, "list contents")
 			}

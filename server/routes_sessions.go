@@ -175,8 +175,10 @@ func (s *Server) registerSessions() {
 		Summary: "The caller's sessions of one interview, newest first", Tags: tags, Security: bearer},
 		func(ctx context.Context, in *struct {
 			ContentID int64 `query:"content_id" required:"true"`
+			Limit     int   `query:"limit" minimum:"0" maximum:"500" doc:"At most this many rows; 0 or absent: all"`
+			Offset    int   `query:"offset" minimum:"0" doc:"Rows to skip"`
 		}) (*struct{ Body []sessionJSON }, error) {
-			ss, err := s.db.ListSessions(ctx, userFrom(ctx).ID, in.ContentID)
+			ss, err := s.db.ListSessions(ctx, userFrom(ctx).ID, in.ContentID, store.Page{Limit: in.Limit, Offset: in.Offset})
 			if err != nil {
 				return nil, s.internal(err, "list sessions")
 			}

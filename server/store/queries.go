@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -87,14 +88,33 @@ func mustAffect(res sql.Result, what string) error {
 	return nil
 }
 
+// Page limits a listing: at most Limit rows after skipping Offset. The zero
+// Page lists everything, as the seed did.
+type Page struct {
+	Limit, Offset int
+}
+
+func (p Page) sql() string {
+	if p.Limit <= 0 && p.Offset <= 0 {
+		return ""
+	}
+	limit := p.Limit
+	if limit <= 0 {
+		// An offset alone: both engines need some LIMIT before OFFSET and
+		// spell "no limit" differently.
+		limit = math.MaxInt32
+	}
+	return fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(p.Offset, 0))
+}
+
 // ListContents returns the user's contents, newest first, with the number of
 // sessions and of sessions marked done.
-func (db *DB) ListContents(ctx context.Context, userID string) ([]ContentSummary, error) {
+func (db *DB) ListContents(ctx context.Context, userID string, page Page) ([]ContentSummary, error) {
 	var rows []ContentSummary
 	err := db.Bun.NewRaw(`SELECT c.*,
 		(SELECT count(*) FROM sessions s WHERE s.content_id = c.id AND s.status = 'done') AS completed_sessions,
 		(SELECT count(*) FROM sessions s WHERE s.content_id = c.id) AS total_sessions
-		FROM content c WHERE c.user_id = ? ORDER BY c.id DESC`, userID).Scan(ctx, &rows)
+		FROM content c WHERE c.user_id = ? ORDER BY c.id DESC`+page.sql(), userID).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: list contents: %w", err)
 	}
@@ -261,10 +281,17 @@ func (db *DB) Session(ctx context.Context, id int64) (*Session, error) {
 }
 
 // ListSessions returns the user's sessions of a content, newest first.
-func (db *DB) ListSessions(ctx context.Context, userID string, contentID int64) ([]Session, error) {
+func (db *DB) ListSessions(ctx context.Context, userID string, contentID int64, page Page) ([]Session, error) {
 	var ss []Session
-	err := db.Bun.NewSelect().Model(&ss).Where("user_id = ? AND content_id = ?", userID, contentID).
-		OrderExpr("created_at DESC, id DESC").Scan(ctx)
+	q := db.Bun.NewSelect().Model(&ss).Where("user_id = ? AND content_id = ?", userID, contentID).
+		OrderExpr("created_at DESC, id DESC")
+	if page.Limit > 0 {
+		q = q.Limit(int64(page.Limit))
+	}
+	if page.Offset > 0 {
+		q = q.Offset(int64(page.Offset))
+	}
+	err := q.Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: list sessions: %w", err)
 	}

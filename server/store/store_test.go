@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -172,7 +173,7 @@ func TestSessionConsumesGeneratedQuestionsOnce(t *testing.T) {
 		if len(texts) != 5 || texts[4].Text == nil || texts[4].Type == nil || *texts[4].Type != "job" {
 			t.Fatalf("question texts = %+v", texts)
 		}
-		list, err := db.ListContents(ctx, userA)
+		list, err := db.ListContents(ctx, userA, store.Page{})
 		if err != nil || len(list) != 1 || list[0].TotalSessions != 1 || list[0].CompletedSessions != 0 {
 			t.Fatalf("contents = %+v, %v", list, err)
 		}
@@ -255,6 +256,44 @@ func TestAnalysisJobIsCreatedAndCompletedOnce(t *testing.T) {
 		fs, _ = db.Summary(ctx, s.ID, a.ID)
 		if fs.Comment == nil || *fs.Comment != "좋습니다." || *fs.OverallVoice != 80 {
 			t.Fatalf("after comment = %+v", fs)
+		}
+	})
+}
+
+func TestPagination(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.EnsureProfile(ctx, userA); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for i := range 3 {
+			c := &store.Content{UserID: userA, Company: fmt.Sprint("회사", i), Role: "dev"}
+			if err := db.CreateContent(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		for _, c := range []struct {
+			page store.Page
+			want []int64
+		}{
+			{store.Page{}, []int64{ids[2], ids[1], ids[0]}},
+			{store.Page{Limit: 2}, []int64{ids[2], ids[1]}},
+			{store.Page{Offset: 2}, []int64{ids[0]}},
+			{store.Page{Limit: 1, Offset: 1}, []int64{ids[1]}},
+		} {
+			rows, err := db.ListContents(ctx, userA, c.page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("%+v: %v, want %v", c.page, got, c.want)
+			}
 		}
 	})
 }

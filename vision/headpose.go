@@ -29,7 +29,7 @@ var canonicalFace = [...]struct {
 // headPose fits the canonical face to the landmarks under scaled
 // orthographic projection (a PnP solution for a face far from the camera
 // compared with its depth): the least-squares affine camera, made a scaled
-// rotation by orthonormalising its rows. It returns yaw, pitch and roll in
+// rotation by its polar decomposition. It returns yaw, pitch and roll in
 // degrees: yaw > 0 when the face turns towards the image right, pitch > 0
 // when it tilts up, roll > 0 when it leans clockwise in the image. ok is
 // false for a degenerate fit.
@@ -78,19 +78,25 @@ func headPose(m *mesh) (yaw, pitch, roll float64, ok bool) {
 			}
 		}
 	}
-	r1 := M[0]
-	n1 := norm3(r1)
-	if n1 == 0 {
+	// The nearest scaled rotation is the polar factor (MMᵀ)^(-1/2)·M; unlike
+	// Gram–Schmidt it treats both image axes alike, so turning the image
+	// adds exactly to roll.
+	a, b, c := dot3(M[0], M[0]), dot3(M[0], M[1]), dot3(M[1], M[1])
+	det := a*c - b*b
+	if det <= 0 {
 		return 0, 0, 0, false
 	}
-	r1 = scale3(r1, 1/n1)
-	r2 := M[1]
-	r2 = sub3(r2, scale3(r1, dot3(r1, r2)))
-	n2 := norm3(r2)
-	if n2 == 0 {
-		return 0, 0, 0, false
+	sd := math.Sqrt(det)
+	tr := math.Sqrt(a + c + 2*sd)
+	// sqrt(A) = (A + sd·I)/tr; invert that 2×2 matrix.
+	s00, s01, s11 := (a+sd)/tr, b/tr, (c+sd)/tr
+	sdet := s00*s11 - s01*s01
+	i00, i01, i11 := s11/sdet, -s01/sdet, s00/sdet
+	var r1, r2 [3]float64
+	for k := range 3 {
+		r1[k] = i00*M[0][k] + i01*M[1][k]
+		r2[k] = i01*M[0][k] + i11*M[1][k]
 	}
-	r2 = scale3(r2, 1/n2)
 	r3 := cross3(r1, r2)
 	// R's rows are r1, r2, r3; decompose R = Rz(roll)·Ry(yaw)·Rx(pitch).
 	yawRad := math.Asin(math.Max(-1, math.Min(1, -r3[0])))

@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"context"
 	"math"
 	"testing"
 )
@@ -79,5 +80,43 @@ func TestHeadPoseSigns(t *testing.T) {
 	gap := func(m *mesh) float64 { return m[lmNoseTip][1] - (m[lmRightEyeOut][1]+m[lmLeftEyeOut][1])/2 }
 	if gap(up) >= gap(down) {
 		t.Errorf("pitch > 0 should raise the nose towards the eyes: %.1f vs %.1f", gap(up), gap(down))
+	}
+}
+
+// On a real face, rotating the photo in the image plane adds the angle to
+// roll and leaves yaw and pitch. (Mirroring is no test: FaceMesh is not
+// mirror-symmetric to better than about 2°, as large as this frontal
+// face's own yaw and roll.)
+func TestHeadPoseOnTransformedPhoto(t *testing.T) {
+	a := testAnalyzer(t)
+	src := readImageFile(t, astronautPath(t))
+	pose := func(img rgbImage) (yaw, pitch, roll float64) {
+		t.Helper()
+		tr := a.NewTracker(5)
+		var r FrameResult
+		var err error
+		// A few frames let the tracking crop settle, as in a video.
+		for i := range 8 {
+			if r, err = tr.Process(context.Background(), img.frame(float64(i)/5)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r.Yaw == nil {
+			t.Fatalf("no head pose (%s)", r.State)
+		}
+		return *r.Yaw, *r.Pitch, *r.Roll
+	}
+	y0, p0, r0 := pose(src)
+	t.Logf("astronaut: yaw %.1f pitch %.1f roll %.1f", y0, p0, r0)
+
+	for _, deg := range []float64{-20, 15} {
+		// Sampling the photo along axes turned by −deg turns its content by +deg.
+		rot := rgbImage{w: src.w, h: src.h}
+		rot.pix = src.crop(roi{cx: 256, cy: 256, size: 512, angle: -deg * math.Pi / 180}, 512, nil)
+		yr, pr, rr := pose(rot)
+		t.Logf("rotated %+.0f°: yaw %.1f pitch %.1f roll %.1f", deg, yr, pr, rr)
+		if math.Abs(rr-r0-deg) > 1 || math.Abs(yr-y0) > 1.5 || math.Abs(pr-p0) > 1.5 {
+			t.Errorf("rotated %+.0f°: yaw %.1f pitch %.1f roll %.1f; want roll %.1f and yaw, pitch unchanged", deg, yr, pr, rr, r0+deg)
+		}
 	}
 }

@@ -109,15 +109,21 @@ func TestLandmarksMatchReference(t *testing.T) {
 			if flag < 0.9 {
 				t.Errorf("face flag %.3f on a clear face", flag)
 			}
+			// Against onnxruntime on the same file and tfjs on the original model.
 			want := meshRef(t, name)
 			worst := 0.0
-			for i := range meshPoints {
-				x, y := toModel(ref, m[i][0], m[i][1], 192)
-				worst = math.Max(worst, math.Hypot(x-float64(want[3*i]), y-float64(want[3*i+1])))
-			}
-			t.Logf("FaceMesh: worst landmark error %.2g px at 192", worst)
-			if worst > 1 {
-				t.Errorf("FaceMesh landmarks differ from the reference by up to %.3f px at 192", worst)
+			for _, runtime := range []string{"ort", "tfjs"} {
+				ref := readF32(t, filepath.Join(refDir, "facemesh-"+name+".mesh."+runtime+".f32"))
+				w := 0.0
+				for i := range meshPoints {
+					x, y := toModel(boxROI(findCase(t, "facemesh", name).Crop), m[i][0], m[i][1], 192)
+					w = math.Max(w, math.Hypot(x-float64(ref[3*i]), y-float64(ref[3*i+1])))
+				}
+				t.Logf("FaceMesh vs %s: worst landmark error %.2g px at 192", runtime, w)
+				if w > 1 {
+					t.Errorf("FaceMesh landmarks differ from %s by up to %.3f px at 192", runtime, w)
+				}
+				worst = math.Max(worst, w)
 			}
 
 			// Our own tracking crop from these landmarks, fed back, keeps
@@ -151,14 +157,16 @@ func TestLandmarksMatchReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantIris := readF32(t, filepath.Join(refDir, "iris-"+name+".iris.ort.f32"))
-			worst = 0
-			for i := 0; i < 76; i++ {
-				worst = math.Max(worst, math.Hypot(float64(out["iris"][3*i]-wantIris[3*i]), float64(out["iris"][3*i+1]-wantIris[3*i+1])))
-			}
-			t.Logf("iris: worst point error %.2g px at 64", worst)
-			if worst > 1 {
-				t.Errorf("iris points differ from the reference by up to %.3f px at 64", worst)
+			for _, runtime := range []string{"ort", "tfjs"} {
+				wantIris := readF32(t, filepath.Join(refDir, "iris-"+name+".iris."+runtime+".f32"))
+				worst = 0
+				for i := 0; i < 76; i++ {
+					worst = math.Max(worst, math.Hypot(float64(out["iris"][3*i]-wantIris[3*i]), float64(out["iris"][3*i+1]-wantIris[3*i+1])))
+				}
+				t.Logf("iris vs %s: worst point error %.2g px at 64", runtime, worst)
+				if worst > 1 {
+					t.Errorf("iris points differ from %s by up to %.3f px at 64", runtime, worst)
+				}
 			}
 		})
 	}

@@ -7,7 +7,7 @@ import (
 
 // benchFrame is a 640×360 frame: the astronaut photo scaled to the frame's
 // height on a grey background, a webcam-like framing.
-func benchFrame(b *testing.B) rgbImage {
+func benchFrame(b testing.TB) rgbImage {
 	b.Helper()
 	src := readImageFile(b, astronautPath(b))
 	face := src.crop(roi{cx: 256, cy: 256, size: 512}, 360, nil)

@@ -122,7 +122,9 @@ func checkSummary(t *testing.T, s *Summary) {
 
 // schema reads docs/feedback.schema.json, the published schema of
 // `nevermind analyze --json`.
-func schema(t *testing.T) *jsonschema.Schema {
+func schema(t *testing.T) *jsonschema.Schema { return schemaFile(t) }
+
+func schemaFile(t testing.TB) *jsonschema.Schema {
 	t.Helper()
 	b, err := os.ReadFile("../docs/feedback.schema.json")
 	if err != nil {

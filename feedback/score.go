@@ -74,8 +74,13 @@ func clampScore(s float64) int {
 	return int(math.RoundToEven(math.Max(0, math.Min(100, s))))
 }
 
+// round rounds to dp decimals; a value too large to scale is returned as
+// it is rather than overflowing to infinity.
 func round(x float64, dp int) float64 {
 	p := math.Pow(10, float64(dp))
+	if !finite(x * p) {
+		return x
+	}
 	return math.RoundToEven(x*p) / p
 }
 

@@ -132,7 +132,7 @@ func path(a axis, pts []vocal.Point) string {
 // timeTicks puts a tick at a round step giving about eight labels.
 func timeTicks(a axis) []tick {
 	steps := []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600}
-	step := steps[len(steps)-1]
+	step := math.Max(steps[len(steps)-1], a.dur/8) // beyond 100 minutes, eight plain ticks
 	for _, s := range steps {
 		if a.dur/s <= 10 {
 			step = s

@@ -206,13 +206,15 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 	}
 
 	spoken := spokenLanguage(in, lang)
+	_, transcriptFailed := failed[Transcript]
+	words := !transcriptFailed // filler counts may use transcript words
 	if in.Vocal != nil && !in.Vocal.Quality.Sufficient {
 		status[Voice] = ModalityStatus{Voice, StatusUnavailable, in.Vocal.Quality.Message}
 	}
 	if in.Vocal != nil && in.Vocal.Quality.Sufficient {
 		status[Voice] = ModalityStatus{Modality: Voice, Status: StatusOK}
-		s.Metrics = append(s.Metrics, voiceMetrics(in, spoken, s.Duration)...)
-	} else if f := fillerMetric(in, s.Duration); f != nil {
+		s.Metrics = append(s.Metrics, voiceMetrics(in, spoken, s.Duration, words)...)
+	} else if f := fillerMetric(in, s.Duration, words); f != nil {
 		s.Metrics = append(s.Metrics, *f) // counted in the transcript, without usable audio
 	}
 	s.Metrics = append(s.Metrics, visionMetrics(in, status)...)

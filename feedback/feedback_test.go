@@ -66,6 +66,9 @@ func checkSummary(t *testing.T, s *Summary) {
 		if !finite(m.Value) {
 			t.Errorf("%s: value %v", m.ID, m.Value)
 		}
+		if st := s.Status(m.Modality); st.Status != StatusOK {
+			t.Errorf("metric %s comes from %s, which is %s", m.ID, m.Modality, st.Status)
+		}
 		wsum += m.Weight
 		mean += m.Weight * float64(m.Score)
 	}
@@ -353,6 +356,15 @@ func TestPartialInputs(t *testing.T) {
 			},
 			status: map[Modality]Status{Transcript: StatusFailed, Content: StatusOK},
 			absent: []string{"fillers"},
+		},
+		{
+			name: "transcript failed, fillers from the audio",
+			in: func(t *testing.T) Input {
+				r := speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:3], 0.5)...), vocal.Options{Language: "en"})
+				return Input{Vocal: r, Content: ev, Failed: map[string]string{"transcript": "timeout"}}
+			},
+			status:  map[Modality]Status{Transcript: StatusFailed, Voice: StatusOK, Content: StatusOK},
+			metrics: []string{"fillers", "pace", "star"},
 		},
 	}
 	for _, tc := range cases {

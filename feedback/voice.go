@@ -28,7 +28,7 @@ var (
 	paceEn = band{lo: 100, hi: 165, tolLo: 20, tolHi: 20}
 )
 
-func voiceMetrics(in Input, lang string, dur float64) []Metric {
+func voiceMetrics(in Input, lang string, dur float64, words bool) []Metric {
 	r := in.Vocal
 	var out []Metric
 	if f := r.Fluency; f != nil {
@@ -37,7 +37,7 @@ func voiceMetrics(in Input, lang string, dur float64) []Metric {
 		}
 		out = append(out, pauseMetric(f, dur))
 	}
-	if m := fillerMetric(in, dur); m != nil {
+	if m := fillerMetric(in, dur, words); m != nil {
 		out = append(out, *m)
 	}
 	if p := r.Prosody; p != nil {
@@ -154,19 +154,19 @@ func pauseMetric(f *vocal.Fluency, dur float64) Metric {
 // fillerMetric counts hesitation fillers: from transcript words when the voice
 // report has them, else from the content evaluation's transcript count (both
 // modality Transcript), else the audio's filled-pause detector (per minute,
-// modality Voice). Bands: < 2 per 100 words
-// good, > 5 needs work (anchors.md §2.2); audio: < 2 per minute good, > 5
-// needs work.
-func fillerMetric(in Input, dur float64) *Metric {
+// modality Voice). With words false (the transcript failed) only the audio
+// counts. Bands: < 2 per 100 words good, > 5 needs work (anchors.md §2.2);
+// audio: < 2 per minute good, > 5 needs work.
+func fillerMetric(in Input, dur float64, words bool) *Metric {
 	label := Text{"군말", "Fillers"}
-	if in.Vocal != nil && in.Vocal.Fillers != nil && in.Vocal.Fillers.Words > 0 {
+	if words && in.Vocal != nil && in.Vocal.Fillers != nil && in.Vocal.Fillers.Words > 0 {
 		f := in.Vocal.Fillers
 		m := newMetric("fillers", Transcript, label, atMost(2, 3).score(f.PerHundred), round(f.PerHundred, 2), "per_100_words", "< 2",
 			map[string]float64{"fillers": float64(f.Count), "words": float64(f.Words), "per_100_words": f.PerHundred, "bursts": float64(len(f.Bursts))})
 		m.Finding = fillerFinding(f.Count, f.Words, f.PerHundred)
 		return &m
 	}
-	if c := in.Content; c != nil && c.Metrics.Words > 0 {
+	if c := in.Content; words && c != nil && c.Metrics.Words > 0 {
 		n := c.Metrics.FilledPauses + c.Metrics.DiscourseFillers
 		m := newMetric("fillers", Transcript, label, atMost(2, 3).score(c.Metrics.FillerRate), round(c.Metrics.FillerRate, 2), "per_100_words", "< 2",
 			map[string]float64{"fillers": float64(n), "words": float64(c.Metrics.Words), "per_100_words": c.Metrics.FillerRate,

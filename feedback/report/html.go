@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/nevermind-ai/nevermind/feedback"
 )
@@ -32,6 +33,7 @@ type pageData struct {
 	Metrics               []metricView
 	Progress              []progressView
 	Statuses              []statusView
+	Shares                string // how the overall score weighs each analysis
 	Text                  map[string]string
 }
 
@@ -122,6 +124,7 @@ func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) err
 		}
 		d.Metrics = append(d.Metrics, mv)
 	}
+	d.Shares = shares(s, lang)
 	if p := s.Progress; p != nil {
 		labels := map[string]string{"overall": t("overall", lang)}
 		for _, m := range s.Metrics {
@@ -144,6 +147,29 @@ func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) err
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// shares says how much each analysis weighs in the overall score, from the
+// metrics' weights.
+func shares(s *feedback.Summary, lang string) string {
+	sum := map[feedback.Modality]float64{}
+	for _, m := range s.Metrics {
+		g := m.Modality
+		if g == feedback.Transcript {
+			g = feedback.Voice // transcript fillers weigh as delivery
+		}
+		sum[g] += m.Weight
+	}
+	var parts []string
+	for _, m := range []feedback.Modality{feedback.Voice, feedback.Vision, feedback.Content} {
+		if sum[m] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", ui[string(m)].In(lang), 100*sum[m]))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(ui["shares"].In(lang), strings.Join(parts, " · "))
 }
 
 func statusWord(s, lang string) string {

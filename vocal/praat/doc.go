@@ -29,7 +29,9 @@
 //
 // Undefined values are NaN, where Praat prints "--undefined--".
 //
-// Known deviation: for the last few frames of a cross-correlation analysis,
-// where the lag span runs past the end of the sound, Praat reads correlation
-// values left over from the previous frame; this package uses zeros there.
+// For the last few frames of a cross-correlation analysis, where the lag
+// span runs past the end of the sound, Praat reads correlation values left
+// over from the previous frame analysed by the same thread; this package
+// does the same, so those frames match too unless one of Praat's thread
+// chunks happens to start among them.
 package praat

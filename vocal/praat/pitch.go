@@ -412,6 +412,11 @@ func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) 
 	spans := [2]int{}
 	var peaks [2]float64
 	b := a.brentIxmax
+	// Near the end of the sound the lag span is cut short. Praat then
+	// leaves the longer lags of its correlation buffer as the previous
+	// frame of the same thread wrote them; last keeps those values so that
+	// the final frames come out as in Praat.
+	last := make([]float64, b+1)
 	for i := from; i < to; i += 2 {
 		pair := min(2, to-i)
 		for k := range 2 {
@@ -467,8 +472,18 @@ func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) 
 				if k == 1 {
 					product = -uim[lag] * scale
 				}
-				v := product / math.Sqrt(sumx2*sumy2)
+				// Praat sums directly, so a constant stretch (digital
+				// silence minus the local mean) correlates to exactly 1 at
+				// every lag and yields no maxima, hence no candidates. The
+				// FFT adds ~1e-15 of noise that would turn such a plateau
+				// into spurious peaks; rounding to 1e-11 restores the ties
+				// and moves other values by far less than anything measured.
+				v := math.Round(product/math.Sqrt(sumx2*sumy2)*1e11) / 1e11
 				r[b+lag], r[b-lag] = v, v
+				last[lag] = v
+			}
+			for lag := max(maxLag+1, 1); lag <= b; lag++ {
+				r[b+lag], r[b-lag] = last[lag], last[lag]
 			}
 			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, sc)
 		}

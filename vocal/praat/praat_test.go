@@ -55,6 +55,8 @@ func corpus(t *testing.T) []string {
 			name := fmt.Sprintf("espeak-%s-p%d-s%d", v.voice, v.pitch, v.rate)
 			corpusFiles = append(corpusFiles, testaudio.Espeak(t, corpusDir, name, v.voice, v.text, v.pitch, v.rate))
 		}
+		// espeak-ng's own 22 050 Hz output, to exercise another sample rate.
+		corpusFiles = append(corpusFiles, filepath.Join(corpusDir, "espeak-ko-p40-s160.raw.wav"))
 		corpusFiles = append(corpusFiles,
 			testaudio.Sox(t, corpusDir, "tone-sweep", "synth", "2", "sine", "110-330", "vol", "0.5"),
 			// A vowel-like source: a 140 Hz sawtooth with 4 Hz vibrato, band-passed around a formant.

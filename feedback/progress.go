@@ -35,7 +35,11 @@ type Change struct {
 	// three: "improving", "worsening" or "steady".
 	Trend  string `json:"trend,omitempty"`
 	Points int    `json:"points"` // sessions with this metric, this one included
-	Text   Text   `json:"text"`   // the change in words
+	// Values are the metric's values in those sessions, oldest first, this
+	// one last; Scores their scores.
+	Values []float64 `json:"values"`
+	Scores []int     `json:"scores"`
+	Text   Text      `json:"text"` // the change in words
 }
 
 // jnds are the smallest changes worth reporting, by metric. pace: Quené's
@@ -114,6 +118,7 @@ func change(id, unit string, vals []float64, scores []int, jnd float64, rel bool
 	c := Change{
 		Metric: id, Unit: unit, Previous: prev, Current: cur, Delta: round(cur-prev, 4),
 		JND: jnd, JNDRelative: rel, PreviousScore: scores[n-2], Score: scores[n-1], Points: n,
+		Values: append([]float64(nil), vals...), Scores: append([]int(nil), scores...),
 	}
 	threshold := func(base float64) float64 {
 		if rel {

@@ -55,7 +55,10 @@ type metricView struct {
 
 type kv struct{ K, V string }
 
-type progressView struct{ Label, From, To, Status, StatusText, Trend string }
+type progressView struct {
+	Label, From, To, Status, StatusText, Trend string
+	Spark                                      string // SVG path of the scores across sessions
+}
 
 type statusView struct{ Name, Status, Reason string }
 
@@ -112,7 +115,7 @@ func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) err
 	}
 	for _, m := range s.Metrics {
 		mv := metricView{ID: m.ID, Label: m.Label.In(lang), GradeLabel: m.GradeLabel.In(lang), Finding: m.Finding.In(lang),
-			Meaning: m.Meaning.In(lang), Target: m.Target + " " + m.Unit, Note: m.Note, Grade: m.Grade, Score: m.Score,
+			Meaning: m.Meaning.In(lang), Target: m.Target + unitText(m.Unit, lang), Note: m.Note, Grade: m.Grade, Score: m.Score,
 			Weight: fmt.Sprintf("%.0f%%", 100*m.Weight)}
 		keys := make([]string, 0, len(m.Evidence))
 		for k := range m.Evidence {
@@ -135,8 +138,10 @@ func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) err
 			changes = append([]feedback.Change{*p.Overall}, changes...)
 		}
 		for _, c := range changes {
-			d.Progress = append(d.Progress, progressView{Label: labels[c.Metric], From: num(c.Previous), To: num(c.Current),
-				Status: c.Status, StatusText: statusWord(c.Status, lang), Trend: trendWord(c.Trend, lang)})
+			pv := progressView{Label: labels[c.Metric], From: num(c.Previous), To: num(c.Current) + unitText(c.Unit, lang),
+				Status: c.Status, StatusText: statusWord(c.Status, lang), Trend: trendWord(c.Trend, lang)}
+			pv.Spark = spark(c.Scores)
+			d.Progress = append(d.Progress, pv)
 		}
 	}
 	for _, st := range s.Modalities {
@@ -147,6 +152,37 @@ func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) err
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// unitText is a unit as people write it after a number ("" for counts and
+// ratios).
+func unitText(unit, lang string) string {
+	u := map[string]feedback.Text{
+		"wpm": {Ko: " 단어/분", En: " wpm"}, "syllables_per_s": {Ko: " 음절/초", En: " syll/s"},
+		"semitones": {Ko: " 반음", En: " st"}, "percent": {Ko: "%", En: "%"}, "s": {Ko: "초", En: " s"},
+		"deg_per_s": {Ko: "°/초", En: "°/s"}, "per_100_words": {Ko: " /100단어", En: " /100 words"},
+		"per_minute": {Ko: " /분", En: " /min"}, "rubric_1_5": {Ko: " /5", En: " /5"},
+	}[unit]
+	return u.In(lang)
+}
+
+// spark draws scores (0–100) as a 120×28 line, oldest on the left.
+func spark(scores []int) string {
+	if len(scores) < 2 {
+		return ""
+	}
+	var b strings.Builder
+	for i, sc := range scores {
+		x := 4 + 112*float64(i)/float64(len(scores)-1)
+		y := 24 - 20*float64(max(0, min(100, sc)))/100
+		if i == 0 {
+			b.WriteString("M")
+		} else {
+			b.WriteString("L")
+		}
+		b.WriteString(f1(x) + " " + f1(y))
+	}
+	return b.String()
 }
 
 // shares says how much each analysis weighs in the overall score, from the

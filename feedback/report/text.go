@@ -62,6 +62,7 @@ var ui = map[string]feedback.Text{
 	"none":              {Ko: "문제 구간이 없습니다.", En: "No problem moments."},
 	"unchanged":         {Ko: "알아챌 만한 차이가 없는 항목:", En: "Unchanged (below a noticeable difference):"},
 	"shares":            {Ko: "종합 점수는 항목 점수의 가중 평균입니다: %s (측정된 항목에 맞춰 조정).", En: "The overall score is the weighted mean of the scores: %s (adjusted to what was measured)."},
+	"scores_over_time":  {Ko: "회차별 점수", En: "score by session"},
 	"eye_plot":          {Ko: "카메라 응시", En: "Looking at the camera"},
 	"look_legend":       {Ko: "카메라를 봄", En: "looking at the camera"},
 	"away_legend":       {Ko: "시선 이탈", En: "looking away"},

@@ -162,6 +162,7 @@ type Tracker struct {
 	lastFaces                     int
 	sinceDetect                   int
 	prevBox                       *Box
+	poseRegion                    *roi
 	prevKeypoints                 [poseKeypoints]Keypoint
 	prevPoseTime                  float64
 	havePrevPose                  bool
@@ -201,17 +202,18 @@ func (t *Tracker) Process(ctx context.Context, f *media.Frame) (FrameResult, err
 	// waits for this frame's face to place its region.
 	parallel := t.poseWorkers && t.prevBox != nil
 	if parallel {
+		region := t.stablePoseROI(img, t.prevBox)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			kps, poseErr = t.runPose(ctx, img, poseROI(img, t.prevBox))
+			kps, poseErr = t.runPose(ctx, img, region)
 		}()
 	}
 	faceErr := t.processFace(ctx, img, &res)
 	if parallel {
 		wg.Wait()
 	} else if faceErr == nil {
-		kps, poseErr = t.runPose(ctx, img, poseROI(img, res.Face))
+		kps, poseErr = t.runPose(ctx, img, t.stablePoseROI(img, res.Face))
 	}
 	if err := errors.Join(faceErr, poseErr); err != nil {
 		return FrameResult{}, err
@@ -238,6 +240,23 @@ func frameDim(f *media.Frame, width bool) int {
 		return f.Width
 	}
 	return f.Height
+}
+
+// poseROIHysteresis is how far, as a fraction of its size, the face may
+// move the PoseNet region before the region follows. PoseNet's keypoints
+// shift by a few pixels when its input window moves, which would read as
+// body movement; a still person keeps a still window.
+const poseROIHysteresis = 0.1
+
+func (t *Tracker) stablePoseROI(img rgbImage, face *Box) roi {
+	r := poseROI(img, face)
+	if p := t.poseRegion; p != nil && p.angle == r.angle &&
+		math.Hypot(r.cx-p.cx, r.cy-p.cy) < poseROIHysteresis*p.size &&
+		math.Abs(r.size-p.size) < poseROIHysteresis*p.size {
+		return *p
+	}
+	t.poseRegion = &r
+	return r
 }
 
 // processFace finds and measures the face, updating the track.

@@ -152,13 +152,13 @@ func TestNoFaceInSyntheticScenes(t *testing.T) {
 
 // Events staged in a video appear in the timeline at their times, within
 // one sample: the face leaves the frame (4–6 s) and is covered (8–10 s).
-// From 10 to 13 s the photo is mirrored and moved 200 px: the seed's head
+// From 10 to 13 s the photo is mirrored and moved 130 px: the seed's head
 // proxy (the nose's offset from the frame centre) counts those frames as
 // off target, while the head pose itself, a flat photo's, does not turn.
 func TestTimelineOfStagedEvents(t *testing.T) {
 	graph := "[0]scale=-1:360,split[a][b];[b]hflip[m];" +
 		"[1][a]overlay=x='if(between(t,4,5.99),1000,140)':y=0:enable='not(between(t,10,12.99))'[s];" +
-		"[s][m]overlay=x=340:y=0:enable='between(t,10,12.99)'," +
+		"[s][m]overlay=x=270:y=0:enable='between(t,10,12.99)'," +
 		"drawbox=x=230:y=20:w=140:h=140:color=black:t=fill:enable='between(t,8,9.99)',format=rgb24[v]"
 	p := makeVideo(t, "events", graph, 15)
 	r := analyzeVideo(t, p, AnalyzeOptions{})
@@ -186,7 +186,8 @@ func TestTimelineOfStagedEvents(t *testing.T) {
 		t.Errorf("no-face time %.2f s, want 4", got)
 	}
 	// The seed's head proxy: frames from 10 to 13 s are off target (the nose
-	// moved 200 px, 0.31 of the width, past the 0.12 threshold), the others on.
+	// moved about 130 px, 0.2 of the width, past the 0.12 threshold), the
+	// others on.
 	off := 0
 	for _, f := range r.Series {
 		if f.State.Measured() && math.Abs(*f.NoseX-*r.Series[0].NoseX) > gazeOffAbs {
@@ -232,5 +233,30 @@ func TestTwoFaces(t *testing.T) {
 	}
 	if len(r.Timeline) == 0 || r.Timeline[0].Kind != KindMultipleFaces {
 		t.Errorf("timeline %+v, want a multiple_faces moment", r.Timeline)
+	}
+}
+
+// Fidgeting: the photo shaking from side to side for 3 s (3–6 s) is one
+// movement moment; standing still is none.
+func TestFidgetingMoment(t *testing.T) {
+	graph := "[0]scale=-1:360[f];[1][f]overlay=x='140+if(between(t,3,5.99),40*sin(2*PI*2*t),0)':y=0,format=rgb24[v]"
+	p := makeVideo(t, "fidget", graph, 9)
+	r := analyzeVideo(t, p, AnalyzeOptions{})
+	var moves []Moment
+	for _, m := range r.Timeline {
+		if m.Kind == KindFidgeting {
+			moves = append(moves, m)
+		}
+	}
+	var still float64
+	for _, f := range r.Series {
+		if m := f.Posture.Motion; m != nil && (f.Time < 2.8 || f.Time > 6.6) {
+			still = math.Max(still, *m)
+		}
+	}
+	t.Logf("largest movement while still: %.2f face widths/s (threshold %.1f)", still, FidgetSpeed)
+	const sample = 1.0 / testFPS
+	if len(moves) != 1 || math.Abs(moves[0].Start-3) > sample+1e-9 || math.Abs(moves[0].End-6) > sample+1e-9 {
+		t.Fatalf("fidgeting moments %+v, want one at [3, 6] ± %.1f", moves, sample)
 	}
 }

@@ -1185,6 +1185,9 @@ func buildGather(b *buildCtx) (kernel, error) {
 	}
 	ishape := b.in[1].shape
 	shape := append(append(slices.Clone(x.shape[:ax]), ishape...), x.shape[ax+1:]...)
+	if err := checkSize(shape); err != nil {
+		return nil, b.errorf("%v", err)
+	}
 	outer, inner, dim := prod(x.shape[:ax]), prod(x.shape[ax+1:]), x.shape[ax]
 	src := make([]int32, 0, prod(shape))
 	for o := range outer {
@@ -1254,6 +1257,9 @@ func buildConstantOfShape(b *buildCtx) (kernel, error) {
 			return nil, b.errorf("negative dimension %d", d)
 		}
 		shape[i] = int(d)
+	}
+	if err := checkSize(shape); err != nil {
+		return nil, b.errorf("%v", err)
 	}
 	o := b.out[0]
 	fill := &value{}
@@ -1369,6 +1375,9 @@ func buildExpand(b *buildCtx) (kernel, error) {
 	if !ok {
 		return nil, b.errorf("cannot expand %v to %v", x.shape, want)
 	}
+	if err := checkSize(shape); err != nil {
+		return nil, b.errorf("%v", err)
+	}
 	st := bcastStrides(x.shape, shape)
 	src := make([]int32, prod(shape))
 	forEachIndex(shape, func(idx []int, flat int) {
@@ -1400,6 +1409,9 @@ func buildTile(b *buildCtx) (kernel, error) {
 		}
 		shape[i] = x.shape[i] * int(r)
 	}
+	if err := checkSize(shape); err != nil {
+		return nil, b.errorf("%v", err)
+	}
 	st := stridesOf(x.shape)
 	src := make([]int32, prod(shape))
 	forEachIndex(shape, func(idx []int, flat int) {
@@ -1429,6 +1441,9 @@ func buildRange(b *buildCtx) (kernel, error) {
 		if v[2] == 0 {
 			return nil, b.errorf("delta 0")
 		}
+		if n := (v[1] - v[0]) / v[2]; n > maxElements {
+			return nil, b.errorf("range of %d elements", n)
+		}
 		o.dt, o.isConst, o.i = dtInt64, true, []int64{}
 		for x := v[0]; (v[2] > 0 && x < v[1]) || (v[2] < 0 && x > v[1]); x += v[2] {
 			o.i = append(o.i, x)
@@ -1447,7 +1462,11 @@ func buildRange(b *buildCtx) (kernel, error) {
 	if v[2] == 0 {
 		return nil, b.errorf("delta 0")
 	}
-	n := int(math.Max(math.Ceil(float64((v[1]-v[0])/v[2])), 0))
+	nf := math.Max(math.Ceil(float64((v[1]-v[0])/v[2])), 0)
+	if nf > maxElements || math.IsNaN(nf) {
+		return nil, b.errorf("range of %v elements", nf)
+	}
+	n := int(nf)
 	o.dt, o.isConst, o.f = dtFloat, true, make([]float32, n)
 	for i := range n {
 		o.f[i] = v[0] + float32(i)*v[2]
@@ -1520,6 +1539,9 @@ func buildPad(b *buildCtx) (kernel, error) {
 		if (mode == "edge" || mode == "reflect") && x.shape[d] == 0 && shape[d] > 0 {
 			return nil, b.errorf("cannot %s-pad an empty dimension", mode)
 		}
+	}
+	if err := checkSize(shape); err != nil {
+		return nil, b.errorf("%v", err)
 	}
 	switch mode {
 	case "constant", "reflect", "edge":

@@ -271,6 +271,9 @@ func newPlan(g *graphBuilder, meta *modelMeta, opts Options, threads int) (*plan
 		if !in.hasShape {
 			return nil, fmt.Errorf("%w: input %q has no declared shape", ErrInvalidModel, in.name)
 		}
+		if err := checkSize(shape); err != nil {
+			return nil, fmt.Errorf("%w: input %q: %v", ErrInvalidModel, in.name, err)
+		}
 		v := p.values[byNode[n]]
 		v.shape, v.dt = shape, dtFloat
 		isInput[in.name] = true
@@ -475,19 +478,21 @@ func (p *plan) build(b *buildCtx) error {
 	if err != nil {
 		return err
 	}
+	// An output the builder did not define is one the operator does not
+	// have (a Slice with two outputs, say).
+	for _, o := range b.out {
+		if (k == nil && !o.isConst) || o.shape == nil {
+			return b.errorf("has output %q, which %s does not produce", o.name, b.opType)
+		}
+		if err := checkSize(o.shape); err != nil {
+			return b.errorf("output %q: %v", o.name, err)
+		}
+	}
 	if k == nil {
 		for _, o := range b.out {
-			if !o.isConst {
-				return fmt.Errorf("infer: internal error: %s node %q produced no kernel and no constant", b.opType, b.name)
-			}
 			o.producer = -1
 		}
 		return nil
-	}
-	for _, o := range b.out {
-		if o.shape == nil {
-			return fmt.Errorf("infer: internal error: %s node %q left output %q without a shape", b.opType, b.name, o.name)
-		}
 	}
 	allConst := true
 	for _, in := range b.in {
@@ -682,6 +687,26 @@ func newWorkerPool(n int) *workerPool {
 }
 
 func (wp *workerPool) close() { wp.once.Do(func() { close(wp.tasks) }) }
+
+// maxElements bounds every tensor of a plan (256 MiB of float32), so that a
+// malformed model fails to load instead of exhausting memory.
+const maxElements = 1 << 26
+
+// checkSize rejects negative dimensions and tensors over maxElements,
+// without overflowing on the way.
+func checkSize(shape []int) error {
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			return fmt.Errorf("negative dimension in %v", shape)
+		}
+		if d > 0 && n > maxElements/d {
+			return fmt.Errorf("shape %v has more than %d elements", shape, maxElements)
+		}
+		n *= d
+	}
+	return nil
+}
 
 // minParallelFlops is the work below which splitting a layer across
 // goroutines costs more (hand-off, wake-up) than it saves.

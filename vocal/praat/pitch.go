@@ -354,7 +354,10 @@ func (a *pitchAnalysis) analyseRange(pitch *Pitch, from, to int) {
 			r := sc.rbuf[k]
 			r[b] = 1
 			for lag := 1; lag <= b; lag++ {
-				v := acOut[k][lag] / (acOut[k][0] * a.windowR[lag])
+				// Rounded to 1e-11 so that a constant stretch (a DC offset
+				// in silence), which correlates to exactly 1 at every lag,
+				// gives a plateau without maxima rather than FFT-noise peaks.
+				v := math.Round(acOut[k][lag]/(acOut[k][0]*a.windowR[lag])*1e11) / 1e11
 				r[b+lag], r[b-lag] = v, v
 			}
 			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, sc)

@@ -61,6 +61,8 @@ func corpus(t *testing.T) []string {
 			testaudio.Sox(t, corpusDir, "tone-sweep", "synth", "2", "sine", "110-330", "vol", "0.5"),
 			// A vowel-like source: a 140 Hz sawtooth with 4 Hz vibrato, band-passed around a formant.
 			testaudio.Sox(t, corpusDir, "vowel", "synth", "2", "sawtooth", "140", "synth", "2", "sine", "fmod", "4", "vol", "0.4", "bandpass", "700", "300", "pad", "0.3", "0.3"),
+			// Silence with a DC offset around a vowel: constant stretches.
+			testaudio.Sox(t, corpusDir, "dc-offset", "synth", "1", "sawtooth", "160", "vol", "0.3", "pad", "0.6", "0.6", "dcshift", "0.02"),
 		)
 	})
 	return corpusFiles

@@ -260,3 +260,28 @@ func TestFidgetingMoment(t *testing.T) {
 		t.Fatalf("fidgeting moments %+v, want one at [3, 6] ± %.1f", moves, sample)
 	}
 }
+
+// The lights going out (2–4 s) is a too-dark stretch, not a missing face.
+func TestTooDarkMoment(t *testing.T) {
+	graph := "[0]scale=-1:360[f];[1][f]overlay=140:0,eq=brightness='if(between(t,2,3.99),-0.9,0)':eval=frame,format=rgb24[v]"
+	p := makeVideo(t, "dark", graph, 6)
+	r := analyzeVideo(t, p, AnalyzeOptions{})
+	if r.Frames.TooDark != 10 || r.Frames.WithFace != 20 || r.Frames.NoFace != 0 {
+		t.Errorf("frames %+v, want 10 too dark and 20 with a face", r.Frames)
+	}
+	if len(r.Timeline) == 0 {
+		t.Fatal("empty timeline")
+	}
+	found := false
+	for _, m := range r.Timeline {
+		if m.Kind == KindTooDark {
+			found = true
+			if math.Abs(m.Start-2) > 0.2+1e-9 || math.Abs(m.End-4) > 0.2+1e-9 {
+				t.Errorf("too-dark moment [%.1f, %.1f], want [2, 4]", m.Start, m.End)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no too-dark moment in %+v", r.Timeline)
+	}
+}

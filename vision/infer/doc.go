@@ -59,5 +59,6 @@
 // ReduceMean, ReduceSum, ReduceMax, ReduceMin, Identity, Dropout, Cast,
 // Shape, Size, Constant, ConstantOfShape, Range. Integer tensors exist only
 // at load time (shapes, axes, indices); everything that flows at run time
-// is float32.
+// is float32. A tensor may hold at most 64 Mi elements: a model that asks
+// for more fails to load rather than exhausting memory.
 package infer

@@ -16,8 +16,10 @@
 //     is dead, so that a steady-state Session.Run allocates nothing.
 //
 // Kernels: a cache-blocked SGEMM (1×1 convolutions feed it directly, others
-// through im2col) with an AVX2/FMA micro-kernel on amd64 and a pure-Go one
-// elsewhere; a direct depthwise convolution; pooling, resize, pad and data
+// through im2col) whose micro-kernel is AVX-512 or AVX2/FMA assembly on amd64,
+// chosen at load from the CPU, and pure Go elsewhere (also with
+// Options.PortableKernels or the purego build tag); a direct depthwise
+// convolution with assembly row kernels; pooling, resize, pad and data
 // movement. Large layers are split across goroutines (Options.Threads).
 //
 // # Loading and running

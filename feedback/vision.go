@@ -131,12 +131,12 @@ func visionMetrics(in Input, status map[Modality]ModalityStatus) []Metric {
 		x := *eye
 		m := newMetric("eye_contact", Vision, Text{"시선 맞춤", "Eye contact"}, rising(x, 60, 80, 15), round(x, 1), "percent", "≥ 60",
 			evidence("eye_contact_percent", vm.EyeContactPercent, "eye_contact_while_speaking_percent", vm.EyeContactWhileSpeakingPercent))
-		while := Text{"답변하는 동안", "while speaking"}
+		while := Text{"말하는 시간", "while speaking"}
 		if !speaking {
-			while = Text{"영상에서", "in the video"}
+			while = Text{"영상 시간", "in the video"}
 		}
 		m.Finding = Text{
-			Ko: fmt.Sprintf("%s %.0f%%의 시간 동안 카메라를 바라봤습니다(60%% 이상 권장).", while.Ko, x),
+			Ko: fmt.Sprintf("%s의 %.0f%% 동안 카메라를 바라봤습니다(60%% 이상 권장).", while.Ko, x),
 			En: fmt.Sprintf("You looked at the camera %.0f%% of the time %s (60%% or more is the aim).", x, while.En),
 		}
 		out = append(out, m)

@@ -174,3 +174,25 @@ func TestAnalyzeWithTranscript(t *testing.T) {
 		t.Fatalf("fillers %+v, fluency %+v", r.Fillers, r.Fluency)
 	}
 }
+
+// TestFilledPauseFalseAlarmsOnReadSpeech runs the detector on professional
+// read speech (LibriVox), which has no hesitations: every detection there
+// is a false alarm.
+func TestFilledPauseFalseAlarmsOnReadSpeech(t *testing.T) {
+	total, seconds := 0, 0.0
+	for _, path := range testaudio.LibriVox(t) {
+		r := analyzeFile(t, path, Options{Language: "en"})
+		if r.Fluency == nil {
+			t.Fatalf("%s: %s", path, r.Quality.Message)
+		}
+		for _, fp := range r.Fluency.FilledPauses {
+			t.Logf("%s: false alarm at %.2f–%.2f s", filepath.Base(path), fp.Start, fp.End)
+		}
+		total += len(r.Fluency.FilledPauses)
+		seconds += r.Quality.DurationS
+	}
+	t.Logf("%d false alarms in %.1f s of read speech", total, seconds)
+	if rate := float64(total) / seconds * 60; rate > 2 {
+		t.Errorf("%.1f false alarms per minute of read speech, want ≤ 2", rate)
+	}
+}

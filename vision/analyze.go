@@ -152,7 +152,8 @@ type Report struct {
 	Metrics  Metrics     `json:"metrics"`
 	// Timeline lists the problem moments in time order.
 	Timeline []Moment `json:"timeline"`
-	// Series holds every frame's values when AnalyzeOptions.Series is set.
+	// Series holds every frame's values when AnalyzeOptions.Series is set,
+	// rounded to their resolution (angles to 0.01°, ratios to 1e-4).
 	Series []FrameResult `json:"series,omitempty"`
 }
 
@@ -239,9 +240,36 @@ func Summarize(frames []FrameResult, fps float64, opts AnalyzeOptions) *Report {
 	r.Metrics = metrics(frames, fps, first, calibEnd, opts.Speech)
 	r.Timeline = timeline(frames, fps, r.Pose)
 	if opts.Series {
-		r.Series = frames
+		r.Series = roundedSeries(frames)
 	}
 	return r
+}
+
+// roundedSeries copies the per-frame values rounded to what they can
+// resolve, which keeps the plotted JSON small.
+func roundedSeries(frames []FrameResult) []FrameResult {
+	out := make([]FrameResult, len(frames))
+	rp := func(p *float64, n int) *float64 {
+		if p == nil {
+			return nil
+		}
+		return ptr(roundN(*p, n))
+	}
+	for i, f := range frames {
+		f.Time = roundN(f.Time, 3)
+		if f.Face != nil {
+			f.Face = &Box{roundN(f.Face.X, 1), roundN(f.Face.Y, 1), roundN(f.Face.W, 1), roundN(f.Face.H, 1)}
+		}
+		f.Yaw, f.Pitch, f.Roll = rp(f.Yaw, 2), rp(f.Pitch, 2), rp(f.Roll, 2)
+		f.EAR, f.EyeH, f.EyeV = rp(f.EAR, 4), rp(f.EyeH, 4), rp(f.EyeV, 4)
+		f.Mouth, f.NoseX, f.NoseY, f.Smile = rp(f.Mouth, 5), rp(f.NoseX, 4), rp(f.NoseY, 4), rp(f.Smile, 3)
+		f.Luma = roundN(f.Luma, 1)
+		p := &f.Posture
+		p.ShoulderDiff, p.HeadOffset, p.HandRaise, p.Motion = rp(p.ShoulderDiff, 4), rp(p.HeadOffset, 4), rp(p.HandRaise, 4), rp(p.Motion, 3)
+		p.Shoulder, p.Head, p.Hand = roundN(p.Shoulder, 4), roundN(p.Head, 4), roundN(p.Hand, 4)
+		out[i] = f
+	}
+	return out
 }
 
 func eyeAngle(offset, eyeSizeMM float64) float64 {

@@ -83,6 +83,16 @@ func LoadBytes(data []byte, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidModel, err)
 	}
+	// Name an unsupported operator before onnx-go trips over it: it cannot
+	// decode subgraph attributes (If, Loop) at all.
+	for _, n := range meta.nodes {
+		if n.domain != "" && n.domain != "ai.onnx" {
+			return nil, fmt.Errorf("%w: %s in domain %q (node %q)", ErrUnsupportedOp, n.opType, n.domain, n.name)
+		}
+		if _, ok := operators[n.opType]; !ok {
+			return nil, fmt.Errorf("%w: %s (node %q)", ErrUnsupportedOp, n.opType, n.name)
+		}
+	}
 	b := newGraphBuilder(meta)
 	if err := decode(b, data); err != nil {
 		if errors.Is(err, ErrUnsupportedOp) {

@@ -21,7 +21,7 @@ suffix="" extra=()
 if [ "${1:-}" = --cli ]; then
   suffix=-cli
   extra=(--enable-ffmpeg --enable-encoder=rawvideo,pcm_f32le,pcm_s16le,wrapped_avframe
-    --enable-muxer=null,rawvideo,f32le --enable-filter=fps,trim,atrim,setpts,asetpts)
+    --enable-muxer=null,rawvideo,pcm_f32le --enable-filter=fps,trim,atrim,setpts,asetpts)
 elif pkg-config --exists 'libavcodec >= 61' 'libavcodec < 62' 2>/dev/null; then
   echo system
   exit 0

@@ -2,6 +2,9 @@
 //
 //	nevermind analyze [flags] FILE                     print the analysis of one recording
 //	nevermind questions --cover-letter FILE [flags]    generate interview questions
+//	nevermind serve [--addr :8000] [--migrate] [--worker]  serve the HTTP API
+//	nevermind worker                                   run analysis jobs from the shared database
+//	nevermind migrate up|down|status                   manage the database schema
 //	nevermind version                                  print the version and the libav it uses
 //
 // Run a command with -h for its flags.
@@ -30,6 +33,9 @@ func commands() []command {
 	return []command{
 		{"analyze", "analyse one recording and print the report", runAnalyze},
 		{"questions", "generate interview questions from a cover letter and a job description", runQuestions},
+		{"serve", "serve the HTTP API (configured by the environment)", runServe},
+		{"worker", "run analysis jobs from the shared database", runWorker},
+		{"migrate", "apply, roll back or list database migrations", runMigrate},
 		{"version", "print the version and the libav libraries in use", runVersion},
 	}
 }
@@ -86,17 +92,24 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
-	version, revision := "(devel)", ""
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if info.Main.Version != "" {
-			version = info.Main.Version
-		}
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" {
-				revision = " " + s.Value
-			}
+	fmt.Fprintf(stdout, "nevermind %s\nlibav (FFmpeg) %s\n", buildVersion(), media.LibavVersion())
+	return nil
+}
+
+// buildVersion is the module version and, for builds from a checkout, the commit.
+func buildVersion() string {
+	version := "(devel)"
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	if info.Main.Version != "" {
+		version = info.Main.Version
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			version += " " + s.Value
 		}
 	}
-	fmt.Fprintf(stdout, "nevermind %s%s\nlibav (FFmpeg) %s\n", version, revision, media.LibavVersion())
-	return nil
+	return version
 }

@@ -102,6 +102,12 @@
 //     the seed's error codes and sentences, and a video with no upper body
 //     a null Pose, instead of an exception.
 //
+// The seed's gaze rate keeps the seed's head proxy, the nose tip's offset
+// from the frame centre, so it also drops when the candidate merely sits
+// off-centre; Metrics.EyeContactPercent is the measure built on head pose
+// and eyes. A photo moved or mirrored in a test video changes the former
+// and not the latter, as it should: a flat picture cannot turn its head.
+//
 // Beyond the seed, Report.Metrics holds the eye-contact share (overall and
 // while speaking), the longest look-away, head movement and stability,
 // smile and neutral shares and the time without a face, and

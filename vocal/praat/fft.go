@@ -59,10 +59,44 @@ func (p *fftPlan) forward(re, im []float64) {
 		re[s+1], im[s+1] = r1+i3, i1-r3
 		re[s+3], im[s+3] = r1-i3, i1+r3
 	}
-	for m := 8; m <= n; m <<= 1 {
+	// The remaining stages go two at a time (sizes m and 2m in one pass
+	// over the data), with a last single stage when their number is odd.
+	m := 8
+	for ; 2*m <= n; m <<= 2 {
 		half := m >> 1
-		wr := p.twr[half-1 : m-1]
-		wi := p.twi[half-1 : m-1]
+		w1r, w1i := p.twr[half-1:m-1], p.twi[half-1:m-1]
+		w2r, w2i := p.twr[m-1:2*m-1], p.twi[m-1:2*m-1]
+		for s := 0; s < n; s += 2 * m {
+			r0, i0 := re[s:s+half], im[s:s+half]
+			r1, i1 := re[s+half:s+m], im[s+half:s+m]
+			r2, i2 := re[s+m:s+m+half], im[s+m:s+m+half]
+			r3, i3 := re[s+m+half:s+2*m], im[s+m+half:s+2*m]
+			for j := range half {
+				wr, wi := w1r[j], w1i[j]
+				tr := r1[j]*wr - i1[j]*wi
+				ti := r1[j]*wi + i1[j]*wr
+				a0r, a0i := r0[j]+tr, i0[j]+ti
+				a1r, a1i := r0[j]-tr, i0[j]-ti
+				tr = r3[j]*wr - i3[j]*wi
+				ti = r3[j]*wi + i3[j]*wr
+				a2r, a2i := r2[j]+tr, i2[j]+ti
+				a3r, a3i := r2[j]-tr, i2[j]-ti
+				wr, wi = w2r[j], w2i[j]
+				tr = a2r*wr - a2i*wi
+				ti = a2r*wi + a2i*wr
+				r0[j], i0[j] = a0r+tr, a0i+ti
+				r2[j], i2[j] = a0r-tr, a0i-ti
+				wr, wi = w2r[j+half], w2i[j+half]
+				tr = a3r*wr - a3i*wi
+				ti = a3r*wi + a3i*wr
+				r1[j], i1[j] = a1r+tr, a1i+ti
+				r3[j], i3[j] = a1r-tr, a1i-ti
+			}
+		}
+	}
+	if m <= n {
+		half := m >> 1
+		wr, wi := p.twr[half-1:m-1], p.twi[half-1:m-1]
 		for s := 0; s < n; s += m {
 			ar, ai := re[s:s+half], im[s:s+half]
 			br, bi := re[s+half:s+m], im[s+half:s+m]

@@ -9,7 +9,7 @@ import (
 
 // TestFFTMatchesDFT checks the FFT against the defining sum.
 func TestFFTMatchesDFT(t *testing.T) {
-	for _, n := range []int{4, 8, 64, 1024} {
+	for _, n := range []int{4, 8, 16, 32, 64, 512, 1024} {
 		rng := rand.New(rand.NewPCG(1, uint64(n)))
 		re, im := make([]float64, n), make([]float64, n)
 		x := make([]complex128, n)

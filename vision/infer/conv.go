@@ -46,7 +46,8 @@ func (k *convKernel) scratch() int {
 	switch k.mode {
 	case convDepthwise:
 		half := (k.paddedW() + 1) / 2
-		return k.paddedW()*k.paddedH() + 2*half*k.paddedH() + k.owPad()
+		flat := (k.ow+k.kw-1)*(k.oh+k.kh-1) + 2*(k.oh*(k.ow+k.kw-1)+8) + k.kw
+		return max(k.paddedW()*k.paddedH()+2*half*k.paddedH()+k.owPad(), flat)
 	case convPointwise:
 		return k.gemm.packBLen(k.colBlock)
 	}
@@ -195,6 +196,10 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 			copy(dst[oy*k.ow:(oy+1)*k.ow], rowBuf)
 		}
 	}
+	if k.sw == 1 && k.dh == 1 && k.ow < flatBelow {
+		k.depthwiseFlat(plane, dst, w, bv, scratch)
+		return
+	}
 	if k.sw == 1 && k.dh == 1 {
 		for oy := range k.oh {
 			k.dwTaps(row(oy), padded[oy*k.sh*pw:], w, k.kw, pw)
@@ -262,6 +267,40 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 			k.dwTaps(orow, phases[(2*iy+1)*half:], taps[1][:k.kh*no], no, 2*half)
 		}
 		done(oy)
+	}
+}
+
+// flatBelow is the output width under which a stride-1 depthwise plane is
+// computed as one flattened row (see depthwiseFlat).
+const flatBelow = 24
+
+// depthwiseFlat handles small stride-1 planes, where per-row overhead
+// dominates: with the padded plane laid out at width pwF = ow+kw−1, output
+// (oy, ox) sits at flat position oy·pwF+ox and reads the same taps at the
+// same offsets as every other output. So the whole plane is one dwTaps call
+// over oh·pwF positions; the kw−1 columns per row that straddle two rows
+// are computed and dropped.
+func (k *convKernel) depthwiseFlat(plane, dst, w []float32, bias float32, scratch []float32) {
+	pwF := k.ow + k.kw - 1
+	ph := k.oh + k.kh - 1
+	n := (k.oh*pwF + 7) &^ 7
+	padded := scratch[:ph*pwF+n-k.oh*pwF+k.kw]
+	flat := scratch[len(padded) : len(padded)+n]
+	clear(padded)
+	for y := range k.h {
+		py := y + k.padTop
+		if py >= ph {
+			break
+		}
+		// Columns past pwF are never read by a kept output.
+		copy(padded[py*pwF+k.padLeft:py*pwF+min(pwF, k.padLeft+k.w)], plane[y*k.w:])
+	}
+	for i := range flat {
+		flat[i] = bias
+	}
+	k.dwTaps(flat, padded, w, k.kw, pwF)
+	for oy := range k.oh {
+		copy(dst[oy*k.ow:(oy+1)*k.ow], flat[oy*pwF:])
 	}
 }
 

@@ -74,6 +74,8 @@ func TestConv(t *testing.T) {
 		{name: "depthwise 7x7 wide", n: 1, cin: 2, h: 9, w: 40, cout: 2, group: 2, kh: 7, kw: 7, pads: []int{3, 3, 3, 3}},
 		{name: "depthwise 3x3 stride2 wide", n: 1, cin: 2, h: 33, w: 66, cout: 2, group: 2, kh: 3, kw: 3, strides: []int{2, 2}, pads: []int{1, 1, 1, 1}},
 		{name: "depthwise 5x5 stride2 wide even pad", n: 1, cin: 2, h: 20, w: 70, cout: 2, group: 2, kh: 5, kw: 5, strides: []int{2, 2}, pads: []int{2, 2, 2, 2}},
+		{name: "depthwise small 3x5 asym pads", n: 2, cin: 3, h: 6, w: 9, cout: 3, group: 3, kh: 3, kw: 5, pads: []int{0, 2, 1, 1}},
+		{name: "depthwise small big pads", n: 1, cin: 2, h: 4, w: 5, cout: 2, group: 2, kh: 3, kw: 3, pads: []int{3, 4, 2, 5}},
 		{name: "dilated dense", n: 1, cin: 2, h: 10, w: 9, cout: 3, group: 1, kh: 3, kw: 2, dils: []int{2, 3}, pads: []int{1, 0, 2, 1}},
 		{name: "group2", n: 1, cin: 4, h: 8, w: 8, cout: 6, group: 2, kh: 3, kw: 3, pads: []int{1, 1, 1, 1}},
 		{name: "depthwise multiplier2", n: 1, cin: 3, h: 7, w: 7, cout: 6, group: 3, kh: 3, kw: 3},

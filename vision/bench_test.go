@@ -134,3 +134,18 @@ func BenchmarkFrame(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCrop is the sampling of PoseNet's 257×257 input, the largest
+// crop of a frame.
+func BenchmarkCrop(b *testing.B) {
+	img := benchFrame(b)
+	var dst []byte
+	for _, r := range []struct {
+		name string
+		roi  roi
+	}{{"upright", roi{cx: 300, cy: 200, size: 330}}, {"rotated", roi{cx: 300, cy: 200, size: 330, angle: 0.1}}} {
+		b.Run(r.name, func(b *testing.B) {
+			measure(b, func() { dst = img.crop(r.roi, poseInput, dst) })
+		})
+	}
+}

@@ -44,6 +44,26 @@ func (img rgbImage) crop(r roi, out int, dst []byte) []byte {
 		dst = make([]byte, n)
 	}
 	dst = dst[:n]
+	if r.angle == 0 {
+		// Axis-aligned: the reference's exact per-pixel expression, computed
+		// once per column and row.
+		xs := make([]float64, out)
+		for ox := range xs {
+			if r.flip {
+				xs[ox] = (r.cx + r.size/2) - (float64(ox)+0.5)*r.size/float64(out) - 0.5
+			} else {
+				xs[ox] = (r.cx - r.size/2) + (float64(ox)+0.5)*r.size/float64(out) - 0.5
+			}
+		}
+		for oy := 0; oy < out; oy++ {
+			sy := (r.cy - r.size/2) + (float64(oy)+0.5)*r.size/float64(out) - 0.5
+			row := dst[oy*out*3:]
+			for ox, sx := range xs {
+				img.sample(sx, sy, row[ox*3:])
+			}
+		}
+		return dst
+	}
 	sin, cos := math.Sincos(r.angle)
 	step := r.size / float64(out)
 	for oy := 0; oy < out; oy++ {
@@ -53,19 +73,7 @@ func (img rgbImage) crop(r roi, out int, dst []byte) []byte {
 			if r.flip {
 				u = -u
 			}
-			var sx, sy float64
-			if r.angle == 0 {
-				// Keep the reference's exact expression order for bit-equal results.
-				sx = (r.cx - r.size/2) + (float64(ox)+0.5)*r.size/float64(out) - 0.5
-				sy = (r.cy - r.size/2) + (float64(oy)+0.5)*r.size/float64(out) - 0.5
-				if r.flip {
-					sx = (r.cx + r.size/2) - (float64(ox)+0.5)*r.size/float64(out) - 0.5
-				}
-			} else {
-				sx = r.cx + u*cos - v*sin - 0.5
-				sy = r.cy + u*sin + v*cos - 0.5
-			}
-			img.sample(sx, sy, dst[(oy*out+ox)*3:])
+			img.sample(r.cx+u*cos-v*sin-0.5, r.cy+u*sin+v*cos-0.5, dst[(oy*out+ox)*3:])
 		}
 	}
 	return dst
@@ -73,21 +81,27 @@ func (img rgbImage) crop(r roi, out int, dst []byte) []byte {
 
 // sample writes the bilinear RGB value at (sx, sy) to dst[0:3].
 func (img rgbImage) sample(sx, sy float64, dst []byte) {
+	if sx >= 0 && sy >= 0 {
+		// int() truncates, which is floor for non-negative values and much
+		// cheaper than math.Floor.
+		ix, iy := int(sx), int(sy)
+		if ix+1 < img.w && iy+1 < img.h {
+			fx, fy := sx-float64(ix), sy-float64(iy)
+			i00 := (iy*img.w + ix) * 3
+			p := img.pix[i00 : i00+img.w*3+6]
+			q := p[img.w*3:]
+			for c := 0; c < 3; c++ {
+				v := (1-fy)*((1-fx)*float64(p[c])+fx*float64(p[3+c])) +
+					fy*((1-fx)*float64(q[c])+fx*float64(q[3+c]))
+				// v lies in [0, 255]: rounding half up is a truncation.
+				dst[c] = byte(int(v + 0.5))
+			}
+			return
+		}
+	}
 	x0, y0 := math.Floor(sx), math.Floor(sy)
 	fx, fy := sx-x0, sy-y0
 	ix, iy := int(x0), int(y0)
-	if ix >= 0 && iy >= 0 && ix+1 < img.w && iy+1 < img.h {
-		i00 := (iy*img.w + ix) * 3
-		i10 := i00 + 3
-		i01 := i00 + img.w*3
-		i11 := i01 + 3
-		for c := 0; c < 3; c++ {
-			v := (1-fy)*((1-fx)*float64(img.pix[i00+c])+fx*float64(img.pix[i10+c])) +
-				fy*((1-fx)*float64(img.pix[i01+c])+fx*float64(img.pix[i11+c]))
-			dst[c] = roundByte(v)
-		}
-		return
-	}
 	for c := 0; c < 3; c++ {
 		v := (1-fy)*((1-fx)*img.at(ix, iy, c)+fx*img.at(ix+1, iy, c)) +
 			fy*((1-fx)*img.at(ix, iy+1, c)+fx*img.at(ix+1, iy+1, c))

@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
@@ -41,6 +42,8 @@ const (
 	Vocal      Part = "vocal"
 	Transcript Part = "transcript"
 	Content    Part = "content"
+	// Feedback is the merged summary; it fails only when every analysis did.
+	Feedback Part = "feedback"
 )
 
 // Pipeline analyses recordings. Its zero value analyses the voice only; each field it is
@@ -63,8 +66,12 @@ type Options struct {
 	Question string
 	// Skip lists analyses not to run.
 	Skip []Part
-	// Series adds plottable per-frame and per-window series to the reports.
+	// Series adds plottable per-frame and per-window series to the reports (the HTML
+	// report plots them).
 	Series bool
+	// History holds the user's earlier summaries, oldest first; with it the feedback
+	// reports progress.
+	History []feedback.Summary
 	// FPS and Width control frame sampling (see media.Options).
 	FPS   float64
 	Width int
@@ -88,6 +95,7 @@ type Result struct {
 	Vocal      *vocal.Report         `json:"vocal"`
 	Transcript *stt.Transcript       `json:"transcript"`
 	Content    *questions.Evaluation `json:"content"`
+	Feedback   *feedback.Summary     `json:"feedback"`
 	// Failed maps each part that failed to the reason, in words a user can act on.
 	Failed map[Part]string `json:"failed,omitempty"`
 }
@@ -199,10 +207,34 @@ func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options) (*Re
 		return nil, err
 	}
 	res.Media = &MediaReport{Info: d.Info(), Stats: d.Stats(), Seconds: time.Since(start).Seconds()}
+	sum, err := guard(func() (*feedback.Summary, error) {
+		return feedback.Summarize(res.FeedbackInput(), feedback.Options{Language: lang, History: opts.History})
+	})
+	if err != nil {
+		res.Failed[Feedback] = err.Error()
+	}
+	res.Feedback = sum
 	if len(res.Failed) == 0 {
 		res.Failed = nil
 	}
 	return res, nil
+}
+
+// FeedbackInput is what feedback.Summarize (and the HTML report) takes from this result.
+func (r *Result) FeedbackInput() feedback.Input {
+	in := feedback.Input{Vocal: r.Vocal, Transcript: r.Transcript, Content: r.Content}
+	if r.Media != nil {
+		in.Duration = r.Media.Info.Duration.Seconds()
+	}
+	for part, why := range r.Failed {
+		if part != Feedback {
+			if in.Failed == nil {
+				in.Failed = map[string]string{}
+			}
+			in.Failed[string(part)] = why
+		}
+	}
+	return in
 }
 
 // guard runs one analysis and turns a panic into an error, so one part's bug costs

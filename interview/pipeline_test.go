@@ -6,9 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/internal/testmedia"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
@@ -93,6 +95,18 @@ func TestVoiceOnly(t *testing.T) {
 	}
 	if d := res.Media.Info.Duration.Seconds(); d < 10 {
 		t.Errorf("media duration %.1f s", d)
+	}
+	// The summary covers the voice and says why the other analyses are missing.
+	if res.Feedback == nil || res.Feedback.OverallScore == nil {
+		t.Fatalf("no feedback summary: %+v", res.Feedback)
+	}
+	pauseReported := func(m feedback.Moment) bool {
+		return slices.ContainsFunc(m.Reasons, func(r feedback.Reason) bool {
+			return r.Kind == "long_pause" && math.Abs(r.Start-(0.5+first)) < 0.4
+		})
+	}
+	if !slices.ContainsFunc(res.Feedback.Timeline, pauseReported) {
+		t.Errorf("the long pause is not in the feedback timeline: %+v", res.Feedback.Timeline)
 	}
 }
 

@@ -26,4 +26,6 @@ ffmpeg -hide_banner -loglevel error -y -loop 1 -framerate 30 -i "$cache/testdata
   -f webm pipe:1 > "$out/answer.webm"
 
 echo "sample recording: $out/answer.webm"
-bin/nevermind analyze "$out/answer.webm"
+bin/nevermind analyze "$out/answer.webm" --lang en --html "$out/report.html"
+echo
+echo "HTML report: $out/report.html (self-contained; open it in any browser)"

@@ -8,21 +8,23 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/nevermind-ai/nevermind/feedback/report"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
 )
 
-// report is what `analyze --json` prints: one key per analysis, null when not computed.
-type report struct {
+// analysisJSON is what `analyze --json` prints: one key per analysis, null when not
+// computed.
+type analysisJSON struct {
 	*interview.Result
-	Vision   any `json:"vision"`
-	Feedback any `json:"feedback"`
+	Vision any `json:"vision"`
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,6 +36,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	asJSON := fs.Bool("json", false, "print one JSON object with the keys media, vocal, vision, transcript, content, feedback")
 	series := fs.Bool("series", false, "with --json: add pitch and intensity series for plotting")
+	htmlPath := fs.String("html", "", "also write a self-contained HTML report to this file")
 	transcribe := fs.Bool("transcribe", false, "transcribe the answer (NEVERMIND_STT, OPENAI_API_KEY or GOOGLE_STT_KEY_PATH) and evaluate its content")
 	lang := fs.String("lang", "", "language of the answer: ko or en (default: from the transcript)")
 	question := fs.String("question", "", "the interview question answered, for content evaluation")
@@ -63,49 +66,50 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	bar := newProgress(stderr)
 	defer bar.finish()
 	res, err := p.AnalyzeFile(ctx, files[0], interview.Options{
-		Language: *lang, Question: *question, Series: *series, FPS: *fps, Width: *width, Progress: bar.update,
+		Language: *lang, Question: *question, Series: *series || *htmlPath != "", FPS: *fps, Width: *width, Progress: bar.update,
 	})
 	if err != nil {
 		return err
 	}
 	bar.finish()
+	if *htmlPath != "" {
+		if err := writeHTML(*htmlPath, files[0], res); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(report{Result: res})
+		return enc.Encode(analysisJSON{Result: res})
 	}
-	printReport(stdout, files[0], res)
-	return nil
+	if res.Feedback == nil {
+		return fmt.Errorf("no analysis succeeded: %v", res.Failed)
+	}
+	return report.Text(stdout, res.Feedback, report.Options{Title: filepath.Base(files[0])})
 }
 
-func printReport(w io.Writer, file string, r *interview.Result) {
-	m := r.Media
-	fmt.Fprintf(w, "%s  (%s, %.1f s, analysed in %.2f s)\n", file, m.Info.Format, m.Info.Duration.Seconds(), m.Seconds)
-	if v := r.Vocal; v != nil {
-		fmt.Fprintf(w, "\nvoice  %d/100  %s\n", v.TotalScore, v.Summary)
-		for _, mt := range v.Metrics {
-			fmt.Fprintf(w, "  %-8s %3d  %-6s %s\n", mt.ID, mt.Score, mt.Level, mt.Description)
-		}
-		if !v.Quality.Sufficient {
-			fmt.Fprintf(w, "  note: %s\n", v.Quality.Message)
-		}
-		for i, mo := range v.Timeline {
-			if i == 5 {
-				fmt.Fprintf(w, "  … %d more moments (--json lists them all)\n", len(v.Timeline)-i)
-				break
-			}
-			fmt.Fprintf(w, "  %6.1f–%5.1f s  %s\n", mo.Start, mo.End, mo.Kind)
-		}
+// writeHTML writes the report next to nothing else: a temporary file renamed into place,
+// so a failed render never leaves half a page behind.
+func writeHTML(path, title string, res *interview.Result) error {
+	if res.Feedback == nil {
+		return fmt.Errorf("--html: no analysis succeeded: %v", res.Failed)
 	}
-	if t := r.Transcript; t != nil {
-		fmt.Fprintf(w, "\ntranscript (%s)  %s\n", t.Language, t.Text)
+	f, err := os.CreateTemp(filepath.Dir(path), ".report-*.html")
+	if err != nil {
+		return err
 	}
-	if c := r.Content; c != nil {
-		fmt.Fprintf(w, "\ncontent (%s)  %s\n", c.Source, c.OverallSummary)
+	defer os.Remove(f.Name())
+	err = report.HTML(f, res.Feedback, res.FeedbackInput(), report.Options{Title: filepath.Base(title)})
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
 	}
-	for part, why := range r.Failed {
-		fmt.Fprintf(w, "\n%s failed: %s\n", part, why)
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644) // CreateTemp makes it private; a report is for reading
 	}
+	if err != nil {
+		return fmt.Errorf("--html: %w", err)
+	}
+	return os.Rename(f.Name(), path)
 }
 
 // progress draws a bar on stderr while a long recording decodes; it stays silent when

@@ -69,14 +69,30 @@ func TestAnalyzeJSON(t *testing.T) {
 		t.Errorf("media = %s (%v)", got["media"], err)
 	}
 
-	text, _, err := runCLI(t, "analyze", path)
+	var feedback struct {
+		OverallScore *int  `json:"overall_score"`
+		Timeline     []any `json:"timeline"`
+	}
+	if err := json.Unmarshal(got["feedback"], &feedback); err != nil || feedback.OverallScore == nil || feedback.Timeline == nil {
+		t.Errorf("feedback lacks overall_score or timeline: %s (%v)", got["feedback"], err)
+	}
+
+	html := filepath.Join(t.TempDir(), "report.html")
+	text, _, err := runCLI(t, "analyze", path, "--lang", "en", "--html", html)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"voice", "tremor", "speed"} {
+	for _, want := range []string{"Overall", "Speaking rate", "Pauses", "Voice tremor"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("terminal report lacks %q:\n%s", want, text)
 		}
+	}
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "<svg") || strings.Contains(string(page), "<script") {
+		t.Errorf("the HTML report should plot with inline SVG and run no script")
 	}
 }
 

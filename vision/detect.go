@@ -8,16 +8,15 @@ import (
 
 // detection is one face found by BlazeFace, in source pixels.
 type detection struct {
-	score      float64
-	cx, cy     float64
-	w, h       float64
-	rightEye   [2]float64 // the subject's right eye: the image-left one in a non-mirrored view
-	leftEye    [2]float64
-	nose       [2]float64
-	mouth      [2]float64
-	rightEar   [2]float64
-	leftEar    [2]float64
-	keypointOK bool
+	score    float64
+	cx, cy   float64
+	w, h     float64
+	rightEye [2]float64 // the subject's right eye: the image-left one in a non-mirrored view
+	leftEye  [2]float64
+	nose     [2]float64
+	mouth    [2]float64
+	rightEar [2]float64
+	leftEar  [2]float64
 }
 
 // blazeFace anchors: 16×16 cells with 2 anchors, then 8×8 cells with 6.
@@ -94,7 +93,6 @@ func (t *Tracker) detectIn(ctx context.Context, img rgbImage, box roi) ([]detect
 				cx:    px(ax + float64(r[0])/128), cy: py(ay + float64(r[1])/128),
 				w: float64(r[2]) / 128 * box.size, h: float64(r[3]) / 128 * box.size,
 				rightEye: kp(0), leftEye: kp(1), nose: kp(2), mouth: kp(3), rightEar: kp(4), leftEar: kp(5),
-				keypointOK: true,
 			})
 		}
 	}
@@ -142,7 +140,6 @@ func weightedNMS(c []detection) []detection {
 			q[1] /= sum
 		}
 		acc.score = c[i].score
-		acc.keypointOK = true
 		out = append(out, acc)
 	}
 	return out

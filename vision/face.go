@@ -102,7 +102,6 @@ func detectionROI(d detection, rotate bool) roi {
 // eyeIris is the iris model's result for one eye in source pixels.
 type eyeIris struct {
 	centre [2]float64 // mean of the four iris-ring points, as the seed averages 469–472
-	radius float64    // mean distance of the ring points from the iris centre point
 }
 
 // runIris crops one eye (corners a and b, flipped for the subject's left eye
@@ -115,14 +114,12 @@ func (t *Tracker) runIris(ctx context.Context, img rgbImage, a, b [2]float64, an
 		return eyeIris{}, err
 	}
 	raw := out["iris"]
-	const first = 71 // eye contour points precede the 5 iris points
-	cx, cy := region.toImage(float64(raw[3*first]), float64(raw[3*first+1]), 64)
+	const first = 71 // eye contour points precede the 5 iris points (centre first)
 	var e eyeIris
 	for k := 1; k <= 4; k++ {
 		x, y := region.toImage(float64(raw[3*(first+k)]), float64(raw[3*(first+k)+1]), 64)
 		e.centre[0] += x / 4
 		e.centre[1] += y / 4
-		e.radius += math.Hypot(x-cx, y-cy) / 4
 	}
 	return e, nil
 }

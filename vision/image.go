@@ -2,7 +2,6 @@ package vision
 
 import (
 	"math"
-	"time"
 )
 
 // rgbImage is a packed 8-bit RGB image, Width*3 bytes a row, as media.Frame
@@ -156,8 +155,4 @@ func (img rgbImage) meanLuma(x0, y0, x1, y1 float64) float64 {
 		}
 	}
 	return sum / float64(n)
-}
-
-func secondsToDuration(s float64) time.Duration {
-	return time.Duration(math.Round(s * float64(time.Second)))
 }

@@ -193,3 +193,10 @@ func TestIrisOffsetUsesItsOwnEye(t *testing.T) {
 		t.Errorf("offsets (%.3f, %.3f) and (%.3f, %.3f), want (0.5, 0) for both", hl, vl, hr, vr)
 	}
 }
+
+func TestSummarizeNoFrames(t *testing.T) {
+	r := Summarize(nil, testFPS, AnalyzeOptions{})
+	if r.Face.ErrorCode != codeNoVideoFrames || r.Face.Summary != "녹화된 영상 프레임이 없습니다. 다시 촬영해 주세요." || r.Pose != nil || r.Frames.Sampled != 0 {
+		t.Errorf("%+v", r)
+	}
+}

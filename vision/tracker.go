@@ -20,6 +20,8 @@ var (
 	// Width × Height packed RGB24 pixels, or whose size is zero.
 	ErrBadFrame = errors.New("vision: malformed frame")
 	// ErrNoFrames is returned by Analyze when the frame sequence is empty.
+	// The seed answered that case with its no_video_frames result, which
+	// Summarize(nil, …) builds.
 	ErrNoFrames = errors.New("vision: the video has no frames")
 )
 
@@ -263,12 +265,10 @@ func (t *Tracker) stablePoseROI(img rgbImage, face *Box) roi {
 func (t *Tracker) processFace(ctx context.Context, img rgbImage, res *FrameResult) error {
 	redetect := t.track == nil || t.sinceDetect >= int(math.Round(t.fps))
 	var m *mesh
-	var region roi
 	if t.track != nil {
 		var flag float64
 		var err error
-		region = *t.track
-		if m, flag, err = t.runMesh(ctx, img, region); err != nil {
+		if m, flag, err = t.runMesh(ctx, img, *t.track); err != nil {
 			return err
 		}
 		if flag < trackScore {
@@ -301,10 +301,6 @@ func (t *Tracker) processFace(ctx context.Context, img rgbImage, res *FrameResul
 	t.track = &next
 	box := landmarkBox(m)
 	res.Face = &box
-	if res.Faces == 0 {
-		// The tracker holds a face the detector missed at its last run.
-		res.Faces = 1
-	}
 	res.Luma = img.meanLuma(box.X, box.Y, box.X+box.W, box.Y+box.H)
 	switch {
 	case res.Luma < t.a.opts.MinLuma:

@@ -14,6 +14,10 @@ const (
 	blinkMinDur  = 0.08
 	emaAlpha     = 0.25
 	mouthDeltaTh = 0.02
+)
+
+// Defaults of AnalyzeOptions, the seed's query defaults.
+const (
 	// DefaultBlinkLimitPerMin is the seed's blink_limit_per_min default.
 	DefaultBlinkLimitPerMin = 30
 	// DefaultCalibrationSeconds is the seed's baseline_seconds default.

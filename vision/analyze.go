@@ -238,7 +238,7 @@ func Summarize(frames []FrameResult, fps float64, opts AnalyzeOptions) *Report {
 	r.Face = faceSeed(frames, len(frames), fps, calibEnd, limit)
 	r.Pose = poseSeed(frames)
 	r.Metrics = metrics(frames, fps, first, calibEnd, opts.Speech)
-	r.Timeline = timeline(frames, fps, r.Pose)
+	r.Timeline = timeline(frames, fps, r.Pose, r.Metrics.Calibration)
 	if opts.Series {
 		r.Series = roundedSeries(frames)
 	}
@@ -397,7 +397,7 @@ func inSpeech(t float64, speech []Interval) bool {
 // timeline lists the problem moments: runs of a face state, look-aways,
 // fidgeting and the seed's posture alerts. A run of frames covers from its
 // first sampling instant to one sampling interval past its last.
-func timeline(frames []FrameResult, fps float64, pose *PoseReport) []Moment {
+func timeline(frames []FrameResult, fps float64, pose *PoseReport, calib *Calibration) []Moment {
 	out := []Moment{}
 	span := func(run [2]int) (float64, float64) {
 		return roundN(frames[run[0]].Time, 3), roundN(frames[run[1]].Time+1/fps, 3)
@@ -419,13 +419,15 @@ func timeline(frames []FrameResult, fps float64, pose *PoseReport) []Moment {
 		if e-s < LookAwayMinSeconds-1e-9 {
 			continue
 		}
+		// Evidence: the head's mean turn from the calibrated pose (the eyes
+		// may add to it or make up for part of it).
 		var yaw, pitch float64
 		n := float64(run[1] - run[0] + 1)
 		for i := run[0]; i <= run[1]; i++ {
-			yaw += *frames[i].Yaw / n
-			pitch += *frames[i].Pitch / n
+			yaw += (*frames[i].Yaw - calib.Yaw) / n
+			pitch += (*frames[i].Pitch - calib.Pitch) / n
 		}
-		out = append(out, Moment{s, e, KindLookAway, map[string]float64{"duration_s": roundN(e-s, 2), "mean_yaw_deg": roundN(yaw, 1), "mean_pitch_deg": roundN(pitch, 1)}})
+		out = append(out, Moment{s, e, KindLookAway, map[string]float64{"duration_s": roundN(e-s, 2), "head_yaw_deg": roundN(yaw, 1), "head_pitch_deg": roundN(pitch, 1)}})
 	}
 	for _, run := range runs(frames, func(f *FrameResult) bool { return f.Posture.Motion != nil && *f.Posture.Motion > FidgetSpeed }) {
 		s, e := span(run)

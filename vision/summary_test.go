@@ -39,7 +39,7 @@ func TestLookAwayEpisode(t *testing.T) {
 			away = append(away, m)
 		}
 	}
-	if len(away) != 1 || away[0].Start != 8 || away[0].End != 11 || away[0].Evidence["mean_yaw_deg"] != 30 {
+	if len(away) != 1 || away[0].Start != 8 || away[0].End != 11 || away[0].Evidence["head_yaw_deg"] != 30 {
 		t.Fatalf("look-away moments %+v, want one [8, 11] with mean yaw 30", away)
 	}
 	m := r.Metrics

@@ -355,6 +355,7 @@ func (d *Decoder) Frames(ctx context.Context) iter.Seq2[*Frame, error] {
 		for {
 			for len(d.pending) > 0 {
 				f := d.pending[0]
+				d.pending[0] = nil // the caller owns it now; do not keep it alive
 				d.pending = d.pending[1:]
 				if !yield(f, nil) {
 					return

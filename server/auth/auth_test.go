@@ -63,7 +63,7 @@ func claims(mod func(jwt.MapClaims)) jwt.MapClaims {
 	return c
 }
 
-func hs256(t *testing.T, key []byte, c jwt.MapClaims) string {
+func hs256(t testing.TB, key []byte, c jwt.MapClaims) string {
 	t.Helper()
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
 	if err != nil {

@@ -79,10 +79,22 @@ func Load(r io.Reader, opts Options) (*Model, error) {
 // preceding Conv, and intermediate buffers assigned so that a steady-state
 // Session.Run allocates nothing.
 func LoadBytes(data []byte, opts Options) (*Model, error) {
+	data, empties, err := stripEmptyTensors(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidModel, err)
+	}
 	meta, err := readModelMeta(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidModel, err)
 	}
+	meta.empties = empties
+	inputs := meta.inputs[:0]
+	for _, in := range meta.inputs {
+		if _, ok := empties[in.name]; !ok { // an initializer also listed as input (IR < 4)
+			inputs = append(inputs, in)
+		}
+	}
+	meta.inputs = inputs
 	// Name an unsupported operator before onnx-go trips over it: it cannot
 	// decode subgraph attributes (If, Loop) at all.
 	for _, n := range meta.nodes {

@@ -17,6 +17,7 @@ type modelMeta struct {
 	outputs   []valueMeta
 	producer  string
 	graphName string
+	empties   map[string]emptyTensor // zero-element constants taken out before decoding
 }
 
 type nodeMeta struct {
@@ -219,4 +220,147 @@ func readValueMeta(b []byte) (valueMeta, error) {
 		return vm, fmt.Errorf("value info: %w", err)
 	}
 	return vm, nil
+}
+
+// emptyTensor is a zero-element constant removed from the model before
+// onnx-go decodes it (onnx-go fails on tensors without data, yet exporters
+// routinely write them, e.g. Resize's unused roi).
+type emptyTensor struct {
+	shape []int
+	dt    dtype
+}
+
+// stripEmptyTensors returns the model without zero-element initializers and
+// without Constant nodes whose value has zero elements, plus what was removed,
+// keyed by value name.
+func stripEmptyTensors(data []byte) ([]byte, map[string]emptyTensor, error) {
+	empties := map[string]emptyTensor{}
+	var graph []byte
+	var model []byte
+	err := scanFields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		if num == 7 && typ == protowire.BytesType {
+			graph = v
+		}
+		return nil
+	})
+	if err != nil || graph == nil {
+		return data, empties, err
+	}
+	var newGraph []byte
+	changed := false
+	for b := graph; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return nil, nil, errTruncated
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			return nil, nil, errTruncated
+		}
+		field := b[:n+m]
+		b = b[n+m:]
+		if typ == protowire.BytesType {
+			v, _ := protowire.ConsumeBytes(field[n:])
+			switch num {
+			case 5: // initializer
+				if name, e, ok := emptyTensorProto(v); ok {
+					empties[name] = e
+					changed = true
+					continue
+				}
+			case 1: // node
+				if out, e, ok := emptyConstantNode(v); ok {
+					empties[out] = e
+					changed = true
+					continue
+				}
+			}
+		}
+		newGraph = append(newGraph, field...)
+	}
+	if !changed {
+		return data, empties, nil
+	}
+	for b := data; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if num == 7 && typ == protowire.BytesType {
+			model = protowire.AppendTag(model, 7, protowire.BytesType)
+			model = protowire.AppendBytes(model, newGraph)
+		} else {
+			model = append(model, b[:n+m]...)
+		}
+		b = b[n+m:]
+	}
+	return model, empties, nil
+}
+
+// emptyTensorProto reports a TensorProto with a zero dimension.
+func emptyTensorProto(b []byte) (string, emptyTensor, bool) {
+	var name string
+	var dims []int
+	dataType := uint64(1)
+	err := scanFields(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		switch {
+		case num == 8 && typ == protowire.BytesType:
+			name = string(v)
+		case num == 2 && typ == protowire.VarintType:
+			dataType = x
+		case num == 1 && typ == protowire.VarintType:
+			dims = append(dims, int(int64(x)))
+		case num == 1 && typ == protowire.BytesType:
+			for len(v) > 0 {
+				d, n := protowire.ConsumeVarint(v)
+				if n < 0 {
+					return errTruncated
+				}
+				dims = append(dims, int(int64(d)))
+				v = v[n:]
+			}
+		}
+		return nil
+	})
+	if err != nil || len(dims) == 0 || prod(dims) != 0 {
+		return "", emptyTensor{}, false
+	}
+	e := emptyTensor{shape: dims, dt: dtFloat}
+	if dataType == 7 || dataType == 6 || dataType == 9 {
+		e.dt = dtInt64
+	}
+	return name, e, true
+}
+
+// emptyConstantNode reports a Constant node whose "value" is empty.
+func emptyConstantNode(b []byte) (string, emptyTensor, bool) {
+	var op, out string
+	var e emptyTensor
+	found := false
+	scanFields(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		if typ != protowire.BytesType {
+			return nil
+		}
+		switch num {
+		case 2:
+			out = string(v)
+		case 4:
+			op = string(v)
+		case 5:
+			var name string
+			var t []byte
+			scanFields(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+				if num == 1 && typ == protowire.BytesType {
+					name = string(v)
+				}
+				if num == 5 && typ == protowire.BytesType {
+					t = v
+				}
+				return nil
+			})
+			if name == "value" && t != nil {
+				_, e, found = emptyTensorProto(t)
+			}
+		}
+		return nil
+	})
+	return out, e, op == "Constant" && found
 }

@@ -283,6 +283,12 @@ func newPlan(g *graphBuilder, meta *modelMeta, opts Options, threads int) (*plan
 	// Initializers: any tensor on a node that no op produces and that is not
 	// a graph input.
 	for i, n := range g.nodes {
+		if e, ok := meta.empties[n.name]; ok && !produced[i] && !isInput[n.name] {
+			v := p.values[byNode[i]]
+			v.shape, v.dt, v.isConst = e.shape, e.dt, true
+			v.f, v.i = []float32{}, []int64{}
+			continue
+		}
 		if produced[i] || isInput[n.name] || n.tensor == nil {
 			continue
 		}

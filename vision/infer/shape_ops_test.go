@@ -631,3 +631,27 @@ func TestConstantsFold(t *testing.T) {
 	}
 	assertClose(t, "folded constants", got[0], want, 1e-7)
 }
+
+// TestEmptyConstants: exporters write Resize's unused roi (and scales, when
+// sizes are given) as zero-element tensors, which onnx-go cannot decode; they
+// are taken out before decoding and planned as empty constants.
+func TestEmptyConstants(t *testing.T) {
+	x := randND(newRand(57), 1, 2, 3, 4)
+	g := onnxbuild.NewGraph()
+	g.Input("x", onnxbuild.Float, 1, 2, 3, 4)
+	g.Input("roi", onnxbuild.Float, 0) // listed as an input too, as IR 3 did
+	g.InitFloat("roi", []int64{0}, nil)
+	g.Node("Constant", nil, []string{"scales"}, onnxbuild.Tensor("value", onnxbuild.FloatTensor("", []int64{0}, nil)))
+	g.InitInt64("sizes", []int64{4}, []int64{1, 2, 6, 7})
+	g.Node("Resize", []string{"x", "roi", "scales", "sizes"}, []string{"y"}, onnxbuild.String("mode", "linear"))
+	g.Output("y")
+	m, err := LoadBytes(g.Model(13), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Inputs()); n != 1 {
+		t.Fatalf("%d inputs, want only x", n)
+	}
+	got := runGraph(t, g.Model(13), Options{}, x)
+	assertClose(t, "Resize with empty roi and scales", got[0], refResize(x, 6, 7, "linear", "half_pixel", ""), 1e-6)
+}

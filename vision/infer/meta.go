@@ -1,8 +1,10 @@
 package infer
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -268,6 +270,14 @@ func stripEmptyTensors(data []byte) ([]byte, map[string]emptyTensor, error) {
 					changed = true
 					continue
 				}
+				if f32, ok, err := float16ToFloat32(v); err != nil {
+					return nil, nil, err
+				} else if ok {
+					newGraph = protowire.AppendTag(newGraph, 5, protowire.BytesType)
+					newGraph = protowire.AppendBytes(newGraph, f32)
+					changed = true
+					continue
+				}
 			case 1: // node
 				if out, e, ok := emptyConstantNode(v); ok {
 					empties[out] = e
@@ -293,6 +303,84 @@ func stripEmptyTensors(data []byte) ([]byte, map[string]emptyTensor, error) {
 		b = b[n+m:]
 	}
 	return model, empties, nil
+}
+
+// float16ToFloat32 rewrites a FLOAT16 TensorProto (which onnx-go cannot
+// decode) as FLOAT with the same values; ok is false for other types.
+func float16ToFloat32(b []byte) ([]byte, bool, error) {
+	isHalf := false
+	var raw []byte
+	var ints []uint16
+	var out []byte
+	err := scanFields(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		switch {
+		case num == 2 && typ == protowire.VarintType:
+			isHalf = x == 10
+		case num == 9 && typ == protowire.BytesType:
+			raw = v
+		case num == 5 && typ == protowire.VarintType:
+			ints = append(ints, uint16(x))
+		case num == 5 && typ == protowire.BytesType:
+			for len(v) > 0 {
+				d, n := protowire.ConsumeVarint(v)
+				if n < 0 {
+					return errTruncated
+				}
+				ints = append(ints, uint16(d))
+				v = v[n:]
+			}
+		}
+		return nil
+	})
+	if err != nil || !isHalf {
+		return nil, false, err
+	}
+	if raw != nil {
+		if len(raw)%2 != 0 {
+			return nil, false, fmt.Errorf("float16 tensor with %d bytes of data", len(raw))
+		}
+		for i := 0; i < len(raw); i += 2 {
+			ints = append(ints, uint16(raw[i])|uint16(raw[i+1])<<8)
+		}
+	}
+	// Keep every field but the type and the data; append the new ones.
+	for c := b; len(c) > 0; {
+		num, typ, n := protowire.ConsumeTag(c)
+		m := protowire.ConsumeFieldValue(num, typ, c[n:])
+		if num != 2 && num != 5 && num != 9 {
+			out = append(out, c[:n+m]...)
+		}
+		c = c[n+m:]
+	}
+	out = protowire.AppendTag(out, 2, protowire.VarintType)
+	out = protowire.AppendVarint(out, 1)
+	data := make([]byte, 0, 4*len(ints))
+	for _, h := range ints {
+		data = binary.LittleEndian.AppendUint32(data, math.Float32bits(halfToFloat(h)))
+	}
+	out = protowire.AppendTag(out, 9, protowire.BytesType)
+	out = protowire.AppendBytes(out, data)
+	return out, true, nil
+}
+
+// halfToFloat converts IEEE 754 binary16 bits to float32 exactly.
+func halfToFloat(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := uint32(h>>10) & 0x1f
+	frac := uint32(h) & 0x3ff
+	switch {
+	case exp == 0x1f: // Inf, NaN
+		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
+	case exp == 0 && frac == 0:
+		return math.Float32frombits(sign)
+	case exp == 0: // subnormal: value = frac · 2^-24
+		v := float32(frac) * (1.0 / (1 << 24))
+		if sign != 0 {
+			v = -v
+		}
+		return v
+	}
+	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
 }
 
 // emptyTensorProto reports a TensorProto with a zero dimension.

@@ -655,3 +655,23 @@ func TestEmptyConstants(t *testing.T) {
 	got := runGraph(t, g.Model(13), Options{}, x)
 	assertClose(t, "Resize with empty roi and scales", got[0], refResize(x, 6, 7, "linear", "half_pixel", ""), 1e-6)
 }
+
+// TestFloat16Initializer: FLOAT16 weights (which onnx-go cannot decode) are
+// widened to float32 before decoding.
+func TestFloat16Initializer(t *testing.T) {
+	// 1, -2, 0.5, 65504, 2^-24 (smallest subnormal), -0 as binary16.
+	halves := []uint16{0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x8000}
+	want := []float64{1, -2, 0.5, 65504, math.Ldexp(1, -24), 0}
+	var raw []byte
+	for _, h := range halves {
+		raw = append(raw, byte(h), byte(h>>8))
+	}
+	g := onnxbuild.NewGraph()
+	g.Input("x", onnxbuild.Float, 6)
+	g.InitRaw("w", []int64{6}, 10, raw)
+	g.Node("Add", []string{"x", "w"}, []string{"y"})
+	g.Output("y")
+	x := newND(6)
+	got := runGraph(t, g.Model(13), Options{}, x)
+	assertClose(t, "float16 weights", got[0], nd{shape: []int{6}, data: want}, 0)
+}

@@ -69,6 +69,16 @@ func (g *Graph) InitInt64(name string, dims []int64, data []int64) {
 	g.inits = protowire.AppendBytes(g.inits, Int64Tensor(name, dims, data))
 }
 
+// InitRaw adds an initializer of any element type from little-endian
+// raw_data bytes.
+func (g *Graph) InitRaw(name string, dims []int64, dataType int, raw []byte) {
+	b := tensorHeader(name, dims, dataType)
+	b = protowire.AppendTag(b, 9, protowire.BytesType)
+	b = protowire.AppendBytes(b, raw)
+	g.inits = protowire.AppendTag(g.inits, 5, protowire.BytesType)
+	g.inits = protowire.AppendBytes(g.inits, b)
+}
+
 // Node adds a node. Its name is "n<index>_<op>".
 func (g *Graph) Node(op string, inputs, outputs []string, attrs ...Attr) {
 	var b []byte

@@ -42,10 +42,10 @@
 // (a seated person: about five face sizes wide from just above the head).
 // PoseNet runs alongside the face models when Options.Threads allows.
 //
-// Every sampled frame gets one FrameState: face, multiple_faces (the
-// largest face is measured), no_face, face_too_small or too_dark. They are
-// counted in Report.Frames and never dropped silently: a no-face stretch of
-// a second or more is a timeline Moment.
+// Every sampled frame gets one FrameState: face, multiple_faces (the face
+// being tracked, at first the largest, is measured), no_face,
+// face_too_small or too_dark. They are counted in Report.Frames and never
+// dropped silently: a stretch of a second or more is a timeline Moment.
 //
 // # Measures
 //

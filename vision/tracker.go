@@ -87,7 +87,8 @@ type FrameState string
 const (
 	// StateFace: one face, measured.
 	StateFace FrameState = "face"
-	// StateMultipleFaces: more than one face; the largest is measured.
+	// StateMultipleFaces: more than one face; the one being tracked (on a
+	// fresh detection, the largest) is measured.
 	StateMultipleFaces FrameState = "multiple_faces"
 	// StateNoFace: no face found.
 	StateNoFace FrameState = "no_face"

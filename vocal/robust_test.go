@@ -36,6 +36,13 @@ func TestAnalyzeOddInputs(t *testing.T) {
 		{"dc offset", gen(16000, 2, func(float64) float64 { return 0.5 }), 16000},
 		{"noise", gen(16000, 2, func(float64) float64 { return 0.1 * rng.NormFloat64() }), 16000},
 		{"full-scale square", gen(16000, 2, func(t float64) float64 { return math.Copysign(1, math.Sin(2*math.Pi*200*t)) }), 16000},
+		{"huge samples", gen(16000, 1, func(t float64) float64 { return 3e38 * math.Sin(2*math.Pi*150*t) }), 16000},
+		{"loud then zeros", gen(16000, 2, func(t float64) float64 {
+			if t < 1 {
+				return math.Copysign(0.9, rng.NormFloat64())
+			}
+			return 0
+		}), 16000},
 		{"one click", gen(16000, 2, func(t float64) float64 {
 			if t > 1 && t < 1.001 {
 				return 0.9

@@ -27,11 +27,11 @@ func (s symmetric) size() int       { return len(s.v) }
 // each side (fewer near the edges; nearest, linear and cubic below 3).
 func interpolateSinc(y symmetric, x float64, maxDepth int) float64 {
 	n := y.size()
-	midleft := int(math.Floor(x))
-	midright := midleft + 1
-	if n < 1 {
+	if n < 1 || math.IsNaN(x) {
 		return math.NaN()
 	}
+	midleft := int(math.Floor(math.Max(0, math.Min(x, float64(n+1)))))
+	midright := midleft + 1
 	if x < 1 {
 		return y.y(1)
 	}

@@ -555,6 +555,12 @@ func (a *pitchAnalysis) candidates(frame *PitchFrame, localPeak float64, r symme
 		dr := 0.5 * (rl(i+1) - rl(i-1))
 		d2r := 2*ri - rl(i-1) - rl(i+1)
 		freq := 1 / dx / (float64(i) + dr/d2r)
+		if !(d2r > 0) || !(freq > 0) || math.IsInf(freq, 0) {
+			// Only degenerate input (overflowing energies, a window of
+			// zeros next to a loud one) gets here; Praat would read
+			// undefined values.
+			continue
+		}
 		strength := interpolateSinc(r, 1/dx/freq-float64(offset), 30)
 		if strength > 1 {
 			strength = 1 / strength
@@ -587,6 +593,9 @@ func (a *pitchAnalysis) candidates(frame *PitchFrame, localPeak float64, r symme
 		}
 		xmid, ymid := improveMaximum(r, imax[i]-offset, depth)
 		xmid += float64(offset)
+		if math.IsNaN(ymid) || !(xmid > 0) {
+			return // degenerate correlations: keep the first estimate
+		}
 		cands[i].Frequency = 1 / dx / xmid
 		if ymid > 1 {
 			ymid = 1 / ymid

@@ -215,13 +215,12 @@ func buildGlobalPool(avg bool) opBuilder {
 
 // ---- matrix products ----
 
-// matmulKernel multiplies batches of M×K by K×N. Operand A is packed per
-// call (it is usually an activation); a constant A is packed once.
+// matmulKernel multiplies batches of M×K by K×N. Operand A (usually the
+// activation) is packed per batch element into scratch.
 type matmulKernel struct {
 	m, k, n        int
 	batches        int
 	aOff, bOff     []int // per batch element offsets (broadcasting)
-	aConstPacked   [][]float32
 	colBlock, cols int
 	gemm           gemmKernel
 	// Gemm extras: alpha folded into B; transA handled by packing strides.
@@ -242,25 +241,19 @@ func (k *matmulKernel) run(a *args, lo, hi int) {
 	packed := -1
 	for u := lo; u < hi; u++ {
 		bt, blk := u/k.cols, u%k.cols
-		var apan []float32
-		if k.aConstPacked != nil {
-			apan = k.aConstPacked[bt]
-		} else {
-			if packed != bt {
-				src := A[k.aOff[bt]:]
-				if k.transA {
-					k.gemm.packAStrided(ap, src, k.m, k.k, 1, k.m)
-				} else {
-					k.gemm.packA(ap, src, k.m, k.k, k.k)
-				}
-				packed = bt
+		if packed != bt {
+			src := A[k.aOff[bt]:]
+			if k.transA {
+				k.gemm.packAStrided(ap, src, k.m, k.k, 1, k.m)
+			} else {
+				k.gemm.packA(ap, src, k.m, k.k, k.k)
 			}
-			apan = ap
+			packed = bt
 		}
 		c0 := blk * k.colBlock
 		w := min(k.colBlock, k.n-c0)
 		dst := C[bt*k.m*k.n+c0:]
-		k.gemm.gemm(apan, k.m, k.k, B[k.bOff[bt]+c0:], k.n, w, dst, k.n, bp, false)
+		k.gemm.gemm(ap, k.m, k.k, B[k.bOff[bt]+c0:], k.n, w, dst, k.n, bp, false)
 		if k.bias != nil {
 			for i := range k.m {
 				row := dst[i*k.n : i*k.n+w]

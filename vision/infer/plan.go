@@ -394,7 +394,9 @@ func setConst(v *value, t tensor.Tensor) error {
 	v.isConst = true
 	switch d := t.Data().(type) {
 	case []float32:
-		v.dt, v.f = dtFloat, append([]float32(nil), d...)
+		// The decoded model is dropped after planning, so the constant can
+		// keep its backing array (kernels that change weights copy them).
+		v.dt, v.f = dtFloat, d
 	case float32:
 		v.dt, v.f = dtFloat, []float32{d}
 	case []float64:

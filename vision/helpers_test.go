@@ -38,15 +38,27 @@ func astronautPath(t testing.TB) string {
 
 func pigoPath(t testing.TB) string {
 	t.Helper()
+	p, err := findPigo()
+	if err != nil {
+		t.Skipf("pigo's sample.jpg not available: %v", err)
+	}
+	return p
+}
+
+// findPigo locates pigo's sample photo in the Go module cache
+// (`go mod download github.com/esimov/pigo@v1.4.6` fetches it).
+func findPigo() (string, error) {
 	out, err := exec.Command("go", "mod", "download", "-json", "github.com/esimov/pigo@v1.4.6").Output()
 	if err != nil {
-		t.Skipf("pigo module not available: %v", err)
+		return "", err
 	}
 	var m struct{ Dir string }
-	if err := json.Unmarshal(out, &m); err != nil || m.Dir == "" {
-		t.Skipf("pigo module not available: %v", err)
+	if err := json.Unmarshal(out, &m); err != nil {
+		return "", err
 	}
-	return filepath.Join(m.Dir, "testdata", "sample.jpg")
+	p := filepath.Join(m.Dir, "testdata", "sample.jpg")
+	_, err = os.Stat(p)
+	return p, err
 }
 
 func readImageFile(t testing.TB, path string) rgbImage {

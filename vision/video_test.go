@@ -114,11 +114,19 @@ func TestFaceFoundInTransformedFrames(t *testing.T) {
 		}
 	}
 	// pigo's sample photo, moved and rotated.
+	pigo, err := findPigo()
+	if err != nil {
+		pigo = ""
+		t.Logf("pigo's sample.jpg not available, only the astronaut is used: %v", err)
+	}
 	for _, rc := range []struct{ name, graph string }{
 		{"pigo-shift", "[0]scale=-1:360[f];[1][f]overlay=x='100+50*t':y=0,format=rgb24[v]"},
 		{"pigo-rotate", "[0]scale=-1:360,format=rgba,rotate='-0.3*sin(PI*t/2)':c=none[f];[1][f]overlay=200:0,format=rgb24[v]"},
 	} {
-		p := ffmpegVideo(t, rc.name, []string{"-loop", "1", "-framerate", "25", "-i", pigoPath(t),
+		if pigo == "" {
+			break
+		}
+		p := ffmpegVideo(t, rc.name, []string{"-loop", "1", "-framerate", "25", "-i", pigo,
 			"-f", "lavfi", "-i", "color=c=0x808080:s=640x360:r=25"}, rc.graph, 4)
 		r := analyzeVideo(t, p, AnalyzeOptions{})
 		t.Logf("%-7s %+v", rc.name, r.Frames)

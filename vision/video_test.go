@@ -220,6 +220,16 @@ func TestTimelineOfStagedEvents(t *testing.T) {
 	if len(sides[true]) != 1 || len(sides[false]) != 1 || sides[true][1] == sides[false][1] {
 		t.Errorf("head-tilt sides inside / outside the mirrored span: %v / %v, want one each, opposite", sides[true], sides[false])
 	}
+	// The astronaut looks into the camera throughout, mirrored or not: no
+	// look-away, whatever the seed's proxy says.
+	if ec := r.Metrics.EyeContactPercent; ec == nil || *ec < 95 {
+		t.Errorf("eye contact %v %%, want ≥ 95 for a face looking at the camera", ec)
+	}
+	for _, m := range r.Timeline {
+		if m.Kind == KindLookAway {
+			t.Errorf("look-away %+v on a face looking at the camera", m)
+		}
+	}
 	if r.Face.Aux.HeadGazeRatePercent > 100*float64(r.Frames.WithFace-13)/float64(r.Frames.WithFace) {
 		t.Errorf("seed head gaze rate %.1f %% ignores the shifted span", r.Face.Aux.HeadGazeRatePercent)
 	}

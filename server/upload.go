@@ -118,8 +118,15 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// The whole body may carry the file plus a little multipart framing.
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUploadBytes+1<<20)
+	// The whole body may carry the file plus a little multipart framing. A
+	// body declared larger than that is refused before any of it is read.
+	maxBody := s.cfg.MaxUploadBytes + 1<<20
+	tooLarge := detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes))
+	if r.ContentLength > maxBody {
+		fail(tooLarge)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		writeJSON(w, http.StatusUnprocessableEntity, fastAPIMissingFile())
@@ -131,7 +138,7 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				fail(detail(http.StatusRequestEntityTooLarge, "file_too_large"))
+				fail(tooLarge)
 				return
 			}
 			writeJSON(w, http.StatusUnprocessableEntity, fastAPIMissingFile())
@@ -179,7 +186,7 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		cleanup(false)
 		var tooBig *http.MaxBytesError
 		if errors.Is(err, errFileTooLarge) || errors.As(err, &tooBig) || errors.Is(err, storage.ErrTooLarge) {
-			fail(detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes)))
+			fail(tooLarge)
 			return
 		}
 		s.log.Error("upload", "key", key, "error", err)

@@ -28,9 +28,11 @@ import (
 	"time"
 
 	"github.com/nevermind-ai/nevermind/feedback"
+	"github.com/nevermind-ai/nevermind/feedback/fromvision"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
+	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -40,6 +42,7 @@ type Part string
 // The analyses a Pipeline runs.
 const (
 	Vocal      Part = "vocal"
+	Vision     Part = "vision"
 	Transcript Part = "transcript"
 	Content    Part = "content"
 	// Feedback is the merged summary; it fails only when every analysis did.
@@ -49,6 +52,9 @@ const (
 // Pipeline analyses recordings. Its zero value analyses the voice only; each field it is
 // given adds an analysis. It is safe for concurrent use.
 type Pipeline struct {
+	// Vision analyses the face, gaze, expression and posture in the video. Nil skips
+	// it; vision.New loads the models once for any number of analyses.
+	Vision *vision.Analyzer
 	// Transcriber turns the speech into words with timings. Nil skips the transcript
 	// and the content evaluation; the acoustic measures do not need it.
 	Transcriber stt.Transcriber
@@ -93,6 +99,7 @@ func (o Options) skips(p Part) bool {
 type Result struct {
 	Media      *MediaReport          `json:"media"`
 	Vocal      *vocal.Report         `json:"vocal"`
+	Vision     *vision.Report        `json:"vision"`
 	Transcript *stt.Transcript       `json:"transcript"`
 	Content    *questions.Evaluation `json:"content"`
 	Feedback   *feedback.Summary     `json:"feedback"`
@@ -132,26 +139,49 @@ func (p *Pipeline) mediaOptions(opts Options) media.Options {
 	return media.Options{FPS: opts.FPS, Width: opts.Width, Progress: opts.Progress}
 }
 
-// ErrNothingToAnalyse is returned when the recording has no audio and every analysis
-// that does not need audio is skipped or unavailable.
+// ErrNothingToAnalyse is returned when the recording has neither audio nor a video that
+// the pipeline is set up to analyse.
 var ErrNothingToAnalyse = errors.New("interview: nothing to analyse in this recording")
 
 func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options) (*Result, error) {
 	start := time.Now()
 	res := &Result{Failed: map[Part]string{}}
-	if !d.Info().HasAudio {
+	info := d.Info()
+	watch := p.Vision != nil && info.HasVideo && !opts.skips(Vision)
+	if !info.HasAudio && !watch {
 		return nil, fmt.Errorf("%w: %w", ErrNothingToAnalyse, media.ErrNoAudio)
+	}
+
+	// Frames stream into the vision analysis while the same pass collects the audio.
+	var frames *frameAnalysis
+	if watch {
+		frames = p.watch(ctx, d, opts)
+		if err := frames.feed(ctx, d); err != nil {
+			frames.wait()
+			return nil, err
+		}
+	}
+	if !info.HasAudio {
+		return p.finish(ctx, d, res, frames, nil, 0, opts, start)
 	}
 	pcm, err := d.Audio(ctx)
 	if err != nil {
+		frames.wait()
 		return nil, err
 	}
-	rate := d.SampleRate()
+	return p.finish(ctx, d, res, frames, pcm, d.SampleRate(), opts, start)
+}
+
+// finish runs what needs the whole soundtrack, then summarises.
+func (p *Pipeline) finish(ctx context.Context, d *media.Decoder, res *Result, frames *frameAnalysis, pcm []float32, rate int, opts Options, start time.Time) (*Result, error) {
+	if pcm == nil {
+		res.Failed[Vocal] = media.ErrNoAudio.Error()
+	}
 
 	// The transcript comes first: the voice analysis counts filler words from its word
 	// timings and is so much faster than transcription that waiting costs nothing.
 	lang := opts.Language
-	if p.Transcriber != nil && !opts.skips(Transcript) {
+	if pcm != nil && p.Transcriber != nil && !opts.skips(Transcript) {
 		tr, err := guard(func() (*stt.Transcript, error) {
 			return p.Transcriber.Transcribe(ctx, stt.Audio{Samples: pcm, SampleRate: rate}, stt.Options{Language: opts.Language})
 		})
@@ -174,7 +204,7 @@ func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options) (*Re
 		defer mu.Unlock()
 		res.Failed[part] = err.Error()
 	}
-	if !opts.skips(Vocal) {
+	if pcm != nil && !opts.skips(Vocal) {
 		wg.Go(func() {
 			vo := vocal.Options{Language: lang, Series: opts.Series}
 			if res.Transcript != nil {
@@ -203,6 +233,13 @@ func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options) (*Re
 		})
 	}
 	wg.Wait()
+	if frames != nil {
+		rep, err := frames.report(opts)
+		if err != nil {
+			res.Failed[Vision] = err.Error()
+		}
+		res.Vision = rep
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -223,6 +260,9 @@ func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options) (*Re
 // FeedbackInput is what feedback.Summarize (and the HTML report) takes from this result.
 func (r *Result) FeedbackInput() feedback.Input {
 	in := feedback.Input{Vocal: r.Vocal, Transcript: r.Transcript, Content: r.Content}
+	if r.Vision != nil {
+		in.Vision = fromvision.Report(r.Vision)
+	}
 	if r.Media != nil {
 		in.Duration = r.Media.Info.Duration.Seconds()
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/stt"
+	"github.com/nevermind-ai/nevermind/vision"
 )
 
 // The answer: two English sentences with a 3-second pause between them, starting 0.5 s in.
@@ -216,5 +217,53 @@ func TestBadRecordings(t *testing.T) {
 	cancel()
 	if _, err := p.Analyze(ctx, f, interview.Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v, want context.Canceled", err)
+	}
+}
+
+// astronaut is the NASA portrait (public domain) that scripts/deps.sh unpacks from
+// Debian's python3-skimage.
+func astronaut(t *testing.T) string {
+	t.Helper()
+	home, _ := os.UserHomeDir()
+	cache := os.Getenv("NEVERMIND_CACHE")
+	if cache == "" {
+		cache = filepath.Join(home, ".cache", "nevermind")
+	}
+	path := filepath.Join(cache, "testdata", "astronaut.png")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s is missing (scripts/deps.sh puts it there)", path)
+	}
+	return path
+}
+
+func TestVisionJoinsTheVoice(t *testing.T) {
+	va, err := vision.New(vision.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := recording(t, astronaut(t))
+	p := interview.Pipeline{Vision: va}
+	res, err := p.AnalyzeFile(context.Background(), path, interview.Options{Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != nil || res.Vocal == nil || res.Vision == nil {
+		t.Fatalf("failed %v; vocal %v, vision %v", res.Failed, res.Vocal != nil, res.Vision != nil)
+	}
+	fr := res.Vision.Frames
+	if fr.Sampled != res.Media.Stats.FramesSampled || fr.WithFace < fr.Sampled*99/100 {
+		t.Errorf("vision saw %d of %d decoded frames, %d with the face", fr.Sampled, res.Media.Stats.FramesSampled, fr.WithFace)
+	}
+	if res.Feedback.Status(feedback.Vision).Status != feedback.StatusOK {
+		t.Errorf("the summary does not use the vision analysis: %+v", res.Feedback.Modalities)
+	}
+
+	// Without a face in the picture the video part still runs and says so.
+	res, err = p.AnalyzeFile(context.Background(), recording(t, "testsrc"), interview.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Vision == nil || res.Vision.Frames.WithFace != 0 || res.Vision.Frames.NoFace != res.Vision.Frames.Sampled {
+		t.Errorf("test pattern: %+v, want every frame without a face", res.Vision)
 	}
 }

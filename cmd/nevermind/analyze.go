@@ -18,14 +18,8 @@ import (
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
+	"github.com/nevermind-ai/nevermind/vision"
 )
-
-// analysisJSON is what `analyze --json` prints: one key per analysis, null when not
-// computed.
-type analysisJSON struct {
-	*interview.Result
-	Vision any `json:"vision"`
-}
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
@@ -40,6 +34,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	transcribe := fs.Bool("transcribe", false, "transcribe the answer (NEVERMIND_STT, OPENAI_API_KEY or GOOGLE_STT_KEY_PATH) and evaluate its content")
 	lang := fs.String("lang", "", "language of the answer: ko or en (default: from the transcript)")
 	question := fs.String("question", "", "the interview question answered, for content evaluation")
+	noVideo := fs.Bool("no-video", false, "skip the face, gaze and posture analysis")
 	fps := fs.Float64("fps", media.DefaultFPS, "video frames sampled per second")
 	width := fs.Int("width", media.DefaultWidth, "width of the sampled frames in pixels")
 	files, err := parseInterspersed(fs, args)
@@ -55,6 +50,12 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 
 	var p interview.Pipeline
+	var skip []interview.Part
+	if *noVideo {
+		skip = append(skip, interview.Vision)
+	} else if p.Vision, err = vision.New(vision.Options{}); err != nil {
+		return err
+	}
 	if *transcribe {
 		if p.Transcriber, err = stt.FromEnv(os.Getenv); err != nil {
 			return fmt.Errorf("--transcribe: %w (set OPENAI_API_KEY, or GOOGLE_STT_KEY_PATH, or see `go doc stt.FromEnv`)", err)
@@ -66,7 +67,8 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	bar := newProgress(stderr)
 	defer bar.finish()
 	res, err := p.AnalyzeFile(ctx, files[0], interview.Options{
-		Language: *lang, Question: *question, Series: *series || *htmlPath != "", FPS: *fps, Width: *width, Progress: bar.update,
+		Language: *lang, Question: *question, Skip: skip, Series: *series || *htmlPath != "",
+		FPS: *fps, Width: *width, Progress: bar.update,
 	})
 	if err != nil {
 		return err
@@ -80,7 +82,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(analysisJSON{Result: res})
+		return enc.Encode(res)
 	}
 	if res.Feedback == nil {
 		return fmt.Errorf("no analysis succeeded: %v", res.Failed)

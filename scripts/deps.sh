@@ -3,7 +3,9 @@
 #
 #   build      gcc make pkg-config nasm libdav1d-dev zlib1g-dev dpkg-dev (FFmpeg 7.1 from source)
 #   fixtures   ffmpeg (the CLI makes test media from lavfi recipes), sox, espeak-ng
-#   reference  praat (the reference for voice measurements), chromium (renders the HTML report)
+#   reference  praat (the reference for voice measurements), python3-pandas (runs the original
+#              service's scoring as a reference), chromium (renders the HTML report)
+#   fonts      fonts-nanum (Korean glyphs in HTML report screenshots)
 #   data       pocketsphinx-testdata (LibriVox speech with transcripts, BSD-style licence),
 #              asterisk-core-sounds-en-wav (spoken prompts, CC BY-SA 3.0)
 #   services   postgresql (tests run against the real database)
@@ -15,7 +17,7 @@ set -euo pipefail
 
 packages=(gcc make pkg-config nasm libdav1d-dev zlib1g-dev dpkg-dev
   ffmpeg sox espeak-ng praat pocketsphinx-testdata asterisk-core-sounds-en-wav
-  postgresql time)
+  postgresql time python3-pandas fonts-nanum)
 # Node.js may come from elsewhere (nodesource ships npm inside its nodejs package).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ "${NEVERMIND_NO_CHROMIUM:-}" = 1 ] || packages+=(chromium)

@@ -152,10 +152,9 @@ func TestUploadNamesAndContent(t *testing.T) {
 	var keys []string
 	for _, name := range names {
 		r := e.uploadAuth(sid, 1, auth, name, webmHeader())
-		if name == "" || strings.ContainsRune(name, 0) {
-			// Without a file name the part is a plain form value, as in
-			// FastAPI, and a NUL makes mime/multipart drop the part's
-			// Content-Disposition: either way the file field is missing.
+		if strings.ContainsRune(name, 0) {
+			// A NUL makes mime/multipart drop the part's
+			// Content-Disposition: the file field is missing.
 			if r.status != 422 {
 				t.Fatalf("no file name: %d %s", r.status, r.body)
 			}

@@ -138,6 +138,7 @@ func Analyze(ctx context.Context, pcm []float32, sampleRate int, opts Options) (
 		}
 	}
 	r.Timeline = timeline(r)
+	r.Speech = speechOf(sd, r.Quality)
 	if opts.Series {
 		r.Series = m.series()
 	}

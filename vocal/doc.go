@@ -33,6 +33,13 @@
 // Report.Timeline lists every problem moment (tremor, fast or slow stretch,
 // too many or too few pauses, long pause, filled pause, trailing off,
 // filler burst) with its start, end and the numbers behind it.
+// Report.Speech lists when the candidate was speaking — the sounding
+// stretches, split by the same 250-ms pauses Fluency counts — so that other
+// analyses can look only at those times (eye contact while speaking):
+//
+//	for _, s := range report.Speech {
+//		fmt.Printf("speaking from %.2f s to %.2f s\n", s.Start, s.End)
+//	}
 //
 // # Measurements
 //

@@ -195,6 +195,20 @@ func pausesOf(sd *sounding, duration float64) Pauses {
 	return p
 }
 
+// speechOf returns the sounding intervals, the complement of the pauses
+// pausesOf counts inside the answer, rounded like Pauses.Long so that a long
+// pause starts exactly where a speech stretch ends.
+func speechOf(sd *sounding, q Quality) []Interval {
+	out := []Interval{}
+	if q.Reason == "no_speech" {
+		return out
+	}
+	for _, x := range sd.intervals {
+		out = append(out, Interval{Start: roundTo(x[0], 2), End: roundTo(x[1], 2)})
+	}
+	return out
+}
+
 // rateBand classifies the pace against per-language norms (anchors.md §2.1):
 // Korean in syllables per second (3.8–5.3 good, above 5.8 faster than
 // broadcast announcers), English in words per minute (100–165 good).

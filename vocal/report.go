@@ -24,6 +24,13 @@ type Report struct {
 	Fillers  *Fillers `json:"fillers,omitempty"` // filler words, only when a transcript is given
 	Timeline []Moment `json:"timeline"`          // problem moments, sorted by start time
 	Series   *Series  `json:"series,omitempty"`  // contours for plots, when Options.Series is set
+	// Speech lists the sounding stretches of the answer in time order:
+	// leading and trailing silence are excluded and every silent pause of
+	// at least 250 ms (the pauses counted in Fluency.Pauses) separates two
+	// stretches. It is empty when no speech was found, and filled even when
+	// the quality gate fails for another reason, so that other analyses
+	// (eye contact while speaking) can still use it.
+	Speech []Interval `json:"speech"`
 }
 
 // Metric is one of the seed's four voice metrics.
@@ -128,6 +135,13 @@ type Voice struct {
 	JitterPct  Num     `json:"jitter_pct"`  // median jitter (local) of the windows, %
 	ShimmerPct Num     `json:"shimmer_pct"` // median shimmer (local) of the windows, %
 	HNRdB      Num     `json:"hnr_db"`      // median harmonics-to-noise ratio, dB
+}
+
+// Interval is a stretch of time, in seconds from the start of the
+// recording, rounded to 10 ms.
+type Interval struct {
+	Start float64 `json:"start"` // s
+	End   float64 `json:"end"`   // s
 }
 
 // Moment is one entry of the timeline of problem moments.

@@ -81,6 +81,9 @@ type Options struct {
 	// FPS and Width control frame sampling (see media.Options).
 	FPS   float64
 	Width int
+	// Vision tunes the vision summary: calibration time and blink limit (its FPS and
+	// Series come from the fields above).
+	Vision vision.AnalyzeOptions
 	// Progress, when set, is told how far decoding has got (see media.Options).
 	Progress func(position, duration time.Duration)
 }

@@ -81,5 +81,7 @@ func (a *frameAnalysis) report(opts Options) (*vision.Report, error) {
 	if len(a.results) == 0 {
 		return nil, vision.ErrNoFrames
 	}
-	return vision.Summarize(a.results, a.fps, vision.AnalyzeOptions{FPS: a.fps, Series: opts.Series}), nil
+	vo := opts.Vision
+	vo.FPS, vo.Series = a.fps, opts.Series
+	return vision.Summarize(a.results, a.fps, vo), nil
 }

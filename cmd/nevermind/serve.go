@@ -13,6 +13,7 @@ import (
 	"github.com/nevermind-ai/nevermind/server"
 	"github.com/nevermind-ai/nevermind/server/sdk"
 	"github.com/nevermind-ai/nevermind/stt"
+	"github.com/nevermind-ai/nevermind/vision"
 )
 
 // serverConfig reads the server's configuration from the environment (the original
@@ -22,7 +23,11 @@ func serverConfig() (server.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	p := &interview.Pipeline{}
+	va, err := vision.New(vision.Options{})
+	if err != nil {
+		return cfg, err
+	}
+	p := &interview.Pipeline{Vision: va}
 	switch tr, err := stt.FromEnv(os.Getenv); {
 	case err == nil:
 		p.Transcriber = tr

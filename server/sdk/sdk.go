@@ -3,7 +3,8 @@
 // answers and writes questions. It is separate from package server because media needs
 // cgo (libav) while the server itself is pure Go and can be tested without FFmpeg.
 //
-//	cfg.Analyzer = sdk.Analyzer{Pipeline: &interview.Pipeline{Transcriber: tr, LLM: llm}}
+//	va, err := vision.New(vision.Options{}) // the models, loaded once for every job
+//	cfg.Analyzer = sdk.Analyzer{Pipeline: &interview.Pipeline{Vision: va, Transcriber: tr, LLM: llm}}
 //	cfg.MediaValidator = sdk.MediaValidator{}
 //	cfg.Evaluator = sdk.AnswerEvaluator{LLM: llm}
 //	cfg.Generator = sdk.QuestionGenerator{LLM: llm}
@@ -20,6 +21,7 @@ import (
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/server"
+	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -30,7 +32,10 @@ type Analyzer struct {
 
 // Analyze implements server.Analyzer.
 func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server.Analysis, error) {
-	opts := interview.Options{Question: in.Question}
+	opts := interview.Options{Question: in.Question, Vision: vision.AnalyzeOptions{
+		BlinkLimitPerMin:   float64(in.Options.BlinkLimitPerMin),
+		CalibrationSeconds: in.Options.BaselineSeconds,
+	}}
 	if in.Progress != nil {
 		opts.Progress = func(position, duration time.Duration) {
 			if duration > 0 {
@@ -46,11 +51,9 @@ func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server
 	}
 	out := &server.Analysis{Unavailable: map[string]string{}}
 	if v := res.Vocal; v != nil {
-		voice, err := voiceResult(v)
-		if err != nil {
+		if out.Voice, err = voiceResult(v); err != nil {
 			return nil, err
 		}
-		out.Voice = voice
 	} else {
 		out.Unavailable["voice"] = reason(res, interview.Vocal, "the voice analysis did not run")
 	}
@@ -59,9 +62,59 @@ func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server
 	} else {
 		out.Unavailable["transcript"] = reason(res, interview.Transcript, "no speech-to-text backend is configured")
 	}
-	out.Unavailable["pose"] = "posture analysis is not part of this build's pipeline yet"
-	out.Unavailable["expression"] = "expression analysis is not part of this build's pipeline yet"
+	if vr := res.Vision; vr != nil {
+		if out.Face, err = faceResult(&vr.Face); err != nil {
+			return nil, err
+		}
+		if vr.Pose != nil {
+			if out.Pose, err = poseResult(vr.Pose); err != nil {
+				return nil, err
+			}
+		} else {
+			out.Unavailable["pose"] = "no upper body was visible in the video"
+		}
+	} else {
+		why := reason(res, interview.Vision, "the recording has no video to analyse")
+		out.Unavailable["pose"], out.Unavailable["expression"] = why, why
+	}
+	if res.Feedback != nil {
+		if out.Combined, err = json.Marshal(res.Feedback); err != nil {
+			return nil, fmt.Errorf("sdk: encoding the combined feedback: %w", err)
+		}
+	}
 	return out, nil
+}
+
+// faceResult keeps the seed's expression payloads: the success body, or, when no face
+// could be measured, the unavailable body with its aux block and error code.
+func faceResult(f *vision.FaceReport) (*server.FaceResult, error) {
+	if f.OverallScore == nil || f.HeadEyeGazeRate == nil || f.BlinkStability == nil || f.MouthDelta == nil {
+		payload, err := json.Marshal(map[string]any{
+			"expression_analysis": nil, "aux": f.Aux, "overall_score": nil,
+			"feedback_summary": f.Summary, "status": f.Status, "error_code": f.ErrorCode,
+		})
+		return &server.FaceResult{Unavailable: true, Payload: payload}, err
+	}
+	payload, err := json.Marshal(map[string]any{
+		"overall_score": *f.OverallScore,
+		"expression_analysis": map[string]any{
+			"head_eye_gaze_rate": f.HeadEyeGazeRate, "blink_stability": f.BlinkStability,
+			"mouth_delta": f.MouthDelta, "fixation_metrics": f.Fixation,
+		},
+		"feedback_summary": f.Summary,
+	})
+	return &server.FaceResult{
+		Overall: *f.OverallScore, Gaze: f.HeadEyeGazeRate.Value, BlinkStability: f.BlinkStability.Value,
+		MouthDelta: f.MouthDelta.Value, Payload: payload,
+	}, err
+}
+
+func poseResult(p *vision.PoseReport) (*server.PoseResult, error) {
+	sections, err := json.Marshal(p.ProblemSections)
+	return &server.PoseResult{
+		Overall: p.Overall.Value, Shoulder: p.Shoulder.Value, HeadTilt: p.HeadTilt.Value, Hand: p.Hand.Value,
+		ProblemSections: sections,
+	}, err
 }
 
 func reason(res *interview.Result, part interview.Part, otherwise string) string {

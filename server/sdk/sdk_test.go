@@ -22,6 +22,7 @@ import (
 	"github.com/nevermind-ai/nevermind/server"
 	"github.com/nevermind-ai/nevermind/server/auth"
 	"github.com/nevermind-ai/nevermind/server/sdk"
+	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -94,7 +95,7 @@ func TestServerRunsThePipeline(t *testing.T) {
 		t.Skip(testmedia.ErrToolMissing)
 	}
 	dir := t.TempDir()
-	path, err := testmedia.Make(dir, testmedia.Recording{Format: "webm", Picture: "testsrc", Segments: []testmedia.Segment{
+	path, err := testmedia.Make(dir, testmedia.Recording{Format: "webm", Picture: astronaut(t), Segments: []testmedia.Segment{
 		{Text: "저는 결제 시스템의 장애를 줄이기 위해 모니터링을 새로 만들었습니다.", Voice: "ko", Rate: 150},
 		{Silence: 3},
 		{Text: "그 결과 장애 대응 시간이 삼십 분에서 오 분으로 줄었습니다.", Voice: "ko", Rate: 150},
@@ -107,11 +108,15 @@ func TestServerRunsThePipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	va, err := vision.New(vision.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	addr := freeAddr(t)
 	srv, err := server.New(server.Config{
 		DatabaseURL: "sqlite:" + filepath.Join(dir, "nevermind.db"), MediaDir: filepath.Join(dir, "media"),
 		Addr: addr, JWTSecret: secret, SyncWait: time.Minute,
-		Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{}}, MediaValidator: sdk.MediaValidator{},
+		Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{Vision: va}}, MediaValidator: sdk.MediaValidator{},
 		Evaluator: sdk.AnswerEvaluator{}, Generator: sdk.QuestionGenerator{},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -182,10 +187,40 @@ func TestServerRunsThePipeline(t *testing.T) {
 			t.Errorf("metric %s: served %d, vocal.Analyze gives %d", want.Metrics[i].ID, got, want.Metrics[i].Score)
 		}
 	}
-	status, pose := c.do("GET", fmt.Sprintf("/api/feedback/%d/pose-feedback?attempt_id=%d", sid, aid), nil)
-	if status == 200 {
-		t.Errorf("pose feedback served without a posture analysis: %v", pose)
+	// The astronaut faces the camera: the face and posture analyses must have run.
+	status, face := c.do("GET", fmt.Sprintf("/api/feedback/%d/expression-feedback?attempt_id=%d", sid, aid), nil)
+	if status != 200 || face["message"] != "expression_analysis_success" {
+		t.Fatalf("expression feedback: %d %v", status, face)
 	}
+	gaze := face["expression_analysis"].(map[string]any)["head_eye_gaze_rate"].(map[string]any)
+	if v := gaze["value"].(float64); v < 0 || v > 100 || gaze["rating"] == "" {
+		t.Errorf("gaze %v", gaze)
+	}
+	status, pose := c.do("GET", fmt.Sprintf("/api/feedback/%d/pose-feedback?attempt_id=%d", sid, aid), nil)
+	if status != 200 || pose["message"] != "pose_analysis_success" {
+		t.Fatalf("pose feedback: %d %v", status, pose)
+	}
+	status, combined := c.do("GET", fmt.Sprintf("/api/feedback/%d/attempts/%d/combined", sid, aid), nil)
+	if status != 200 {
+		t.Fatalf("combined: %d %v", status, combined)
+	}
+	if !strings.Contains(fmt.Sprint(combined), "overall_score") {
+		t.Errorf("combined feedback lacks the overall score: %v", combined)
+	}
+}
+
+func astronaut(t *testing.T) string {
+	t.Helper()
+	home, _ := os.UserHomeDir()
+	cache := os.Getenv("NEVERMIND_CACHE")
+	if cache == "" {
+		cache = filepath.Join(home, ".cache", "nevermind")
+	}
+	path := filepath.Join(cache, "testdata", "astronaut.png")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s is missing (scripts/deps.sh puts it there)", path)
+	}
+	return path
 }
 
 func waitReady(t *testing.T, c client) {

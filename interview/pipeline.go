@@ -237,7 +237,11 @@ func (p *Pipeline) finish(ctx context.Context, d *media.Decoder, res *Result, fr
 	}
 	wg.Wait()
 	if frames != nil {
-		rep, err := frames.report(opts)
+		var speech []vocal.Interval
+		if res.Vocal != nil {
+			speech = res.Vocal.Speech
+		}
+		rep, err := frames.report(opts, speech)
 		if err != nil {
 			res.Failed[Vision] = err.Error()
 		}

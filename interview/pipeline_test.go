@@ -254,6 +254,9 @@ func TestVisionJoinsTheVoice(t *testing.T) {
 	if fr.Sampled != res.Media.Stats.FramesSampled || fr.WithFace < fr.Sampled*99/100 {
 		t.Errorf("vision saw %d of %d decoded frames, %d with the face", fr.Sampled, res.Media.Stats.FramesSampled, fr.WithFace)
 	}
+	if res.Vision.Metrics.EyeContactWhileSpeakingPercent == nil {
+		t.Error("the voice's speech stretches did not reach the vision analysis (eye contact while speaking is null)")
+	}
 	if res.Feedback.Status(feedback.Vision).Status != feedback.StatusOK {
 		t.Errorf("the summary does not use the vision analysis: %+v", res.Feedback.Modalities)
 	}

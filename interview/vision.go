@@ -5,6 +5,7 @@ import (
 
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/vision"
+	"github.com/nevermind-ai/nevermind/vocal"
 )
 
 // frameAnalysis runs the vision tracker in its own goroutine over frames handed to it
@@ -73,7 +74,9 @@ func (a *frameAnalysis) wait() {
 	}
 }
 
-func (a *frameAnalysis) report(opts Options) (*vision.Report, error) {
+// report summarises the frames; speech, from the voice analysis, lets it measure eye
+// contact while the candidate was speaking.
+func (a *frameAnalysis) report(opts Options, speech []vocal.Interval) (*vision.Report, error) {
 	<-a.done
 	if a.err != nil {
 		return nil, a.err
@@ -83,5 +86,8 @@ func (a *frameAnalysis) report(opts Options) (*vision.Report, error) {
 	}
 	vo := opts.Vision
 	vo.FPS, vo.Series = a.fps, opts.Series
+	for _, s := range speech {
+		vo.Speech = append(vo.Speech, vision.Interval{Start: s.Start, End: s.End})
+	}
 	return vision.Summarize(a.results, a.fps, vo), nil
 }

@@ -40,7 +40,8 @@
 // on its own crop, the face-api expression model classifies the upright
 // face, and PoseNet finds the upper body in a region placed from the face
 // (a seated person: about five face sizes wide from just above the head).
-// PoseNet runs alongside the face models when Options.Threads allows.
+// PoseNet runs alongside the face models, and the expression model
+// alongside the iris model, when Options.Threads allows.
 //
 // Every sampled frame gets one FrameState: face, multiple_faces (the face
 // being tracked, at first the largest, is measured), no_face,

@@ -28,7 +28,8 @@ var (
 // Options configure New. The zero value is ready to use.
 type Options struct {
 	// Threads is how many goroutines one frame may use: with 2 or more,
-	// PoseNet runs alongside the face models. Zero means
+	// PoseNet runs alongside the face models and the expression model
+	// alongside the iris model; more than 2 changes nothing. Zero means
 	// min(2, runtime.GOMAXPROCS(0)).
 	Threads int
 	// MinFaceWidth is the face width, as a fraction of the frame width,
@@ -380,8 +381,26 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 	nx, ny := (m[lmNoseTip][0]-w/2)/w, (m[lmNoseTip][1]-h/2)/h
 	res.EAR, res.Mouth, res.NoseX, res.NoseY = &ear, &mouth, &nx, &ny
 
+	// The expression model needs only the face region: with a second
+	// thread it runs while the eyes are measured.
+	var (
+		wg        sync.WaitGroup
+		label     string
+		smile     float64
+		expErr    error
+		exprFaceR = roi{cx: face.cx, cy: face.cy, size: face.size / meshScale, angle: face.angle}
+	)
+	if t.poseWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			label, smile, expErr = t.expression(ctx, img, exprFaceR)
+		}()
+	}
+
 	// Iris, one crop per eye; the subject's left eye is flipped.
 	var sumH, sumV float64
+	var irisErr error
 	for _, eye := range []struct {
 		out, in, up, lo int
 		flip            bool
@@ -389,39 +408,53 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 		a, b := m.xy(eye.out), m.xy(eye.in)
 		ir, err := t.runIris(ctx, img, a, b, face.angle, eye.flip)
 		if err != nil {
-			return err
+			irisErr = err
+			break
 		}
 		l, r := imageLeftRight(a, b)
 		eh, ev := irisOffset(ir.centre, l, r, m.xy(eye.up), m.xy(eye.lo))
 		sumH += eh / 2
 		sumV += ev / 2
 	}
-	res.EyeH, res.EyeV = &sumH, &sumV
-
-	// Expression on the upright face square.
-	exprRegion := roi{cx: face.cx, cy: face.cy, size: face.size / meshScale, angle: face.angle}
-	out, err := t.expr.run(ctx, img, exprRegion)
-	if err != nil {
+	if t.poseWorkers {
+		wg.Wait()
+	} else if irisErr == nil {
+		label, smile, expErr = t.expression(ctx, img, exprFaceR)
+	}
+	if err := errors.Join(irisErr, expErr); err != nil {
 		return err
 	}
+	res.EyeH, res.EyeV = &sumH, &sumV
+	res.Expression, res.Smile = label, &smile
+	return nil
+}
+
+// expression classifies the upright face square: "smile" (face-api's
+// happy), "neutral" or "other" by the most probable class, and returns the
+// happy probability.
+func (t *Tracker) expression(ctx context.Context, img rgbImage, face roi) (string, float64, error) {
+	out, err := t.expr.run(ctx, img, face)
+	if err != nil {
+		return "", 0, err
+	}
 	probs := out["expressions"]
-	best := 0
+	labels := models.ExpressionLabels()
+	best, happy := 0, 0.0
 	for i, p := range probs {
 		if p > probs[best] {
 			best = i
 		}
+		if labels[i] == "happy" {
+			happy = float64(p)
+		}
 	}
-	switch models.ExpressionLabels()[best] {
+	switch labels[best] {
 	case "happy":
-		res.Expression = "smile"
+		return "smile", happy, nil
 	case "neutral":
-		res.Expression = "neutral"
-	default:
-		res.Expression = "other"
+		return "neutral", happy, nil
 	}
-	smile := float64(probs[1])
-	res.Smile = &smile
-	return nil
+	return "other", happy, nil
 }
 
 // landmarkBox is the axis-aligned bounding box of the landmarks.

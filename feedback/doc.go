@@ -9,14 +9,12 @@
 //
 // Pass whatever analyses ran; any of them may be nil. An analysis that
 // failed goes in Input.Failed with the reason, so the summary says so
-// instead of quietly scoring without it. Package feedback/fromvision turns
-// a *vision.Report into the VisionReport this package reads (feedback stays
-// pure Go, while package vision needs cgo for its frame type):
+// instead of quietly scoring without it:
 //
 //	sum, err := feedback.Summarize(feedback.Input{
-//		Vocal:   voiceReport,                    // vocal.Analyze
-//		Vision:  fromvision.Report(videoReport), // vision.Analyze
-//		Content: evaluation,                     // questions.Evaluate
+//		Vocal:   voiceReport, // vocal.Analyze
+//		Vision:  videoReport, // vision.Analyze
+//		Content: evaluation,  // questions.Evaluate
 //		Failed:  map[string]string{"transcript": err.Error()},
 //	}, feedback.Options{Language: "ko", History: earlier})
 //	if err != nil { … }

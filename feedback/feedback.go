@@ -5,6 +5,7 @@ import (
 
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
+	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -28,9 +29,10 @@ type Input struct {
 	// Vocal is the voice analysis (vocal.Analyze); with Options.Series it
 	// also feeds report.HTML's pitch and loudness plots.
 	Vocal *vocal.Report
-	// Vision is the video analysis; feedback/fromvision converts a
-	// *vision.Report.
-	Vision *VisionReport
+	// Vision is the video analysis (vision.Analyze); with
+	// vision.AnalyzeOptions.Series it also feeds report.HTML's eye-contact
+	// and posture plots. Summarize only reads it.
+	Vision *vision.Report
 	// Transcript is the speech-to-text result; its language picks the
 	// speaking-rate norm.
 	Transcript *stt.Transcript

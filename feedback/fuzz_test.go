@@ -7,6 +7,7 @@ import (
 
 	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
 	"github.com/nevermind-ai/nevermind/questions"
+	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -14,7 +15,7 @@ import (
 // them back from storage, in any state.
 type fuzzInput struct {
 	Vocal    *vocal.Report         `json:"vocal"`
-	Vision   *VisionReport         `json:"vision"`
+	Vision   *vision.Report        `json:"vision"`
 	Content  *questions.Evaluation `json:"content"`
 	Duration float64               `json:"duration"`
 	Failed   map[string]string     `json:"failed"`
@@ -32,10 +33,10 @@ func FuzzSummarize(f *testing.F) {
 		f.Fatal(err)
 	}
 	pct := func(x float64) *float64 { return &x }
-	seed := fuzzInput{Vocal: r, Content: ev, Vision: &VisionReport{Duration: 10,
-		Metrics:  VisionMetrics{EyeContactPercent: pct(70), LongestLookAwaySeconds: pct(3)},
-		Pose:     &VisionPose{Overall: VisionRated{Value: 88}},
-		Timeline: []VisionMoment{{Start: 1, End: 3, Kind: "look_away", Evidence: map[string]float64{"duration_s": 2}}}}}
+	seed := fuzzInput{Vocal: r, Content: ev, Vision: &vision.Report{Duration: 10,
+		Metrics:  vision.Metrics{EyeContactPercent: pct(70), LongestLookAwaySeconds: pct(3)},
+		Pose:     &vision.PoseReport{Overall: vision.Rated{Value: 88}},
+		Timeline: []vision.Moment{{Start: 1, End: 3, Kind: "look_away", Evidence: map[string]float64{"duration_s": 2}}}}}
 	b, err := json.Marshal(seed)
 	if err != nil {
 		f.Fatal(err)

@@ -1,89 +1,10 @@
 package feedback
 
-import "fmt"
+import (
+	"fmt"
 
-// VisionReport is the part of a video analysis (package vision's Report)
-// that feedback scores and plots, with the same JSON field names. Package
-// feedback/fromvision converts a *vision.Report; feedback itself does not
-// import package vision, which needs cgo and FFmpeg for its decoder
-// types, so that summarising stays pure Go.
-type VisionReport struct {
-	Duration float64          `json:"duration"`         // sampled time in seconds
-	Face     VisionFace       `json:"face"`             // face analysis status
-	Pose     *VisionPose      `json:"pose"`             // seed posture scores; nil without an upper body
-	Metrics  VisionMetrics    `json:"metrics"`          // eye contact, look-away, head movement, smile
-	Timeline []VisionMoment   `json:"timeline"`         // problem moments in time order
-	Series   []VisionFrame    `json:"series,omitempty"` // per-frame values, for the plots
-	Frames   VisionFrameCount `json:"frames"`           // frame counts
-}
-
-// VisionFace is the face analysis' status: "analysis_unavailable" with the
-// reason in Summary when no face could be measured.
-type VisionFace struct {
-	Status    string `json:"status"`               // "ok" or "analysis_unavailable"
-	ErrorCode string `json:"error_code,omitempty"` // why it is unavailable, as a code
-	Summary   string `json:"feedback_summary"`     // the seed's one-line summary, or why it is unavailable
-}
-
-// VisionPose holds the seed's posture percentages (0–100; ≥ 90 양호,
-// ≥ 70 보통, below 미흡).
-type VisionPose struct {
-	Overall  VisionRated `json:"overall"`   // mean of the three below
-	Shoulder VisionRated `json:"shoulder"`  // level shoulders
-	HeadTilt VisionRated `json:"head_tilt"` // head over the shoulders' midpoint
-	Hand     VisionRated `json:"hand"`      // hands below the shoulders
-}
-
-// VisionRated is a seed score with its rating.
-type VisionRated struct {
-	Value  float64 `json:"value"`  // 0–100
-	Rating string  `json:"rating"` // the seed's Korean rating
-}
-
-// VisionMetrics are the video measures feedback scores; nil when not
-// measured.
-type VisionMetrics struct {
-	EyeContactPercent              *float64 `json:"eye_contact_percent"`                // share of face frames looking at the camera
-	EyeContactWhileSpeakingPercent *float64 `json:"eye_contact_while_speaking_percent"` // the same while speaking
-	LongestLookAwaySeconds         *float64 `json:"longest_look_away_seconds"`          // longest run not looking at the camera
-	HeadMovementDegPerSec          *float64 `json:"head_movement_deg_per_sec"`          // RMS head speed
-	HeadStability                  *float64 `json:"head_stability"`                     // 1 still, 0 at 30°/s or more
-	SmilePercent                   *float64 `json:"smile_percent"`                      // share of face frames with a smile
-	NeutralPercent                 *float64 `json:"neutral_percent"`                    // share of neutral face frames
-	NoFaceSeconds                  float64  `json:"no_face_seconds"`                    // time with no face in view
-	UnmeasuredSeconds              float64  `json:"unmeasured_seconds"`                 // time the face could not be measured
-}
-
-// VisionMoment is one problem moment of the video, the same shape as the
-// voice report's.
-type VisionMoment struct {
-	Start    float64            `json:"start"`    // seconds
-	End      float64            `json:"end"`      // seconds
-	Kind     string             `json:"kind"`     // look_away, no_face, shoulder_raised…
-	Evidence map[string]float64 `json:"evidence"` // the numbers behind it
-}
-
-// VisionFrame is one sampled frame, for the eye-contact and posture plots.
-type VisionFrame struct {
-	Time            float64            `json:"t"`                 // sampling instant in seconds
-	State           string             `json:"state"`             // face, multiple_faces, no_face, face_too_small, too_dark
-	LookingAtCamera *bool              `json:"looking_at_camera"` // nil when the face was not measured
-	Posture         VisionFramePosture `json:"posture"`           // posture scores
-}
-
-// VisionFramePosture holds a frame's seed posture scores (0..1).
-type VisionFramePosture struct {
-	Present  bool    `json:"present"`  // an upper body was found
-	Shoulder float64 `json:"shoulder"` // 0..1
-	Head     float64 `json:"head"`     // 0..1
-	Hand     float64 `json:"hand"`     // 0..1
-}
-
-// VisionFrameCount counts the sampled frames.
-type VisionFrameCount struct {
-	Sampled  int `json:"sampled"`   // frames sampled
-	WithFace int `json:"with_face"` // frames with a face
-}
+	"github.com/nevermind-ai/nevermind/vision"
+)
 
 func (in Input) hasVision() bool { return in.Vision != nil }
 
@@ -217,7 +138,7 @@ func visionMoments(in Input) []Reason {
 	return out
 }
 
-func visionReason(m VisionMoment) Reason {
+func visionReason(m vision.Moment) Reason {
 	ev := clean(m.Evidence)
 	r := Reason{Kind: m.Kind, Modality: Vision, Start: round(m.Start, 2), End: round(m.End, 2), Evidence: ev}
 	d := m.End - m.Start

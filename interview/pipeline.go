@@ -28,7 +28,6 @@ import (
 	"time"
 
 	"github.com/nevermind-ai/nevermind/feedback"
-	"github.com/nevermind-ai/nevermind/feedback/fromvision"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
@@ -266,10 +265,7 @@ func (p *Pipeline) finish(ctx context.Context, d *media.Decoder, res *Result, fr
 
 // FeedbackInput is what feedback.Summarize (and the HTML report) takes from this result.
 func (r *Result) FeedbackInput() feedback.Input {
-	in := feedback.Input{Vocal: r.Vocal, Transcript: r.Transcript, Content: r.Content}
-	if r.Vision != nil {
-		in.Vision = fromvision.Report(r.Vision)
-	}
+	in := feedback.Input{Vocal: r.Vocal, Vision: r.Vision, Transcript: r.Transcript, Content: r.Content}
 	if r.Media != nil {
 		in.Duration = r.Media.Info.Duration.Seconds()
 	}

@@ -72,7 +72,7 @@ func ExampleText() {
 // report made with vision.AnalyzeOptions{Series: true} the eye-contact and
 // posture plots.
 func ExampleHTML() {
-	in := feedback.Input{ /* Vocal: …, Vision: fromvision.Report(…), Content: … */ }
+	in := feedback.Input{ /* Vocal: …, Vision: …, Content: … */ }
 	sum, err := feedback.Summarize(in, feedback.Options{Language: "ko"})
 	if err != nil {
 		fmt.Println(err)

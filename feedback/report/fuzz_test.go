@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nevermind-ai/nevermind/feedback"
+	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -15,8 +16,8 @@ import (
 func FuzzRender(f *testing.F) {
 	now, _ := voices(f)
 	seed := struct {
-		Vocal  *vocal.Report          `json:"vocal"`
-		Vision *feedback.VisionReport `json:"vision"`
+		Vocal  *vocal.Report  `json:"vocal"`
+		Vision *vision.Report `json:"vision"`
 	}{now, videoAround(now)}
 	b, err := json.Marshal(seed)
 	if err != nil {
@@ -28,8 +29,8 @@ func FuzzRender(f *testing.F) {
 	f.Add([]byte(`{"vocal":{"quality":{"sufficient":true,"duration_s":3},"series":{"pitch":[[0,1e308],[1,-1e308]],"intensity":[[0,5]]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var in struct {
-			Vocal  *vocal.Report          `json:"vocal"`
-			Vision *feedback.VisionReport `json:"vision"`
+			Vocal  *vocal.Report  `json:"vocal"`
+			Vision *vision.Report `json:"vision"`
 		}
 		if json.Unmarshal(data, &in) != nil {
 			return

@@ -15,6 +15,7 @@ import (
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
 	"github.com/nevermind-ai/nevermind/questions"
+	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -64,20 +65,21 @@ func voices(t testing.TB) (now, earlier *vocal.Report) {
 // videoAround builds a video report to go with a voice analysis, at 5
 // frames per second: the candidate looks away during the first long pause,
 // leaves the frame for a second in the middle and raises a shoulder near
-// the end. (The vision package's own summariser is exercised with the
-// same scenario in feedback/fromvision, which needs cgo.)
-func videoAround(r *vocal.Report) *feedback.VisionReport {
+// the end. The values are set by hand so that the plots' expectations are
+// exact; feedback's TestLookAwayDuringPause runs vision.Summarize on such a
+// scenario.
+func videoAround(r *vocal.Report) *vision.Report {
 	const fps = 5.0
 	dur := r.Quality.DurationS
 	p := r.Fluency.Pauses.Long[0]
-	v := &feedback.VisionReport{Duration: dur, Face: feedback.VisionFace{Status: "ok"}}
+	v := &vision.Report{Duration: dur, Face: vision.FaceReport{Status: "ok"}}
 	var looking, face int
 	for i := 0; float64(i)/fps < dur; i++ {
 		t := float64(i) / fps
-		f := feedback.VisionFrame{Time: t, State: "face", Posture: feedback.VisionFramePosture{Present: true, Shoulder: 1, Head: 1, Hand: 1}}
+		f := vision.FrameResult{Time: t, State: vision.StateFace, Posture: vision.PostureFrame{Present: true, Shoulder: 1, Head: 1, Hand: 1}}
 		switch {
 		case t >= dur/2 && t < dur/2+1.2:
-			f.State, f.Posture = "no_face", feedback.VisionFramePosture{}
+			f.State, f.Posture = vision.StateNoFace, vision.PostureFrame{}
 		default:
 			look := !(t >= p.Start+0.2 && t < p.End-0.2)
 			f.LookingAtCamera = &look
@@ -92,10 +94,10 @@ func videoAround(r *vocal.Report) *feedback.VisionReport {
 		v.Series = append(v.Series, f)
 	}
 	pct := func(x float64) *float64 { return &x }
-	v.Metrics = feedback.VisionMetrics{EyeContactPercent: pct(100 * float64(looking) / float64(face)),
+	v.Metrics = vision.Metrics{EyeContactPercent: pct(100 * float64(looking) / float64(face)),
 		LongestLookAwaySeconds: pct(p.End - p.Start - 0.4), HeadStability: pct(0.9), HeadMovementDegPerSec: pct(3), SmilePercent: pct(12)}
-	v.Pose = &feedback.VisionPose{Overall: feedback.VisionRated{Value: 95}, Shoulder: feedback.VisionRated{Value: 88}, HeadTilt: feedback.VisionRated{Value: 99}, Hand: feedback.VisionRated{Value: 100}}
-	v.Timeline = []feedback.VisionMoment{
+	v.Pose = &vision.PoseReport{Overall: vision.Rated{Value: 95}, Shoulder: vision.Rated{Value: 88}, HeadTilt: vision.Rated{Value: 99}, Hand: vision.Rated{Value: 100}}
+	v.Timeline = []vision.Moment{
 		{Start: p.Start + 0.2, End: p.End - 0.2, Kind: "look_away", Evidence: map[string]float64{"duration_s": p.End - p.Start - 0.4}},
 		{Start: dur / 2, End: dur/2 + 1.2, Kind: "no_face", Evidence: map[string]float64{"duration_s": 1.2}},
 		{Start: dur - 6, End: dur - 4, Kind: "shoulder_raised", Evidence: map[string]float64{"side_left": 1}},

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/nevermind-ai/nevermind/feedback"
+	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -27,7 +28,7 @@ func visionPlots(s *feedback.Summary, in feedback.Input, dur float64, lang strin
 	eye := plot{ID: "eye_contact", Title: ui["eye_plot"].In(lang), Height: stripH, XTicks: timeTicks(a),
 		Legend: []legend{{"look", ui["look_legend"].In(lang)}, {"away", ui["away_legend"].In(lang)}, {"unmeasured", ui["unmeasured_legend"].In(lang)}}}
 	// Consecutive frames of one state become one bar.
-	state := func(f feedback.VisionFrame) string {
+	state := func(f vision.FrameResult) string {
 		switch {
 		case f.LookingAtCamera == nil:
 			return "unmeasured"
@@ -77,7 +78,7 @@ func visionPlots(s *feedback.Summary, in feedback.Input, dur float64, lang strin
 
 // frameStep is the sampling interval of the series: the median gap, which a
 // dropped frame does not disturb.
-func frameStep(fs []feedback.VisionFrame) float64 {
+func frameStep(fs []vision.FrameResult) float64 {
 	if len(fs) < 2 {
 		return 0.2
 	}

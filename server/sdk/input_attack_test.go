@@ -67,11 +67,25 @@ func TestValidatorRefusesHostileHeaders(t *testing.T) {
 		t.Fatalf("the unmodified recording: %+v, %v", info, err)
 	}
 
-	// Matroska PixelWidth (0xB0) and PixelHeight (0xBA), two-byte values.
+	// Matroska PixelWidth (0xB0) and PixelHeight (0xBA), two-byte values,
+	// and the VP8 key frame's own 14-bit size after its start code 9d 01 2a.
+	// With only the container changed, libav's probing reads the real size
+	// from the key frame, so both must claim it.
 	huge := patch(t, good, []byte{0xB0, 0x82, 0x01, 0x40}, []byte{0xB0, 0x82, 0x40, 0x00})
 	huge = patch(t, huge, []byte{0xBA, 0x82, 0x01, 0x00}, []byte{0xBA, 0x82, 0x40, 0x00})
-	if _, err := v.ValidateMedia(ctx, bytes.NewReader(huge)); !errors.Is(err, media.ErrTooLarge) {
-		t.Errorf("16384×16384 header: %v, want media.ErrTooLarge", err)
+	if _, err := v.ValidateMedia(ctx, bytes.NewReader(huge)); err != nil {
+		t.Errorf("a container size the key frame contradicts should be decoded at the real size: %v", err)
+	}
+	kf := bytes.Index(huge, []byte{0x9d, 0x01, 0x2a})
+	if kf < 0 {
+		t.Fatal("no VP8 key frame")
+	}
+	binary.LittleEndian.PutUint16(huge[kf+3:], 16383) // VP8's largest width
+	binary.LittleEndian.PutUint16(huge[kf+5:], 16383)
+	_, err = v.ValidateMedia(ctx, bytes.NewReader(huge))
+	t.Logf("16384×16384 container, 16383×16383 key frame: %v", err)
+	if !errors.Is(err, media.ErrTooLarge) {
+		t.Errorf("16383×16383 key frame: %v, want media.ErrTooLarge", err)
 	}
 
 	// Segment Duration (0x4489, 8-byte float, milliseconds) set to ten hours.
@@ -81,16 +95,32 @@ func TestValidatorRefusesHostileHeaders(t *testing.T) {
 	}
 	long := bytes.Clone(good)
 	binary.BigEndian.PutUint64(long[at+3:], math.Float64bits(10*3600*1000))
-	info, err = v.ValidateMedia(ctx, bytes.NewReader(long))
-	t.Logf("ten-hour header: %+v, %v", info, err)
-	if err == nil && info.Duration > time.Hour {
-		t.Errorf("ten-hour header accepted with duration %v", info.Duration)
+	if _, err := v.ValidateMedia(ctx, bytes.NewReader(long)); !errors.Is(err, sdk.ErrTooLong) {
+		t.Errorf("ten-hour header: %v, want sdk.ErrTooLong", err)
+	}
+	// Within a raised limit, the duration recorded is what was decoded, not
+	// what the header claims.
+	info, err = sdk.MediaValidator{MaxDuration: 11 * time.Hour}.ValidateMedia(ctx, bytes.NewReader(long))
+	if err != nil || info.Duration > 1100*time.Millisecond {
+		t.Errorf("ten-hour header under an 11-hour limit: %+v, %v", info, err)
+	}
+	// A recording cut short is still media; its duration is what remains.
+	info, err = v.ValidateMedia(ctx, bytes.NewReader(good[:len(good)/2]))
+	if err != nil || info.Duration <= 0 || info.Duration >= 900*time.Millisecond {
+		t.Errorf("first half of the recording: %+v, %v", info, err)
+	}
+	// Real audio beyond the limit is refused while decoding, without
+	// decoding the rest. The Duration element is voided first (EBML Void,
+	// 0xEC, of the same 11 bytes), as in a browser's MediaRecorder WebM.
+	noDuration := bytes.Clone(good)
+	copy(noDuration[at:at+11], append([]byte{0xEC, 0x89}, make([]byte, 9)...))
+	if _, err := (sdk.MediaValidator{MaxDuration: 500 * time.Millisecond}).ValidateMedia(ctx, bytes.NewReader(noDuration)); !errors.Is(err, sdk.ErrTooLong) {
+		t.Errorf("1 s of audio under a 0.5-s limit: %v, want sdk.ErrTooLong", err)
 	}
 
 	for name, data := range map[string][]byte{
 		"text":            []byte("this is not a recording at all, just text in a .webm"),
 		"EBML header":     good[:40],
-		"truncated":       good[:len(good)/3],
 		"zeros":           make([]byte, 8192),
 		"PNG":             []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"),
 		"WAV header only": []byte("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00\x00\x7d\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00"),

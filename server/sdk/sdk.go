@@ -13,6 +13,7 @@ package sdk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -152,23 +153,66 @@ func voiceResult(v *vocal.Report) (*server.VoiceResult, error) {
 	return r, nil
 }
 
+// DefaultMaxDuration is the longest recording MediaValidator accepts when its
+// MaxDuration is zero: far beyond any interview answer, and small enough that
+// validating it holds at most about 60 MB of decoded audio.
+const DefaultMaxDuration = 30 * time.Minute
+
+// ErrTooLong means a recording, or the duration its header claims, is longer
+// than MediaValidator.MaxDuration.
+var ErrTooLong = errors.New("sdk: recording is longer than the limit")
+
+// validationSampleRate is the rate the validator decodes at: enough to prove
+// the audio decodes, at half the memory of the analysis rate.
+const validationSampleRate = 8000
+
 // MediaValidator accepts an upload only when libav can decode it.
-type MediaValidator struct{}
+type MediaValidator struct {
+	// MaxDuration is the longest recording accepted. Zero means
+	// DefaultMaxDuration.
+	MaxDuration time.Duration
+}
 
 // ValidateMedia implements server.MediaValidator: it decodes the audio (the part every
-// analysis needs) to be sure the file is whole, not just that its header parses.
-func (MediaValidator) ValidateMedia(ctx context.Context, r io.Reader) (server.MediaInfo, error) {
-	d, err := media.OpenReader(ctx, r, media.Options{})
+// analysis needs) to be sure the file is whole, not just that its header parses. A
+// header that claims more than MaxDuration is refused before decoding, and decoding
+// stops as soon as it passes MaxDuration. The duration reported is the decoded audio's,
+// so a header that lies about it is not believed.
+func (v MediaValidator) ValidateMedia(ctx context.Context, r io.Reader) (server.MediaInfo, error) {
+	limit := v.MaxDuration
+	if limit <= 0 {
+		limit = DefaultMaxDuration
+	}
+	tooLong := fmt.Errorf("%w (%v)", ErrTooLong, limit)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	opts := media.Options{SampleRate: validationSampleRate, Progress: func(position, _ time.Duration) {
+		if position > limit {
+			cancel(tooLong)
+		}
+	}}
+	d, err := media.OpenReader(ctx, r, opts)
 	if err != nil {
 		return server.MediaInfo{}, err
 	}
 	defer d.Close()
 	info := d.Info()
+	if info.Duration > limit {
+		return server.MediaInfo{}, fmt.Errorf("%w: the header says %v", tooLong, info.Duration)
+	}
 	if info.HasAudio {
-		if _, err := d.Audio(ctx); err != nil {
+		pcm, err := d.Audio(ctx)
+		if cause := context.Cause(ctx); errors.Is(cause, ErrTooLong) {
+			return server.MediaInfo{}, cause
+		}
+		if err != nil {
 			return server.MediaInfo{}, err
 		}
 		info = d.Info()
+		info.Duration = time.Duration(float64(len(pcm)) / validationSampleRate * float64(time.Second))
+		if info.Duration > limit {
+			return server.MediaInfo{}, tooLong
+		}
 	}
 	return server.MediaInfo{Duration: info.Duration, HasAudio: info.HasAudio, HasVideo: info.HasVideo}, nil
 }

@@ -591,7 +591,14 @@ func (a *pitchAnalysis) candidates(frame *PitchFrame, localPeak float64, r symme
 		if cands[i].Frequency > 0.3/dx {
 			depth = interpolateSinc700
 		}
-		xmid, ymid := improveMaximum(r, imax[i]-offset, depth)
+		var xmid, ymid float64
+		ok := false
+		if a.method < fccNormal {
+			xmid, ymid, ok = newtonMaximum(r, imax[i]-offset, depth)
+		}
+		if !ok {
+			xmid, ymid = improveMaximum(r, imax[i]-offset, depth)
+		}
 		xmid += float64(offset)
 		if math.IsNaN(ymid) || !(xmid > 0) {
 			return // degenerate correlations: keep the first estimate

@@ -1,0 +1,83 @@
+package praat
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestSincDerivatives checks the analytic derivatives of the interpolant
+// against central differences of interpolateSinc itself, at depths 70 and
+// 700 and near the buffer's end where the depth shrinks with x.
+func TestSincDerivatives(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	v := make([]float64, 641)
+	for i := range v {
+		v[i] = math.Sin(float64(i)*0.07) + 0.3*rng.NormFloat64()
+	}
+	y := symmetric{v: v, b: 320}
+	for _, depth := range []int{interpolateSinc70, interpolateSinc700} {
+		for range 200 {
+			x := 5 + 630*rng.Float64()
+			f, d1, d2, ok := sincDerivatives(y, x, depth)
+			if !ok {
+				t.Fatalf("depth %d, x %g: not evaluated", depth, x)
+			}
+			const h = 1e-4
+			if math.Floor(x-h) != math.Floor(x+h) {
+				continue // the interpolant is only piecewise smooth across samples
+			}
+			fm, f0, fp := interpolateSinc(y, x-h, depth), interpolateSinc(y, x, depth), interpolateSinc(y, x+h, depth)
+			n1 := (fp - fm) / (2 * h)
+			n2 := (fp - 2*f0 + fm) / (h * h)
+			if math.Abs(f-f0) > 1e-12*(1+math.Abs(f0)) {
+				t.Errorf("depth %d, x %g: value %g, interpolateSinc %g", depth, x, f, f0)
+			}
+			if math.Abs(d1-n1) > 1e-6*(1+math.Abs(n1)) {
+				t.Errorf("depth %d, x %g: f' %g, numerically %g", depth, x, d1, n1)
+			}
+			if math.Abs(d2-n2) > 1e-3*(1+math.Abs(n2)) {
+				t.Errorf("depth %d, x %g: f'' %g, numerically %g", depth, x, d2, n2)
+			}
+		}
+	}
+}
+
+// TestNewtonMatchesBrent checks that where the Newton search answers, it
+// finds the maximum Praat's Brent search finds, on random smooth curves.
+func TestNewtonMatchesBrent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	v := make([]float64, 641)
+	answered := 0
+	for trial := range 300 {
+		period := 20 + 150*rng.Float64()
+		for i := range v {
+			v[i] = math.Cos(2*math.Pi*float64(i-320)/period) * math.Exp(-math.Abs(float64(i-320))/400)
+			v[i] += 0.05 * rng.NormFloat64()
+		}
+		y := symmetric{v: v, b: 320}
+		ixmid := 321 + int(math.Round(period))
+		for ixmid > 2 && ixmid < 640 && (v[ixmid-2] > v[ixmid-1] || v[ixmid] > v[ixmid-1]) {
+			if v[ixmid-2] > v[ixmid-1] {
+				ixmid--
+			} else {
+				ixmid++
+			}
+		}
+		for _, depth := range []int{interpolateSinc70, interpolateSinc700} {
+			x, value, ok := newtonMaximum(y, ixmid, depth)
+			if !ok {
+				continue
+			}
+			answered++
+			f := func(x float64) float64 { return -interpolateSinc(y, x, depth) }
+			bx, bf := minimizeBrent(f, float64(ixmid-1), float64(ixmid+1), 1e-10)
+			if math.Abs(x-bx) > 1e-5 || value < -bf-1e-12 || value-(-bf) > 1e-9 {
+				t.Errorf("trial %d depth %d: Newton %.9f (%.12f), Brent %.9f (%.12f)", trial, depth, x, value, bx, -bf)
+			}
+		}
+	}
+	if answered < 500 {
+		t.Errorf("Newton answered only %d of 600 searches", answered)
+	}
+}

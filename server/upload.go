@@ -183,7 +183,9 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	hash := sha256.New()
 	counted := &limitedReader{r: br, left: s.cfg.MaxUploadBytes}
 	if err := s.storage.Put(ctx, key, io.TeeReader(counted, hash), contentType); err != nil {
-		cleanup(false)
+		// A storage that failed after keeping the object (a proxy's 502 after
+		// the write, say) must not keep it: the key is this attempt's alone.
+		cleanup(true)
 		var tooBig *http.MaxBytesError
 		if errors.Is(err, errFileTooLarge) || errors.As(err, &tooBig) || errors.Is(err, storage.ErrTooLarge) {
 			fail(tooLarge)

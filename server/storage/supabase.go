@@ -34,6 +34,11 @@ type SupabaseOptions struct {
 }
 
 // Supabase is a Storage backed by the Supabase Storage REST API.
+//
+// Open, SignedURL and Delete are retried up to SupabaseTries times, after
+// 200 ms and then 800 ms, when the API answers 5xx or 429 or the connection
+// fails. Put streams its reader, which cannot be read twice, so it is tried
+// once and its error returned.
 type Supabase struct {
 	base   string
 	key    string
@@ -86,7 +91,51 @@ func (s *Supabase) objectURL(kind, key string) string {
 	return s.base + "/object/" + kind + s.bucket + "/" + escapeKey(key)
 }
 
+// SupabaseTries is how many times a Supabase request whose body can be
+// replayed is sent before its error is returned.
+const SupabaseTries = 3
+
+// retryDelay is the wait before try n+1 (n from 1): 200 ms, 800 ms, …
+func retryDelay(n int) time.Duration { return 200 * time.Millisecond << (2 * (n - 1)) }
+
+// retryable reports whether a failed request may succeed if sent again.
+func retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.HTTPStatus >= 500 || apiErr.HTTPStatus == http.StatusTooManyRequests
+	}
+	return !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrExists) && !errors.Is(err, ErrTooLarge)
+}
+
+// do sends req, retrying transient failures when its body can be replayed.
 func (s *Supabase) do(req *http.Request) (*http.Response, error) {
+	for try := 1; ; try++ {
+		resp, err := s.doOnce(req)
+		replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+		if err == nil || try == SupabaseTries || !replayable || !retryable(req.Context(), err) {
+			return resp, err
+		}
+		t := time.NewTimer(retryDelay(try))
+		select {
+		case <-req.Context().Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+		if req.GetBody != nil {
+			body, berr := req.GetBody()
+			if berr != nil {
+				return nil, err
+			}
+			req.Body = body
+		}
+	}
+}
+
+func (s *Supabase) doOnce(req *http.Request) (*http.Response, error) {
 	req.Header.Set("apikey", s.key)
 	req.Header.Set("Authorization", "Bearer "+s.key)
 	resp, err := s.client.Do(req)

@@ -1,7 +1,15 @@
 package server
 
 import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
 	"net/http"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // apiError is the seed's error envelope, {"detail": X}, where X is a string
@@ -30,8 +38,32 @@ func message(status int, m, d string) error {
 	return &apiError{status: status, Detail: messageDetail{Message: m, Detail: d}}
 }
 
-// internal logs err and answers a 500 without internals.
+// internal logs err and answers a 500 without internals, or a 503 when the
+// database cannot be reached, so clients and load balancers retry instead of
+// reporting a bug.
 func (s *Server) internal(err error, what string) error {
 	s.log.Error(what, "error", err)
+	if databaseUnavailable(err) {
+		return &apiError{status: http.StatusServiceUnavailable, Detail: "service_unavailable: database"}
+	}
 	return &apiError{status: http.StatusInternalServerError, Detail: "internal_server_error: " + what}
+}
+
+// databaseUnavailable reports whether err means the database is down,
+// restarting or unreachable rather than that a query is wrong: connection
+// failures, a connection lost mid-query, and PostgreSQL's
+// connection-exception (08) and operator-intervention (57P) classes.
+func databaseUnavailable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr *net.OpError
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) ||
+		strings.Contains(err.Error(), "conn closed")
 }

@@ -346,8 +346,9 @@ func (s *Server) authenticate(ctx context.Context, header string) (*currentUser,
 	}
 	p, err := s.db.EnsureProfile(ctx, claims.Subject)
 	if err != nil {
-		s.log.Error("load profile", "error", err)
-		return nil, &apiError{status: http.StatusInternalServerError, Detail: "internal_server_error: profile"}
+		var ae *apiError
+		errors.As(s.internal(err, "profile"), &ae)
+		return nil, ae
 	}
 	switch p.Status {
 	case store.ProfileBlocked:

@@ -2,7 +2,7 @@ package praat
 
 import "math"
 
-// fftPlan is an in-place iterative radix-2 complex FFT of one fixed size.
+// fftPlan is an in-place iterative radix-2/radix-4 complex FFT of one fixed size.
 // go-dsp allocates on every call (about 100 µs for 2048 points); the pitch
 // analysis runs one transform per 10 ms frame, so a reusable plan matters.
 type fftPlan struct {
@@ -10,6 +10,10 @@ type fftPlan struct {
 	rev []int32
 	twr []float64 // twiddles of every stage, contiguous: stage of size m starts at m/2-1
 	twi []float64
+	// Cubed twiddles for the radix-4 passes: the pass that completes the
+	// stages of sizes m and 2m uses e^{-2πi·3j/(2m)}, j < m/2, stored
+	// contiguously from offset m/2-1 like twr.
+	tw3r, tw3i []float64
 }
 
 func newFFTPlan(n int) *fftPlan {
@@ -32,6 +36,14 @@ func newFFTPlan(n int) *fftPlan {
 		for j := range half {
 			a := -2 * math.Pi * float64(j) / float64(m)
 			p.twr[half-1+j], p.twi[half-1+j] = math.Cos(a), math.Sin(a)
+		}
+	}
+	p.tw3r, p.tw3i = make([]float64, n), make([]float64, n)
+	for m := 8; 2*m <= n; m <<= 2 {
+		half := m / 2
+		for j := range half {
+			a := -2 * math.Pi * float64(3*j) / float64(2*m)
+			p.tw3r[half-1+j], p.tw3i[half-1+j] = math.Cos(a), math.Sin(a)
 		}
 	}
 	return p
@@ -60,37 +72,38 @@ func (p *fftPlan) forward(re, im []float64) {
 		re[s+3], im[s+3] = r1-i3, i1+r3
 	}
 	// The remaining stages go two at a time (sizes m and 2m in one pass
-	// over the data), with a last single stage when their number is odd.
+	// over the data, a radix-4 butterfly with three complex multiplications
+	// where two radix-2 stages take four), with a last single stage when
+	// their number is odd. With w = e^{-2πij/(2m)}, A = x0, B = w²·x1,
+	// C = w·x2 and D = w³·x3, the outputs are A+B ± (C+D) and
+	// A−B ∓ i(C−D).
 	m := 8
 	for ; 2*m <= n; m <<= 2 {
 		half := m >> 1
 		w1r, w1i := p.twr[half-1:m-1], p.twi[half-1:m-1]
-		w2r, w2i := p.twr[m-1:2*m-1], p.twi[m-1:2*m-1]
+		w2r, w2i := p.twr[m-1:m-1+half], p.twi[m-1:m-1+half]
+		w3r, w3i := p.tw3r[half-1:m-1], p.tw3i[half-1:m-1]
 		for s := 0; s < n; s += 2 * m {
 			r0, i0 := re[s:s+half], im[s:s+half]
 			r1, i1 := re[s+half:s+m], im[s+half:s+m]
 			r2, i2 := re[s+m:s+m+half], im[s+m:s+m+half]
 			r3, i3 := re[s+m+half:s+2*m], im[s+m+half:s+2*m]
 			for j := range half {
-				wr, wi := w1r[j], w1i[j]
-				tr := r1[j]*wr - i1[j]*wi
-				ti := r1[j]*wi + i1[j]*wr
-				a0r, a0i := r0[j]+tr, i0[j]+ti
-				a1r, a1i := r0[j]-tr, i0[j]-ti
-				tr = r3[j]*wr - i3[j]*wi
-				ti = r3[j]*wi + i3[j]*wr
-				a2r, a2i := r2[j]+tr, i2[j]+ti
-				a3r, a3i := r2[j]-tr, i2[j]-ti
-				wr, wi = w2r[j], w2i[j]
-				tr = a2r*wr - a2i*wi
-				ti = a2r*wi + a2i*wr
-				r0[j], i0[j] = a0r+tr, a0i+ti
-				r2[j], i2[j] = a0r-tr, a0i-ti
-				wr, wi = w2r[j+half], w2i[j+half]
-				tr = a3r*wr - a3i*wi
-				ti = a3r*wi + a3i*wr
-				r1[j], i1[j] = a1r+tr, a1i+ti
-				r3[j], i3[j] = a1r-tr, a1i-ti
+				ar, ai := r0[j], i0[j]
+				br := r1[j]*w1r[j] - i1[j]*w1i[j]
+				bi := r1[j]*w1i[j] + i1[j]*w1r[j]
+				cr := r2[j]*w2r[j] - i2[j]*w2i[j]
+				ci := r2[j]*w2i[j] + i2[j]*w2r[j]
+				dr := r3[j]*w3r[j] - i3[j]*w3i[j]
+				di := r3[j]*w3i[j] + i3[j]*w3r[j]
+				pr, pi := ar+br, ai+bi
+				qr, qi := ar-br, ai-bi
+				sr, si := cr+dr, ci+di
+				er, ei := cr-dr, ci-di
+				r0[j], i0[j] = pr+sr, pi+si
+				r2[j], i2[j] = pr-sr, pi-si
+				r1[j], i1[j] = qr+ei, qi-er
+				r3[j], i3[j] = qr-ei, qi+er
 			}
 		}
 	}

@@ -39,6 +39,7 @@ type PitchParams struct {
 	VoicedUnvoicedCost float64     // 0.14
 
 	winnerOnly bool // only Candidates[0] will be read (set by ToHarmonicityCC)
+	refineAll  bool // refine even candidates that cannot change the result (tests compare against it)
 }
 
 // DefaultPitchParams returns what Praat's plain "To Pitch..." uses
@@ -282,13 +283,17 @@ func toPitch(s *Sound, p PitchParams, method int) (*Pitch, error) {
 		a.brentIxmax = int(math.Floor(float64(a.nsampWindow) * interpolationDepth))
 	}
 
-	if !a.winnerOnly && p.SilenceThreshold > 0 {
+	if p.SilenceThreshold > 0 && !p.refineAll {
 		// In a frame, the unvoiced candidate scores voicingThreshold +
 		// 2 − intensity/(silenceThreshold/(1+voicingThreshold)) and a voiced
 		// one at most 1. When the gap exceeds two voiced/unvoiced transition
 		// costs, no path through a voiced candidate of that frame can be
 		// best, nor can one serve as the best predecessor of the next frame,
-		// so refining its candidates would not change the result.
+		// so refining its candidates would not change the result. For
+		// harmonicity (no costs, silence threshold 0.1) this skips every
+		// frame below a tenth of the global peak, which comes out as
+		// −200 dB whatever its candidates: about a fifth of the work on
+		// read speech.
 		vuv := p.VoicedUnvoicedCost * 0.01 / dt
 		limit := p.VoicingThreshold + 2 - 1 - 2*vuv - 1e-9 // unvoiced − 1 > 2·vuv
 		if limit > 0 {

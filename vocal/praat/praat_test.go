@@ -271,3 +271,30 @@ func TestHarmonicityPruningKeepsWinners(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietFramesNeedNoRefinement checks that leaving the candidates of
+// frames too quiet to be voiced unrefined changes nothing, for the ac pitch
+// and for the harmonicity: every frame's winner is identical to the bit.
+func TestQuietFramesNeedNoRefinement(t *testing.T) {
+	for _, path := range corpus(t) {
+		s := loadSound(t, path)
+		harm := PitchParams{Method: CC, VeryAccurate: true, TimeStep: 0.01, Floor: 75, Ceiling: s.SampleRate / 2,
+			PeriodsPerWindow: 1, MaxCandidates: 15, SilenceThreshold: 0.1, winnerOnly: true}
+		for _, p := range []PitchParams{DefaultPitchParams(75, 500), harm} {
+			fast, err := ToPitch(s, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.refineAll = true
+			full, err := ToPitch(s, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range full.Frames {
+				if a, b := full.Frames[i].Candidates[0], fast.Frames[i].Candidates[0]; a != b {
+					t.Errorf("%s (%v) frame %d: %+v without refining quiet frames, %+v refining all", filepath.Base(path), p.Method, i, b, a)
+				}
+			}
+		}
+	}
+}

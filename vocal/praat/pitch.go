@@ -61,9 +61,10 @@ type PitchCandidate struct {
 }
 
 // PitchFrame holds the candidates of one analysis frame; after path finding
-// Candidates[0] is the chosen one. In frames too quiet to be voiced the
-// other candidates keep their first (unrefined) estimates, because no
-// refinement could change the chosen path; Praat refines them anyway.
+// Candidates[0] is the chosen one. Frames too quiet to be voiced (the
+// unvoiced candidate outscores any voiced one by more than two
+// voiced/unvoiced costs) hold only the unvoiced candidate, because no
+// voiced one could be on the chosen path; Praat lists them anyway.
 type PitchFrame struct {
 	Intensity  float64          // local peak relative to the global peak, 0..1
 	Candidates []PitchCandidate // Candidates[0] is the path finder's choice
@@ -344,12 +345,11 @@ func (a *pitchAnalysis) analyseRange(pitch *Pitch, from, to int) {
 	frames := [2][]float64{make([]float64, a.nsampFFT), make([]float64, a.nsampFFT)}
 	acOut := [2][]float64{make([]float64, a.nsampFFT), make([]float64, a.nsampFFT)}
 	var peaks [2]float64
-	for i := from; i < to; i += 2 {
-		pair := min(2, to-i)
-		for k := range pair {
-			clear(frames[k])
-			peaks[k], _ = a.prepareFrame(pitch.FrameTime(i+k), frames[k])
-		}
+	var idx [2]int
+	pending := 0
+	process := func() {
+		pair := pending
+		pending = 0
 		if pair == 2 {
 			ac.run(frames[0], frames[1], acOut[0], acOut[1])
 		} else {
@@ -365,8 +365,24 @@ func (a *pitchAnalysis) analyseRange(pitch *Pitch, from, to int) {
 				v := math.Round(acOut[k][lag]/(acOut[k][0]*a.windowR[lag])*1e11) / 1e11
 				r[b+lag], r[b-lag] = v, v
 			}
-			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, sc)
+			a.candidates(&pitch.Frames[idx[k]], peaks[k], symmetric{v: r, b: b}, sc)
 		}
+	}
+	// Frames go two at a time through the FFT; quiet frames are left out
+	// (see skipQuiet), so a pair need not be adjacent.
+	for i := from; i < to; i++ {
+		clear(frames[pending])
+		peak, _ := a.prepareFrame(pitch.FrameTime(i), frames[pending])
+		if a.skipQuiet(&pitch.Frames[i], peak) {
+			continue
+		}
+		peaks[pending], idx[pending] = peak, i
+		if pending++; pending == 2 {
+			process()
+		}
+	}
+	if pending > 0 {
+		process()
 	}
 }
 
@@ -425,16 +441,18 @@ func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) 
 	// frame of the same thread wrote them; last keeps those values so that
 	// the final frames come out as in Praat.
 	last := make([]float64, b+1)
-	for i := from; i < to; i += 2 {
-		pair := min(2, to-i)
-		for k := range 2 {
-			clear(c[k])
-			spans[k] = 0
-			if k < pair {
-				var mean float64
-				peaks[k], mean = a.prepareFrame(pitch.FrameTime(i+k), frame)
-				spans[k] = a.centredSpan(pitch.FrameTime(i+k), mean, c[k])
-			}
+	// Frames go two at a time through the FFTs; quiet frames are left out
+	// (see skipQuiet), so a pair need not be adjacent. A quiet frame is
+	// still analysed when the next one is cut short, as that one reads
+	// its long lags from last.
+	var idx [2]int
+	pending := 0
+	process := func() {
+		pair := pending
+		pending = 0
+		if pair == 1 {
+			clear(c[1])
+			spans[1] = 0
 		}
 		// U = FFT(c0 + i·c1), V = FFT(x0 + i·x1) with x the first window.
 		copy(ure, c[0])
@@ -493,9 +511,53 @@ func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) 
 			for lag := max(maxLag+1, 1); lag <= b; lag++ {
 				r[b+lag], r[b-lag] = last[lag], last[lag]
 			}
-			a.candidates(&pitch.Frames[i+k], peaks[k], symmetric{v: r, b: b}, sc)
+			a.candidates(&pitch.Frames[idx[k]], peaks[k], symmetric{v: r, b: b}, sc)
 		}
 	}
+	for i := from; i < to; i++ {
+		t := pitch.FrameTime(i)
+		peak, mean := a.prepareFrame(t, frame)
+		if i+1 < to && a.fullSpan(pitch.FrameTime(i+1)) && a.skipQuiet(&pitch.Frames[i], peak) {
+			continue
+		}
+		clear(c[pending])
+		peaks[pending], idx[pending] = peak, i
+		spans[pending] = a.centredSpan(t, mean, c[pending])
+		if pending++; pending == 2 {
+			process()
+		}
+	}
+	if pending > 0 {
+		process()
+	}
+}
+
+// fullSpan reports whether the cross-correlation span of the frame at time
+// t lies wholly inside the sound (centredSpan does not cut it short).
+func (a *pitchAnalysis) fullSpan(t float64) bool {
+	s := a.s
+	startSample := max(1, s.axis().xToLowIndex(t-0.5*(1/a.minimumPitch+a.dtWindow)))
+	return a.maximumLag+a.nsampWindow <= len(s.Samples)+1-startSample
+}
+
+// skipQuiet gives a frame too quiet to be voiced (intensity below
+// quietIntensity) its intensity and only the unvoiced candidate, and
+// reports whether it did. No voiced candidate of such a frame can be on
+// the best path nor be the best predecessor of a candidate on it, so the
+// path is the same as with all its candidates, and its correlations need
+// not be computed at all.
+func (a *pitchAnalysis) skipQuiet(frame *PitchFrame, localPeak float64) bool {
+	intensity := 1.0
+	if localPeak <= a.globalPeak {
+		intensity = localPeak / a.globalPeak
+	}
+	if !(intensity < a.quietIntensity) {
+		return false
+	}
+	frame.Intensity = intensity
+	frame.Candidates = frame.Candidates[:1]
+	frame.Candidates[0] = PitchCandidate{}
+	return true
 }
 
 // centredSpan copies the span analysed for the frame at time t (one window

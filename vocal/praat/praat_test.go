@@ -272,9 +272,12 @@ func TestHarmonicityPruningKeepsWinners(t *testing.T) {
 	}
 }
 
-// TestQuietFramesNeedNoRefinement checks that leaving the candidates of
-// frames too quiet to be voiced unrefined changes nothing, for the ac pitch
-// and for the harmonicity: every frame's winner is identical to the bit.
+// TestQuietFramesNeedNoRefinement checks that leaving out the candidates of
+// frames too quiet to be voiced changes nothing, for the ac pitch and for
+// the harmonicity: every frame is voiced or not as with all candidates
+// analysed, and its winner is the same up to rounding (frames share their
+// FFT with a different partner when quiet ones are left out, which moves
+// the last digits).
 func TestQuietFramesNeedNoRefinement(t *testing.T) {
 	for _, path := range corpus(t) {
 		s := loadSound(t, path)
@@ -291,7 +294,8 @@ func TestQuietFramesNeedNoRefinement(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range full.Frames {
-				if a, b := full.Frames[i].Candidates[0], fast.Frames[i].Candidates[0]; a != b {
+				a, b := full.Frames[i].Candidates[0], fast.Frames[i].Candidates[0]
+				if (a.Frequency == 0) != (b.Frequency == 0) || math.Abs(a.Frequency-b.Frequency) > 1e-9*a.Frequency || math.Abs(a.Strength-b.Strength) > 1e-9 {
 					t.Errorf("%s (%v) frame %d: %+v without refining quiet frames, %+v refining all", filepath.Base(path), p.Method, i, b, a)
 				}
 			}

@@ -29,6 +29,8 @@ const (
 	// nmsIoU merges overlapping boxes of the same face (MediaPipe's face
 	// detection uses 0.3 with weighted suppression).
 	nmsIoU = 0.3
+	// maxTiles bounds the tiled search of detectFaces.
+	maxTiles = 6
 )
 
 // detectFaces runs BlazeFace on the whole frame, letterboxed to a square,
@@ -44,8 +46,11 @@ func (t *Tracker) detectFaces(ctx context.Context, img rgbImage) ([]detection, e
 	}
 	side := float64(min(img.w, img.h))
 	long := float64(max(img.w, img.h))
-	n := int(math.Ceil(long/side*1.5 - 0.5)) // tiles overlapping by at least a third
-	n = max(n, 2)
+	// Tiles overlap by at least a third; a strip-like frame (beyond 4:1)
+	// gets at most maxTiles, spread evenly, since a face filling its short
+	// side is large enough for the whole-frame pass anyway.
+	n := int(math.Ceil(long/side*1.5 - 0.5))
+	n = min(max(n, 2), maxTiles)
 	var all []detection
 	for i := range n {
 		c := side/2 + float64(i)*(long-side)/float64(n-1)

@@ -304,3 +304,32 @@ func TestKoreanAndEmojiAtTheLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestTruncatedUploadBody: a multipart body that breaks off inside the file
+// (FuzzUploadBody's first finding, testdata/fuzz/FuzzUploadBody) is the
+// client's fault: 400, not "storage error", on both storage backends, and
+// nothing is left behind.
+func TestTruncatedUploadBody(t *testing.T) {
+	for _, local := range []bool{false, true} {
+		t.Run(fmt.Sprintf("local=%v", local), func(t *testing.T) {
+			e := newEnv(t, store.SQLite, envOptions{noWorker: true, mutate: func(c *Config) {
+				if local {
+					c.SupabaseURL, c.SupabaseKey, c.MediaDir = "", "", t.TempDir()
+				}
+			}})
+			_, sid := e.seedFlow(userAlice)
+			body := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.webm\"\r\n\r\n" + string(webmHeader()) + string(make([]byte, 1000))
+			req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/sessions/%d/recordings/1", e.http.URL, sid), strings.NewReader(body))
+			req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+			req.Header.Set("Authorization", "Bearer "+token(t, userAlice))
+			expect(t, e.send(req), 400, `{"detail":"Upload failed: the request body is incomplete"}`)
+			var n int
+			if err := e.srv.db.Bun.NewRaw("SELECT count(*) FROM attempts").Scan(t.Context(), &n); err != nil || n != 0 {
+				t.Fatalf("attempt rows left: %d, %v", n, err)
+			}
+			if !local && e.fake.Count(bucket) != 0 {
+				t.Fatalf("%d objects left", e.fake.Count(bucket))
+			}
+		})
+	}
+}

@@ -191,6 +191,16 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 			fail(tooLarge)
 			return
 		}
+		if errors.As(counted.bodyErr, &tooBig) {
+			fail(tooLarge)
+			return
+		}
+		if counted.bodyErr != nil {
+			// The client's body broke off (truncated multipart, dropped
+			// connection): the storage is not at fault.
+			fail(detail(http.StatusBadRequest, "Upload failed: the request body is incomplete"))
+			return
+		}
 		s.log.Error("upload", "key", key, "error", err)
 		fail(detail(http.StatusInternalServerError, "Upload failed: storage error"))
 		return
@@ -243,15 +253,20 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, uploadOut{true, sess.ID, index, attempt.ID, key, key, "Recording uploaded successfully"})
 }
 
-// limitedReader fails with errFileTooLarge once more than left bytes are read.
+// limitedReader fails with errFileTooLarge once more than left bytes are
+// read, and keeps the first error of the request body other than io.EOF.
 type limitedReader struct {
-	r    io.Reader
-	left int64
-	read int64
+	r       io.Reader
+	left    int64
+	read    int64
+	bodyErr error
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
+	if err != nil && err != io.EOF && l.bodyErr == nil {
+		l.bodyErr = err
+	}
 	l.read += int64(n)
 	if l.read > l.left {
 		return n, errFileTooLarge

@@ -17,7 +17,7 @@ LOGDIR=${LOGDIR:-fuzz-logs}
 mkdir -p "$LOGDIR"
 cd "$(dirname "$0")/../.." || exit 1
 status=0
-for spec in FuzzAnalyze:./vocal FuzzJSONBodies:./server FuzzVerify:./server/auth FuzzLoadBytes:./vision/infer; do
+for spec in FuzzAnalyze:./vocal FuzzJSONBodies:./server FuzzUploadBody:./server FuzzVerify:./server/auth FuzzLoadBytes:./vision/infer; do
 	target=${spec%%:*} pkg=${spec#*:}
 	if [ $# -gt 0 ] && ! echo " $* " | grep -q " $target "; then
 		continue

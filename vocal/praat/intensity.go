@@ -44,6 +44,7 @@ func ToIntensity(s *Sound, minimumPitch, timeStep float64, subtractMean bool) (*
 		return nil, fmt.Errorf("intensity needs at least 6.4 periods of %g Hz: %w", minimumPitch, err)
 	}
 	out := &Intensity{X1: t1, Dx: timeStep, Values: make([]float64, nFrames)}
+	fullSumw := sum4(window)
 	ax := s.axis()
 	nx := len(s.Samples)
 	for f := range nFrames {
@@ -55,16 +56,11 @@ func ToIntensity(s *Sound, minimumPitch, timeStep float64, subtractMean bool) (*
 		w := window[left-c+halfSamples : right-c+halfSamples+1]
 		mean := 0.0
 		if subtractMean {
-			for _, v := range part {
-				mean += v
-			}
-			mean /= float64(len(part))
+			mean = sum4(part) / float64(len(part))
 		}
-		var sumxw, sumw float64
-		for k, v := range part {
-			d := v - mean
-			sumxw += d * d * w[k]
-			sumw += w[k]
+		sumxw, sumw := weightedSquares(part, w, mean), fullSumw
+		if len(part) != windowSamples {
+			sumw = sum4(w)
 		}
 		const hearingThreshold2 = 2e-5 * 2e-5
 		rel := sumxw / sumw / hearingThreshold2
@@ -91,4 +87,40 @@ func besselI0(x float64) float64 {
 	}
 	t := 3.75 / x
 	return math.Exp(x) / math.Sqrt(x) * (0.39894228 + t*(0.01328592+t*(0.00225319+t*(-0.00157565+t*(0.00916281+t*(-0.02057706+t*(0.02635537+t*(-0.01647633+t*0.00392377))))))))
+}
+
+// sum4 is the sum of x, with four partial sums so that the additions do not
+// wait on each other (the result differs from a serial sum by rounding).
+func sum4(x []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// weightedSquares is Σ (x[k] − mean)²·w[k], with four partial sums.
+func weightedSquares(x, w []float64, mean float64) float64 {
+	w = w[:len(x)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		d0, d1, d2, d3 := x[i]-mean, x[i+1]-mean, x[i+2]-mean, x[i+3]-mean
+		s0 += d0 * d0 * w[i]
+		s1 += d1 * d1 * w[i+1]
+		s2 += d2 * d2 * w[i+2]
+		s3 += d3 * d3 * w[i+3]
+	}
+	for ; i < len(x); i++ {
+		d := x[i] - mean
+		s0 += d * d * w[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }

@@ -5,14 +5,21 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"math"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nevermind-ai/nevermind/media"
+	"github.com/nevermind-ai/nevermind/server"
+	"github.com/nevermind-ai/nevermind/server/auth"
 	"github.com/nevermind-ai/nevermind/server/sdk"
 )
 
@@ -130,5 +137,80 @@ func TestValidatorRefusesHostileHeaders(t *testing.T) {
 		} else {
 			t.Logf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestUploadRouteRefusesHostileMedia sends the hostile files through a real
+// server wired with sdk.MediaValidator, as `nevermind serve` is: each is a
+// 415 naming the reason, and none leaves an attempt behind (the session's
+// attempts list stays empty).
+func TestUploadRouteRefusesHostileMedia(t *testing.T) {
+	good := smallWebM(t)
+	huge := patch(t, good, []byte{0xB0, 0x82, 0x01, 0x40}, []byte{0xB0, 0x82, 0x40, 0x00})
+	huge = patch(t, huge, []byte{0xBA, 0x82, 0x01, 0x00}, []byte{0xBA, 0x82, 0x40, 0x00})
+	kf := bytes.Index(huge, []byte{0x9d, 0x01, 0x2a})
+	binary.LittleEndian.PutUint16(huge[kf+3:], 16383)
+	binary.LittleEndian.PutUint16(huge[kf+5:], 16383)
+	long := bytes.Clone(good)
+	at := bytes.Index(long, []byte{0x44, 0x89, 0x88})
+	binary.BigEndian.PutUint64(long[at+3:], math.Float64bits(10*3600*1000))
+
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	srv, err := server.New(server.Config{
+		DatabaseURL: "sqlite:" + filepath.Join(dir, "nevermind.db"), MediaDir: filepath.Join(dir, "media"),
+		Addr: addr, JWTSecret: secret, MediaValidator: sdk.MediaValidator{}, Generator: sdk.QuestionGenerator{},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not start listening")
+		}
+	}
+	tok, _ := auth.SignHS256([]byte(secret), auth.TokenOptions{Subject: "0a4b5c6d-1111-4222-8333-944455556667"})
+	c := client{t: t, base: "http://" + addr, token: tok}
+	_, content := c.do("POST", "/api/interviews/contents", map[string]any{"company": "카카오", "role": "백엔드"})
+	cid := int64(content["content"].(map[string]any)["id"].(float64))
+	c.do("POST", "/api/interviews/resume", map[string]any{"content_id": cid, "items": []any{map[string]any{"question": "동기", "answer": "성장"}}})
+	status, started := c.do("POST", fmt.Sprintf("/api/sessions/%d/start", cid), map[string]any{})
+	if status != 200 {
+		t.Fatalf("start session: %d %v", status, started)
+	}
+	sid := int64(started["session_id"].(float64))
+
+	for name, tc := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"16383×16383 key frame": {huge, "invalid_media: media: video frame size exceeds the limit"},
+		"ten-hour header":       {long, "invalid_media: sdk: recording is longer than the limit"},
+		"text named .webm":      {[]byte("not a recording, only text"), "unsupported_media_type"},
+	} {
+		status, body := c.upload(sid, 1, "answer.webm", tc.data)
+		if status != 415 || !strings.HasPrefix(fmt.Sprint(body["detail"]), tc.want) {
+			t.Errorf("%s: %d %v, want 415 %s…", name, status, body, tc.want)
+		}
+	}
+	status, all := c.do("GET", fmt.Sprintf("/api/feedback/%d/attempts/all", sid), nil)
+	if status != 200 || len(all["attempts"].([]any)) != 0 {
+		t.Fatalf("attempts after refused uploads: %d %v", status, all)
+	}
+	if status, body := c.upload(sid, 1, "answer.webm", good); status != 200 {
+		t.Fatalf("the unmodified recording: %d %v", status, body)
 	}
 }

@@ -33,15 +33,15 @@ make_input h264-720p-60s.mp4 -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi
 make_input h264-1080p-10min.mp4 -f lavfi -i testsrc2=size=1920x1080:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 \
   -t 600 -pix_fmt yuv420p -c:v libx264 -preset ultrafast -c:a aac -ac 2 "$dir/h264-1080p-10min.mp4"
 
-# measure LABEL CMD… → "seconds kilobytes"
+# measure CMD… → "wall_seconds peak_kilobytes cpu_seconds"
 measure() {
-  /usr/bin/time -f '%e %M' -o "$bin/t" "$@" >/dev/null 2>"$bin/err" || { cat "$bin/err" >&2; exit 1; }
-  cat "$bin/t"
+  /usr/bin/time -f '%e %M %U %S' -o "$bin/t" "$@" >/dev/null 2>"$bin/err" || { cat "$bin/err" >&2; exit 1; }
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$bin/t"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-echo "| input | ours (s) | ffmpeg same work (s) | ffmpeg -f null (s) | ours ÷ same work | ours ÷ null | peak RSS ours / same work (MB) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| input | ours wall (s) | same work wall (s) | -f null wall (s) | ours ÷ same work, wall | ours ÷ same work, CPU | ours ÷ null, wall | peak RSS ours / same work (MB) |"
+echo "|---|---|---|---|---|---|---|---|"
 for input in h264-720p-60s.mp4 vp8-720p-60s.webm h264-1080p-10min.mp4; do
   in="$dir/$input"
   r=$rounds
@@ -55,9 +55,10 @@ for input in h264-720p-60s.mp4 vp8-720p-60s.webm h264-1080p-10min.mp4; do
     measure "$ff" -threads "$threads" -i "$in" -f null - >> "$bin/null"
   done
   o=$(cut -d' ' -f1 "$bin/ours" | median); s=$(cut -d' ' -f1 "$bin/same" | median); n=$(cut -d' ' -f1 "$bin/null" | median)
+  oc=$(cut -d' ' -f3 "$bin/ours" | median); sc=$(cut -d' ' -f3 "$bin/same" | median)
   om=$(cut -d' ' -f2 "$bin/ours" | sort -n | tail -1); sm=$(cut -d' ' -f2 "$bin/same" | sort -n | tail -1)
-  awk -v i="$input" -v o="$o" -v s="$s" -v n="$n" -v om="$om" -v sm="$sm" 'BEGIN {
-    printf "| %s | %.2f | %.2f | %.2f | %.2f× | %.2f× | %.0f / %.0f |\n", i, o, s, n, o/s, o/n, om/1024, sm/1024 }'
+  awk -v i="$input" -v o="$o" -v s="$s" -v n="$n" -v oc="$oc" -v sc="$sc" -v om="$om" -v sm="$sm" 'BEGIN {
+    printf "| %s | %.2f | %.2f | %.2f | %.2f× | %.2f× | %.2f× | %.0f / %.0f |\n", i, o, s, n, o/s, oc/sc, o/n, om/1024, sm/1024 }'
 done
 echo
-echo "threads=$threads, rounds=$rounds (median), $(nproc) cores, FFmpeg $(basename "$cli"), $(date -u +%Y-%m-%d)"
+echo "threads=$threads, rounds=$rounds (median), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), FFmpeg $(basename "$cli"), $(date -u +%Y-%m-%d)"

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/asticode/go-astiav"
+
+	"github.com/nevermind-ai/nevermind/media/frame"
 )
 
 // Sentinel errors. Every error returned by this package that is not an I/O error of the
@@ -155,28 +157,9 @@ type Stats struct {
 	SilencePadded int `json:"silence_padded"`
 }
 
-// Frame is one sampled video frame: packed RGB24, Width*3 bytes a row, upright.
-// The caller owns it; the decoder never reuses its memory.
-type Frame struct {
-	// Index counts sampled frames from 0; Time is Index/FPS, the sampling instant.
-	Index int
-	Time  time.Duration
-	// SourceTime is the presentation time of the decoded frame that was chosen as the
-	// one nearest to Time.
-	SourceTime    time.Duration
-	Width, Height int
-	RGB           []byte
-}
-
-// Gray returns the frame's luma (BT.601), Width bytes a row.
-func (f *Frame) Gray() []byte {
-	g := make([]byte, f.Width*f.Height)
-	for i := range g {
-		p := f.RGB[3*i : 3*i+3 : 3*i+3]
-		g[i] = uint8((77*int(p[0]) + 150*int(p[1]) + 29*int(p[2]) + 128) >> 8)
-	}
-	return g
-}
+// Frame is one sampled video frame: packed RGB24, Width*3 bytes a row, upright. It is
+// defined in package frame so that analysers can take frames without depending on libav.
+type Frame = frame.Frame
 
 // Decoder reads one recording in one pass. It is not safe for concurrent use: one
 // goroutine iterates Frames (or calls Audio) at a time.

@@ -7,7 +7,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/nevermind-ai/nevermind/media"
+	"github.com/nevermind-ai/nevermind/media/frame"
 )
 
 // Interval is a span of time in seconds, such as a stretch of speech.
@@ -17,10 +17,10 @@ type Interval struct {
 }
 
 // AnalyzeOptions describe the frames given to Analyze. The zero value
-// assumes media.DefaultFPS and the seed's defaults.
+// assumes DefaultFPS and the seed's defaults.
 type AnalyzeOptions struct {
 	// FPS is the sampling rate of the frames, used to turn frame counts into
-	// durations. Zero means media.DefaultFPS.
+	// durations. Zero means DefaultFPS.
 	FPS float64
 	// Speech lists when the candidate was speaking (from the vocal
 	// analysis). When set, the report gives the eye-contact share while
@@ -161,10 +161,10 @@ type Report struct {
 // current frame's pixels are held) and summarises them. A frame error from
 // the sequence, a malformed frame or a cancelled context stops it with an
 // error; an empty sequence returns ErrNoFrames.
-func (a *Analyzer) Analyze(ctx context.Context, frames iter.Seq2[*media.Frame, error], opts AnalyzeOptions) (*Report, error) {
+func (a *Analyzer) Analyze(ctx context.Context, frames iter.Seq2[*frame.Frame, error], opts AnalyzeOptions) (*Report, error) {
 	fps := opts.FPS
 	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
-		fps = media.DefaultFPS
+		fps = DefaultFPS
 	}
 	tr := a.NewTracker(fps)
 	var results []FrameResult
@@ -196,7 +196,7 @@ func (a *Analyzer) Analyze(ctx context.Context, frames iter.Seq2[*media.Frame, e
 // themselves.
 func Summarize(frames []FrameResult, fps float64, opts AnalyzeOptions) *Report {
 	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
-		fps = media.DefaultFPS
+		fps = DefaultFPS
 	}
 	calib := opts.CalibrationSeconds
 	if calib <= 0 {

@@ -79,3 +79,9 @@ func TestDarkFramesAreCounted(t *testing.T) {
 		t.Errorf("frames %+v, want one too dark and one without a face", r.Frames)
 	}
 }
+
+func TestDefaultFPSIsTheDecoders(t *testing.T) {
+	if DefaultFPS != media.DefaultFPS {
+		t.Errorf("vision assumes %d fps by default, media samples %d", DefaultFPS, media.DefaultFPS)
+	}
+}

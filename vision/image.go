@@ -4,7 +4,7 @@ import (
 	"math"
 )
 
-// rgbImage is a packed 8-bit RGB image, Width*3 bytes a row, as media.Frame
+// rgbImage is a packed 8-bit RGB image, Width*3 bytes a row, as frame.Frame
 // delivers it.
 type rgbImage struct {
 	w, h int

@@ -22,6 +22,9 @@ const (
 	DefaultBlinkLimitPerMin = 30
 	// DefaultCalibrationSeconds is the seed's baseline_seconds default.
 	DefaultCalibrationSeconds = 2.0
+	// DefaultFPS is the frame rate assumed when AnalyzeOptions.FPS is zero: the rate
+	// package media samples at by default.
+	DefaultFPS = 5
 )
 
 // Rated is a score with its grade, as the seed returns them.

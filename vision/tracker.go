@@ -9,7 +9,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/nevermind-ai/nevermind/media"
+	"github.com/nevermind-ai/nevermind/media/frame"
 	"github.com/nevermind-ai/nevermind/vision/infer"
 	"github.com/nevermind-ai/nevermind/vision/models"
 )
@@ -177,7 +177,7 @@ type Tracker struct {
 // tracking, so that a second face is noticed).
 func (a *Analyzer) NewTracker(fps float64) *Tracker {
 	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
-		fps = media.DefaultFPS
+		fps = DefaultFPS
 	}
 	return &Tracker{
 		a: a, fps: fps,
@@ -188,7 +188,7 @@ func (a *Analyzer) NewTracker(fps float64) *Tracker {
 }
 
 // Process analyses one frame.
-func (t *Tracker) Process(ctx context.Context, f *media.Frame) (FrameResult, error) {
+func (t *Tracker) Process(ctx context.Context, f *frame.Frame) (FrameResult, error) {
 	if f == nil || f.Width <= 0 || f.Height <= 0 || len(f.RGB) != f.Width*f.Height*3 {
 		return FrameResult{}, fmt.Errorf("%w: need %d×%d×3 bytes", ErrBadFrame, frameDim(f, true), frameDim(f, false))
 	}
@@ -236,7 +236,7 @@ func (t *Tracker) Process(ctx context.Context, f *media.Frame) (FrameResult, err
 	return res, nil
 }
 
-func frameDim(f *media.Frame, width bool) int {
+func frameDim(f *frame.Frame, width bool) int {
 	if f == nil {
 		return 0
 	}

@@ -428,17 +428,28 @@ func (s *Sound) hannWindowedRMS(tmid, widthLeft, widthRight float64) float64 {
 	if n < 3 {
 		return math.NaN()
 	}
+	// The window's cosine is advanced by rotation on each side of tmid
+	// rather than computed per sample (the two sides have their own widths);
+	// the result differs from per-sample cosines by rounding only.
 	var sum, wsum float64
-	for i := imin; i <= imax; i++ {
+	i := imin
+	for side, width := range [2]float64{widthLeft, widthRight} {
 		t := s.x1() + float64(i-1)*s.dx()
-		width := widthRight
-		if t < tmid {
-			width = widthLeft
+		if i > imax || (side == 0 && !(t < tmid)) {
+			continue
 		}
-		w := 0.5 + 0.5*math.Cos(math.Pi*(t-tmid)/width)
-		v := s.at(i) * w
-		sum += v * v
-		wsum += w * w
+		sn, cs := math.Sincos(math.Pi * (t - tmid) / width)
+		sd, cd := math.Sincos(math.Pi * s.dx() / width)
+		for ; i <= imax; i++ {
+			if side == 0 && !(s.x1()+float64(i-1)*s.dx() < tmid) {
+				break
+			}
+			w := 0.5 + 0.5*cs
+			v := s.at(i) * w
+			sum += v * v
+			wsum += w * w
+			cs, sn = cs*cd-sn*sd, sn*cd+cs*sd
+		}
 	}
 	return math.Sqrt(sum / wsum)
 }

@@ -220,18 +220,11 @@ func TestBadRecordings(t *testing.T) {
 	}
 }
 
-// astronaut is the NASA portrait (public domain) that scripts/deps.sh unpacks from
-// Debian's python3-skimage.
 func astronaut(t *testing.T) string {
 	t.Helper()
-	home, _ := os.UserHomeDir()
-	cache := os.Getenv("NEVERMIND_CACHE")
-	if cache == "" {
-		cache = filepath.Join(home, ".cache", "nevermind")
-	}
-	path := filepath.Join(cache, "testdata", "astronaut.png")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("%s is missing (scripts/deps.sh puts it there)", path)
+	path, err := testmedia.Astronaut()
+	if err != nil {
+		t.Skip(err)
 	}
 	return path
 }

@@ -122,3 +122,22 @@ func run(stdout *bytes.Buffer, name string, args ...string) error {
 	}
 	return nil
 }
+
+// Astronaut returns the path of astronaut.png (NASA, public domain), which
+// scripts/deps.sh unpacks from Debian's python3-skimage into the cache directory
+// ($NEVERMIND_CACHE, by default ~/.cache/nevermind).
+func Astronaut() (string, error) {
+	cache := os.Getenv("NEVERMIND_CACHE")
+	if cache == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		cache = filepath.Join(home, ".cache", "nevermind")
+	}
+	path := filepath.Join(cache, "testdata", "astronaut.png")
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("testmedia: %s is missing (scripts/deps.sh puts it there): %w", path, err)
+	}
+	return path, nil
+}

@@ -211,14 +211,9 @@ func TestServerRunsThePipeline(t *testing.T) {
 
 func astronaut(t *testing.T) string {
 	t.Helper()
-	home, _ := os.UserHomeDir()
-	cache := os.Getenv("NEVERMIND_CACHE")
-	if cache == "" {
-		cache = filepath.Join(home, ".cache", "nevermind")
-	}
-	path := filepath.Join(cache, "testdata", "astronaut.png")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("%s is missing (scripts/deps.sh puts it there)", path)
+	path, err := testmedia.Astronaut()
+	if err != nil {
+		t.Skip(err)
 	}
 	return path
 }

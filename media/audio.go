@@ -2,7 +2,6 @@ package media
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 
@@ -55,30 +54,6 @@ func newAudioDecoder(s *astiav.Stream, rate int) (*audioDecoder, error) {
 	}, nil
 }
 
-// openCodec finds and opens the decoder for a stream's parameters.
-func openCodec(cp *astiav.CodecParameters, threads int) (*astiav.CodecContext, error) {
-	codec := astiav.FindDecoder(cp.CodecID())
-	if codec == nil {
-		return nil, fmt.Errorf("%w: no decoder for %s in this build", ErrUnsupportedCodec, cp.CodecID().Name())
-	}
-	cc := astiav.AllocCodecContext(codec)
-	if cc == nil {
-		return nil, errors.New("media: allocating codec context failed")
-	}
-	if err := cc.FromCodecParameters(cp); err != nil {
-		cc.Free()
-		return nil, fmt.Errorf("%w: %s parameters: %v", ErrCorrupt, codec.Name(), err)
-	}
-	if threads > 0 {
-		cc.SetThreadCount(threads)
-	}
-	if err := cc.Open(codec, nil); err != nil {
-		cc.Free()
-		return nil, fmt.Errorf("%w: opening the %s decoder: %v", ErrUnsupportedCodec, codec.Name(), err)
-	}
-	return cc, nil
-}
-
 func (a *audioDecoder) free() {
 	a.cc.Free()
 	a.in.Free()
@@ -88,23 +63,12 @@ func (a *audioDecoder) free() {
 
 func (a *audioDecoder) decode(pkt *astiav.Packet, origin float64, st *Stats) error {
 	a.packets++
-	if err := a.cc.SendPacket(pkt); err != nil {
-		if errors.Is(err, astiav.ErrInvaliddata) {
-			st.CorruptPackets++
-			return nil
-		}
-		if !errors.Is(err, astiav.ErrEagain) {
-			return fmt.Errorf("%w: decoding audio: %v", ErrCorrupt, err)
-		}
-	}
-	return a.receive(origin, st)
+	return decodePacket(a.cc, pkt, a.in, "audio", st, func() error { return a.take(origin, st) })
 }
 
+// flush drains the decoder and then the resampler's own delay line.
 func (a *audioDecoder) flush(origin float64, st *Stats) error {
-	if err := a.cc.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
-		return fmt.Errorf("%w: flushing audio: %v", ErrCorrupt, err)
-	}
-	if err := a.receive(origin, st); err != nil {
+	if err := decodePacket(a.cc, nil, a.in, "audio", st, func() error { return a.take(origin, st) }); err != nil {
 		return err
 	}
 	for {
@@ -112,45 +76,28 @@ func (a *audioDecoder) flush(origin float64, st *Stats) error {
 			return err
 		}
 		if a.out.NbSamples() == 0 {
-			break
-		}
-		if err := a.appendOut(st); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (a *audioDecoder) receive(origin float64, st *Stats) error {
-	for {
-		err := a.cc.ReceiveFrame(a.in)
-		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
 			return nil
 		}
-		if err != nil {
-			if errors.Is(err, astiav.ErrInvaliddata) {
-				st.CorruptPackets++
-				continue
-			}
-			return fmt.Errorf("%w: decoding audio: %v", ErrCorrupt, err)
-		}
-		if err := checkSourceRate(a.in.SampleRate()); err != nil {
-			a.in.Unref()
-			return err
-		}
-		a.decoded++
-		st.AudioFrames++
-		a.padGap(a.in.Pts(), origin, st)
-		defaultChannelLayout(a.in)
-		err = a.convert(a.in)
-		a.in.Unref()
-		if err != nil {
-			return err
-		}
 		if err := a.appendOut(st); err != nil {
 			return err
 		}
 	}
+}
+
+// take resamples the frame just decoded into a.in onto the end of the soundtrack.
+func (a *audioDecoder) take(origin float64, st *Stats) error {
+	defer a.in.Unref()
+	if err := checkSourceRate(a.in.SampleRate()); err != nil {
+		return err
+	}
+	a.decoded++
+	st.AudioFrames++
+	a.padGap(a.in.Pts(), origin, st)
+	defaultChannelLayout(a.in)
+	if err := a.convert(a.in); err != nil {
+		return err
+	}
+	return a.appendOut(st)
 }
 
 // padGap inserts silence when a frame starts later than the audio so far ends, so that

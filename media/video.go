@@ -1,7 +1,6 @@
 package media
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -103,23 +102,11 @@ func (v *videoDecoder) free() {
 
 func (v *videoDecoder) decode(pkt *astiav.Packet, st *Stats, out *[]*Frame) error {
 	v.packets++
-	if err := v.cc.SendPacket(pkt); err != nil {
-		if errors.Is(err, astiav.ErrInvaliddata) {
-			st.CorruptPackets++
-			return nil
-		}
-		if !errors.Is(err, astiav.ErrEagain) {
-			return fmt.Errorf("%w: decoding video: %v", ErrCorrupt, err)
-		}
-	}
-	return v.receive(st, out)
+	return decodePacket(v.cc, pkt, v.cur, "video", st, func() error { return v.take(st, out) })
 }
 
 func (v *videoDecoder) flush(st *Stats, out *[]*Frame) error {
-	if err := v.cc.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
-		return fmt.Errorf("%w: flushing video: %v", ErrCorrupt, err)
-	}
-	if err := v.receive(st, out); err != nil {
+	if err := decodePacket(v.cc, nil, v.cur, "video", st, func() error { return v.take(st, out) }); err != nil {
 		return err
 	}
 	if !v.hasPrev {
@@ -145,25 +132,6 @@ func (v *videoDecoder) frameDuration() float64 {
 		return 1 / v.streamRate
 	}
 	return v.interval
-}
-
-func (v *videoDecoder) receive(st *Stats, out *[]*Frame) error {
-	for {
-		err := v.cc.ReceiveFrame(v.cur)
-		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
-			return nil
-		}
-		if err != nil {
-			if errors.Is(err, astiav.ErrInvaliddata) {
-				st.CorruptPackets++
-				continue
-			}
-			return fmt.Errorf("%w: decoding video: %v", ErrCorrupt, err)
-		}
-		if err := v.take(st, out); err != nil {
-			return err
-		}
-	}
 }
 
 // take files the frame just decoded into v.cur against the sampling instants it passes.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nevermind-ai/nevermind/stt/httpretry"
+	"github.com/nevermind-ai/nevermind/internal/httpretry"
 )
 
 // fakeChat speaks OpenAI's POST /v1/chat/completions: bearer auth, the

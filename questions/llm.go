@@ -13,7 +13,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
-	"github.com/nevermind-ai/nevermind/stt/httpretry"
+	"github.com/nevermind-ai/nevermind/internal/httpretry"
 )
 
 // Sentinel errors; test with errors.Is.

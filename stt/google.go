@@ -17,7 +17,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/nevermind-ai/nevermind/stt/httpretry"
+	"github.com/nevermind-ai/nevermind/internal/httpretry"
 )
 
 // GoogleKeyPathEnv is the environment variable the original backend reads for

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/nevermind-ai/nevermind/stt/httpretry"
+	"github.com/nevermind-ai/nevermind/internal/httpretry"
 )
 
 // fastRetryClient retries like production but with millisecond backoff.

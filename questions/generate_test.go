@@ -352,3 +352,25 @@ func TestOfflinePhrasesBySignal(t *testing.T) {
 		}
 	}
 }
+
+// The figure worth asking about is the result, not the tenure that opens the sentence.
+func TestOfflineQuotesTheResultFigure(t *testing.T) {
+	set, err := GenerateOffline(Request{CoverLetter: []QA{{A: "저는 물류 스타트업에서 백엔드 개발자로 2년간 일하며 주문 처리 API의 응답 시간을 800ms에서 200ms로 줄였습니다."}}, Language: Korean, Count: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	for _, q := range set.Questions {
+		if strings.Contains(q.Text, "측정") {
+			asked = append(asked, q.Text)
+		}
+	}
+	if len(asked) == 0 {
+		t.Fatalf("no question asks how a figure was measured: %+v", set.Questions)
+	}
+	for _, q := range asked {
+		if !strings.Contains(q, "800ms") || strings.Contains(q, "2년간") {
+			t.Errorf("measurement question quotes the wrong figure: %s", q)
+		}
+	}
+}

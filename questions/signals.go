@@ -185,16 +185,23 @@ func isStopName(w string) bool { return stopNames[w] }
 // Korean see koreanMetricPhrase.
 func metricPhrase(s, lang string) string {
 	ws := strings.Fields(strings.Trim(s, ".!? "))
-	first, last := -1, -1
+	// Figures within three words of each other form a chain; the chain with the most
+	// figures is the result worth asking about ("800ms에서 200ms로" rather than the
+	// "2년간" of the sentence's preamble), the later one on a tie.
+	first, last, best := -1, -1, 0
+	chainFirst, chainLast, count := -1, -1, 0
 	for i := range ws {
 		// A figure may be a digit word or a spelled-out number with its unit.
-		if numberToken.MatchString(ws[i]) || (i+1 < len(ws) && numberToken.MatchString(ws[i]+" "+ws[i+1]) && !numberToken.MatchString(ws[i+1])) {
-			if first < 0 {
-				first, last = i, i
-			}
-			if i-last <= 3 {
-				last = i
-			}
+		if !numberToken.MatchString(ws[i]) && !(i+1 < len(ws) && numberToken.MatchString(ws[i]+" "+ws[i+1]) && !numberToken.MatchString(ws[i+1])) {
+			continue
+		}
+		if chainFirst < 0 || i-chainLast > 3 {
+			chainFirst, count = i, 0
+		}
+		chainLast = i
+		count++
+		if count >= best {
+			first, last, best = chainFirst, chainLast, count
 		}
 	}
 	if first < 0 {

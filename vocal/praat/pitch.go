@@ -386,33 +386,46 @@ func (a *pitchAnalysis) analyseRange(pitch *Pitch, from, to int) {
 	}
 }
 
-// prepareFrame copies the frame around time t into frame (windowed for AC,
-// plain for CC) after removing the local mean over two longest periods, and
-// returns the local peak near the centre and that mean.
+// prepareFrame returns the local mean around time t (over two longest
+// periods) and the local peak near the centre after removing it. For AC it
+// also writes the windowed frame into frame, unless the frame is too quiet
+// to be voiced; CC leaves frame alone (pass nil).
 func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, localMean float64) {
 	s := a.s
 	leftSample := s.axis().xToLowIndex(t)
 	rightSample := leftSample + 1
 	start := rightSample - a.nsampPeriod
 	end := leftSample + a.nsampPeriod
-	for i := start; i <= end; i++ {
-		localMean += s.at(i)
+	for _, v := range s.Samples[start-1 : end] {
+		localMean += v
 	}
 	localMean /= float64(2 * a.nsampPeriod)
 	start = rightSample - a.halfnsampWindow
-	if a.method < fccNormal {
-		for j := range a.nsampWindow {
-			frame[j] = (s.at(start+j) - localMean) * a.window[j]
-		}
-	} else {
-		for j := range a.nsampWindow {
-			frame[j] = s.at(start+j) - localMean
-		}
-	}
+	src := s.Samples[start-1 : start-1+a.nsampWindow]
+	// The centre, which gives the local peak, comes first: a frame too
+	// quiet to be voiced is skipped (skipQuiet) and needs no more.
 	lo := max(1, a.halfnsampWindow+1-a.halfnsampPeriod)
 	hi := min(a.nsampWindow, a.halfnsampWindow+a.halfnsampPeriod)
-	for j := lo; j <= hi; j++ {
-		localPeak = max(localPeak, math.Abs(frame[j-1]))
+	if a.method < fccNormal {
+		for j := lo - 1; j < hi; j++ {
+			frame[j] = (src[j] - localMean) * a.window[j]
+			localPeak = max(localPeak, math.Abs(frame[j]))
+		}
+		if a.quiet(localPeak) {
+			return localPeak, localMean
+		}
+		for j := range lo - 1 {
+			frame[j] = (src[j] - localMean) * a.window[j]
+		}
+		for j := hi; j < a.nsampWindow; j++ {
+			frame[j] = (src[j] - localMean) * a.window[j]
+		}
+		return localPeak, localMean
+	}
+	// Cross-correlation frames are unwindowed and only their peak is used
+	// (centredSpan copies the samples the correlation needs).
+	for j := lo - 1; j < hi; j++ {
+		localPeak = max(localPeak, math.Abs(src[j]-localMean))
 	}
 	return localPeak, localMean
 }
@@ -430,7 +443,6 @@ func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) 
 	}
 	plan := newFFTPlan(size)
 	c := [2][]float64{make([]float64, size), make([]float64, size)}
-	frame := make([]float64, n)
 	ure, uim := make([]float64, size), make([]float64, size)
 	vre, vim := make([]float64, size), make([]float64, size)
 	spans := [2]int{}
@@ -516,7 +528,7 @@ func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) 
 	}
 	for i := from; i < to; i++ {
 		t := pitch.FrameTime(i)
-		peak, mean := a.prepareFrame(t, frame)
+		peak, mean := a.prepareFrame(t, nil)
 		if i+1 < to && a.fullSpan(pitch.FrameTime(i+1)) && a.skipQuiet(&pitch.Frames[i], peak) {
 			continue
 		}
@@ -540,6 +552,20 @@ func (a *pitchAnalysis) fullSpan(t float64) bool {
 	return a.maximumLag+a.nsampWindow <= len(s.Samples)+1-startSample
 }
 
+// intensity is a frame's local peak relative to the global peak, at most 1.
+func (a *pitchAnalysis) intensity(localPeak float64) float64 {
+	if localPeak <= a.globalPeak {
+		return localPeak / a.globalPeak
+	}
+	return 1
+}
+
+// quiet reports whether a frame with this local peak is too quiet to be
+// voiced (see quietIntensity).
+func (a *pitchAnalysis) quiet(localPeak float64) bool {
+	return a.intensity(localPeak) < a.quietIntensity
+}
+
 // skipQuiet gives a frame too quiet to be voiced (intensity below
 // quietIntensity) its intensity and only the unvoiced candidate, and
 // reports whether it did. No voiced candidate of such a frame can be on
@@ -547,14 +573,10 @@ func (a *pitchAnalysis) fullSpan(t float64) bool {
 // path is the same as with all its candidates, and its correlations need
 // not be computed at all.
 func (a *pitchAnalysis) skipQuiet(frame *PitchFrame, localPeak float64) bool {
-	intensity := 1.0
-	if localPeak <= a.globalPeak {
-		intensity = localPeak / a.globalPeak
-	}
-	if !(intensity < a.quietIntensity) {
+	if !a.quiet(localPeak) {
 		return false
 	}
-	frame.Intensity = intensity
+	frame.Intensity = a.intensity(localPeak)
 	frame.Candidates = frame.Candidates[:1]
 	frame.Candidates[0] = PitchCandidate{}
 	return true

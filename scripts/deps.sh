@@ -41,7 +41,9 @@ testdata="$cache/testdata"
 if [ ! -f "$testdata/astronaut.png" ]; then
   mkdir -p "$testdata"
   tmp=$(mktemp -d)
-  (cd "$tmp" && apt-get download python3-skimage >/dev/null 2>&1 && dpkg -x python3-skimage_*.deb x)
+  # apt's package lists may never have been fetched on a machine that needed nothing else.
+  (cd "$tmp" && { apt-get download python3-skimage >/dev/null 2>&1 ||
+    { apt-get update -qq >&2 && apt-get download python3-skimage >/dev/null; }; } && dpkg -x python3-skimage_*.deb x)
   cp "$tmp"/x/usr/lib/python3/dist-packages/skimage/data/astronaut.png "$testdata/astronaut.png"
   rm -rf "$tmp"
 fi

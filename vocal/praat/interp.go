@@ -220,34 +220,37 @@ func sincSideDerivatives(v []float64, start, step, count int, a, sina, cosa, spa
 	su, cu := sina, cosa
 	u := a
 	ix := start
-	// The sums are taken of σ·q' and of q”, q'·w', q·w'² and q·w” so that
-	// the constant factors π, σπ and 2σπ multiply once at the end; sin u and
-	// cos u only alternate in sign from one term to the next.
-	var sq1p, sq2p, sq1p1wx, sqwterm float64
+	// Sums without the constant factors π, σπ and 2σπ, which multiply once
+	// at the end; sin u and cos u only alternate in sign from one term to
+	// the next. With vq = v·q, vq1 = v·q' and pw = p'·w'/σ:
+	//   d1/σ = π·Σ vq1·p + Σ vq·pw
+	//   d2   = π²·Σ v·q”·p + 2π·Σ vq1·pw + Σ vq·(p”·w'² + p'·w”)
+	// where q” = −q − 2q'/u gives Σ v·q”·p = −f − 2·Σ vq1·p/u, and
+	// p”·w'² + p'·w” = −cos w·w'² − 2·pw/span.
+	var sq1p, sq1pu, sq1pw, sqcw float64
 	for range count {
 		inv := 1 / u
 		q := su * inv
 		q1 := (cu - q) * inv
-		q2 := -q - 2*q1*inv
-		p, p1 := 1+cw, -sw
-		gap := math.Pi - w
-		wx := gap * invSpan // w' without its sign σ
+		p := 1 + cw
+		wx := (math.Pi - w) * invSpan // w' without its sign σ
+		pw := -sw * wx
 		val := v[ix]
-		f += val * (q * p)
-		sq1p += val * (q1 * p)
-		d1 += val * (q * p1 * wx)
-		sq2p += val * (q2 * p)
-		sq1p1wx += val * (q1 * p1 * wx)
-		// p”·w'² + p'·w” with p” = −cos w and w” = −2·gap/span².
-		sqwterm += val * q * (-cw*wx*wx - 2*p1*wx*invSpan)
+		vq, vq1 := val*q, val*q1
+		f += vq * p
+		sq1p += vq1 * p
+		sq1pu += vq1 * p * inv
+		d1 += vq * pw
+		sq1pw += vq1 * pw
+		sqcw += vq * cw * wx * wx
 		u += math.Pi
 		w += dw
 		su, cu = -su, -cu
 		cw, sw = cw*cd-sw*sd, sw*cd+cw*sd
 		ix += step
 	}
+	d2 = math.Pi*math.Pi*(-f-2*sq1pu) + 2*math.Pi*sq1pw - sqcw - 2*invSpan*d1
 	d1 = sigma * (math.Pi*sq1p + d1)
-	d2 = math.Pi*math.Pi*sq2p + 2*math.Pi*sq1p1wx + sqwterm
 	return 0.5 * f, 0.5 * d1, 0.5 * d2
 }
 

@@ -1,6 +1,7 @@
 package praat
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -23,4 +24,19 @@ func BenchmarkSinc70(b *testing.B) {
 		i++
 	}
 	_ = sum
+}
+
+// BenchmarkNewtonMaximum refines one autocorrelation-like peak the way the
+// ac pitch does (sinc-70, Newton on the exact derivatives).
+func BenchmarkNewtonMaximum(b *testing.B) {
+	v := make([]float64, 641)
+	for i := range v {
+		v[i] = math.Cos(2*math.Pi*float64(i-320)/87.3) * math.Exp(-math.Abs(float64(i-320))/400)
+	}
+	y := symmetric{v: v, b: 320}
+	for b.Loop() {
+		if _, _, ok := newtonMaximum(y, 321+87, interpolateSinc70); !ok {
+			b.Fatal("no maximum")
+		}
+	}
 }

@@ -9,7 +9,7 @@ GOFLAGS ?=
 # own, and two cores are all CI has.
 TESTFLAGS ?= -p 1 -timeout 30m
 
-.PHONY: all deps ffmpeg models build test demo bench fuzz vet clean
+.PHONY: all deps ffmpeg models build test demo bench fuzz faults load vet clean
 
 all: build
 
@@ -45,10 +45,21 @@ demo: deps build
 bench: deps build
 	benchmarks/decode/run.sh
 
-# Runs the media fuzzer for FUZZTIME (default 10 minutes); crashers land in media/testdata.
+# Runs every fuzzer for FUZZTIME each (default 10 minutes), one at a time; crashers land in
+# the packages' testdata/fuzz and run as regression tests from then on.
 FUZZTIME ?= 10m
 fuzz: deps ffmpeg
-	$(GO) test ./media -run '^$$' -fuzz FuzzOpenReader -fuzztime $(FUZZTIME)
+	$(GO) test ./media -run '^$$' -fuzz FuzzOpenReader -fuzztime $(FUZZTIME) -parallel 1
+	FUZZTIME=$(FUZZTIME) benchmarks/load/fuzz.sh
+
+# Fault and load runs against the real server and PostgreSQL on loopback (docs/reliability.md).
+faults: deps build
+	scripts/postgres.sh
+	benchmarks/load/faults.sh
+
+load: deps build
+	scripts/postgres.sh
+	benchmarks/load/load.sh
 
 clean:
 	rm -rf bin

@@ -33,6 +33,7 @@ func (p *Pipeline) watch(ctx context.Context, d *media.Decoder, opts Options) *f
 			var out []vision.FrameResult
 			for f := range a.frames {
 				r, err := tracker.Process(ctx, f)
+				d.Recycle(f) // the tracker keeps no pixels; the next frame reuses them
 				if err != nil {
 					return nil, err
 				}

@@ -36,6 +36,10 @@
 //	}
 //	pcm, err := d.Audio(ctx) // the whole soundtrack, collected during the same pass
 //
+// A consumer that is done with a frame's pixels may hand it back with d.Recycle(f); the
+// next frame then reuses its buffer, and memory stays flat without waiting for the
+// garbage collector.
+//
 // Audio is resampled to Options.SampleRate (16 kHz by default) and mixed down to mono. A
 // soundtrack that starts late or has gaps is padded with silence, so that sample i always lies
 // at time i/SampleRate on the same clock as the frames. Calling Audio without Frames decodes

@@ -372,6 +372,19 @@ func (d *Decoder) Audio(ctx context.Context) ([]float32, error) {
 	return d.audio.pcm, nil
 }
 
+// Recycle hands a frame that the caller has finished with back to the decoder, which
+// reuses its pixel buffer for a later frame instead of allocating a new one. It is
+// optional — frames not recycled are garbage collected as usual — but it keeps a long
+// video's memory flat: without it the garbage of sampled frames grows until the next
+// collection. The caller must not touch f after Recycle. It is safe to call from any
+// goroutine, also after the decoder is closed.
+func (d *Decoder) Recycle(f *Frame) {
+	if f != nil && d.video != nil && f.RGB != nil {
+		d.video.recycle(f.RGB)
+		f.RGB = nil
+	}
+}
+
 // SampleRate is the rate of the PCM returned by Audio.
 func (d *Decoder) SampleRate() int { return d.opts.SampleRate }
 

@@ -438,3 +438,38 @@ func TestOptions(t *testing.T) {
 		big.Close()
 	}
 }
+
+func TestRecycle(t *testing.T) {
+	for _, name := range []string{"h264-aac.mp4", "rotated90.mp4"} {
+		t.Run(name, func(t *testing.T) {
+			d, err := media.Open(context.Background(), fixture(t, name), media.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			seen := map[*byte]bool{}
+			reused, n := 0, 0
+			for f, err := range d.Frames(context.Background()) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				// A reused buffer must hold this frame's picture, not the last one's leftovers.
+				checkSplitScreen(t, f, name == "rotated90.mp4")
+				if seen[&f.RGB[0]] {
+					reused++
+				}
+				seen[&f.RGB[0]] = true
+				n++
+				d.Recycle(f)
+				if f.RGB != nil {
+					t.Fatal("Recycle left the frame holding its buffer")
+				}
+			}
+			// The pool may drop buffers at a garbage collection, so not every frame
+			// reuses one; most must.
+			if reused < n/2 {
+				t.Errorf("%d of %d frames reused a recycled buffer", reused, n)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package media
 import (
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -36,6 +37,9 @@ type videoDecoder struct {
 	swsW, swsH, swsOW, swsOH int
 	swsFmt                   astiav.PixelFormat
 	scaled                   *astiav.Frame
+
+	// pool holds pixel buffers handed back with Decoder.Recycle.
+	pool sync.Pool
 
 	packets int
 }
@@ -211,9 +215,15 @@ func (v *videoDecoder) emit(f *astiav.Frame, t float64, st *Stats, out *[]*Frame
 	if err := v.sws.ScaleFrame(f, v.scaled); err != nil {
 		return fmt.Errorf("media: scaling a frame: %w", err)
 	}
-	rgb := make([]byte, sw*sh*3)
+	rgb := v.buffer(sw * sh * 3)
 	if _, err := v.scaled.ImageCopyToBuffer(rgb, 1); err != nil {
 		return fmt.Errorf("media: copying a frame: %w", err)
+	}
+	if v.rotation != 0 {
+		upright := v.buffer(len(rgb))
+		rotateRGB(upright, rgb, sw, sh, v.rotation)
+		v.recycle(rgb)
+		rgb = upright
 	}
 	k := v.next
 	v.next++
@@ -224,17 +234,26 @@ func (v *videoDecoder) emit(f *astiav.Frame, t float64, st *Stats, out *[]*Frame
 		SourceTime: time.Duration(math.Round(t * float64(time.Second))),
 		Width:      ow,
 		Height:     oh,
-		RGB:        rotateRGB(rgb, sw, sh, v.rotation),
+		RGB:        rgb,
 	})
 	return nil
 }
 
-// rotateRGB turns a packed RGB24 picture w×h clockwise by a quarter-turn multiple.
-func rotateRGB(src []byte, w, h, rotation int) []byte {
-	if rotation == 0 {
-		return src
+// buffer returns a pixel buffer of n bytes, reusing a recycled one when it is big enough.
+func (v *videoDecoder) buffer(n int) []byte {
+	if p, ok := v.pool.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:n]
 	}
-	dst := make([]byte, len(src))
+	return make([]byte, n)
+}
+
+func (v *videoDecoder) recycle(b []byte) {
+	v.pool.Put(&b)
+}
+
+// rotateRGB turns a packed RGB24 picture src, w×h, clockwise by a quarter-turn multiple
+// into dst.
+func rotateRGB(dst, src []byte, w, h, rotation int) {
 	for y := range h {
 		for x := range w {
 			var dx, dy, dw int
@@ -249,5 +268,4 @@ func rotateRGB(src []byte, w, h, rotation int) []byte {
 			copy(dst[3*(dy*dw+dx):3*(dy*dw+dx)+3], src[3*(y*w+x):3*(y*w+x)+3])
 		}
 	}
-	return dst
 }

@@ -27,11 +27,12 @@ func main() {
 	}
 	defer d.Close()
 	frames := 0
-	for _, err := range d.Frames(ctx) {
+	for f, err := range d.Frames(ctx) {
 		if err != nil {
 			log.Fatal(err)
 		}
 		frames++
+		d.Recycle(f) // as an analyser does once it has the frame's numbers
 	}
 	pcm, err := d.Audio(ctx)
 	if err != nil {

@@ -237,16 +237,23 @@ func open(ctx context.Context, src *source, opts Options) (_ *Decoder, err error
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	d.ioc, err = astiav.AllocIOContext(64<<10, false, d.read, d.seekFunc(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("media: allocating I/O context: %w", err)
-	}
 	d.fc = astiav.AllocFormatContext()
 	if d.fc == nil {
 		return nil, errors.New("media: allocating format context failed")
 	}
-	d.fc.SetPb(d.ioc)
-	if err := d.fc.OpenInput("", nil, nil); err != nil {
+	url := ""
+	if src.path != "" {
+		// libav reads a file itself: no Go read callback, which would allocate a fresh
+		// buffer for every 64 KiB of a multi-gigabyte recording. "file:" keeps a colon
+		// in the name from being taken for a protocol.
+		url = "file:" + src.path
+	} else {
+		if d.ioc, err = astiav.AllocIOContext(64<<10, false, d.read, d.seekFunc(), nil); err != nil {
+			return nil, fmt.Errorf("media: allocating I/O context: %w", err)
+		}
+		d.fc.SetPb(d.ioc)
+	}
+	if err := d.fc.OpenInput(url, nil, nil); err != nil {
 		d.fc.Free() // avformat_open_input frees the context on failure; drop our handle
 		d.fc = nil
 		return nil, d.libavError("reading the container header", err)
@@ -561,20 +568,20 @@ func (d *Decoder) libavError(what string, err error) error {
 	return fmt.Errorf("%w: %s: %v", ErrCorrupt, what, err)
 }
 
-// openFile opens a path for reading; directories and missing files are errors of their own.
+// openFile checks that path is a readable file, so that a missing file or a directory
+// gets an error of its own rather than libav's.
 func openFile(path string) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
+	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("media: %w", err)
 	}
 	if st.IsDir() {
-		f.Close()
 		return nil, fmt.Errorf("media: %s is a directory", path)
 	}
-	return &source{r: f, seeker: f, size: st.Size(), file: f, empty: st.Size() == 0}, nil
+	return &source{path: path, size: st.Size(), empty: st.Size() == 0}, nil
 }

@@ -10,8 +10,10 @@ import (
 	"os"
 )
 
-// source is where libav's read callback gets its bytes.
+// source is where libav gets its bytes: a file it opens itself (path), or a reader behind
+// its read callback.
 type source struct {
+	path   string
 	r      io.Reader
 	seeker io.Seeker // nil when the input cannot seek
 	size   int64     // -1 when unknown

@@ -163,19 +163,27 @@ func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options) (*Re
 			return nil, err
 		}
 	}
-	if !info.HasAudio {
-		return p.finish(ctx, d, res, frames, nil, 0, opts, start)
+	var pcm []float32
+	if info.HasAudio {
+		var err error
+		if pcm, err = d.Audio(ctx); err != nil {
+			frames.wait()
+			return nil, err
+		}
 	}
-	pcm, err := d.Audio(ctx)
-	if err != nil {
+	// Decoding is over: libav's buffers (tens of megabytes for HD video) go before the
+	// voice analysis needs its own.
+	res.Media = &MediaReport{Info: d.Info(), Stats: d.Stats()}
+	rate := d.SampleRate()
+	if err := d.Close(); err != nil {
 		frames.wait()
 		return nil, err
 	}
-	return p.finish(ctx, d, res, frames, pcm, d.SampleRate(), opts, start)
+	return p.finish(ctx, res, frames, pcm, rate, opts, start)
 }
 
 // finish runs what needs the whole soundtrack, then summarises.
-func (p *Pipeline) finish(ctx context.Context, d *media.Decoder, res *Result, frames *frameAnalysis, pcm []float32, rate int, opts Options, start time.Time) (*Result, error) {
+func (p *Pipeline) finish(ctx context.Context, res *Result, frames *frameAnalysis, pcm []float32, rate int, opts Options, start time.Time) (*Result, error) {
 	if pcm == nil {
 		res.Failed[Vocal] = media.ErrNoAudio.Error()
 	}
@@ -249,7 +257,7 @@ func (p *Pipeline) finish(ctx context.Context, d *media.Decoder, res *Result, fr
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res.Media = &MediaReport{Info: d.Info(), Stats: d.Stats(), Seconds: time.Since(start).Seconds()}
+	res.Media.Seconds = time.Since(start).Seconds()
 	sum, err := guard(func() (*feedback.Summary, error) {
 		return feedback.Summarize(res.FeedbackInput(), feedback.Options{Language: lang, History: opts.History})
 	})

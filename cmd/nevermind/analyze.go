@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -20,6 +21,9 @@ import (
 	"github.com/nevermind-ai/nevermind/stt"
 	"github.com/nevermind-ai/nevermind/vision"
 )
+
+// analyzeMemoryLimit is the soft heap limit of `nevermind analyze` unless GOMEMLIMIT is set.
+const analyzeMemoryLimit = 300 << 20
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
@@ -49,6 +53,11 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("--lang must be ko or en, not %q", *lang)
 	}
 
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// One analysis per process: a 10-minute answer peaks at about 190 MB of live heap,
+		// and Go's default pacing would let the heap grow to twice that before collecting.
+		debug.SetMemoryLimit(analyzeMemoryLimit)
+	}
 	var p interview.Pipeline
 	var skip []interview.Part
 	if *noVideo {

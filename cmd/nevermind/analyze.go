@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,12 +25,7 @@ import (
 const analyzeMemoryLimit = 300 << 20
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: nevermind analyze [flags] FILE\n\nflags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlags("analyze", "usage: nevermind analyze [flags] FILE", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object with the keys media, vocal, vision, transcript, content, feedback")
 	series := fs.Bool("series", false, "with --json: add pitch and intensity series for plotting")
 	htmlPath := fs.String("html", "", "also write a self-contained HTML report to this file")

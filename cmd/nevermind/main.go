@@ -75,6 +75,36 @@ func usage(w io.Writer) {
 	}
 }
 
+// newFlags makes a command's flag set; its usage prints usage (the synopsis and what the
+// command does) and then the flags, if it has any.
+func newFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(stderr, "\nflags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseNoArgs parses the flags of a command that takes no other arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		fs.Usage()
+		return fmt.Errorf("%s takes no arguments", fs.Name())
+	}
+	return nil
+}
+
 // parseInterspersed parses flags that may come before or after the positional arguments,
 // as in `nevermind analyze answer.webm --json`.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,14 +12,9 @@ import (
 )
 
 func runQuestions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("questions", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: nevermind questions --cover-letter FILE [--jd FILE] [--lang ko|en] [--count N] [--json]\n\n"+
-			"Generates interview questions from a cover letter (plain text, or JSON [{\"q\":…,\"a\":…}]) and a job\n"+
-			"description, with the LLM configured by OPENAI_API_KEY (and OPENAI_BASE_URL), or offline without one.\n\nflags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlags("questions", "usage: nevermind questions --cover-letter FILE [--jd FILE] [--lang ko|en] [--count N] [--json]\n\n"+
+		"Generates interview questions from a cover letter (plain text, or JSON [{\"q\":…,\"a\":…}]) and a job\n"+
+		"description, with the LLM configured by OPENAI_API_KEY (and OPENAI_BASE_URL), or offline without one.", stderr)
 	letterPath := fs.String("cover-letter", "", "the cover letter file (required)")
 	jdPath := fs.String("jd", "", "the job description file")
 	lang := fs.String("lang", "", "language of the questions: ko or en (default: the cover letter's)")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -48,22 +47,14 @@ func serverConfig() (server.Config, error) {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: nevermind serve [flags]\n\n"+
-			"Serves the API. Configuration comes from the environment (docs/deployment.md); with none it\n"+
-			"uses SQLite in ./nevermind.db, recordings in ./data/media and prints a development token.\n\nflags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlags("serve", "usage: nevermind serve [flags]\n\n"+
+		"Serves the API. Configuration comes from the environment (docs/deployment.md); with none it\n"+
+		"uses SQLite in ./nevermind.db, recordings in ./data/media and prints a development token.", stderr)
 	addr := fs.String("addr", "", "listen address (default :8000, or :$PORT)")
 	migrate := fs.Bool("migrate", false, "apply pending database migrations first")
 	worker := fs.Bool("worker", false, "also run analysis jobs in this process (always on with SQLite)")
-	if rest, err := parseInterspersed(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		fs.Usage()
-		return errors.New("serve takes no arguments")
 	}
 	cfg, err := serverConfig()
 	if err != nil {
@@ -87,18 +78,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: nevermind worker\n\n"+
-			"Runs analysis jobs from the shared PostgreSQL database (DATABASE_URL) and storage; start as many\n"+
-			"as you like on as many machines.")
-	}
-	if rest, err := parseInterspersed(fs, args); err != nil {
+	fs := newFlags("worker", "usage: nevermind worker\n\n"+
+		"Runs analysis jobs from the shared PostgreSQL database (DATABASE_URL) and storage; start as many\n"+
+		"as you like on as many machines.", stderr)
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		fs.Usage()
-		return errors.New("worker takes no arguments")
 	}
 	cfg, err := serverConfig()
 	if err != nil {
@@ -113,13 +97,9 @@ func runWorker(ctx context.Context, args []string, _, stderr io.Writer) error {
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: nevermind migrate up|down|status\n\n"+
-			"up applies pending migrations (ours, then River's); down rolls back the last group of ours;\n"+
-			"status lists them. The database is DATABASE_URL (default sqlite:nevermind.db).")
-	}
+	fs := newFlags("migrate", "usage: nevermind migrate up|down|status\n\n"+
+		"up applies pending migrations (ours, then River's); down rolls back the last group of ours;\n"+
+		"status lists them. The database is DATABASE_URL (default sqlite:nevermind.db).", stderr)
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

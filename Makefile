@@ -4,7 +4,6 @@
 # Every Go command runs through scripts/ffmpeg-env.sh, which provides FFmpeg 7.1 for cgo.
 
 GO      := scripts/ffmpeg-env.sh go
-GOFLAGS ?=
 # Test packages run one at a time: the suite spawns Praat, ffmpeg and PostgreSQL work of its
 # own, and two cores are all CI has.
 TESTFLAGS ?= -p 1 -timeout 30m
@@ -25,7 +24,7 @@ models:
 	scripts/models.sh
 
 build: ffmpeg
-	$(GO) build $(GOFLAGS) -o bin/nevermind ./cmd/nevermind
+	$(GO) build -o bin/nevermind ./cmd/nevermind
 
 vet: ffmpeg
 	$(GO) vet ./...
@@ -33,11 +32,11 @@ vet: ffmpeg
 test: deps ffmpeg models
 	scripts/postgres.sh
 	$(GO) vet ./...
-	$(GO) test $(GOFLAGS) $(TESTFLAGS) ./...
+	$(GO) test $(TESTFLAGS) ./...
 	# The inference engine promises identical outputs from concurrent Runs, and a pure-Go
 	# fallback for machines without its assembly kernels: check both.
-	$(GO) test $(GOFLAGS) -race ./vision/infer/...
-	$(GO) test $(GOFLAGS) -tags purego ./vision/infer/...
+	$(GO) test -race ./vision/infer/...
+	$(GO) test -tags purego ./vision/infer/...
 
 demo: deps build
 	scripts/demo.sh

@@ -31,6 +31,33 @@ type dynamicOut struct {
 	Body   any
 }
 
+// awaitAnalysis queues (or finds) the attempt's analysis, waits for it up to the
+// synchronous wait, and answers a feedback route from it: reply's body once the job is
+// done, the modality's unavailable reason when the job ran but produced nothing for it,
+// the job's failure, or 202 with a status URL while it is still running. kind is the
+// seed's message prefix ("voice_analysis").
+func (s *Server) awaitAnalysis(ctx context.Context, sessionID, attemptID int64, opts AnalysisOptions, retry bool,
+	kind, modality, fallback string, reply func() (*dynamicOut, error)) (*dynamicOut, error) {
+	job, err := s.requestAnalysis(ctx, sessionID, attemptID, opts, retry, s.syncWait())
+	if err != nil {
+		return nil, s.internal(err, "request analysis")
+	}
+	switch job.Status {
+	case store.JobFailed:
+		return nil, jobFailed(kind, job)
+	case store.JobDone:
+		if out, err := reply(); out != nil || err != nil {
+			return out, err
+		}
+		aa, err := s.analysis(ctx, attemptID)
+		if err != nil {
+			return nil, s.internal(err, "load analysis")
+		}
+		return nil, unavailable(aa, modality, kind+"_unavailable", fallback)
+	}
+	return accepted(pending(kind+"_pending", job)), nil
+}
+
 func ok(body any) *dynamicOut { return &dynamicOut{Status: http.StatusOK, Body: body} }
 
 func accepted(body any) *dynamicOut { return &dynamicOut{Status: http.StatusAccepted, Body: body} }
@@ -229,24 +256,8 @@ func (s *Server) registerVoice() {
 		if out, err := reply(); out != nil || err != nil {
 			return out, err
 		}
-		job, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, full, s.syncWait())
-		if err != nil {
-			return nil, s.internal(err, "request analysis")
-		}
-		switch job.Status {
-		case store.JobFailed:
-			return nil, jobFailed("voice_analysis", job)
-		case store.JobDone:
-			if out, err := reply(); out != nil || err != nil {
-				return out, err
-			}
-			aa, err := s.analysis(ctx, a.ID)
-			if err != nil {
-				return nil, s.internal(err, "load analysis")
-			}
-			return nil, unavailable(aa, "voice", "voice_analysis_unavailable", "the recording has no usable speech")
-		}
-		return accepted(pending("voice_analysis_pending", job)), nil
+		return s.awaitAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, full,
+			"voice_analysis", "voice", "the recording has no usable speech", reply)
 	}
 	huma.Register(s.api, huma.Operation{OperationID: "voice-feedback-post", Method: http.MethodPost, Path: "/api/feedback/{session_id}/voice-feedback",
 		Summary: "Full voice analysis payload (analysed once per attempt)", Tags: []string{"feedback"}, Security: bearer,
@@ -374,24 +385,8 @@ func (s *Server) registerExpression() {
 				return nil, detail(http.StatusNotFound, "video_not_found")
 			}
 			opts := AnalysisOptions{BlinkLimitPerMin: in.BlinkLimitPerMin, BaselineSeconds: in.BaselineSeconds, FrameStride: in.FrameStride}
-			job, err := s.requestAnalysis(ctx, sess.ID, a.ID, opts, false, s.syncWait())
-			if err != nil {
-				return nil, s.internal(err, "request analysis")
-			}
-			switch job.Status {
-			case store.JobFailed:
-				return nil, jobFailed("expression_analysis", job)
-			case store.JobDone:
-				if out, err := reply(); out != nil || err != nil {
-					return out, err
-				}
-				aa, err := s.analysis(ctx, a.ID)
-				if err != nil {
-					return nil, s.internal(err, "load analysis")
-				}
-				return nil, unavailable(aa, "expression", "expression_analysis_unavailable", "the analysis produced no expression result")
-			}
-			return accepted(pending("expression_analysis_pending", job)), nil
+			return s.awaitAnalysis(ctx, sess.ID, a.ID, opts, false,
+				"expression_analysis", "expression", "the analysis produced no expression result", reply)
 		})
 }
 

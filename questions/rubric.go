@@ -284,14 +284,6 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// strengthKo and friends phrase each criterion for the summary.
-var (
-	strengthKo = map[string]string{"star": "상황과 결과를 순서대로 제시한", "relevance": "질문의 요지에 맞춘", "specificity": "수치와 이름으로 근거를 든", "structure": "흐름을 잘 정리한", "length": "분량을 알맞게 맞춘"}
-	strengthEn = map[string]string{"star": "laying out situation and result in order", "relevance": "staying on the question", "specificity": "backing claims with numbers and names", "structure": "a clear flow", "length": "a well-judged length"}
-	remedyKo   = map[string]string{"star": "빠진 단계를 한 문장씩 채우기", "relevance": "첫 문장에서 질문에 바로 답하기", "specificity": "수치나 도구 이름으로 근거 보강하기", "structure": "순서 표현으로 흐름 정리하기", "length": "1~2분 분량 맞추기"}
-	remedyEn   = map[string]string{"star": "filling in the missing STAR steps", "relevance": "answering the question in your first sentence", "specificity": "adding numbers and the names of tools", "structure": "signposting the order of events", "length": "aiming for one to two minutes"}
-)
-
 // ranked returns the assessed criteria from strongest to weakest, ties in
 // rubric order.
 func ranked(r *Rubric) []string {
@@ -313,103 +305,112 @@ func ranked(r *Rubric) []string {
 	return out
 }
 
+// summaryWords is the offline summary's phrasing in one language.
+type summaryWords struct {
+	strength, remedy map[string]string // per criterion
+	// short is for a very short answer: its size (count words) and what to add.
+	short                                       string
+	count                                       func(Metrics) int
+	shortAdd                                    string
+	impression                                  [3]string // average score < 3, ≥ 3, ≥ 4
+	overall                                     string    // impression, strength
+	fillers                                     string    // top filler, count
+	repeats                                     string    // overused word
+	fluent                                      string    // filler count
+	longSentences, noConnectives, goodStructure string
+	keepGoing, focusOne, focusTwo               string
+}
+
+var summaryPhrasing = map[string]summaryWords{
+	Korean: {
+		strength: map[string]string{"star": "상황과 결과를 순서대로 제시한", "relevance": "질문의 요지에 맞춘", "specificity": "수치와 이름으로 근거를 든", "structure": "흐름을 잘 정리한", "length": "분량을 알맞게 맞춘"},
+		remedy:   map[string]string{"star": "빠진 단계를 한 문장씩 채우기", "relevance": "첫 문장에서 질문에 바로 답하기", "specificity": "수치나 도구 이름으로 근거 보강하기", "structure": "순서 표현으로 흐름 정리하기", "length": "1~2분 분량 맞추기"},
+		short: "답변이 공백을 빼고 %d자로 짧아 어떤 상황에서 무엇을 했는지가 아직 드러나지 않습니다. " +
+			"다음에는 %s에 해당하는 내용을 한두 문장씩 덧붙여 말해 보시기 바랍니다.",
+		count:         func(m Metrics) int { return m.Characters },
+		shortAdd:      "상황, 행동, 결과",
+		impression:    [3]string{"방향은 보이지만 근거가 부족한", "핵심은 전달되지만 보완할 부분이 있는", "구체적이고 짜임새 있는"},
+		overall:       "전반적으로 %s 답변이며, 특히 %s 점이 강점입니다.",
+		fillers:       "'%s' 같은 군말이 모두 %d회 나와 말의 흐름이 자주 끊깁니다.",
+		repeats:       "'%s'라는 표현이 여러 번 반복되어 다른 말로 바꿔 보면 전달력이 좋아집니다.",
+		fluent:        "군말이 %d회로 적고 반복되는 표현이 없어 말의 흐름이 안정적입니다.",
+		longSentences: "한 문장이 길어 핵심이 묻히므로, 긴 문장을 둘로 나누어 말하는 편이 좋습니다.",
+		noConnectives: "'먼저', '그 결과'처럼 순서를 알려 주는 표현을 쓰면 구조가 더 분명해집니다.",
+		goodStructure: "문장 길이가 적당하고 연결 표현이 있어 구조를 따라가기 쉽습니다.",
+		keepGoing:     "지금처럼 결과를 수치로 말하는 습관을 유지하면서, 꼬리 질문에도 같은 구조로 답하는 연습을 이어 가시기 바랍니다.",
+		focusOne:      "앞으로는 %s에 집중해 연습하시기 바랍니다.",
+		focusTwo:      "앞으로는 %s, 그리고 %s에 집중해 연습하시기 바랍니다.",
+	},
+	English: {
+		strength: map[string]string{"star": "laying out situation and result in order", "relevance": "staying on the question", "specificity": "backing claims with numbers and names", "structure": "a clear flow", "length": "a well-judged length"},
+		remedy:   map[string]string{"star": "filling in the missing STAR steps", "relevance": "answering the question in your first sentence", "specificity": "adding numbers and the names of tools", "structure": "signposting the order of events", "length": "aiming for one to two minutes"},
+		short: "At %d words the answer is too short to show what the situation was and what you did. " +
+			"Next time, add a sentence or two for the %s.",
+		count:         func(m Metrics) int { return m.Words },
+		shortAdd:      "situation, action and result",
+		impression:    [3]string{"has a clear direction but little evidence", "gets the main point across but leaves gaps", "is concrete and well organised"},
+		overall:       "Overall the answer %s, and its strength is %s.",
+		fillers:       "Fillers such as '%s' came up %d times and break the flow.",
+		repeats:       "You repeat '%s' often; varying it would make the answer sound sharper.",
+		fluent:        "With %d fillers and no repeated phrases, your delivery flows well.",
+		longSentences: "Some sentences run long enough to bury the point, so split them in two.",
+		noConnectives: "Markers such as 'first' and 'as a result' would make the structure easier to follow.",
+		goodStructure: "Sentence length and linking words make the structure easy to follow.",
+		keepGoing:     "Keep quantifying your results, and practise giving follow-up answers in the same structure.",
+		focusOne:      "Focus your practice on %s.",
+		focusTwo:      "Focus your practice on %s and on %s.",
+	},
+}
+
 func offlineSummary(ev *Evaluation) string {
 	m, r := ev.Metrics, &ev.Rubric
-	order := ranked(r)
-	best, worst := order[0], order[len(order)-1]
-	missing := missingSTAR(m, ev.Language)
+	w := summaryPhrasing[English]
 	if ev.Language == Korean {
-		if ev.LengthClass == VeryShort {
-			add := "상황, 행동, 결과"
-			if len(missing) > 0 {
-				add = strings.Join(missing, ", ")
-			}
-			return fmt.Sprintf("답변이 공백을 빼고 %d자로 짧아 어떤 상황에서 무엇을 했는지가 아직 드러나지 않습니다. "+
-				"다음에는 %s에 해당하는 내용을 한두 문장씩 덧붙여 말해 보시기 바랍니다.", m.Characters, add)
-		}
-		impression := "방향은 보이지만 근거가 부족한"
-		switch avg := average(r); {
-		case avg >= 4:
-			impression = "구체적이고 짜임새 있는"
-		case avg >= 3:
-			impression = "핵심은 전달되지만 보완할 부분이 있는"
-		}
-		s1 := fmt.Sprintf("전반적으로 %s 답변이며, 특히 %s 점이 강점입니다.", impression, strengthKo[best])
-		var s2 string
-		switch top := topFiller(m); {
-		case m.FillerRate > 5 && top != "":
-			s2 = fmt.Sprintf("'%s' 같은 군말이 모두 %d회 나와 말의 흐름이 자주 끊깁니다.", top, m.FilledPauses+m.DiscourseFillers)
-		case len(m.OverusedWords) > 0:
-			s2 = fmt.Sprintf("'%s'라는 표현이 여러 번 반복되어 다른 말로 바꿔 보면 전달력이 좋아집니다.", m.OverusedWords[0])
-		default:
-			s2 = fmt.Sprintf("군말이 %d회로 적고 반복되는 표현이 없어 말의 흐름이 안정적입니다.", m.FilledPauses+m.DiscourseFillers)
-		}
-		var s3 string
-		limit, _ := runOn(Korean)
-		switch {
-		case averageSentence(ev) > float64(limit):
-			s3 = "한 문장이 길어 핵심이 묻히므로, 긴 문장을 둘로 나누어 말하는 편이 좋습니다."
-		case m.Connectives == 0:
-			s3 = "'먼저', '그 결과'처럼 순서를 알려 주는 표현을 쓰면 구조가 더 분명해집니다."
-		default:
-			s3 = "문장 길이가 적당하고 연결 표현이 있어 구조를 따라가기 쉽습니다."
-		}
-		second := order[max(len(order)-2, 0)]
-		var s4 string
-		switch {
-		case r.criterion(worst).Score >= 4:
-			s4 = "지금처럼 결과를 수치로 말하는 습관을 유지하면서, 꼬리 질문에도 같은 구조로 답하는 연습을 이어 가시기 바랍니다."
-		case r.criterion(second).Score >= 4 || second == worst:
-			s4 = fmt.Sprintf("앞으로는 %s에 집중해 연습하시기 바랍니다.", remedyKo[worst])
-		default:
-			s4 = fmt.Sprintf("앞으로는 %s, 그리고 %s에 집중해 연습하시기 바랍니다.", remedyKo[worst], remedyKo[second])
-		}
-		return strings.Join([]string{s1, s2, s3, s4}, " ")
+		w = summaryPhrasing[Korean]
 	}
 	if ev.LengthClass == VeryShort {
-		add := "situation, action and result"
-		if len(missing) > 0 {
+		add := w.shortAdd
+		if missing := missingSTAR(m, ev.Language); len(missing) > 0 {
 			add = strings.Join(missing, ", ")
 		}
-		return fmt.Sprintf("At %d words the answer is too short to show what the situation was and what you did. "+
-			"Next time, add a sentence or two for the %s.", m.Words, add)
+		return fmt.Sprintf(w.short, w.count(m), add)
 	}
-	impression := "has a clear direction but little evidence"
+	order := ranked(r)
+	best, worst := order[0], order[len(order)-1]
+	impression := w.impression[0]
 	switch avg := average(r); {
 	case avg >= 4:
-		impression = "is concrete and well organised"
+		impression = w.impression[2]
 	case avg >= 3:
-		impression = "gets the main point across but leaves gaps"
+		impression = w.impression[1]
 	}
-	s1 := fmt.Sprintf("Overall the answer %s, and its strength is %s.", impression, strengthEn[best])
+	s1 := fmt.Sprintf(w.overall, impression, w.strength[best])
 	var s2 string
 	switch top := topFiller(m); {
 	case m.FillerRate > 5 && top != "":
-		s2 = fmt.Sprintf("Fillers such as '%s' came up %d times and break the flow.", top, m.FilledPauses+m.DiscourseFillers)
+		s2 = fmt.Sprintf(w.fillers, top, m.FilledPauses+m.DiscourseFillers)
 	case len(m.OverusedWords) > 0:
-		s2 = fmt.Sprintf("You repeat '%s' often; varying it would make the answer sound sharper.", m.OverusedWords[0])
+		s2 = fmt.Sprintf(w.repeats, m.OverusedWords[0])
 	default:
-		s2 = fmt.Sprintf("With %d fillers and no repeated phrases, your delivery flows well.", m.FilledPauses+m.DiscourseFillers)
+		s2 = fmt.Sprintf(w.fluent, m.FilledPauses+m.DiscourseFillers)
 	}
-	var s3 string
-	limit, _ := runOn(English)
+	s3 := w.goodStructure
+	limit, _ := runOn(ev.Language)
 	switch {
 	case averageSentence(ev) > float64(limit):
-		s3 = "Some sentences run long enough to bury the point, so split them in two."
+		s3 = w.longSentences
 	case m.Connectives == 0:
-		s3 = "Markers such as 'first' and 'as a result' would make the structure easier to follow."
-	default:
-		s3 = "Sentence length and linking words make the structure easy to follow."
+		s3 = w.noConnectives
 	}
 	second := order[max(len(order)-2, 0)]
 	var s4 string
 	switch {
 	case r.criterion(worst).Score >= 4:
-		s4 = "Keep quantifying your results, and practise giving follow-up answers in the same structure."
+		s4 = w.keepGoing
 	case r.criterion(second).Score >= 4 || second == worst:
-		s4 = fmt.Sprintf("Focus your practice on %s.", remedyEn[worst])
+		s4 = fmt.Sprintf(w.focusOne, w.remedy[worst])
 	default:
-		s4 = fmt.Sprintf("Focus your practice on %s and on %s.", remedyEn[worst], remedyEn[second])
+		s4 = fmt.Sprintf(w.focusTwo, w.remedy[worst], w.remedy[second])
 	}
 	return strings.Join([]string{s1, s2, s3, s4}, " ")
 }

@@ -10,16 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"slices"
 	"syscall"
 	"time"
 
-	"github.com/go-audio/audio"
-	"github.com/go-audio/wav"
+	"github.com/nevermind-ai/nevermind/internal/wavfile"
 	"github.com/nevermind-ai/nevermind/vocal"
 	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
@@ -39,7 +36,7 @@ func run(path string, runs int, seedOnly bool) error {
 	if path == "" || runs < 1 {
 		return errors.New("usage: vocalbench -wav file.wav [-n runs]")
 	}
-	pcm, rate, err := readWAV(path)
+	pcm, rate, err := wavfile.Read(path)
 	if err != nil {
 		return err
 	}
@@ -131,39 +128,4 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// readWAV reads mono (or averaged multi-channel) PCM in chunks and scales it
-// to [-1, 1].
-func readWAV(path string) ([]float32, int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	d := wav.NewDecoder(f)
-	if !d.IsValidFile() {
-		return nil, 0, fmt.Errorf("%s: not a PCM WAV file", path)
-	}
-	ch := int(d.NumChans)
-	scale := float32(int64(1) << (d.BitDepth - 1))
-	buf := &audio.IntBuffer{Data: make([]int, 4096*ch)}
-	var pcm []float32
-	for {
-		n, err := d.PCMBuffer(buf)
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, 0, err
-		}
-		if n == 0 {
-			break
-		}
-		for i := 0; i+ch <= n; i += ch {
-			var sum float32
-			for c := range ch {
-				sum += float32(buf.Data[i+c])
-			}
-			pcm = append(pcm, sum/float32(ch)/scale)
-		}
-	}
-	return pcm, int(d.SampleRate), nil
 }

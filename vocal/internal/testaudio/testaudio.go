@@ -7,16 +7,12 @@ package testaudio
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
-	"github.com/go-audio/audio"
-	"github.com/go-audio/wav"
+	"github.com/nevermind-ai/nevermind/internal/wavfile"
 )
 
 // LibriVoxDir holds 16 kHz mono excerpts of "Sense and Sensibility"
@@ -92,46 +88,11 @@ func Sox(t testing.TB, dir, name string, args ...string) string {
 	return out
 }
 
-// ReadWAV reads a PCM WAV file as mono float32 in [-1, 1] (channels are
-// averaged). It reads in chunks: go-audio's FullPCMBuffer is about 70×
-// slower.
-func ReadWAV(path string) ([]float32, int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	d := wav.NewDecoder(f)
-	if !d.IsValidFile() {
-		return nil, 0, fmt.Errorf("%s: not a PCM WAV file", path)
-	}
-	channels := int(d.NumChans)
-	scale := float32(int64(1) << (d.BitDepth - 1))
-	buf := &audio.IntBuffer{Data: make([]int, 4096*channels)}
-	var pcm []float32
-	for {
-		n, err := d.PCMBuffer(buf)
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, 0, fmt.Errorf("%s: %w", path, err)
-		}
-		if n == 0 {
-			break
-		}
-		for i := 0; i+channels <= n; i += channels {
-			var sum float32
-			for c := range channels {
-				sum += float32(buf.Data[i+c])
-			}
-			pcm = append(pcm, sum/float32(channels)/scale)
-		}
-	}
-	return pcm, int(d.SampleRate), nil
-}
-
-// MustReadWAV is ReadWAV for tests.
+// MustReadWAV reads a PCM WAV file as mono float32 in [-1, 1] (see wavfile.Read) or
+// fails the test.
 func MustReadWAV(t testing.TB, path string) ([]float32, int) {
 	t.Helper()
-	pcm, rate, err := ReadWAV(path)
+	pcm, rate, err := wavfile.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -275,8 +275,7 @@ func toPitch(s *Sound, p PitchParams, method int) (*Pitch, error) {
 		}
 		w := make([]float64, a.nsampFFT)
 		copy(w, a.window)
-		a.windowR = make([]float64, a.nsampFFT)
-		newAutocorrelator(a.nsampFFT).run(w, nil, a.windowR, nil)
+		a.windowR, _ = newAutocorrelator(a.nsampFFT).run(w, nil)
 		for i := 1; i < a.nsampWindow; i++ {
 			a.windowR[i] /= a.windowR[0]
 		}
@@ -343,18 +342,18 @@ func (a *pitchAnalysis) analyseRange(pitch *Pitch, from, to int) {
 	}
 	ac := newAutocorrelator(a.nsampFFT)
 	frames := [2][]float64{make([]float64, a.nsampFFT), make([]float64, a.nsampFFT)}
-	acOut := [2][]float64{make([]float64, a.nsampFFT), make([]float64, a.nsampFFT)}
 	var peaks [2]float64
 	var idx [2]int
 	pending := 0
 	process := func() {
 		pair := pending
 		pending = 0
-		if pair == 2 {
-			ac.run(frames[0], frames[1], acOut[0], acOut[1])
-		} else {
-			ac.run(frames[0], nil, acOut[0], nil)
+		second := frames[1]
+		if pair == 1 {
+			second = nil
 		}
+		var acOut [2][]float64
+		acOut[0], acOut[1] = ac.run(frames[0], second)
 		for k := range pair {
 			r := sc.rbuf[k]
 			r[b] = 1
@@ -443,6 +442,9 @@ func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) 
 	}
 	plan := newFFTPlan(size)
 	c := [2][]float64{make([]float64, size), make([]float64, size)}
+	// xre, xim hold the first windows, zero-padded; U and V are the
+	// spectra, and V's buffers then take the cross-spectrum.
+	xre, xim := make([]float64, size), make([]float64, size)
 	ure, uim := make([]float64, size), make([]float64, size)
 	vre, vim := make([]float64, size), make([]float64, size)
 	spans := [2]int{}
@@ -467,14 +469,10 @@ func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) 
 			spans[1] = 0
 		}
 		// U = FFT(c0 + i·c1), V = FFT(x0 + i·x1) with x the first window.
-		copy(ure, c[0])
-		copy(uim, c[1])
-		clear(vre)
-		clear(vim)
-		copy(vre[:n], c[0][:n])
-		copy(vim[:n], c[1][:n])
-		plan.forward(ure, uim)
-		plan.forward(vre, vim)
+		copy(xre[:n], c[0][:n])
+		copy(xim[:n], c[1][:n])
+		plan.transform(ure, uim, c[0], c[1])
+		plan.transform(vre, vim, xre, xim)
 		// Cross-spectra P0 = conj(X0)·C0 and P1 = conj(X1)·C1 are Hermitian,
 		// so Z = P0 + i·P1 transforms back to R0 + i·R1. The inverse is taken
 		// as conj(FFT(conj(Z))).
@@ -487,12 +485,12 @@ func (a *pitchAnalysis) analyseRangeCC(pitch *Pitch, from, to int, sc *scratch) 
 			p0r, p0i := x0r*c0r+x0i*c0i, x0r*c0i-x0i*c0r
 			p1r, p1i := x1r*c1r+x1i*c1i, x1r*c1i-x1i*c1r
 			// Z[k] = P0 + i·P1; Z[m] = conj(P0) + i·conj(P1). Store conj(Z).
-			ure[k], uim[k] = p0r-p1i, -(p0i + p1r)
+			vre[k], vim[k] = p0r-p1i, -(p0i + p1r)
 			if m != k {
-				ure[m], uim[m] = p0r+p1i, -(-p0i + p1r)
+				vre[m], vim[m] = p0r+p1i, -(-p0i + p1r)
 			}
 		}
-		plan.forward(ure, uim)
+		plan.transform(ure, uim, vre, vim)
 		scale := 1 / float64(size)
 		for k := range pair {
 			r := sc.rbuf[k]

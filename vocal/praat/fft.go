@@ -71,8 +71,14 @@ func (p *fftPlan) transform(re, im, srcRe, srcIm []float64) {
 	re, im, srcRe, srcIm = re[:n], im[:n], srcRe[:n], srcIm[:n]
 	if useAVX2 && n >= 16 {
 		p.transformAVX2(re, im, srcRe, srcIm)
-		return
+	} else {
+		p.transformGo(re, im, srcRe, srcIm)
 	}
+}
+
+// transformGo is transform in Go, for slices cut to n.
+func (p *fftPlan) transformGo(re, im, srcRe, srcIm []float64) {
+	n := p.n
 	p.firstPass(re, im, srcRe, srcIm)
 	m := 8
 	for ; 2*m <= n; m <<= 2 {

@@ -39,14 +39,7 @@ func TestFFTKernelsAgree(t *testing.T) {
 		srcRe, srcIm := randomSignal(n)
 		p := newFFTPlan(n)
 		goRe, goIm := make([]float64, n), make([]float64, n)
-		p.firstPass(goRe, goIm, srcRe, srcIm)
-		m := 8
-		for ; 2*m <= n; m <<= 2 {
-			p.radix4Pass(goRe, goIm, m)
-		}
-		if m <= n {
-			p.radix2Pass(goRe, goIm, m)
-		}
+		p.transformGo(goRe, goIm, srcRe, srcIm)
 		re, im := make([]float64, n), make([]float64, n)
 		p.transformAVX2(re, im, srcRe, srcIm)
 		for k := range n {

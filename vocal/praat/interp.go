@@ -73,14 +73,26 @@ func interpolateSinc(y symmetric, x float64, maxDepth int) float64 {
 // stepping by step, for the phase a (π times the distance to the first
 // sample, with ½·sin a given) and the taper span.
 func sincSide(v []float64, start, step, count int, a, halfsina, span float64) float64 {
-	aa := a / span
-	daa := math.Pi / span
-	s0, c0 := math.Sincos(aa)  // even terms
-	sd, cd := math.Sincos(daa) // one step
+	s0, c0 := math.Sincos(a / span) // the taper's angle at the first term
+	sd, cd := math.Sincos(math.Pi / span)
+	sum := 0.0
+	if useAVX2 && count >= 16 {
+		var done int
+		sum, done, a, c0, s0 = sincSideAVX2(v, start, step, count, a, halfsina, c0, s0, cd, sd)
+		start += done * step
+		count -= done
+	}
+	return sum + sincTerms(v, start, step, count, a, halfsina, c0, s0, cd, sd)
+}
+
+// sincTerms is the sum of sincSide from a term of even rank on, whose phase
+// is a and taper angle has cosine c and sine s; cd and sd rotate the taper
+// by one term.
+func sincTerms(v []float64, ix, step, count int, a, halfsina, c, s, cd, sd float64) float64 {
+	c0, s0 := c, s // even terms
 	c1, s1 := c0*cd-s0*sd, s0*cd+c0*sd
 	c2, s2 := cd*cd-sd*sd, 2*sd*cd // rotation by two steps
 	var sum0, sum1 float64
-	ix := start
 	k := 0
 	for ; k+1 < count; k += 2 {
 		// One division serves both terms: 1/a = (a+π)·r and
@@ -217,17 +229,44 @@ func sincSideDerivatives(v []float64, start, step, count int, a, sina, cosa, spa
 	w := a * invSpan
 	sw, cw := math.Sincos(w)
 	sd, cd := math.Sincos(dw)
-	su, cu := sina, cosa
-	u := a
-	ix := start
-	// Sums without the constant factors π, σπ and 2σπ, which multiply once
-	// at the end; sin u and cos u only alternate in sign from one term to
-	// the next. With vq = v·q, vq1 = v·q' and pw = p'·w'/σ:
-	//   d1/σ = π·Σ vq1·p + Σ vq·pw
-	//   d2   = π²·Σ v·q”·p + 2π·Σ vq1·pw + Σ vq·(p”·w'² + p'·w”)
-	// where q” = −q − 2q'/u gives Σ v·q”·p = −f − 2·Σ vq1·p/u, and
-	// p”·w'² + p'·w” = −cos w·w'² − 2·pw/span.
-	var sq1p, sq1pu, sq1pw, sqcw float64
+	t := sincTerm{u: a, w: w, su: sina, cu: cosa, sw: sw, cw: cw}
+	var s derivativeSums
+	if useAVX2 && count >= 8 {
+		done := sincDerivativesAVX2(&s, &t, v, start, step, count, dw, cd, sd, invSpan)
+		start += done * step
+		count -= done
+	}
+	s.add(v, start, step, count, t, dw, cd, sd, invSpan)
+	return s.derivatives(invSpan, sigma)
+}
+
+// derivatives combines the sums. They leave out the constant factors π,
+// σπ and 2σπ, which multiply once here. With vq = v·q, vq1 = v·q' and
+// pw = p'·w'/σ:
+//
+//	d1/σ = π·Σ vq1·p + Σ vq·pw
+//	d2   = π²·Σ v·q”·p + 2π·Σ vq1·pw + Σ vq·(p”·w'² + p'·w”)
+//
+// where q” = −q − 2q'/u gives Σ v·q”·p = −f − 2·Σ vq1·p/u, and
+// p”·w'² + p'·w” = −cos w·w'² − 2·pw/span.
+func (s *derivativeSums) derivatives(invSpan, sigma float64) (f, d1, d2 float64) {
+	d2 = math.Pi*math.Pi*(-s.f-2*s.q1pu) + 2*math.Pi*s.q1pw - s.qcw - 2*invSpan*s.qpw
+	d1 = sigma * (math.Pi*s.q1p + s.qpw)
+	return 0.5 * s.f, 0.5 * d1, 0.5 * d2
+}
+
+// sincTerm is where sincSideDerivatives stands at one term: u = π·|x −
+// sample|, the taper angle w, sin and cos of u, and of w.
+type sincTerm struct{ u, w, su, cu, sw, cw float64 }
+
+// derivativeSums are the partial sums of sincSideDerivatives: Σ vq·p,
+// Σ vq1·p, Σ vq1·p/u, Σ vq·pw, Σ vq1·pw and Σ vq·cos w·w'².
+type derivativeSums struct{ f, q1p, q1pu, qpw, q1pw, qcw float64 }
+
+// add adds count terms from v[ix] on, the first at t; dw, cd and sd
+// advance the taper by one term.
+func (s *derivativeSums) add(v []float64, ix, step, count int, t sincTerm, dw, cd, sd, invSpan float64) {
+	u, w, su, cu, sw, cw := t.u, t.w, t.su, t.cu, t.sw, t.cw
 	for range count {
 		inv := 1 / u
 		q := su * inv
@@ -237,21 +276,19 @@ func sincSideDerivatives(v []float64, start, step, count int, a, sina, cosa, spa
 		pw := -sw * wx
 		val := v[ix]
 		vq, vq1 := val*q, val*q1
-		f += vq * p
-		sq1p += vq1 * p
-		sq1pu += vq1 * p * inv
-		d1 += vq * pw
-		sq1pw += vq1 * pw
-		sqcw += vq * cw * wx * wx
+		s.f += vq * p
+		s.q1p += vq1 * p
+		s.q1pu += vq1 * p * inv
+		s.qpw += vq * pw
+		s.q1pw += vq1 * pw
+		s.qcw += vq * cw * wx * wx
+		// sin u and cos u only alternate in sign from one term to the next
 		u += math.Pi
 		w += dw
 		su, cu = -su, -cu
 		cw, sw = cw*cd-sw*sd, sw*cd+cw*sd
 		ix += step
 	}
-	d2 = math.Pi*math.Pi*(-f-2*sq1pu) + 2*math.Pi*sq1pw - sqcw - 2*invSpan*d1
-	d1 = sigma * (math.Pi*sq1p + d1)
-	return 0.5 * f, 0.5 * d1, 0.5 * d2
 }
 
 // minimizeBrent is the golden-section/parabolic minimiser of Praat's

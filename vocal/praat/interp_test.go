@@ -81,3 +81,52 @@ func TestNewtonMatchesBrent(t *testing.T) {
 		t.Errorf("Newton answered only %d of 600 searches", answered)
 	}
 }
+
+// TestSincKernelsAgree checks the AVX2 sums of both sides of the
+// interpolant, and of its derivatives, against the Go loops over the same
+// terms. The lanes add the terms in another order and step the taper's
+// rotation four or eight terms at a time, so they differ by rounding only.
+func TestSincKernelsAgree(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 kernels on this machine or build")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	v := make([]float64, 1500)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	close := func(got, want, scale float64) bool { return math.Abs(got-want) <= 1e-13*scale }
+	for trial := range 400 {
+		count := 8 + rng.IntN(700)
+		step := 1
+		start := rng.IntN(len(v) - count)
+		if trial%2 == 1 {
+			step = -1
+			start = count - 1 + rng.IntN(len(v)-count)
+		}
+		a := math.Pi * rng.Float64()
+		span := float64(count) + rng.Float64()
+		sina, cosa := math.Sincos(a)
+		scale := 0.0 // Σ|v|: no sum can round to more than eps times it
+		for k := range count {
+			scale += math.Abs(v[start+step*k])
+		}
+
+		sd, cd := math.Sincos(math.Pi / span)
+		s0, c0 := math.Sincos(a / span)
+		want := sincTerms(v, start, step, count, a, 0.5*sina, c0, s0, cd, sd)
+		if got := sincSide(v, start, step, count, a, 0.5*sina, span); count >= 16 && !close(got, want, scale) {
+			t.Errorf("count %d step %d: sincSide %.17g, Go %.17g", count, step, got, want)
+		}
+
+		invSpan := 1 / span
+		sw, cw := math.Sincos(a * invSpan)
+		var ref derivativeSums
+		ref.add(v, start, step, count, sincTerm{u: a, w: a * invSpan, su: sina, cu: cosa, sw: sw, cw: cw}, math.Pi*invSpan, cd, sd, invSpan)
+		f, d1, d2 := sincSideDerivatives(v, start, step, count, a, sina, cosa, span, 1)
+		wf, w1, w2 := ref.derivatives(invSpan, 1)
+		if !close(f, wf, scale) || !close(d1, w1, 10*scale) || !close(d2, w2, 100*scale) {
+			t.Errorf("count %d step %d: derivatives %g %g %g, Go %g %g %g", count, step, f, d1, d2, wf, w1, w2)
+		}
+	}
+}

@@ -245,9 +245,18 @@ func toPitch(s *Sound, p PitchParams, method int) (*Pitch, error) {
 		mean += v
 	}
 	mean /= float64(nx)
+	// max |v − mean| is at the largest or the smallest sample, as rounding
+	// is monotonic; plain comparisons are several times faster than max.
+	lo, hi := s.Samples[0], s.Samples[0]
 	for _, v := range s.Samples {
-		a.globalPeak = max(a.globalPeak, math.Abs(v-mean))
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
 	}
+	a.globalPeak = max(hi-mean, mean-lo)
 	if a.globalPeak == 0 {
 		return pitch, nil // digital silence: every frame unvoiced, as in Praat
 	}

@@ -89,9 +89,13 @@ func besselI0(x float64) float64 {
 	return math.Exp(x) / math.Sqrt(x) * (0.39894228 + t*(0.01328592+t*(0.00225319+t*(-0.00157565+t*(0.00916281+t*(-0.02057706+t*(0.02635537+t*(-0.01647633+t*0.00392377))))))))
 }
 
-// sum4 is the sum of x, with four partial sums so that the additions do not
-// wait on each other (the result differs from a serial sum by rounding).
+// sum4 is the sum of x, with partial sums (four in Go, sixteen with AVX2)
+// so that the additions do not wait on each other (the result differs from
+// a serial sum by rounding).
 func sum4(x []float64) float64 {
+	if useAVX2 && len(x) >= 16 {
+		return sumAVX2(&x[0], len(x))
+	}
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
@@ -106,9 +110,12 @@ func sum4(x []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// weightedSquares is Σ (x[k] − mean)²·w[k], with four partial sums.
+// weightedSquares is Σ (x[k] − mean)²·w[k], with partial sums like sum4.
 func weightedSquares(x, w []float64, mean float64) float64 {
 	w = w[:len(x)]
+	if useAVX2 && len(x) >= 16 {
+		return weightedSquaresAVX2(&x[0], &w[0], len(x), mean)
+	}
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {

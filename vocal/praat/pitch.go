@@ -607,10 +607,13 @@ func (a *pitchAnalysis) centredSpan(t, localMean float64, c []float64) int {
 	return localSpan
 }
 
-// dot is the inner product of x and y[:len(x)], with four partial sums so
-// that the additions do not wait on each other.
+// dot is the inner product of x and y[:len(x)], with partial sums (four in
+// Go, sixteen with AVX2) so that the additions do not wait on each other.
 func dot(x, y []float64) float64 {
 	y = y[:len(x)]
+	if useAVX2 && len(x) >= 16 {
+		return dotAVX2(&x[0], &y[0], len(x))
+	}
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {

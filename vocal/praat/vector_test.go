@@ -1,0 +1,40 @@
+package praat
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestReductions checks dot, sum4 and weightedSquares, on whichever path
+// this machine takes, against serial sums, at lengths around the vector
+// widths.
+func TestReductions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	x, y := make([]float64, 300), make([]float64, 300)
+	for i := range x {
+		x[i], y[i] = rng.NormFloat64(), rng.Float64()
+	}
+	close := func(got, want, scale float64) bool { return math.Abs(got-want) <= 1e-14*scale }
+	for n := range x {
+		mean := 0.3 * rng.NormFloat64()
+		var d, s, w, dScale, sScale, wScale float64
+		for i := range n {
+			d += x[i] * y[i]
+			s += x[i]
+			w += (x[i] - mean) * (x[i] - mean) * y[i]
+			dScale += math.Abs(x[i] * y[i])
+			sScale += math.Abs(x[i])
+			wScale += (x[i] - mean) * (x[i] - mean) * y[i]
+		}
+		if got := dot(x[:n], y); !close(got, d, dScale) {
+			t.Errorf("n=%d: dot %.17g, serial %.17g", n, got, d)
+		}
+		if got := sum4(x[:n]); !close(got, s, sScale) {
+			t.Errorf("n=%d: sum4 %.17g, serial %.17g", n, got, s)
+		}
+		if got := weightedSquares(x[:n], y, mean); !close(got, w, wScale) {
+			t.Errorf("n=%d: weightedSquares %.17g, serial %.17g", n, got, w)
+		}
+	}
+}

@@ -404,10 +404,7 @@ func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, loc
 	rightSample := leftSample + 1
 	start := rightSample - a.nsampPeriod
 	end := leftSample + a.nsampPeriod
-	for _, v := range s.Samples[start-1 : end] {
-		localMean += v
-	}
-	localMean /= float64(2 * a.nsampPeriod)
+	localMean = sum4(s.Samples[start-1:end]) / float64(2*a.nsampPeriod)
 	start = rightSample - a.halfnsampWindow
 	src := s.Samples[start-1 : start-1+a.nsampWindow]
 	// The centre, which gives the local peak, comes first: a frame too
@@ -417,7 +414,9 @@ func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, loc
 	if a.method < fccNormal {
 		for j := lo - 1; j < hi; j++ {
 			frame[j] = (src[j] - localMean) * a.window[j]
-			localPeak = max(localPeak, math.Abs(frame[j]))
+			if v := math.Abs(frame[j]); v > localPeak { // builtin max is several times slower
+				localPeak = v
+			}
 		}
 		if a.quiet(localPeak) {
 			return localPeak, localMean
@@ -432,10 +431,16 @@ func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, loc
 	}
 	// Cross-correlation frames are unwindowed and only their peak is used
 	// (centredSpan copies the samples the correlation needs).
-	for j := lo - 1; j < hi; j++ {
-		localPeak = max(localPeak, math.Abs(src[j]-localMean))
+	minimum, maximum := src[lo-1], src[lo-1]
+	for _, v := range src[lo-1 : hi] {
+		if v < minimum {
+			minimum = v
+		}
+		if v > maximum {
+			maximum = v
+		}
 	}
-	return localPeak, localMean
+	return max(maximum-localMean, localMean-minimum), localMean
 }
 
 // analyseRangeCC runs the forward cross-correlation frames in pairs. For

@@ -19,10 +19,18 @@ func sincSideAVX2(v []float64, start, step, count int, a, halfsina, c, s, cd, sd
 	groups := count / 8
 	done = 8 * groups
 	_ = v[start+step*(done-1)] // the kernel reads no further
+	// The taper at terms 0..7 and the rotation by eight, in few dependent
+	// steps: this setup costs about as much as a short kernel run.
 	var ck, sk [8]float64
+	c2, s2 := cd*cd-sd*sd, 2*sd*cd
+	c4, s4 := c2*c2-s2*s2, 2*s2*c2
+	c8, s8 := c4*c4-s4*s4, 2*s4*c4
 	ck[0], sk[0] = c, s
-	for k := 1; k < 8; k++ {
-		ck[k], sk[k] = ck[k-1]*cd-sk[k-1]*sd, sk[k-1]*cd+ck[k-1]*sd
+	ck[1], sk[1] = rotate(c, s, cd, sd)
+	ck[2], sk[2] = rotate(c, s, c2, s2)
+	ck[3], sk[3] = rotate(ck[1], sk[1], c2, s2)
+	for k := range 4 {
+		ck[k+4], sk[k+4] = rotate(ck[k], sk[k], c4, s4)
 	}
 	var st sincLanes
 	first, offB, stride, lane0 := start, 4, 8, 0
@@ -41,10 +49,6 @@ func sincSideAVX2(v []float64, start, step, count int, a, halfsina, c, s, cd, sd
 		if k%2 == 1 {
 			st.h[l] = -halfsina
 		}
-	}
-	c8, s8 := cd, sd
-	for range 3 {
-		c8, s8 = c8*c8-s8*s8, 2*s8*c8
 	}
 	sum = sincSide8(&v[first], 8*offB, 8*stride, groups, c8, s8, 4*math.Pi, 8*math.Pi, &st)
 	return sum, done, st.u[lane0], st.cA[lane0], st.sA[lane0]
@@ -112,6 +116,10 @@ func sincDerivativesAVX2(s *derivativeSums, t *sincTerm, v []float64, start, ste
 }
 
 func laneSum(x [4]float64) float64 { return (x[0] + x[1]) + (x[2] + x[3]) }
+
+// rotate turns the angle with cosine c and sine s by the one with cosine
+// cr and sine sr.
+func rotate(c, s, cr, sr float64) (float64, float64) { return c*cr - s*sr, s*cr + c*sr }
 
 // sincDerivatives4 runs groups steps of four terms from the vector at v,
 // stepping by stride bytes, into st's sums, and leaves the lanes at the

@@ -412,21 +412,12 @@ func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, loc
 	lo := max(1, a.halfnsampWindow+1-a.halfnsampPeriod)
 	hi := min(a.nsampWindow, a.halfnsampWindow+a.halfnsampPeriod)
 	if a.method < fccNormal {
-		for j := lo - 1; j < hi; j++ {
-			frame[j] = (src[j] - localMean) * a.window[j]
-			if v := math.Abs(frame[j]); v > localPeak { // builtin max is several times slower
-				localPeak = v
-			}
-		}
+		localPeak = applyWindow(frame[lo-1:hi], src[lo-1:hi], a.window[lo-1:hi], localMean)
 		if a.quiet(localPeak) {
 			return localPeak, localMean
 		}
-		for j := range lo - 1 {
-			frame[j] = (src[j] - localMean) * a.window[j]
-		}
-		for j := hi; j < a.nsampWindow; j++ {
-			frame[j] = (src[j] - localMean) * a.window[j]
-		}
+		applyWindow(frame[:lo-1], src[:lo-1], a.window, localMean)
+		applyWindow(frame[hi:a.nsampWindow], src[hi:], a.window[hi:], localMean)
 		return localPeak, localMean
 	}
 	// Cross-correlation frames are unwindowed and only their peak is used
@@ -441,6 +432,22 @@ func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, loc
 		}
 	}
 	return max(maximum-localMean, localMean-minimum), localMean
+}
+
+// applyWindow writes (src[j] − mean)·w[j] into dst[j] for every j of dst
+// and returns the largest magnitude written.
+func applyWindow(dst, src, w []float64, mean float64) (peak float64) {
+	src, w = src[:len(dst)], w[:len(dst)]
+	if useAVX2 && len(dst) >= 8 {
+		return applyWindowAVX2(&dst[0], &src[0], &w[0], len(dst), mean)
+	}
+	for j := range dst {
+		dst[j] = (src[j] - mean) * w[j]
+		if v := math.Abs(dst[j]); v > peak { // builtin max is several times slower
+			peak = v
+		}
+	}
+	return peak
 }
 
 // analyseRangeCC runs the forward cross-correlation frames in pairs. For

@@ -152,3 +152,66 @@ wsqdone:
 	VZEROUPPER
 	MOVSD X0, ret+32(FP)
 	RET
+
+DATA absMask<>+0(SB)/8, $0x7fffffffffffffff
+GLOBL absMask<>(SB), RODATA|NOPTR, $8
+
+// func applyWindowAVX2(dst, src, w *float64, n int, mean float64) float64
+TEXT ·applyWindowAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSD mean+32(FP), Y8
+	VBROADCASTSD absMask<>(SB), Y9
+	VXORPD Y0, Y0, Y0      // peaks
+	VXORPD Y1, Y1, Y1
+	CMPQ CX, $8
+	JLT  winfold
+
+win8:
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
+	VSUBPD Y8, Y2, Y2
+	VSUBPD Y8, Y3, Y3
+	VMULPD (DX), Y2, Y2
+	VMULPD 32(DX), Y3, Y3
+	VMOVUPD Y2, (DI)
+	VMOVUPD Y3, 32(DI)
+	VANDPD Y9, Y2, Y2
+	VANDPD Y9, Y3, Y3
+	VMAXPD Y2, Y0, Y0
+	VMAXPD Y3, Y1, Y1
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	SUBQ $8, CX
+	CMPQ CX, $8
+	JGE  win8
+
+winfold:
+	VMAXPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VMAXSD X1, X0, X0
+	TESTQ CX, CX
+	JZ    windone
+
+win1:
+	VMOVSD (SI), X2
+	VSUBSD X8, X2, X2
+	VMULSD (DX), X2, X2
+	VMOVSD X2, (DI)
+	VANDPD X9, X2, X2
+	VMAXSD X2, X0, X0
+	ADDQ $8, DI
+	ADDQ $8, SI
+	ADDQ $8, DX
+	DECQ CX
+	JNZ  win1
+
+windone:
+	VZEROUPPER
+	MOVSD X0, ret+40(FP)
+	RET

@@ -9,3 +9,7 @@ func sumAVX2(x *float64, n int) float64 { panic("praat: no AVX2 kernels on this 
 func weightedSquaresAVX2(x, w *float64, n int, mean float64) float64 {
 	panic("praat: no AVX2 kernels on this platform")
 }
+
+func applyWindowAVX2(dst, src, w *float64, n int, mean float64) float64 {
+	panic("praat: no AVX2 kernels on this platform")
+}

@@ -122,11 +122,25 @@ func TestSincKernelsAgree(t *testing.T) {
 		invSpan := 1 / span
 		sw, cw := math.Sincos(a * invSpan)
 		var ref derivativeSums
-		ref.add(v, start, step, count, sincTerm{u: a, w: a * invSpan, su: sina, cu: cosa, sw: sw, cw: cw}, math.Pi*invSpan, cd, sd, invSpan)
+		wx := (math.Pi - a*invSpan) * invSpan
+		ref.add(v, start, step, count, sincTerm{u: a, wx: wx, su: sina, cu: cosa, sw: sw, cw: cw}, math.Pi*invSpan*invSpan, cd, sd)
 		f, d1, d2 := sincSideDerivatives(v, start, step, count, a, sina, cosa, span, 1)
 		wf, w1, w2 := ref.derivatives(invSpan, 1)
 		if !close(f, wf, scale) || !close(d1, w1, 10*scale) || !close(d2, w2, 100*scale) {
 			t.Errorf("count %d step %d: derivatives %g %g %g, Go %g %g %g", count, step, f, d1, d2, wf, w1, w2)
+		}
+	}
+}
+
+// TestTaperSincos checks the polynomial sine and cosine against math.Sincos
+// over and beyond their range.
+func TestTaperSincos(t *testing.T) {
+	for i := -2000; i <= 2000; i++ {
+		x := 0.25 * float64(i) / 2000
+		s, c := taperSincos(x)
+		ws, wc := math.Sincos(x)
+		if math.Abs(s-ws) > 2.3e-16*math.Abs(ws) || math.Abs(c-wc) > 2.3e-16 {
+			t.Fatalf("x=%g: %.17g %.17g, math.Sincos %.17g %.17g", x, s, c, ws, wc)
 		}
 	}
 }

@@ -6,6 +6,6 @@ func sincSideAVX2(v []float64, start, step, count int, a, halfsina, c, s, cd, sd
 	panic("praat: no AVX2 sinc kernel on this platform")
 }
 
-func sincDerivativesAVX2(s *derivativeSums, t *sincTerm, v []float64, start, step, count int, dw, cd, sd, invSpan float64) int {
+func sincDerivativesAVX2(s *derivativeSums, t *sincTerm, v []float64, start, step, count int, dwx, cd, sd float64) int {
 	panic("praat: no AVX2 sinc kernel on this platform")
 }

@@ -35,7 +35,7 @@ GLOBL pi8<>(SB), RODATA|NOPTR, $8
 // TAPER_LANES turns the taper angle (cos in X0, sin in X1) and the step
 // (cos in X2, sin in X3) into the angles at terms 0..3 (cos in Y1, sin in
 // Y2) and the step by four (cos in X10, sin in X11, twice each), rotating
-// as rotate in the Go code would: cos' = c·cr − s·sr, sin' = s·cr + c·sr.
+// as the Go loops rotate it: cos' = c·cr − s·sr, sin' = s·cr + c·sr.
 // It uses X4–X9.
 #define TAPER_LANES \
 	VMULSD X2, X0, X4; \

@@ -12,8 +12,9 @@ import "math"
 // remaining stages go two at a time (a radix-4 butterfly with three complex
 // multiplications where two radix-2 stages take four), with a last radix-2
 // stage when their number is odd. With AVX2 the same arithmetic runs four
-// butterflies at a time in the same order, so both give identical results
-// (fft_amd64.s).
+// butterflies at a time in the same order (fft_amd64.s), so both give
+// identical results unless the compiler fuses the Go code's multiply-adds,
+// as it does with GOAMD64=v3.
 type fftPlan struct {
 	n int
 	// blockStart[r] is where the four outputs of the first pass's r-th

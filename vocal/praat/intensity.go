@@ -44,7 +44,7 @@ func ToIntensity(s *Sound, minimumPitch, timeStep float64, subtractMean bool) (*
 		return nil, fmt.Errorf("intensity needs at least 6.4 periods of %g Hz: %w", minimumPitch, err)
 	}
 	out := &Intensity{X1: t1, Dx: timeStep, Values: make([]float64, nFrames)}
-	fullSumw := sum4(window)
+	fullSumw := total(window)
 	ax := s.axis()
 	nx := len(s.Samples)
 	for f := range nFrames {
@@ -56,11 +56,11 @@ func ToIntensity(s *Sound, minimumPitch, timeStep float64, subtractMean bool) (*
 		w := window[left-c+halfSamples : right-c+halfSamples+1]
 		mean := 0.0
 		if subtractMean {
-			mean = sum4(part) / float64(len(part))
+			mean = total(part) / float64(len(part))
 		}
 		sumxw, sumw := weightedSquares(part, w, mean), fullSumw
 		if len(part) != windowSamples {
-			sumw = sum4(w)
+			sumw = total(w)
 		}
 		const hearingThreshold2 = 2e-5 * 2e-5
 		rel := sumxw / sumw / hearingThreshold2
@@ -89,10 +89,10 @@ func besselI0(x float64) float64 {
 	return math.Exp(x) / math.Sqrt(x) * (0.39894228 + t*(0.01328592+t*(0.00225319+t*(-0.00157565+t*(0.00916281+t*(-0.02057706+t*(0.02635537+t*(-0.01647633+t*0.00392377))))))))
 }
 
-// sum4 is the sum of x, with partial sums (four in Go, sixteen with AVX2)
+// total is the sum of x, with partial sums (four in Go, sixteen with AVX2)
 // so that the additions do not wait on each other (the result differs from
 // a serial sum by rounding).
-func sum4(x []float64) float64 {
+func total(x []float64) float64 {
 	if useAVX2 && len(x) >= 16 {
 		return sumAVX2(&x[0], len(x))
 	}
@@ -110,7 +110,7 @@ func sum4(x []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// weightedSquares is Σ (x[k] − mean)²·w[k], with partial sums like sum4.
+// weightedSquares is Σ (x[k] − mean)²·w[k], with partial sums like total.
 func weightedSquares(x, w []float64, mean float64) float64 {
 	w = w[:len(x)]
 	if useAVX2 && len(x) >= 16 {

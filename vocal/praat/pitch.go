@@ -245,18 +245,7 @@ func toPitch(s *Sound, p PitchParams, method int) (*Pitch, error) {
 		mean += v
 	}
 	mean /= float64(nx)
-	// max |v − mean| is at the largest or the smallest sample, as rounding
-	// is monotonic; plain comparisons are several times faster than max.
-	lo, hi := s.Samples[0], s.Samples[0]
-	for _, v := range s.Samples {
-		if v < lo {
-			lo = v
-		}
-		if v > hi {
-			hi = v
-		}
-	}
-	a.globalPeak = max(hi-mean, mean-lo)
+	a.globalPeak = maxDeviation(s.Samples, mean)
 	if a.globalPeak == 0 {
 		return pitch, nil // digital silence: every frame unvoiced, as in Praat
 	}
@@ -404,7 +393,7 @@ func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, loc
 	rightSample := leftSample + 1
 	start := rightSample - a.nsampPeriod
 	end := leftSample + a.nsampPeriod
-	localMean = sum4(s.Samples[start-1:end]) / float64(2*a.nsampPeriod)
+	localMean = total(s.Samples[start-1:end]) / float64(2*a.nsampPeriod)
 	start = rightSample - a.halfnsampWindow
 	src := s.Samples[start-1 : start-1+a.nsampWindow]
 	// The centre, which gives the local peak, comes first: a frame too
@@ -422,16 +411,23 @@ func (a *pitchAnalysis) prepareFrame(t float64, frame []float64) (localPeak, loc
 	}
 	// Cross-correlation frames are unwindowed and only their peak is used
 	// (centredSpan copies the samples the correlation needs).
-	minimum, maximum := src[lo-1], src[lo-1]
-	for _, v := range src[lo-1 : hi] {
-		if v < minimum {
-			minimum = v
+	return maxDeviation(src[lo-1:hi], localMean), localMean
+}
+
+// maxDeviation is the largest |x[j] − mean| (x not empty). It lies at the
+// largest or the smallest sample, as rounding is monotonic, and plain
+// comparisons find those several times faster than builtin max per sample.
+func maxDeviation(x []float64, mean float64) float64 {
+	lo, hi := x[0], x[0]
+	for _, v := range x {
+		if v < lo {
+			lo = v
 		}
-		if v > maximum {
-			maximum = v
+		if v > hi {
+			hi = v
 		}
 	}
-	return max(maximum-localMean, localMean-minimum), localMean
+	return max(hi-mean, mean-lo)
 }
 
 // applyWindow writes (src[j] − mean)·w[j] into dst[j] for every j of dst

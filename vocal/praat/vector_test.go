@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestReductions checks dot, sum4 and weightedSquares, on whichever path
+// TestReductions checks dot, total and weightedSquares, on whichever path
 // this machine takes, against serial sums, at lengths around the vector
 // widths.
 func TestReductions(t *testing.T) {
@@ -30,8 +30,8 @@ func TestReductions(t *testing.T) {
 		if got := dot(x[:n], y); !close(got, d, dScale) {
 			t.Errorf("n=%d: dot %.17g, serial %.17g", n, got, d)
 		}
-		if got := sum4(x[:n]); !close(got, s, sScale) {
-			t.Errorf("n=%d: sum4 %.17g, serial %.17g", n, got, s)
+		if got := total(x[:n]); !close(got, s, sScale) {
+			t.Errorf("n=%d: total %.17g, serial %.17g", n, got, s)
 		}
 		if got := weightedSquares(x[:n], y, mean); !close(got, w, wScale) {
 			t.Errorf("n=%d: weightedSquares %.17g, serial %.17g", n, got, w)

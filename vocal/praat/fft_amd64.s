@@ -2,6 +2,21 @@
 
 #include "textflag.h"
 
+// CMUL loads the complex vector (xr, xi) and the twiddles (wr, wi) and
+// writes their product into (re, im) as the Go code computes it:
+// re = xr·wr − xi·wi, im = xr·wi + xi·wr. It uses Y0–Y3 and tmp.
+#define CMUL(xr, xi, wr, wi, re, im, tmp) \
+	VMOVUPD xr, Y0; \
+	VMOVUPD xi, Y1; \
+	VMOVUPD wr, Y2; \
+	VMOVUPD wi, Y3; \
+	VMULPD Y2, Y0, re; \
+	VMULPD Y3, Y1, im; \
+	VSUBPD im, re, re; \
+	VMULPD Y3, Y0, im; \
+	VMULPD Y2, Y1, tmp; \
+	VADDPD tmp, im, im
+
 // The kernels below do, four butterflies at a time, exactly the
 // operations of firstPass, radix4Pass and radix2Pass in fft.go, in the
 // same order and without fused multiply-adds, so both paths give the same
@@ -108,39 +123,9 @@ block4:
 	SHRQ $5, R12           // iterations: four butterflies each
 
 butterfly4:
-	// B = w1·x1
-	VMOVUPD (DI)(DX*1), Y0
-	VMOVUPD (SI)(DX*1), Y1
-	VMOVUPD (R8), Y2
-	VMOVUPD (R9), Y3
-	VMULPD Y2, Y0, Y4
-	VMULPD Y3, Y1, Y5
-	VSUBPD Y5, Y4, Y4      // br
-	VMULPD Y3, Y0, Y5
-	VMULPD Y2, Y1, Y6
-	VADDPD Y6, Y5, Y5      // bi
-	// C = w2·x2
-	VMOVUPD (DI)(CX*1), Y0
-	VMOVUPD (SI)(CX*1), Y1
-	VMOVUPD (R8)(DX*1), Y2
-	VMOVUPD (R9)(DX*1), Y3
-	VMULPD Y2, Y0, Y6
-	VMULPD Y3, Y1, Y7
-	VSUBPD Y7, Y6, Y6      // cr
-	VMULPD Y3, Y0, Y7
-	VMULPD Y2, Y1, Y8
-	VADDPD Y8, Y7, Y7      // ci
-	// D = w3·x3
-	VMOVUPD (DI)(R13*1), Y0
-	VMOVUPD (SI)(R13*1), Y1
-	VMOVUPD (R10), Y2
-	VMOVUPD (R11), Y3
-	VMULPD Y2, Y0, Y8
-	VMULPD Y3, Y1, Y9
-	VSUBPD Y9, Y8, Y8      // dr
-	VMULPD Y3, Y0, Y9
-	VMULPD Y2, Y1, Y10
-	VADDPD Y10, Y9, Y9     // di
+	CMUL((DI)(DX*1), (SI)(DX*1), (R8), (R9), Y4, Y5, Y6)                 // B = w1·x1
+	CMUL((DI)(CX*1), (SI)(CX*1), (R8)(DX*1), (R9)(DX*1), Y6, Y7, Y8)     // C = w2·x2
+	CMUL((DI)(R13*1), (SI)(R13*1), (R10), (R11), Y8, Y9, Y10)            // D = w3·x3
 	// A = x0
 	VMOVUPD (DI), Y0
 	VMOVUPD (SI), Y1
@@ -206,16 +191,7 @@ block2:
 	SHRQ $5, R12
 
 butterfly2:
-	VMOVUPD (DI)(DX*1), Y0 // br
-	VMOVUPD (SI)(DX*1), Y1 // bi
-	VMOVUPD (R8), Y2
-	VMOVUPD (R9), Y3
-	VMULPD Y2, Y0, Y4
-	VMULPD Y3, Y1, Y5
-	VSUBPD Y5, Y4, Y4      // tr = br·wr - bi·wi
-	VMULPD Y3, Y0, Y5
-	VMULPD Y2, Y1, Y6
-	VADDPD Y6, Y5, Y5      // ti = br·wi + bi·wr
+	CMUL((DI)(DX*1), (SI)(DX*1), (R8), (R9), Y4, Y5, Y6) // t = w·b
 	VMOVUPD (DI), Y0
 	VMOVUPD (SI), Y1
 	VSUBPD Y4, Y0, Y6

@@ -269,7 +269,7 @@ func TestCrossUserMatrix(t *testing.T) {
 	transcript := r.json(t)["transcript"].(string)
 	r = e.do("GET", fmt.Sprintf("/api/feedback/sessions/%d/attempts/%d/video", sid, aid), userAlice, nil)
 	expect(t, r, 200, "")
-	videoURL := r.json(t)["video_url"].(string)
+	videoURL := strings.TrimPrefix(r.json(t)["video_url"].(string), e.http.URL)
 	secrets := []string{"카카오", "백엔드", "지원 동기", transcript, "attempt_" + fmt.Sprint(aid)}
 
 	const missing = 999999

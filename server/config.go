@@ -24,9 +24,14 @@ type Config struct {
 	// Addr is the listen address for Run. Empty means ":8000"; PORT sets
 	// ":$PORT" as on Render.
 	Addr string
-	// PublicURL is the server's external URL, used in signed URLs of the
-	// local storage backend. Empty means relative URLs.
+	// PublicURL is the server's external URL (scheme://host[:port][/prefix]),
+	// the origin of signed replay URLs of the local storage backend. Empty
+	// means the origin each request reached (see TrustedProxies).
 	PublicURL string
+	// TrustedProxies lists the IP addresses or CIDR prefixes of reverse
+	// proxies whose X-Forwarded-Proto and X-Forwarded-Host are believed when
+	// PublicURL is empty. Empty: those headers are ignored.
+	TrustedProxies []string
 	// CORSOrigins lists allowed origins; empty means every origin, as the
 	// seed did (without credentials).
 	CORSOrigins []string
@@ -121,13 +126,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if port := getenv("PORT"); port != "" && c.Addr == "" {
 		c.Addr = ":" + port
 	}
-	if origins := getenv("NEVERMIND_CORS_ORIGINS"); origins != "" {
-		for _, o := range strings.Split(origins, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				c.CORSOrigins = append(c.CORSOrigins, o)
-			}
-		}
-	}
+	c.CORSOrigins = splitList(getenv("NEVERMIND_CORS_ORIGINS"))
+	c.TrustedProxies = splitList(getenv("NEVERMIND_TRUSTED_PROXIES"))
 	var errs []error
 	durations := []struct {
 		env string
@@ -191,4 +191,15 @@ func (c Config) withDefaults() Config {
 		c.Version = "dev"
 	}
 	return c
+}
+
+// splitList splits a comma-separated environment variable, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

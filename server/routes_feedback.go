@@ -512,6 +512,6 @@ func (s *Server) registerAttemptsAll() {
 			if err != nil {
 				return nil, s.internal(err, "sign video URL")
 			}
-			return &struct{ Body videoOut }{videoOut{sess.ID, a.ID, url, 3600}}, nil
+			return &struct{ Body videoOut }{videoOut{sess.ID, a.ID, s.absoluteURL(ctx, url), 3600}}, nil
 		})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +40,7 @@ type Server struct {
 	handler  http.Handler
 	metrics  *metrics
 	limiter  *rateLimiter
+	trusted  []netip.Prefix // Config.TrustedProxies
 	stop     context.CancelFunc
 
 	closeOnce sync.Once
@@ -57,6 +59,10 @@ func New(cfg Config) (*Server, error) {
 		}
 	}()
 
+	var err error
+	if s.trusted, err = parseTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -312,7 +318,7 @@ func (s *Server) routes() {
 	if s.local != nil {
 		s.mux.HandleFunc("GET "+storage.LocalURLPrefix+"{key...}", s.serveLocalMedia)
 	}
-	s.handler = s.metrics.middleware(s.cors(s.mux))
+	s.handler = s.metrics.middleware(s.cors(s.withOrigin(s.mux)))
 }
 
 var bearer = []map[string][]string{{"bearer": {}}}
@@ -416,10 +422,18 @@ func (s *Server) serveLocalMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
+	// Uploads are stored as *.webm whatever their tracks, and mime's table
+	// calls that audio/webm; a <video> element wants video/webm. Range
+	// requests (ServeContent) let it seek.
+	if strings.HasSuffix(key, ".webm") {
+		w.Header().Set("Content-Type", "video/webm")
+	}
 	if f, ok := rc.(io.ReadSeeker); ok {
 		http.ServeContent(w, r, key[strings.LastIndex(key, "/")+1:], time.Time{}, f)
 		return
 	}
-	w.Header().Set("Content-Type", "application/octet-stream")
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/octet-stream")
+	}
 	_, _ = io.Copy(w, rc)
 }

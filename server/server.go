@@ -318,7 +318,9 @@ func (s *Server) routes() {
 	if s.local != nil {
 		s.mux.HandleFunc("GET "+storage.LocalURLPrefix+"{key...}", s.serveLocalMedia)
 	}
-	s.handler = s.metrics.middleware(s.cors(s.withOrigin(s.mux)))
+	// withOrigin is outermost: it replaces the request, and the metrics read
+	// the pattern ServeMux sets on the one it routes.
+	s.handler = s.withOrigin(s.metrics.middleware(s.cors(s.mux)))
 }
 
 var bearer = []map[string][]string{{"bearer": {}}}

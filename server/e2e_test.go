@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,7 +42,7 @@ func TestSeedClientFlow(t *testing.T) {
 				map[string]any{"question": "지원 동기를 작성해 주세요", "answer": "대용량 트래픽을 다루는 서비스를 만들고 싶습니다."},
 				map[string]any{"question": "협업 경험", "answer": " 팀 프로젝트에서 API 설계를 맡았습니다. "}}})
 			expect(t, r, 200, "")
-			if m := r.json(t); m["version"] != 1.0 || len(m["items"].([]any)) != 2 || m["items"].([]any)[1].(map[string]any)["answer"] != "팀 프로젝트에서 API 설계를 맡았습니다." {
+			if m := r.json(t); m["version"] != 1.0 || m["created_count"] != 2.0 || len(m["items"].([]any)) != 2 || m["items"].([]any)[1].(map[string]any)["answer"] != "팀 프로젝트에서 API 설계를 맡았습니다." {
 				t.Fatalf("resume = %s", r.body)
 			}
 			r = e.do("POST", "/api/interviews/question", u, map[string]any{"content_id": cid, "qas": []any{map[string]any{"q": "지원 동기", "a": "트래픽"}}})
@@ -96,6 +97,9 @@ func TestSeedClientFlow(t *testing.T) {
 			r = e.do("GET", fmt.Sprintf("/api/feedback/%d/voice-feedback%s", sid, q), u, nil)
 			expect(t, r, 200, "")
 			voice := r.json(t)
+			if voice["attempt_id"] != float64(aid) {
+				t.Fatalf("voice GET without attempt_id: %s", r.body)
+			}
 			total := (sc[0] + sc[1] + sc[2] + sc[3]) / 4
 			wantTotal := int(roundHalfEven(round2(total)))
 			if num(t, voice["total_score"]) != int64(wantTotal) {
@@ -110,7 +114,7 @@ func TestSeedClientFlow(t *testing.T) {
 			}
 			r = e.do("POST", fmt.Sprintf("/api/feedback/%d/voice-feedback%s", sid, q), u, nil)
 			expect(t, r, 200, "")
-			if r.json(t)["grouped"] == nil {
+			if full := r.json(t); full["grouped"] == nil || full["attempt_id"] != float64(aid) {
 				t.Fatalf("full voice payload = %s", r.body)
 			}
 
@@ -120,7 +124,9 @@ func TestSeedClientFlow(t *testing.T) {
 			if pose["message"] != "pose_analysis_success" || pose["pose_analysis"].(map[string]any)["shoulder"].(map[string]any)["value"] != sc[5] {
 				t.Fatalf("pose = %s", r.body)
 			}
-			if ps := pose["problem_sections"].(map[string]any); len(ps["shoulder"].([]any)) != 1 {
+			// The frontend's shape: a list of {start_sec, end_sec, issue}.
+			if ps := pose["problem_sections"].([]any); len(ps) != 1 || ps[0].(map[string]any)["start_sec"] != 0.5 ||
+				ps[0].(map[string]any)["end_sec"] != 1.5 || ps[0].(map[string]any)["issue"] != "어깨가 수평을 벗어났습니다." {
 				t.Fatalf("problem sections lost: %s", r.body)
 			}
 
@@ -201,6 +207,10 @@ func TestSeedClientFlow(t *testing.T) {
 			expect(t, r, 200, fmt.Sprintf(`[{"id":%d,"company":"네이버","role":"백엔드 개발자","interview_date":"2026-12-24","completed_sessions":1,"total_sessions":1}]`, cid))
 			r = e.do("GET", fmt.Sprintf("/api/sessions?content_id=%d", cid), u, nil)
 			expect(t, r, 200, "")
+			var list []map[string]any
+			if err := json.Unmarshal(r.body, &list); err != nil || len(list) != 1 || list[0]["question_count"] != 5.0 || list[0]["id"] != float64(sid) {
+				t.Fatalf("sessions = %s", r.body)
+			}
 			r = e.do("GET", "/api/history", u, nil)
 			expect(t, r, 200, "")
 			hist := r.json(t)["contents"].([]any)[0].(map[string]any)

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"reflect"
+	"slices"
 	"strconv"
 
 	"encoding/json"
@@ -76,12 +78,15 @@ type voiceDBPayload struct {
 	TotalScore int               `json:"total_score"`
 	Summary    string            `json:"summary"`
 	Metrics    []voiceMetricJSON `json:"metrics"`
+	// AttemptID is not the seed's: the feedback page matches replays to
+	// answers by it.
+	AttemptID int64 `json:"attempt_id"`
 }
 
 // voiceFromDB rebuilds the seed's DB-derived voice payload (seed-spec §6.2):
 // the scores, their bands and the Korean sentences.
 func voiceFromDB(fs *store.FeedbackSummary) voiceDBPayload {
-	out := voiceDBPayload{TotalScore: int(math.RoundToEven(*fs.OverallVoice))}
+	out := voiceDBPayload{TotalScore: int(math.RoundToEven(*fs.OverallVoice)), AttemptID: fs.AttemptID}
 	parts := []string{voiceOverallSentence[band(*fs.OverallVoice)]}
 	for i, v := range voiceScores(fs) {
 		m := voiceMetricJSON{ID: voiceMetrics[i].id, Label: voiceMetrics[i].label, Score: v}
@@ -148,19 +153,56 @@ func poseFromDB(fs *store.FeedbackSummary) poseAnalysisJSON {
 	}
 }
 
-// problemSections returns the stored pose problem sections, or [] as the
-// seed always answered.
-func problemSections(aa *store.AttemptAnalysis) json.RawMessage {
-	if aa != nil && aa.Pose != nil && *aa.Pose != "" && *aa.Pose != "null" {
-		return json.RawMessage(*aa.Pose)
+// problemSection is one entry of problem_sections as the frontend reads it:
+// {start_sec, end_sec, issue}. Part ("shoulder", "head_tilt", "hand") is ours,
+// for clients that group by body part.
+type problemSection struct {
+	StartSec float64 `json:"start_sec"`
+	EndSec   float64 `json:"end_sec"`
+	Issue    string  `json:"issue"`
+	Part     string  `json:"part"`
+}
+
+// problemParts fixes the order of parts at equal start times and names each
+// in the seed's register (its alerts say "고개가 …로 기울어 있습니다.").
+var problemParts = []struct{ part, issue string }{
+	{"shoulder", "어깨가 수평을 벗어났습니다."},
+	{"head_tilt", "고개가 기울어 있습니다."},
+	{"hand", "손이 어깨 위로 올라왔습니다."},
+}
+
+// problemSections turns the stored per-part sections ({"shoulder":
+// [[start, end], …], …}) into one list ordered by start time, [] when there
+// are none, as the seed always answered.
+func problemSections(aa *store.AttemptAnalysis) ([]problemSection, error) {
+	out := []problemSection{}
+	if aa == nil || aa.Pose == nil || *aa.Pose == "" || *aa.Pose == "null" {
+		return out, nil
 	}
-	return json.RawMessage("[]")
+	var byPart map[string][][2]float64
+	if err := json.Unmarshal([]byte(*aa.Pose), &byPart); err != nil {
+		return nil, fmt.Errorf("stored problem sections: %w", err)
+	}
+	for _, p := range problemParts {
+		for _, sec := range byPart[p.part] {
+			out = append(out, problemSection{sec[0], sec[1], p.issue, p.part})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b problemSection) int { return cmp.Compare(a.StartSec, b.StartSec) })
+	return out, nil
 }
 
 // withHeader prepends message, session_id and attempt_id to a stored JSON
 // object, keeping its own key order.
 func withHeader(msg string, sessionID, attemptID int64, payload string) json.RawMessage {
-	head := fmt.Sprintf(`{"message":%q,"session_id":%d,"attempt_id":%d`, msg, sessionID, attemptID)
+	return prependFields(fmt.Sprintf(`"message":%q,"session_id":%d,"attempt_id":%d`, msg, sessionID, attemptID), payload)
+}
+
+// prependFields puts the JSON members fields (`"k":v,…`) first in a stored
+// JSON object, keeping its own key order; anything but an object is
+// replaced by {fields}.
+func prependFields(fields, payload string) json.RawMessage {
+	head := "{" + fields
 	body := strings.TrimSpace(payload)
 	if !strings.HasPrefix(body, "{") || !strings.HasSuffix(body, "}") {
 		return json.RawMessage(head + "}")

@@ -127,7 +127,10 @@ func (s *Server) registerExtras() {
 				out.Voice = &v
 				sum, n = sum+*row.OverallVoice, n+1
 			}
-			all := attemptAll(row, aa)
+			all, err := attemptAll(row, aa)
+			if err != nil {
+				return nil, s.internal(err, "load analysis")
+			}
 			if all.Posture != nil {
 				out.Posture = all.Posture
 				sum, n = sum+*row.OverallPose, n+1

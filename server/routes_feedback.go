@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
@@ -248,7 +249,7 @@ func (s *Server) registerVoice() {
 					return nil, s.internal(err, "load analysis")
 				}
 				if aa != nil && aa.Voice != nil {
-					return ok(json.RawMessage(*aa.Voice)), nil
+					return ok(prependFields(fmt.Sprintf(`"attempt_id":%d`, a.ID), *aa.Voice)), nil
 				}
 			}
 			return ok(voiceFromDB(fs)), nil
@@ -276,7 +277,7 @@ type poseOut struct {
 	AttemptID       int64            `json:"attempt_id"`
 	OverallScore    *float64         `json:"overall_score"`
 	PoseAnalysis    poseAnalysisJSON `json:"pose_analysis"`
-	ProblemSections json.RawMessage  `json:"problem_sections"`
+	ProblemSections []problemSection `json:"problem_sections"`
 }
 
 type poseStarted struct {
@@ -303,7 +304,11 @@ func (s *Server) registerPose() {
 			if err != nil {
 				return nil, s.internal(err, "load analysis")
 			}
-			return ok(poseOut{"pose_analysis_success", sess.ID, a.ID, fs.OverallPose, poseFromDB(fs), problemSections(aa)}), nil
+			sections, err := problemSections(aa)
+			if err != nil {
+				return nil, s.internal(err, "load analysis")
+			}
+			return ok(poseOut{"pose_analysis_success", sess.ID, a.ID, fs.OverallPose, poseFromDB(fs), sections}), nil
 		}
 		if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaVideo); err != nil {
 			return nil, s.internal(err, "find video")
@@ -403,7 +408,7 @@ type exprAllJSON struct {
 type postureAllJSON struct {
 	OverallScore    *float64         `json:"overall_score"`
 	PoseAnalysis    poseAnalysisJSON `json:"pose_analysis"`
-	ProblemSections json.RawMessage  `json:"problem_sections"`
+	ProblemSections []problemSection `json:"problem_sections"`
 }
 
 type voiceAllMetric struct {
@@ -434,7 +439,7 @@ type attemptAllJSON struct {
 
 // attemptAll builds one attempt of GET …/attempts/all from stored values;
 // zeros stay zeros (the seed turned them into null).
-func attemptAll(r *store.AttemptRow, aa *store.AttemptAnalysis) attemptAllJSON {
+func attemptAll(r *store.AttemptRow, aa *store.AttemptAnalysis) (attemptAllJSON, error) {
 	out := attemptAllJSON{AttemptID: r.ID, QuestionText: r.QuestionText, AnswerEval: answerEvalJSON{r.STTText, r.Comment}}
 	if r.OverallFace != nil {
 		e := &exprAllJSON{OverallScore: r.OverallFace}
@@ -445,7 +450,11 @@ func attemptAll(r *store.AttemptRow, aa *store.AttemptAnalysis) attemptAllJSON {
 	}
 	if r.OverallPose != nil {
 		fs := &store.FeedbackSummary{OverallPose: r.OverallPose, Shoulder: r.Shoulder, Head: r.Head, Hand: r.Hand}
-		out.Posture = &postureAllJSON{r.OverallPose, poseFromDB(fs), problemSections(aa)}
+		sections, err := problemSections(aa)
+		if err != nil {
+			return out, err
+		}
+		out.Posture = &postureAllJSON{r.OverallPose, poseFromDB(fs), sections}
 	}
 	if r.OverallVoice != nil {
 		v := &voiceAllJSON{TotalScore: int(math.RoundToEven(*r.OverallVoice))}
@@ -454,7 +463,7 @@ func attemptAll(r *store.AttemptRow, aa *store.AttemptAnalysis) attemptAllJSON {
 		}
 		out.Voice = v
 	}
-	return out
+	return out, nil
 }
 
 func (s *Server) registerAttemptsAll() {
@@ -481,7 +490,11 @@ func (s *Server) registerAttemptsAll() {
 				if err != nil {
 					return nil, s.internal(err, "load analysis")
 				}
-				out.Attempts = append(out.Attempts, attemptAll(&rows[i], aa))
+				all, err := attemptAll(&rows[i], aa)
+				if err != nil {
+					return nil, s.internal(err, "load analysis")
+				}
+				out.Attempts = append(out.Attempts, all)
 			}
 			return &struct{ Body allOut }{out}, nil
 		})

@@ -134,6 +134,9 @@ type resumeOut struct {
 	ContentID int64            `json:"content_id"`
 	Version   int              `json:"version"`
 	Items     []resumeItemJSON `json:"items"`
+	// CreatedCount is not the seed's: the frontend toasts
+	// "자기소개서 N개 항목이 등록되었습니다" with it.
+	CreatedCount int `json:"created_count"`
 }
 
 type planJSON struct {
@@ -291,7 +294,7 @@ func (s *Server) registerInterviews() {
 			if err != nil {
 				return nil, s.internal(err, "save resume")
 			}
-			out := resumeOut{Message: "resume_created_successfully", ContentID: contentID, Version: version}
+			out := resumeOut{Message: "resume_created_successfully", ContentID: contentID, Version: version, CreatedCount: len(items)}
 			for _, it := range items {
 				out.Items = append(out.Items, resumeItemJSON{it.ID, it.Question, it.Answer})
 			}

@@ -70,6 +70,13 @@ func toSessionJSON(s *store.Session) sessionJSON {
 	return sessionJSON{s.ID, s.UserID, s.ContentID, s.Status, isoTime(s.StartedAt), isoPtr(s.EndedAt), isoTime(s.CreatedAt), isoPtr(s.UpdatedAt), s.SessionMax}
 }
 
+// sessionListItem is an item of GET /api/sessions: the seed's fields plus
+// question_count, which the frontend's session list shows ("• N개 질문").
+type sessionListItem struct {
+	sessionJSON
+	QuestionCount int `json:"question_count"`
+}
+
 type sessionQuestionJSON struct {
 	ID           int64   `json:"id"`
 	SessionID    int64   `json:"session_id"`
@@ -177,16 +184,24 @@ func (s *Server) registerSessions() {
 			ContentID int64 `query:"content_id" required:"true"`
 			Limit     int   `query:"limit" minimum:"0" maximum:"500" doc:"At most this many rows; 0 or absent: all"`
 			Offset    int   `query:"offset" minimum:"0" doc:"Rows to skip"`
-		}) (*struct{ Body []sessionJSON }, error) {
+		}) (*struct{ Body []sessionListItem }, error) {
 			ss, err := s.db.ListSessions(ctx, userFrom(ctx).ID, in.ContentID, store.Page{Limit: in.Limit, Offset: in.Offset})
 			if err != nil {
 				return nil, s.internal(err, "list sessions")
 			}
-			out := make([]sessionJSON, 0, len(ss))
+			ids := make([]int64, len(ss))
 			for i := range ss {
-				out = append(out, toSessionJSON(&ss[i]))
+				ids[i] = ss[i].ID
 			}
-			return &struct{ Body []sessionJSON }{out}, nil
+			counts, err := s.db.QuestionCounts(ctx, ids)
+			if err != nil {
+				return nil, s.internal(err, "count session questions")
+			}
+			out := make([]sessionListItem, 0, len(ss))
+			for i := range ss {
+				out = append(out, sessionListItem{toSessionJSON(&ss[i]), counts[ss[i].ID]})
+			}
+			return &struct{ Body []sessionListItem }{out}, nil
 		})
 
 	huma.Register(s.api, huma.Operation{OperationID: "update-session-status", Method: http.MethodPatch, Path: "/api/sessions/{session_id}/status",

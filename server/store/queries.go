@@ -298,6 +298,28 @@ func (db *DB) ListSessions(ctx context.Context, userID string, contentID int64, 
 	return ss, nil
 }
 
+// QuestionCounts returns how many questions each of the sessions has; a
+// session without any is absent from the map.
+func (db *DB) QuestionCounts(ctx context.Context, sessionIDs []int64) (map[int64]int, error) {
+	out := make(map[int64]int, len(sessionIDs))
+	if len(sessionIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		SessionID int64 `bun:"session_id"`
+		N         int   `bun:"n"`
+	}
+	err := db.Bun.NewRaw(`SELECT session_id, COUNT(*) AS n FROM session_question WHERE session_id IN (?) GROUP BY session_id`,
+		bun.In(sessionIDs)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: question counts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.SessionID] = r.N
+	}
+	return out, nil
+}
+
 // SaveSessionStatus persists status, started_at and ended_at.
 func (db *DB) SaveSessionStatus(ctx context.Context, s *Session) error {
 	t := now()

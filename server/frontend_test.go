@@ -1,0 +1,37 @@
+package server
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// The frontend reads problem_sections as one list of {start_sec, end_sec,
+// issue}; the analysis stores them per body part.
+func TestProblemSectionsList(t *testing.T) {
+	stored := `{"shoulder":[[3.2,4],[0.4,1.1]],"head_tilt":[[0.4,2]],"hand":[[1.5,1.9]]}`
+	got, err := problemSections(&store.AttemptAnalysis{Pose: &stored})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(got)
+	want := `[{"start_sec":0.4,"end_sec":1.1,"issue":"어깨가 수평을 벗어났습니다.","part":"shoulder"},` +
+		`{"start_sec":0.4,"end_sec":2,"issue":"고개가 기울어 있습니다.","part":"head_tilt"},` +
+		`{"start_sec":1.5,"end_sec":1.9,"issue":"손이 어깨 위로 올라왔습니다.","part":"hand"},` +
+		`{"start_sec":3.2,"end_sec":4,"issue":"어깨가 수평을 벗어났습니다.","part":"shoulder"}]`
+	if string(b) != want {
+		t.Fatalf("got  %s\nwant %s", b, want)
+	}
+	for _, empty := range []*store.AttemptAnalysis{nil, {}, {Pose: ptrTo("null")}, {Pose: ptrTo(`{"shoulder":[]}`)}} {
+		if got, err := problemSections(empty); err != nil || got == nil || len(got) != 0 {
+			t.Errorf("%+v: %v, %v (want an empty list)", empty, got, err)
+		}
+	}
+	if _, err := problemSections(&store.AttemptAnalysis{Pose: ptrTo(`{"shoulder":[[1]]`)}); err == nil || !strings.Contains(err.Error(), "problem sections") {
+		t.Errorf("a broken stored document: %v", err)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

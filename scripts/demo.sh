@@ -29,3 +29,13 @@ echo "sample recording: $out/answer.webm"
 bin/nevermind analyze "$out/answer.webm" --lang en --html "$out/report.html"
 echo
 echo "HTML report: $out/report.html (self-contained; open it in any browser)"
+cat <<'HOW'
+
+Transcripts (private and offline): run a local OpenAI-compatible Whisper server and point
+NEVER MIND at it, e.g. whisper.cpp's server
+    whisper-server -m ggml-small.bin --port 8080 --inference-path /v1/audio/transcriptions
+or speaches (faster-whisper-server) on port 8000, then
+    OPENAI_API_KEY=local OPENAI_BASE_URL=http://127.0.0.1:8080/v1 bin/nevermind analyze answer.webm --transcribe
+    OPENAI_API_KEY=local OPENAI_BASE_URL=http://127.0.0.1:8080/v1 bin/nevermind serve
+Without them the server's STT route answers 503 stt_not_configured (docs/deployment.md).
+HOW

@@ -15,6 +15,14 @@ type Analyzer interface {
 	Analyze(ctx context.Context, in AnalysisInput) (*Analysis, error)
 }
 
+// TranscriptReporter is implemented by an Analyzer that knows whether it
+// makes transcripts (sdk.Analyzer does). When Transcribes is false the STT
+// route answers 503 stt_not_configured at once instead of analysing and then
+// claiming the answer had no speech.
+type TranscriptReporter interface {
+	Transcribes() bool
+}
+
 // AnalysisInput is one attempt's recording and the caller's options.
 type AnalysisInput struct {
 	SessionID, AttemptID int64

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -35,3 +36,28 @@ func TestProblemSectionsList(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// Without a recogniser the STT route says so instead of "no speech"; "no
+// speech" is kept for a recording whose voice analysis found none.
+func TestSTTTellsTheTruth(t *testing.T) {
+	rec := webmHeader()
+	e := newEnv(t, store.SQLite, envOptions{})
+	e.pipeline.noSTT = true
+	_, sid := e.seedFlow(userAlice)
+	aid := num(t, e.upload(sid, 1, userAlice, rec).json(t)["attempt_id"])
+	r := e.do("POST", fmt.Sprintf("/api/stt/sessions/%d", sid), userAlice, map[string]any{"attempt_id": aid})
+	expect(t, r, 503, "")
+	msg, _ := r.json(t)["detail"].(string)
+	for _, want := range []string{"stt_not_configured", "OPENAI_API_KEY", "OPENAI_BASE_URL", "GOOGLE_STT_KEY_PATH", "NEVERMIND_STT"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("503 detail %q does not name %s", msg, want)
+		}
+	}
+
+	e = newEnv(t, store.SQLite, envOptions{})
+	e.pipeline.silent = true
+	_, sid = e.seedFlow(userAlice)
+	aid = num(t, e.upload(sid, 1, userAlice, rec).json(t)["attempt_id"])
+	expect(t, e.do("POST", fmt.Sprintf("/api/stt/sessions/%d", sid), userAlice, map[string]any{"attempt_id": aid}), 400,
+		`{"detail":"No speech detected in audio file"}`)
+}

@@ -42,9 +42,13 @@ const (
 type fakePipeline struct {
 	// voiceOnly mimics a pipeline without vision: no pose or expression.
 	voiceOnly bool
-	calls     atomic.Int64
-	delay     time.Duration
-	failFor   atomic.Int64 // fail this many calls first
+	// silent mimics a recording without speech: no voice, no transcript.
+	silent bool
+	// noSTT mimics a pipeline without a speech-to-text backend.
+	noSTT   bool
+	calls   atomic.Int64
+	delay   time.Duration
+	failFor atomic.Int64 // fail this many calls first
 }
 
 func scoresFromBytes(data []byte) [8]float64 {
@@ -84,6 +88,10 @@ func (f *fakePipeline) Analyze(ctx context.Context, in AnalysisInput) (*Analysis
 	gaze := sc[4] / 100
 	face, _ := json.Marshal(map[string]any{"overall_score": sc[5], "expression_analysis": map[string]any{
 		"head_eye_gaze_rate": map[string]any{"value": gaze, "rating": "양호"}}, "feedback_summary": "정면 주시율은 양호합니다."})
+	if f.silent {
+		return &Analysis{Unavailable: map[string]string{"voice": "the recording has no usable speech",
+			"transcript": "the recording has no usable speech", "pose": "no video", "expression": "no video"}}, nil
+	}
 	if f.voiceOnly {
 		return &Analysis{
 			Voice:       &VoiceResult{Total: total, Tremor: sc[0], Pause: sc[1], Tone: sc[2], Speed: sc[3], Payload: voicePayload},
@@ -98,6 +106,9 @@ func (f *fakePipeline) Analyze(ctx context.Context, in AnalysisInput) (*Analysis
 		Combined:   json.RawMessage(`{"overall":70,"timeline":[{"start":0.5,"end":1.5,"issue":"shoulder"}]}`),
 	}, nil
 }
+
+// Transcribes implements TranscriptReporter.
+func (f *fakePipeline) Transcribes() bool { return !f.noSTT }
 
 // fakeLLM stands in for the questions package's generator and evaluator.
 type fakeLLM struct{}

@@ -84,6 +84,29 @@ func (s *Server) registerFeedback() {
 	s.registerAttemptsAll()
 }
 
+// errSTTNotConfigured names what to set: without a recogniser every answer
+// would otherwise be reported as silent.
+var errSTTNotConfigured = detail(http.StatusServiceUnavailable, "stt_not_configured: no speech-to-text backend is configured; "+
+	"set OPENAI_API_KEY (with OPENAI_BASE_URL=http://127.0.0.1:8080/v1 for a local Whisper server such as whisper.cpp's or speaches), "+
+	"or GOOGLE_STT_KEY_PATH; NEVERMIND_STT=openai|google picks one")
+
+// noTranscript explains a finished analysis without words: "no speech" only
+// when the voice analysis found none, else the recogniser's reason.
+func (s *Server) noTranscript(ctx context.Context, attemptID int64) error {
+	aa, err := s.analysis(ctx, attemptID)
+	if err != nil {
+		return s.internal(err, "load analysis")
+	}
+	if aa == nil || aa.Voice == nil {
+		return detail(http.StatusBadRequest, "No speech detected in audio file")
+	}
+	reason := "the speech-to-text backend returned no words although the recording has speech"
+	if r := aa.Unavailable["transcript"]; r != "" {
+		reason = r
+	}
+	return detail(http.StatusUnprocessableEntity, "transcript_unavailable: "+reason)
+}
+
 func (s *Server) registerSTTAndEval() {
 	huma.Register(s.api, huma.Operation{OperationID: "stt", Method: http.MethodPost, Path: "/api/stt/sessions/{session_id}",
 		Summary: "Transcript of an attempt (cached once made)", Tags: []string{"stt"}, Security: bearer,
@@ -107,6 +130,9 @@ func (s *Server) registerSTTAndEval() {
 			} else if !has {
 				return nil, detail(http.StatusNotFound, "Audio file not found for this attempt")
 			}
+			if tr, ok := s.cfg.Analyzer.(TranscriptReporter); ok && !tr.Transcribes() {
+				return nil, errSTTNotConfigured
+			}
 			job, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, true, s.syncWait())
 			if err != nil {
 				return nil, s.internal(err, "request analysis")
@@ -123,7 +149,7 @@ func (s *Server) registerSTTAndEval() {
 					return nil, s.internal(err, "reload attempt")
 				}
 				if a.STTText == nil || strings.TrimSpace(*a.STTText) == "" {
-					return nil, detail(http.StatusBadRequest, "No speech detected in audio file")
+					return nil, s.noTranscript(ctx, a.ID)
 				}
 				return ok(sttOut{sess.ID, a.ID, *a.STTText}), nil
 			}

@@ -186,8 +186,10 @@ func TestUnavailableModalitiesExplained(t *testing.T) {
 		`{"detail":"pose_analysis_unavailable: vision analysis is not available"}`)
 	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/expression-feedback%s", sid, q), userAlice, nil), 422,
 		`{"detail":"expression_analysis_unavailable: vision analysis is not available"}`)
-	expect(t, e.do("POST", fmt.Sprintf("/api/stt/sessions/%d", sid), userAlice, map[string]any{"attempt_id": aid}), 400,
-		`{"detail":"No speech detected in audio file"}`)
+	// The voice analysis heard speech, so an empty transcript is the
+	// recogniser's failure, not silence.
+	expect(t, e.do("POST", fmt.Sprintf("/api/stt/sessions/%d", sid), userAlice, map[string]any{"attempt_id": aid}), 422,
+		`{"detail":"transcript_unavailable: the speech-to-text backend returned no words although the recording has speech"}`)
 	r := e.do("GET", fmt.Sprintf("/api/feedback/%d/attempts/all", sid), userAlice, nil)
 	att := r.json(t)["attempts"].([]any)[0].(map[string]any)
 	if att["voice"] == nil || att["posture"] != nil || att["expression"] != nil {

@@ -31,6 +31,10 @@ type Analyzer struct {
 	Pipeline *interview.Pipeline
 }
 
+// Transcribes implements server.TranscriptReporter: transcripts need a
+// Pipeline.Transcriber.
+func (a Analyzer) Transcribes() bool { return a.Pipeline.Transcriber != nil }
+
 // Analyze implements server.Analyzer.
 func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server.Analysis, error) {
 	opts := interview.Options{Question: in.Question, Vision: vision.AnalyzeOptions{

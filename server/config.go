@@ -79,10 +79,12 @@ type Config struct {
 	// always works jobs, since no other process shares the database.
 	RunWorker bool
 
-	// AnalyzeOnUpload queues an attempt's analysis as soon as its recording
-	// is stored, so feedback is usually ready when the client asks. Zero:
-	// off; the first feedback request queues it, as the seed did.
-	AnalyzeOnUpload bool
+	// AnalyzeOnRequest defers an attempt's analysis until a feedback, STT
+	// or analysis route asks for it, as the seed did. Zero: the analysis is
+	// queued as soon as the recording is stored, so each answer is analysed
+	// while the candidate records the next and the routes join the running
+	// job; feedback is then ready about when the last answer ends.
+	AnalyzeOnRequest bool
 
 	// Analyzer runs analyses (interview.Pipeline). Nil: analysis routes
 	// answer 503 and jobs fail with a clear message.
@@ -118,7 +120,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		MediaDir:        getenv("NEVERMIND_MEDIA_DIR"),
 		MediaSigningKey: getenv("NEVERMIND_MEDIA_SIGNING_KEY"),
 		Addr:            getenv("NEVERMIND_ADDR"),
-		AnalyzeOnUpload: getenv("NEVERMIND_ANALYZE_ON_UPLOAD") == "1" || getenv("NEVERMIND_ANALYZE_ON_UPLOAD") == "true",
 	}
 	if c.SupabaseKey == "" {
 		c.SupabaseKey = getenv("SUPABASE_KEY")
@@ -141,6 +142,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			}
 			*d.dst = parsed
 		}
+	}
+	switch v := strings.ToLower(getenv("NEVERMIND_ANALYZE_ON_UPLOAD")); v {
+	case "", "1", "true":
+	case "0", "false":
+		c.AnalyzeOnRequest = true
+	default:
+		errs = append(errs, fmt.Errorf("NEVERMIND_ANALYZE_ON_UPLOAD=%q: want 1, true, 0 or false", v))
 	}
 	if v := getenv("NEVERMIND_MAX_UPLOAD_MB"); v != "" {
 		mb, err := strconv.ParseInt(v, 10, 64)

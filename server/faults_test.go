@@ -78,6 +78,9 @@ func TestStorageFaults(t *testing.T) {
 	var flaky *flakyStorage
 	e := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) {
 		flaky, c.SupabaseURL = newFlakyStorage(t, c.SupabaseURL)
+		// The analysis's download must happen when the test injects its
+		// failures, not right after the upload.
+		c.AnalyzeOnRequest = true
 	}})
 	_, sid := e.seedFlow(userAlice)
 

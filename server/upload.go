@@ -243,7 +243,7 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		fail(s.internal(err, "record upload"))
 		return
 	}
-	if s.cfg.AnalyzeOnUpload {
+	if !s.cfg.AnalyzeOnRequest {
 		// The upload has succeeded whatever happens here; a feedback
 		// request will queue the analysis again if this fails.
 		if _, err := s.requestAnalysis(ctx, sess.ID, attempt.ID, AnalysisOptions{}, false, 0); err != nil {

@@ -114,8 +114,9 @@ func TestStoppedWorkersJobCompletesElsewhere(t *testing.T) {
 	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/pose-feedback?attempt_id=%d", sid, aid), userAlice, nil), 200, "")
 }
 
+// By default the upload queues the analysis; the routes join that job.
 func TestAnalyzeOnUpload(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) { c.AnalyzeOnUpload = true }})
+	e := newEnv(t, store.SQLite, envOptions{})
 	_, sid := e.seedFlow(userAlice)
 	r := e.upload(sid, 2, userAlice, recording(t))
 	aid := num(t, r.json(t)["attempt_id"])
@@ -124,6 +125,35 @@ func TestAnalyzeOnUpload(t *testing.T) {
 		t.Fatalf("job after upload = %+v, %v", job, err)
 	}
 	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/pose-feedback?attempt_id=%d", sid, aid), userAlice, nil), 200, "")
+	if n := e.pipeline.calls.Load(); n != 1 {
+		t.Fatalf("pipeline ran %d times", n)
+	}
+}
+
+// NEVERMIND_ANALYZE_ON_UPLOAD=0 restores the seed's behaviour: nothing runs
+// until a route asks.
+func TestAnalyzeOnRequest(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "1": false, "true": false, "0": true, "FALSE": true} {
+		c, err := ConfigFromEnv(func(k string) string {
+			if k == "NEVERMIND_ANALYZE_ON_UPLOAD" {
+				return v
+			}
+			return ""
+		})
+		if err != nil || c.AnalyzeOnRequest != want {
+			t.Errorf("NEVERMIND_ANALYZE_ON_UPLOAD=%q: AnalyzeOnRequest %v, %v", v, c.AnalyzeOnRequest, err)
+		}
+	}
+	if _, err := ConfigFromEnv(func(k string) string { return map[string]string{"NEVERMIND_ANALYZE_ON_UPLOAD": "yes"}[k] }); err == nil {
+		t.Error(`NEVERMIND_ANALYZE_ON_UPLOAD="yes" accepted`)
+	}
+	e := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) { c.AnalyzeOnRequest = true }})
+	_, sid := e.seedFlow(userAlice)
+	aid := num(t, e.upload(sid, 1, userAlice, recording(t)).json(t)["attempt_id"])
+	if st := e.do("GET", fmt.Sprintf("/api/analysis/sessions/%d/attempts/%d", sid, aid), userAlice, nil).json(t)["status"]; st != "not_started" {
+		t.Fatalf("status after upload %v, want not_started", st)
+	}
+	expect(t, e.do("GET", fmt.Sprintf("/api/feedback/%d/voice-feedback?attempt_id=%d", sid, aid), userAlice, nil), 200, "")
 	if n := e.pipeline.calls.Load(); n != 1 {
 		t.Fatalf("pipeline ran %d times", n)
 	}

@@ -37,9 +37,14 @@ type Config struct {
 	CORSOrigins []string
 
 	// JWTSecret is SUPABASE_JWT_SECRET (HS256). JWKSURL is SUPABASE_JWKS_URL
-	// (ES256/RS256). With neither, New generates a development secret.
+	// (ES256/RS256). With neither, New generates a development secret and
+	// token (see Server.DevToken) on SQLite, or with DevAuth; on PostgreSQL
+	// without DevAuth it refuses to start.
 	JWTSecret string
 	JWKSURL   string
+	// DevAuth (NEVERMIND_DEV_AUTH=1) allows the development token on a
+	// PostgreSQL database when neither JWTSecret nor JWKSURL is set.
+	DevAuth bool
 	// Issuer (SUPABASE_ISSUER) and Audience (SUPABASE_JWT_AUDIENCE) are
 	// enforced when not empty.
 	Issuer   string
@@ -120,6 +125,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		MediaDir:        getenv("NEVERMIND_MEDIA_DIR"),
 		MediaSigningKey: getenv("NEVERMIND_MEDIA_SIGNING_KEY"),
 		Addr:            getenv("NEVERMIND_ADDR"),
+		DevAuth:         getenv("NEVERMIND_DEV_AUTH") == "1" || getenv("NEVERMIND_DEV_AUTH") == "true",
 	}
 	if c.SupabaseKey == "" {
 		c.SupabaseKey = getenv("SUPABASE_KEY")

@@ -44,11 +44,22 @@ func datePtr(t *time.Time) *isoDate {
 
 // parseISO parses the timestamps clients send: RFC 3339 with a trailing Z or
 // an offset, or a naive time (taken as UTC), as Python's fromisoformat did.
+// The UTC value must fall in years 1–9999 (Python's datetime range): an
+// offset can push 9999-12-31T23:59-23:59 into year 10000, which SQLite
+// stores as text it can no longer read back, and PostgreSQL rejects year 0.
 func parseISO(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", time.DateOnly} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
+			t = t.UTC()
+			if !inYearRange(t) {
+				return time.Time{}, strconv.ErrRange
+			}
+			return t, nil
 		}
 	}
 	return time.Time{}, strconv.ErrSyntax
 }
+
+// inYearRange reports whether t lies in years 1–9999, the range both
+// databases store and read back.
+func inYearRange(t time.Time) bool { return t.Year() >= 1 && t.Year() <= 9999 }

@@ -72,8 +72,21 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		m.observe(r.Method, route, rec.status, time.Since(start).Seconds())
+		m.observe(methodLabel(r.Method), route, rec.status, time.Since(start).Seconds())
 	})
+}
+
+// methodLabel keeps the method label set finite: net/http passes any token
+// as a method, and a label per distinct string would let unauthenticated
+// requests grow the process (and /metrics) without bound. Routes are already
+// bounded, being ServeMux patterns or "unmatched".
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 func (m *metrics) observe(method, route string, status int, seconds float64) {

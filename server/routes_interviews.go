@@ -226,7 +226,7 @@ func (s *Server) registerInterviews() {
 			if b.InterviewDate != nil && b.InterviewDate != "" && b.InterviewDate != false {
 				v, ok := jsonString(b.InterviewDate)
 				d, err := time.Parse(time.DateOnly, v)
-				if !ok || err != nil {
+				if !ok || err != nil || !inYearRange(d) {
 					return nil, message(http.StatusBadRequest, "invalid_date_format", "")
 				}
 				date = &d

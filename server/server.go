@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -23,6 +26,11 @@ import (
 // DevUserID is the subject of the development token minted when no JWT
 // secret or JWKS is configured.
 const DevUserID = "00000000-0000-4000-8000-000000000001"
+
+// errNoAuth is New's answer for a PostgreSQL deployment without a JWT
+// secret or JWKS URL and without explicit development mode.
+var errNoAuth = errors.New("server: no SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL with a PostgreSQL database; " +
+	"set one, or NEVERMIND_DEV_AUTH=1 to run with a development token")
 
 // Server is the HTTP API with its database, storage and job queue.
 type Server struct {
@@ -90,6 +98,11 @@ func New(cfg Config) (*Server, error) {
 
 	authCfg := auth.Config{Secret: []byte(cfg.JWTSecret), JWKSURL: cfg.JWKSURL, Issuer: cfg.Issuer, Audience: cfg.Audience, Leeway: cfg.JWTLeeway}
 	if cfg.JWTSecret == "" && cfg.JWKSURL == "" {
+		// A shared PostgreSQL database means a deployment: a forgotten
+		// secret must not turn it into one where a printed token is the key.
+		if db.Dialect != store.SQLite && !cfg.DevAuth {
+			return nil, errNoAuth
+		}
 		authCfg.Secret = auth.DevSecret()
 		s.devToken, err = auth.SignHS256(authCfg.Secret, auth.TokenOptions{
 			Subject: DevUserID, Email: "dev@localhost", Issuer: cfg.Issuer, Audience: cfg.Audience, TTL: 30 * 24 * time.Hour,
@@ -305,7 +318,7 @@ func (s *Server) routes() {
 		}
 	})
 	s.api = humago.New(s.mux, config)
-	s.api.UseMiddleware(s.authMiddleware)
+	s.api.UseMiddleware(s.authMiddleware, s.rejectNonFiniteQuery)
 
 	s.registerHealth()
 	s.registerAuth()
@@ -320,10 +333,59 @@ func (s *Server) routes() {
 	}
 	// withOrigin is outermost: it replaces the request, and the metrics read
 	// the pattern ServeMux sets on the one it routes.
-	s.handler = s.withOrigin(s.metrics.middleware(s.cors(s.mux)))
+	s.handler = s.withOrigin(s.metrics.middleware(securityHeaders(s.cors(s.mux))))
+}
+
+// securityHeaders stops browsers from sniffing a JSON or media response into
+// something executable and keeps per-user responses (and signed media URLs'
+// bodies) out of shared caches.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rejectNonFiniteQuery answers 422 for a number query parameter spelled NaN
+// or ±Inf: strconv.ParseFloat accepts them, and NaN passes huma's
+// minimum/maximum checks because every comparison with it is false.
+func (s *Server) rejectNonFiniteQuery(ctx huma.Context, next func(huma.Context)) {
+	for _, p := range ctx.Operation().Parameters {
+		if p.In != "query" || p.Schema == nil || p.Schema.Type != huma.TypeNumber {
+			continue
+		}
+		v := ctx.Query(p.Name)
+		if v == "" {
+			continue
+		}
+		if f, err := strconv.ParseFloat(v, 64); err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			_ = huma.WriteErr(s.api, ctx, http.StatusUnprocessableEntity, "validation failed",
+				&huma.ErrorDetail{Message: "expected a finite number", Location: "query." + p.Name, Value: v})
+			return
+		}
+	}
+	next(ctx)
 }
 
 var bearer = []map[string][]string{{"bearer": {}}}
+
+// maxLoggedReason bounds a client-controlled string in a log line: a
+// rejected token's error quotes its claims, which can be megabytes.
+const maxLoggedReason = 256
+
+// truncate cuts s to at most n bytes on a UTF-8 boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("…(%d bytes)", len(s))
+}
 
 type userKey struct{}
 
@@ -349,7 +411,7 @@ func (s *Server) authenticate(ctx context.Context, header string) (*currentUser,
 	}
 	claims, err := s.verifier.Verify(ctx, token)
 	if err != nil {
-		s.log.Info("token rejected", "reason", err)
+		s.log.Info("token rejected", "reason", truncate(err.Error(), maxLoggedReason))
 		return nil, &apiError{status: http.StatusUnauthorized, Detail: "unauthorized"}
 	}
 	p, err := s.db.EnsureProfile(ctx, claims.Subject)

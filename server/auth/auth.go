@@ -18,7 +18,9 @@
 // HMAC tokens are checked only against the static secret and asymmetric
 // tokens only against the JWKS, so a token that uses a published public key
 // as an HMAC secret is rejected, and so is "alg": "none". Expiry and
-// not-before are required and checked with a small leeway for clock skew.
+// not-before are required and checked with a small leeway for clock skew;
+// exp, nbf and iat must be JSON numbers, and a token with a "crit" header is
+// rejected since no extension is understood.
 //
 // For local development, DevSecret makes a random secret and SignHS256 mints
 // a token the Verifier accepts.
@@ -27,6 +29,8 @@ package auth
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -160,8 +164,16 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 	if v.audience != "" {
 		opts = append(opts, jwt.WithAudience(v.audience))
 	}
+	if err := checkNumericDates(token); err != nil {
+		return Claims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
 	var claims supabaseClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
+		// RFC 7515 §4.1.11: a recipient must reject a token whose "crit"
+		// names extensions it does not process, and this one processes none.
+		if _, ok := t.Header["crit"]; ok {
+			return nil, errors.New(`"crit" header extensions are not supported`)
+		}
 		// Pick the key source by the algorithm family, so a JWKS public key
 		// can never be used as an HMAC secret (algorithm confusion).
 		if _, isHMAC := t.Method.(*jwt.SigningMethodHMAC); isHMAC {
@@ -187,6 +199,36 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 		out.ExpiresAt = claims.ExpiresAt.Time
 	}
 	return out, nil
+}
+
+// checkNumericDates rejects a token whose exp, nbf or iat is not a JSON
+// number. RFC 7519 makes them NumericDates, but jwt's decoder also takes a
+// quoted number ("exp": "9999999999"), which no issuer of ours produces.
+func checkNumericDates(token string) error {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return errors.New("token is not three dot-separated segments")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return fmt.Errorf("payload: %w", err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &raw); err != nil {
+		return fmt.Errorf("payload: %w", err)
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		v, ok := raw[name]
+		if !ok {
+			continue
+		}
+		// A JSON number starts with a digit or a minus sign; a string,
+		// object, array, bool or null does not.
+		if len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+			return fmt.Errorf("%s is not a number", name)
+		}
+	}
+	return nil
 }
 
 type supabaseClaims struct {

@@ -72,6 +72,18 @@ func hs256(t testing.TB, key []byte, c jwt.MapClaims) string {
 	return s
 }
 
+// withHeader signs the default claims with HS256 and one extra header.
+func withHeader(t testing.TB, key []byte, name string, value any) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims(nil))
+	tok.Header[name] = value
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func es256(t *testing.T, key *ecdsa.PrivateKey, kid string, c jwt.MapClaims) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, c)
@@ -134,6 +146,11 @@ func TestVerifyMatrix(t *testing.T) {
 		{"sub missing", strict, hs256(t, secret, claims(func(c jwt.MapClaims) { delete(c, "sub") })), false},
 		{"sub not a UUID", strict, hs256(t, secret, claims(func(c jwt.MapClaims) { c["sub"] = "user-1" })), false},
 		{"garbage", strict, "not.a.token", false},
+		{"exp as a quoted number", strict, hs256(t, secret, claims(func(c jwt.MapClaims) { c["exp"] = fmt.Sprint(time.Now().Add(time.Hour).Unix()) })), false},
+		{"nbf as a quoted number", strict, hs256(t, secret, claims(func(c jwt.MapClaims) { c["nbf"] = fmt.Sprint(time.Now().Unix()) })), false},
+		{"iat as a quoted number", strict, hs256(t, secret, claims(func(c jwt.MapClaims) { c["iat"] = fmt.Sprint(time.Now().Unix()) })), false},
+		{"crit header with an unknown extension", strict, withHeader(t, secret, "crit", []string{"exp-ext"}), false},
+		{"an unknown non-critical header is ignored", strict, withHeader(t, secret, "x-note", "hello"), true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -138,6 +139,16 @@ func openSQLite(ctx context.Context, u string) (*DB, error) {
 			return nil, fmt.Errorf("store: sqlite URL query %q: %w", query, err)
 		}
 		params = parsed
+	}
+	// Create the file owner-only before SQLite does (it would use 0644): it
+	// holds every user's answers. SQLite gives the -wal and -shm files the
+	// database file's mode.
+	if !strings.HasPrefix(path, ":memory:") && params.Get("mode") != "memory" {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("store: create sqlite %q: %w", path, err)
+		}
+		f.Close()
 	}
 	for _, pragma := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)"} {
 		params.Add("_pragma", pragma)

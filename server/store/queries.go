@@ -144,6 +144,15 @@ func (db *DB) Content(ctx context.Context, id int64) (*Content, error) {
 func (db *DB) AddResume(ctx context.Context, contentID int64, userID string, version int, items []ResumeItem) (int, error) {
 	err := db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if version == 0 {
+			// Two requests reading MAX(version) at once would both take the
+			// next one. SQLite's single connection serialises transactions;
+			// PostgreSQL needs a lock per (content, user) until commit.
+			if db.Dialect == Postgres {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`,
+					fmt.Sprintf("resume:%d:%s", contentID, userID)); err != nil {
+					return err
+				}
+			}
 			var maxVersion int
 			if err := tx.NewRaw(`SELECT COALESCE(MAX(version), 0) FROM resume WHERE content_id = ? AND user_id = ?`,
 				contentID, userID).Scan(ctx, &maxVersion); err != nil {

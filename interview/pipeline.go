@@ -85,6 +85,16 @@ type Options struct {
 	Vision vision.AnalyzeOptions
 	// Progress, when set, is told how far decoding has got (see media.Options).
 	Progress func(position, duration time.Duration)
+	// Cues, when set, is given sparse live hints while the recording is analysed: looking
+	// away, a long pause, a pace far off, no face (see CueKind and CueRules). Given a
+	// stream that is still being recorded — a reader that blocks until the next bytes
+	// arrive, such as MediaRecorder chunks being uploaded — the analysis keeps pace with it
+	// and the hints come within about a second of the moment they are about; the Result is
+	// the same as without Cues. It is called from the analysis goroutines, one call at a
+	// time, and must return quickly. Pace cues need Language.
+	Cues func(Cue)
+	// CueRules tune when Cues are given.
+	CueRules CueRules
 }
 
 func (o Options) skips(p Part) bool {
@@ -119,33 +129,47 @@ type MediaReport struct {
 
 // AnalyzeFile analyses the recording at path.
 func (p *Pipeline) AnalyzeFile(ctx context.Context, path string, opts Options) (*Result, error) {
-	d, err := media.Open(ctx, path, p.mediaOptions(opts))
+	mo, cues := p.mediaOptions(ctx, opts)
+	d, err := media.Open(ctx, path, mo)
 	if err != nil {
 		return nil, err
 	}
 	defer d.Close()
-	return p.run(ctx, d, opts)
+	return p.run(ctx, d, opts, cues)
 }
 
 // Analyze analyses a recording read from r (an upload stream, an object-storage body).
+// With Options.Cues set and r a stream still being recorded, it is a live analysis.
+// Cancelling ctx ends it at the next read; a Read blocked in r is not interrupted (no
+// io.Reader takes a context), so a live stream's reader should fail when its source goes
+// away — an io.Pipe closed with CloseWithError, a request body with a read deadline.
 func (p *Pipeline) Analyze(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
-	d, err := media.OpenReader(ctx, r, p.mediaOptions(opts))
+	mo, cues := p.mediaOptions(ctx, opts)
+	d, err := media.OpenReader(ctx, r, mo)
 	if err != nil {
 		return nil, err
 	}
 	defer d.Close()
-	return p.run(ctx, d, opts)
+	return p.run(ctx, d, opts, cues)
 }
 
-func (p *Pipeline) mediaOptions(opts Options) media.Options {
-	return media.Options{FPS: opts.FPS, Width: opts.Width, Progress: opts.Progress}
+// mediaOptions also starts the cue watch when the caller wants cues: it hears the audio as
+// it is decoded.
+func (p *Pipeline) mediaOptions(ctx context.Context, opts Options) (media.Options, *cueWatch) {
+	mo := media.Options{FPS: opts.FPS, Width: opts.Width, Progress: opts.Progress}
+	if opts.Cues == nil {
+		return mo, nil
+	}
+	cues := newCueWatch(opts.Cues, opts.CueRules, opts.Language, media.DefaultSampleRate)
+	mo.OnAudio = func(pcm []float32) { cues.audio(ctx, pcm) }
+	return mo, cues
 }
 
 // ErrNothingToAnalyse is returned when the recording has neither audio nor a video that
 // the pipeline is set up to analyse.
 var ErrNothingToAnalyse = errors.New("interview: nothing to analyse in this recording")
 
-func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options) (*Result, error) {
+func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options, cues *cueWatch) (*Result, error) {
 	start := time.Now()
 	res := &Result{Failed: map[Part]string{}}
 	info := d.Info()
@@ -157,7 +181,7 @@ func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options) (*Re
 	// Frames stream into the vision analysis while the same pass collects the audio.
 	var frames *frameAnalysis
 	if watch {
-		frames = p.watch(ctx, d, opts)
+		frames = p.watch(ctx, d, opts, cues)
 		if err := frames.feed(ctx, d); err != nil {
 			frames.wait()
 			return nil, err

@@ -20,7 +20,7 @@ type frameAnalysis struct {
 	err     error
 }
 
-func (p *Pipeline) watch(ctx context.Context, d *media.Decoder, opts Options) *frameAnalysis {
+func (p *Pipeline) watch(ctx context.Context, d *media.Decoder, opts Options, cues *cueWatch) *frameAnalysis {
 	fps := opts.FPS
 	if fps <= 0 {
 		fps = media.DefaultFPS
@@ -36,6 +36,9 @@ func (p *Pipeline) watch(ctx context.Context, d *media.Decoder, opts Options) *f
 				d.Recycle(f) // the tracker keeps no pixels; the next frame reuses them
 				if err != nil {
 					return nil, err
+				}
+				if cues != nil {
+					cues.frame(r)
 				}
 				out = append(out, r)
 			}

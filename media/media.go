@@ -70,6 +70,11 @@ type Options struct {
 	// recording advances, at most every quarter second of media. Duration is the
 	// container's duration, or zero when it does not say.
 	Progress func(position, duration time.Duration)
+	// OnAudio, when set, is handed each stretch of the soundtrack as soon as it is decoded,
+	// in order, from the decoding goroutine: together the stretches are exactly what Audio
+	// returns. A live analysis listens here instead of waiting for the end of the stream.
+	// The slice must not be modified and is valid only during the call.
+	OnAudio func(pcm []float32)
 }
 
 func (o Options) withDefaults() Options {
@@ -184,6 +189,7 @@ type Decoder struct {
 	ioErr error
 
 	progressed float64 // the last position reported to Options.Progress, in seconds
+	heard      int     // samples of the soundtrack already handed to Options.OnAudio
 
 	wantFrames    bool
 	framesStarted bool
@@ -456,8 +462,16 @@ func (d *Decoder) step(ctx context.Context) error {
 		d.err = err
 		return err
 	}
+	d.reportAudio()
 	d.reportProgress()
 	return nil
+}
+
+func (d *Decoder) reportAudio() {
+	if d.opts.OnAudio != nil && d.audio != nil && len(d.audio.pcm) > d.heard {
+		d.opts.OnAudio(d.audio.pcm[d.heard:])
+		d.heard = len(d.audio.pcm)
+	}
 }
 
 func (d *Decoder) reportProgress() {
@@ -490,6 +504,7 @@ func (d *Decoder) finish() error {
 			return d.err
 		}
 		end = float64(len(d.audio.pcm)) / float64(d.opts.SampleRate)
+		d.reportAudio()
 	}
 	if d.video != nil && d.wantFrames {
 		if err := d.video.flush(&d.stats, &d.pending); err != nil {

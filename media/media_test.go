@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -471,5 +472,41 @@ func TestRecycle(t *testing.T) {
 				t.Errorf("%d of %d frames reused a recycled buffer", reused, n)
 			}
 		})
+	}
+}
+
+// OnAudio hears the whole soundtrack, in order, while the frames are being decoded; with
+// late-audio.webm it also hears the padded silence.
+func TestOnAudio(t *testing.T) {
+	for _, name := range []string{"vp9-opus.webm", "late-audio.webm"} {
+		var heard []float32
+		var duringFrames int
+		framesDone := false
+		d, err := media.Open(context.Background(), fixture(t, name), media.Options{OnAudio: func(pcm []float32) {
+			heard = append(heard, pcm...)
+			if !framesDone {
+				duringFrames = len(heard)
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range d.Frames(context.Background()) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		framesDone = true
+		pcm, err := d.Audio(context.Background())
+		d.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(heard, pcm) {
+			t.Errorf("%s: OnAudio heard %d samples, Audio returned %d (or they differ)", name, len(heard), len(pcm))
+		}
+		if duringFrames < len(pcm)*9/10 {
+			t.Errorf("%s: only %d of %d samples were heard while the frames were decoded", name, duringFrames, len(pcm))
+		}
 	}
 }

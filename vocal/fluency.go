@@ -70,6 +70,13 @@ type sounding struct {
 }
 
 func findSounding(s *praat.Sound) (*sounding, error) {
+	return findSoundingAbove(s, absoluteFloorDB)
+}
+
+// findSoundingAbove is findSounding with a higher floor for the threshold: a Monitor passes
+// the loudness of the speech heard earlier, so that a stretch of silence is not measured
+// against its own background noise.
+func findSoundingAbove(s *praat.Sound, floor float64) (*sounding, error) {
 	in, err := praat.ToIntensity(s, 50, 0, true)
 	if err != nil {
 		return nil, err
@@ -77,7 +84,7 @@ func findSounding(s *praat.Sound) (*sounding, error) {
 	q99 := percentile(in.Values, 99)
 	lo := slices.Min(in.Values)
 	th := math.Max(q99+nucleiSilenceDB, lo)
-	th = math.Max(th, absoluteFloorDB)
+	th = math.Max(th, floor)
 	n := len(in.Values)
 	on := make([]bool, n)
 	for i, v := range in.Values {

@@ -62,7 +62,9 @@ func TestAuthAndProfiles(t *testing.T) {
 // TestOtherUsersIDsAre404 checks that every route answers another user's
 // ids exactly like missing ones, never with their data.
 func TestOtherUsersIDsAre404(t *testing.T) {
-	e := newEnv(t, store.SQLite, envOptions{})
+	// Analysis on request, so that Alice's upload starts none and any analysis counted below
+	// is one Bob's requests started.
+	e := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) { c.AnalyzeOnRequest = true }})
 	rec := recording(t)
 	cid, sid := e.seedFlow(userAlice)
 	r := e.upload(sid, 1, userAlice, rec)

@@ -32,6 +32,7 @@ import (
 
 	"github.com/nevermind-ai/nevermind/vision/infer"
 	"github.com/nevermind-ai/nevermind/vision/models"
+	"golang.org/x/sys/cpu"
 	"gorgonia.org/tensor"
 )
 
@@ -56,6 +57,8 @@ type ortResult struct {
 
 func main() {
 	runs := flag.Int("runs", 30, "timed runs per configuration")
+	count := flag.Int("count", 1, "rounds; each measures every configuration once, ours and onnxruntime's interleaved, and the table shows medians")
+	portable := flag.Bool("portable", true, "also measure the pure-Go kernels")
 	only := flag.String("models", "", "comma-separated model names (default: all)")
 	child := flag.String("child", "", "internal: measure one model:threads and print JSON")
 	dir := flag.String("dir", "benchmarks/infer", "directory holding ort.js")
@@ -78,57 +81,120 @@ func main() {
 		log.Error("executable", "err", err)
 		os.Exit(1)
 	}
-	fmt.Printf("| model | input | ours 1T CPU ms/run | ORT 1T CPU ms/run | **ratio 1T (CPU)** | ours 1T best wall ms | ORT 1T best wall ms | ratio 1T (wall) | ours 2T best wall ms | ORT 2T best wall ms | ratio 2T (wall) | our speedup 2T/1T | pure-Go kernels 1T CPU ms (ratio) | load ms (ours / ORT) | peak RSS MB (ours) |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("Kernels: %s. CPU: AVX2 %v, FMA %v, AVX-512F %v. Medians of %d interleaved rounds of %d runs.\n\n",
+		kernelsLabel(), cpu.X86.HasAVX2, cpu.X86.HasFMA, cpu.X86.HasAVX512F, *count, *runs)
+	fmt.Printf("| model | input | ours 1T CPU ms/run | ORT 1T CPU ms/run | **ratio 1T (CPU)** | ours 1T best wall ms | ORT 1T best wall ms | ratio 1T (wall) | ours 2T best wall ms | ORT 2T best wall ms | ratio 2T (wall) | our speedup 2T/1T | ORT speedup 2T/1T | pure-Go kernels 1T CPU ms (ratio) | load ms (ours / ORT) | peak RSS MB (ours) |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range models.All() {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), m.Name) {
 			continue
 		}
-		var ours [3]result
-		var ort [3]*ortResult
-		child := func(spec string, r *result) {
+		// Each round measures every configuration once, ours next to
+		// onnxruntime's, so that a change in the machine's load hits both.
+		var ours [3][]result
+		var ort [3][]ortResult
+		child := func(spec string) result {
 			out, err := exec.Command(self, "-runs", strconv.Itoa(*runs), "-child", m.Name+":"+spec).Output()
 			if err != nil {
 				log.Error("child", "model", m.Name, "err", err)
 				os.Exit(1)
 			}
-			if err := json.Unmarshal(out, r); err != nil {
+			var r result
+			if err := json.Unmarshal(out, &r); err != nil {
 				log.Error("child output", "out", string(out), "err", err)
 				os.Exit(1)
 			}
+			return r
 		}
-		child("1p", &ours[0]) // pure-Go kernels, one thread
-		for _, threads := range []int{1, 2} {
-			child(strconv.Itoa(threads), &ours[threads])
-			var err error
-			ort[threads], err = runORT(*dir, m, threads, *runs)
-			if err != nil {
-				log.Warn("onnxruntime not measured", "model", m.Name, "err", err)
+		haveORT := true
+		for range *count {
+			if *portable {
+				ours[0] = append(ours[0], child("1p")) // pure-Go kernels, one thread
+			}
+			for _, threads := range []int{1, 2} {
+				ours[threads] = append(ours[threads], child(strconv.Itoa(threads)))
+				if !haveORT {
+					continue
+				}
+				r, err := runORT(*dir, m, threads, *runs)
+				if err != nil {
+					log.Warn("onnxruntime not measured", "model", m.Name, "err", err)
+					haveORT = false
+					continue
+				}
+				ort[threads] = append(ort[threads], *r)
 			}
 		}
-		na := func(f func(*ortResult) float64, t int) string {
-			if ort[t] == nil {
+		med := median[result]
+		ortMed := func(t int, f func(ortResult) float64) (float64, bool) {
+			if !haveORT {
+				return 0, false
+			}
+			return median(ort[t], f), true
+		}
+		na := func(v float64, ok bool) string {
+			if !ok {
 				return "—"
 			}
-			return fmt.Sprintf("%.2f", f(ort[t]))
+			return fmt.Sprintf("%.2f", v)
 		}
-		ratio := func(ours float64, f func(*ortResult) float64, t int) string {
-			if ort[t] == nil {
+		ratio := func(ours, v float64, ok bool) string {
+			if !ok {
 				return "—"
 			}
-			return fmt.Sprintf("%.2f×", ours/f(ort[t]))
+			return fmt.Sprintf("%.2f×", ours/v)
 		}
-		cpu := func(r *ortResult) float64 { return r.CPUMs }
-		best := func(r *ortResult) float64 { return r.BestMs }
-		load := func(r *ortResult) float64 { return r.LoadMs }
-		fmt.Printf("| %s | %d×%d | %.2f | %s | **%s** | %.2f | %s | %s | %.2f | %s | %s | %.2f× | %.1f (%s) | %.0f / %s | %.0f |\n",
+		cpuMs := func(r result) float64 { return r.CPUMs }
+		bestMs := func(r result) float64 { return r.BestMs }
+		oc1, ok := ortMed(1, func(r ortResult) float64 { return r.CPUMs })
+		ob1, _ := ortMed(1, func(r ortResult) float64 { return r.BestMs })
+		ob2, _ := ortMed(2, func(r ortResult) float64 { return r.BestMs })
+		ol, _ := ortMed(1, func(r ortResult) float64 { return r.LoadMs })
+		c1, b1, b2 := med(ours[1], cpuMs), med(ours[1], bestMs), med(ours[2], bestMs)
+		pure := "—"
+		if *portable {
+			pc := med(ours[0], cpuMs)
+			pure = fmt.Sprintf("%.1f (%s)", pc, ratio(pc, oc1, ok))
+		}
+		fmt.Printf("| %s | %d×%d | %.2f | %s | **%s** | %.2f | %s | %s | %.2f | %s | %s | %.2f× | %s | %s | %.0f / %s | %.0f |\n",
 			m.Name, m.Input.Height, m.Input.Width,
-			ours[1].CPUMs, na(cpu, 1), ratio(ours[1].CPUMs, cpu, 1),
-			ours[1].BestMs, na(best, 1), ratio(ours[1].BestMs, best, 1),
-			ours[2].BestMs, na(best, 2), ratio(ours[2].BestMs, best, 2),
-			ours[1].BestMs/ours[2].BestMs, ours[0].CPUMs, ratio(ours[0].CPUMs, cpu, 1),
-			ours[1].LoadMs, na(load, 1), float64(ours[1].PeakRSS)/1024)
+			c1, na(oc1, ok), ratio(c1, oc1, ok),
+			b1, na(ob1, ok), ratio(b1, ob1, ok),
+			b2, na(ob2, ok), ratio(b2, ob2, ok),
+			b1/b2, ratio(ob1, ob2, ok), pure,
+			med(ours[1], func(r result) float64 { return r.LoadMs }), na(ol, ok),
+			med(ours[1], func(r result) float64 { return float64(r.PeakRSS) / 1024 }))
 	}
+}
+
+// median is the median of f over rs (the mean of the middle two for an
+// even count).
+func median[T any](rs []T, f func(T) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
+}
+
+// kernelsLabel says which kernels vision/infer picks in this process.
+func kernelsLabel() string {
+	env := os.Getenv("NEVERMIND_INFER_KERNELS")
+	if env == "" {
+		env = "auto"
+	}
+	switch {
+	case env == "go" || runtime.GOARCH != "amd64" || !cpu.X86.HasAVX2 || !cpu.X86.HasFMA:
+		return "pure Go"
+	case env == "avx2" || !cpu.X86.HasAVX512F:
+		return "AVX2/FMA (NEVERMIND_INFER_KERNELS=" + env + ")"
+	}
+	return "AVX-512 GEMM, AVX2/FMA elsewhere (NEVERMIND_INFER_KERNELS=" + env + ")"
 }
 
 // input returns the model's astronaut reference crop, normalized.

@@ -18,9 +18,14 @@
 // Kernels: a cache-blocked SGEMM (1×1 convolutions feed it directly, others
 // through im2col) whose micro-kernel is AVX-512 or AVX2/FMA assembly on amd64,
 // chosen at load from the CPU, and pure Go elsewhere (also with
-// Options.PortableKernels or the purego build tag); a direct depthwise
-// convolution with assembly row kernels; pooling, resize, pad and data
-// movement. Large layers are split across goroutines (Options.Threads).
+// Options.PortableKernels or the purego build tag). The environment
+// variable NEVERMIND_INFER_KERNELS caps the choice for every Load of the
+// process: "avx2" runs an AVX-512 machine on the AVX2/FMA kernels that
+// AVX2-only machines get (to benchmark and test that path), "go" the pure-Go
+// ones; "auto" or unset is the default, and any other value fails Load.
+// A direct depthwise convolution with assembly row kernels; pooling, resize,
+// pad and data movement. Large layers are split across goroutines
+// (Options.Threads).
 //
 // # Loading and running
 //

@@ -67,6 +67,27 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// TestKernelsEnv checks that NEVERMIND_INFER_KERNELS caps the kernels Load
+// picks and that a value it does not know fails Load, naming the variable.
+func TestKernelsEnv(t *testing.T) {
+	model := oneNode("Relu", []nd{newND(1, 3, 4, 4)}, nil).Model(13)
+	best := selectGemm(kernelAVX512).kind
+	for env, want := range map[string]kernelKind{"": best, "auto": best, "avx512": best, "avx2": min(best, kernelAVX2), "go": kernelGo} {
+		t.Setenv(kernelsEnv, env)
+		m, err := LoadBytes(model, Options{})
+		if err != nil {
+			t.Fatalf("%s=%q: %v", kernelsEnv, env, err)
+		}
+		if got := m.plan.gemm.kind; got != want || m.plan.portable != (want == kernelGo) {
+			t.Errorf("%s=%q: kernel %v (portable %v), want %v", kernelsEnv, env, got, m.plan.portable, want)
+		}
+	}
+	t.Setenv(kernelsEnv, "sse4")
+	if _, err := LoadBytes(model, Options{}); err == nil || !strings.Contains(err.Error(), kernelsEnv) || !strings.Contains(err.Error(), "sse4") {
+		t.Errorf("%s=sse4: err = %v, want one naming the variable and the value", kernelsEnv, err)
+	}
+}
+
 func TestRunValidatesInputs(t *testing.T) {
 	m, err := LoadBytes(oneNode("Relu", []nd{newND(1, 3, 4, 4)}, nil).Model(13), Options{})
 	if err != nil {

@@ -1,5 +1,10 @@
 package infer
 
+import (
+	"fmt"
+	"os"
+)
+
 // SGEMM: C = A·B (+ C) on float32, cache-blocked in the usual way. A (the
 // weights) is packed once at load into panels of mr rows; B is packed per
 // call into panels of nr columns and kc rows, which stay in L1 while every A
@@ -35,14 +40,34 @@ func newGemm(kind kernelKind) gemmKernel {
 	return gemmKernel{kind: kind, mr: 4, nr: 16}
 }
 
-// selectGemm picks the fastest kernel this CPU runs, or the pure-Go one.
-func selectGemm(portable bool) gemmKernel {
+// kernelsEnv names the environment variable that caps the kernels: "avx2"
+// keeps an AVX-512 machine on the AVX2/FMA kernels (what an AVX2-only
+// machine runs, for benchmarks and tests of that path), "go" is
+// Options.PortableKernels for every model of the process. It is read at
+// each Load; unset, empty or "auto" means the best the CPU has.
+const kernelsEnv = "NEVERMIND_INFER_KERNELS"
+
+// kernelCap parses kernelsEnv: the most capable kernel kind Load may pick.
+func kernelCap() (kernelKind, error) {
+	switch v := os.Getenv(kernelsEnv); v {
+	case "", "auto", "avx512":
+		return kernelAVX512, nil
+	case "avx2":
+		return kernelAVX2, nil
+	case "go":
+		return kernelGo, nil
+	default:
+		return 0, fmt.Errorf("infer: %s=%q (want auto, avx512, avx2 or go)", kernelsEnv, v)
+	}
+}
+
+// selectGemm picks the fastest kernel this CPU runs up to limit, or the
+// pure-Go one.
+func selectGemm(limit kernelKind) gemmKernel {
 	switch {
-	case portable:
-		return newGemm(kernelGo)
-	case haveAVX512Kernel:
+	case limit >= kernelAVX512 && haveAVX512Kernel:
 		return newGemm(kernelAVX512)
-	case haveAsmKernel:
+	case limit >= kernelAVX2 && haveAsmKernel:
 		return newGemm(kernelAVX2)
 	}
 	return newGemm(kernelGo)

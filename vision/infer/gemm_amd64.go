@@ -43,14 +43,14 @@ func dwRowAsm(dst, src, w []float32) {
 }
 
 //go:noescape
-func biasClip8(x *float32, n8 int, bias, lo, hi float32)
+func biasAct8(x *float32, n8 int, bias, slope, lo, hi float32)
 
-// biasClipAsm sets x[i] = min(max(x[i]+bias, lo), hi) for the first
-// len(x)&^7 elements and returns how many it did.
-func biasClipAsm(x []float32, bias, lo, hi float32) int {
+// biasActAsm sets x[i] = min(max(v < 0 ? v·slope : v, lo), hi), v =
+// x[i]+bias, for the first len(x)&^7 elements and returns how many it did.
+func biasActAsm(x []float32, bias, slope, lo, hi float32) int {
 	n8 := len(x) / 8
 	if n8 > 0 {
-		biasClip8(&x[0], n8, bias, lo, hi)
+		biasAct8(&x[0], n8, bias, slope, lo, hi)
 	}
 	return n8 * 8
 }

@@ -15,7 +15,7 @@ func microAsm(k int, a, b, c []float32, ldc int, acc bool) { microGo(k, a, b, c,
 
 func dwRowAsm(dst, src, w []float32) { dwRowGo(dst, src, w) }
 
-func biasClipAsm(x []float32, bias, lo, hi float32) int { return 0 }
+func biasActAsm(x []float32, bias, slope, lo, hi float32) int { return 0 }
 
 func dwTapsAsm(dst, src, w []float32, kh, kw, stride int) int { return 0 }
 

@@ -97,9 +97,15 @@ func compareRef(got, want []float32) (worst, rng float64) {
 
 func TestModelsMatchOnnxruntime(t *testing.T) {
 	for _, m := range models.All() {
-		for _, opts := range []infer.Options{{Threads: 1}, {Threads: 1, PortableKernels: true}, {Threads: 2}} {
-			t.Run(fmt.Sprintf("%s/portable=%v/threads=%d", m.Name, opts.PortableKernels, opts.Threads), func(t *testing.T) {
-				im := loadModel(t, m, opts)
+		// kernels "avx2" is what an AVX2-only machine runs (here too if it
+		// has AVX-512); "go" is the pure-Go path of other architectures.
+		for _, c := range []struct {
+			kernels string
+			threads int
+		}{{"auto", 1}, {"avx2", 1}, {"go", 1}, {"auto", 2}} {
+			t.Run(fmt.Sprintf("%s/kernels=%s/threads=%d", m.Name, c.kernels, c.threads), func(t *testing.T) {
+				t.Setenv("NEVERMIND_INFER_KERNELS", c.kernels)
+				im := loadModel(t, m, infer.Options{Threads: c.threads})
 				for _, img := range refImages {
 					x := modelInput(t, m, img)
 					outs, err := im.Run(context.Background(), x)

@@ -481,10 +481,10 @@ type activation struct {
 }
 
 // applyBias adds bias to x and applies the activation in one pass. Relu,
-// Clip and the identity run in assembly where available; like onnxruntime's
-// kernels, those map NaN to the lower bound.
+// Clip, PRelu and the identity run in assembly where available; like
+// onnxruntime's kernels, the clamps map NaN to the lower bound.
 func (act *activation) applyBias(x []float32, channel int, bias float32, asm bool) {
-	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+	lo, hi, slope := float32(math.Inf(-1)), float32(math.Inf(1)), float32(1)
 	switch act.kind {
 	case actNone:
 		if bias == 0 {
@@ -494,6 +494,8 @@ func (act *activation) applyBias(x []float32, channel int, bias float32, asm boo
 		lo = 0
 	case actClip:
 		lo, hi = act.alpha, act.beta
+	case actPRelu:
+		slope = act.slope[channel]
 	default:
 		if bias != 0 {
 			for i := range x {
@@ -505,17 +507,27 @@ func (act *activation) applyBias(x []float32, channel int, bias float32, asm boo
 	}
 	done := 0
 	if asm {
-		done = biasClipAsm(x, bias, lo, hi)
+		done = biasActAsm(x, bias, slope, lo, hi)
 	}
-	for i := done; i < len(x); i++ {
-		v := x[i] + bias
+	rest := x[done:]
+	if act.kind == actPRelu {
+		for i, v := range rest {
+			if v += bias; v < 0 {
+				v *= slope
+			}
+			rest[i] = v
+		}
+		return
+	}
+	for i, v := range rest {
+		v += bias
 		if v < lo {
 			v = lo
 		}
 		if v > hi {
 			v = hi
 		}
-		x[i] = v
+		rest[i] = v
 	}
 }
 

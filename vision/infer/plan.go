@@ -220,10 +220,18 @@ func (b *buildCtx) constFloats(i int) ([]float32, error) {
 type opBuilder func(b *buildCtx) (kernel, error)
 
 func newPlan(g *graphBuilder, meta *modelMeta, opts Options, threads int) (*plan, error) {
-	p := &plan{threads: threads, opset: meta.opset, gemm: selectGemm(opts.PortableKernels), portable: opts.PortableKernels}
+	limit, err := kernelCap()
+	if err != nil {
+		return nil, err
+	}
+	if opts.PortableKernels {
+		limit = kernelGo
+	}
+	p := &plan{threads: threads, opset: meta.opset, gemm: selectGemm(limit)}
 	if opts.kernel != nil {
 		p.gemm = newGemm(*opts.kernel)
 	}
+	p.portable = p.gemm.kind == kernelGo
 	if meta.opset > 22 {
 		return nil, fmt.Errorf("%w: opset %d is newer than this engine knows (up to 22)", ErrUnsupportedOp, meta.opset)
 	}

@@ -30,7 +30,10 @@ type convKernel struct {
 	colBlock, colBlocks      int
 	finalized                bool
 	asmRows                  bool // use the assembly row and epilogue kernels
-	residual                 bool // in[3] is added before the activation
+	// direct3x3 is a depthwise 3×3, stride 1, pad 1 convolution whose
+	// activation is a clamp, computed by one assembly pass per plane.
+	direct3x3 bool
+	residual  bool // in[3] is added before the activation
 }
 
 func (k *convKernel) units() int {
@@ -61,6 +64,9 @@ func (k *convKernel) finalize() {
 	}
 	k.finalized = true
 	if k.mode == convDepthwise {
+		_, _, clamp := k.act.bounds()
+		k.direct3x3 = k.asmRows && clamp && !k.residual && k.kh == 3 && k.kw == 3 && k.sh == 1 && k.sw == 1 &&
+			k.dh == 1 && k.dw == 1 && k.padTop == 1 && k.padLeft == 1 && k.oh == k.h && k.ow == k.w
 		return
 	}
 	k.packed = make([][]float32, k.group)
@@ -154,14 +160,22 @@ func (k *convKernel) im2col(x, col []float32, c0, cols int) {
 // of kh·kw shifted input rows with no bounds checks: dwRow's inner loop.
 func (k *convKernel) depthwise(a *args, bn, c int) {
 	x, out, scratch := a.in[0], a.out[0], a.scratch
-	defer k.epilogue(a, bn, c)
 	plane := x[(bn*k.cin+c)*k.h*k.w : (bn*k.cin+c+1)*k.h*k.w]
 	dst := out[(bn*k.cout+c)*k.oh*k.ow : (bn*k.cout+c+1)*k.oh*k.ow]
 	bv := k.bias[c]
+	w := k.weights[c*k.kh*k.kw : (c+1)*k.kh*k.kw]
+	if k.direct3x3 {
+		zero := scratch[:k.w]
+		clear(zero)
+		lo, hi, _ := k.act.bounds()
+		if dw3x3p1Asm(dst, plane, zero, w, k.w, k.h, bv, lo, hi) {
+			return
+		}
+	}
+	defer k.epilogue(a, bn, c)
 	for i := range dst {
 		dst[i] = bv
 	}
-	w := k.weights[c*k.kh*k.kw : (c+1)*k.kh*k.kw]
 	if k.dw != 1 || k.sw > 2 {
 		k.depthwiseGeneral(plane, dst, w)
 		return

@@ -1,11 +1,13 @@
 package infer
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"testing"
 
 	"github.com/nevermind-ai/nevermind/vision/infer/internal/onnxbuild"
+	"gorgonia.org/tensor"
 )
 
 // refConv is the textbook convolution: for every output element, sum over
@@ -249,6 +251,77 @@ func TestConvFusions(t *testing.T) {
 				}
 				assertClose(t, name, got[0], want, 1e-5)
 			})
+		}
+	}
+}
+
+// TestDepthwiseDirect checks the one-pass 3×3 stride-1 pad-1 depthwise
+// kernel (dw3x3p1) on the widths where its blocks line up, overlap or just
+// fit, single and few rows, with each clamp it fuses: against the float64
+// reference, and bit for bit against the padded row kernels it replaces.
+func TestDepthwiseDirect(t *testing.T) {
+	if !haveAsmKernel {
+		t.Skip("no AVX2 on this machine")
+	}
+	r := newRand(29)
+	for _, w := range []int{10, 11, 17, 18, 33, 129} {
+		for _, h := range []int{1, 2, 5} {
+			for _, act := range []string{"none", "Relu", "Clip"} {
+				name := fmt.Sprintf("%dx%d/%s", h, w, act)
+				const c = 3
+				x := randND(r, 1, c, h, w)
+				wt := randND(r, c, 1, 3, 3)
+				bias := randND(r, c)
+				g := onnxbuild.NewGraph()
+				g.Input("x", onnxbuild.Float, 1, c, int64(h), int64(w))
+				g.InitFloat("w", dims64(wt.shape), wt.f32())
+				g.InitFloat("b", []int64{c}, bias.f32())
+				g.InitFloat("lo", nil, []float32{-0.3})
+				g.InitFloat("hi", nil, []float32{0.4})
+				g.Node("Conv", []string{"x", "w", "b"}, []string{"conv"}, onnxbuild.Ints("pads", 1, 1, 1, 1), onnxbuild.Int("group", c))
+				switch act {
+				case "Relu":
+					g.Node("Relu", []string{"conv"}, []string{"y"})
+				case "Clip":
+					g.Node("Clip", []string{"conv", "lo", "hi"}, []string{"y"})
+				default:
+					g.Node("Identity", []string{"conv"}, []string{"y"})
+				}
+				g.Output("y")
+				want := refConv(x, wt, bias.data, c, []int{1, 1}, []int{1, 1}, []int{1, 1, 1, 1})
+				for i, v := range want.data {
+					switch act {
+					case "Relu":
+						want.data[i] = math.Max(v, 0)
+					case "Clip":
+						want.data[i] = math.Min(math.Max(v, float64(float32(-0.3))), float64(float32(0.4)))
+					}
+				}
+				var outs [2][]float32
+				for i, direct := range []bool{true, false} {
+					m, err := LoadBytes(g.Model(13), Options{Threads: 1})
+					if err != nil {
+						t.Fatal(err)
+					}
+					ck := m.plan.ops[0].k.(*convKernel)
+					if !ck.direct3x3 {
+						t.Fatalf("%s: not planned for the direct kernel", name)
+					}
+					ck.direct3x3 = direct
+					got, err := m.Run(context.Background(), tensor.New(tensor.WithShape(x.shape...), tensor.WithBacking(x.f32())))
+					if err != nil {
+						t.Fatal(err)
+					}
+					assertClose(t, fmt.Sprintf("%s direct=%v", name, direct), got[0], want, 1e-5)
+					outs[i] = got[0].Float32s()
+				}
+				for i := range outs[0] {
+					if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
+						t.Errorf("%s: output %d is %v direct, %v through the row kernels", name, i, outs[0][i], outs[1][i])
+						break
+					}
+				}
+			}
 		}
 	}
 }

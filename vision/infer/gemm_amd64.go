@@ -123,3 +123,18 @@ func deinterleaveAsm(even, odd, src []float32) int {
 	deint16(&even[0], &odd[0], &src[0], n16)
 	return n16 * 16
 }
+
+//go:noescape
+func dw3x3p1(dst, src, zero, w *float32, width, height int, bias, lo, hi float32)
+
+// dw3x3p1Asm computes a whole 3×3 depthwise plane with stride 1 and one
+// pixel of zero padding (see dw3x3p1) into dst, bias and clamp included. It
+// reports false, doing nothing, for planes narrower than 10.
+func dw3x3p1Asm(dst, src, zero, w []float32, width, height int, bias, lo, hi float32) bool {
+	if width < 10 || height < 1 {
+		return false
+	}
+	_, _, _, _ = dst[width*height-1], src[width*height-1], zero[width-1], w[8]
+	dw3x3p1(&dst[0], &src[0], &zero[0], &w[0], width, height, bias, lo, hi)
+	return true
+}

@@ -2,6 +2,19 @@
 
 #include "textflag.h"
 
+// WEIGHTS3X3 broadcasts the nine weights of a 3×3 window at R8 into Y3–Y11,
+// row by row.
+#define WEIGHTS3X3 \
+	VBROADCASTSS (R8), Y3; \
+	VBROADCASTSS 4(R8), Y4; \
+	VBROADCASTSS 8(R8), Y5; \
+	VBROADCASTSS 12(R8), Y6; \
+	VBROADCASTSS 16(R8), Y7; \
+	VBROADCASTSS 20(R8), Y8; \
+	VBROADCASTSS 24(R8), Y9; \
+	VBROADCASTSS 28(R8), Y10; \
+	VBROADCASTSS 32(R8), Y11
+
 // func micro4x16(k int, a, b, c *float32, ldc int, acc bool)
 //
 // C[4][16] (row stride ldc floats) = sum over k of a[k][0:4] ⊗ b[k][0:16],
@@ -190,15 +203,7 @@ TEXT ·dw3x3s1(SB), NOSPLIT, $0-40
 	MOVQ         n8+24(FP), CX
 	MOVQ         stride+32(FP), R12
 	SHLQ         $2, R12
-	VBROADCASTSS (R8), Y3
-	VBROADCASTSS 4(R8), Y4
-	VBROADCASTSS 8(R8), Y5
-	VBROADCASTSS 12(R8), Y6
-	VBROADCASTSS 16(R8), Y7
-	VBROADCASTSS 20(R8), Y8
-	VBROADCASTSS 24(R8), Y9
-	VBROADCASTSS 28(R8), Y10
-	VBROADCASTSS 32(R8), Y11
+	WEIGHTS3X3
 	LEAQ         (SI)(R12*1), R9
 	LEAQ         (R9)(R12*1), R10
 
@@ -389,15 +394,7 @@ TEXT ·dw3x3s2(SB), NOSPLIT, $0-48
 	MOVQ         n8+32(FP), CX
 	MOVQ         stride+40(FP), R12
 	SHLQ         $2, R12
-	VBROADCASTSS (R8), Y3
-	VBROADCASTSS 4(R8), Y4
-	VBROADCASTSS 8(R8), Y5
-	VBROADCASTSS 12(R8), Y6
-	VBROADCASTSS 16(R8), Y7
-	VBROADCASTSS 20(R8), Y8
-	VBROADCASTSS 24(R8), Y9
-	VBROADCASTSS 28(R8), Y10
-	VBROADCASTSS 32(R8), Y11
+	WEIGHTS3X3
 	LEAQ         (SI)(R12*1), R9  // even row 1
 	LEAQ         (R9)(R12*1), R10 // even row 2
 	LEAQ         (DX)(R12*1), R11 // odd row 1
@@ -462,3 +459,115 @@ ddone:
 	VZEROUPPER
 	RET
 
+
+// DW3BLOCK is 8 outputs of dw3x3p1 from byte offset AX of the rows above
+// (R9), at (R10) and below (R11) the output row (DI). The taps
+// are added in dw3x3s1's order on the same values, so the results are the
+// same bits; then the clamp.
+#define DW3BLOCK \
+	VMOVAPS     Y12, Y0; \
+	VFMADD231PS -4(R9)(AX*1), Y3, Y0; \
+	VFMADD231PS (R9)(AX*1), Y4, Y0; \
+	VFMADD231PS 4(R9)(AX*1), Y5, Y0; \
+	VMULPS      -4(R10)(AX*1), Y6, Y1; \
+	VFMADD231PS (R10)(AX*1), Y7, Y1; \
+	VFMADD231PS 4(R10)(AX*1), Y8, Y1; \
+	VFMADD231PS -4(R11)(AX*1), Y9, Y0; \
+	VFMADD231PS (R11)(AX*1), Y10, Y1; \
+	VFMADD231PS 4(R11)(AX*1), Y11, Y0; \
+	VADDPS      Y1, Y0, Y0; \
+	VMAXPS      Y13, Y0, Y0; \
+	VMINPS      Y14, Y0, Y0; \
+	VMOVUPS     Y0, (DI)(AX*1)
+
+// func dw3x3p1(dst, src, zero, w *float32, width, height int, bias, lo, hi float32)
+//
+// A whole depthwise 3×3 plane, stride 1, one pixel of zero padding on every
+// side, output the input's size, bias and clamp applied: no padded copy of
+// the input and every output written once. zero is a row of width zeros
+// that stands for the rows above and below the plane. The interior columns
+// [1, width−1) go 8 at a time, the last block overlapping the one before;
+// the two border columns are scalar and skip the taps that read padding.
+// width must be at least 10.
+TEXT ·dw3x3p1(SB), NOSPLIT, $0-60
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), R10
+	MOVQ         zero+16(FP), R9
+	MOVQ         w+24(FP), R8
+	MOVQ         width+32(FP), DX
+	MOVQ         height+40(FP), BX
+	VBROADCASTSS bias+48(FP), Y12
+	VBROADCASTSS lo+52(FP), Y13
+	VBROADCASTSS hi+56(FP), Y14
+	WEIGHTS3X3
+	MOVQ         DX, R12
+	SHLQ         $2, R12             // row bytes
+	LEAQ         -9(DX), R13
+	SHLQ         $2, R13             // byte offset of the last block's column
+	MOVQ         R9, SI              // the zero row
+	LEAQ         (R10)(R12*1), R11   // row below
+	CMPQ         BX, $1
+	JNE          p1row
+	MOVQ         SI, R11
+
+p1row:
+	// Left border, column 0: taps (r, 1) and (r, 2) of each row.
+	VMOVAPS      X12, X0
+	VFMADD231SS  (R9), X4, X0
+	VFMADD231SS  4(R9), X5, X0
+	VMULSS       (R10), X7, X1
+	VFMADD231SS  4(R10), X8, X1
+	VFMADD231SS  (R11), X10, X1
+	VFMADD231SS  4(R11), X11, X0
+	VADDSS       X1, X0, X0
+	VMAXSS       X13, X0, X0
+	VMINSS       X14, X0, X0
+	VMOVSS       X0, (DI)
+
+	// Interior blocks from column 1.
+	MOVQ         $4, AX
+	LEAQ         32(R13), CX         // past the last block's start
+
+p1block:
+	DW3BLOCK
+	ADDQ         $32, AX
+	CMPQ         AX, R13
+	JLE          p1block
+
+	// The last block ends at column width−2; it may overlap the one
+	// before, which recomputes the same values.
+	CMPQ         AX, CX
+	JGE          p1right
+	MOVQ         R13, AX
+	DW3BLOCK
+
+p1right:
+	// Right border, column width−1: taps (r, 0) and (r, 1).
+	LEAQ         -8(R12), AX
+	VMOVAPS      X12, X0
+	VFMADD231SS  (R9)(AX*1), X3, X0
+	VFMADD231SS  4(R9)(AX*1), X4, X0
+	VMULSS       (R10)(AX*1), X6, X1
+	VFMADD231SS  4(R10)(AX*1), X7, X1
+	VFMADD231SS  (R11)(AX*1), X9, X0
+	VFMADD231SS  4(R11)(AX*1), X10, X1
+	VADDSS       X1, X0, X0
+	VMAXSS       X13, X0, X0
+	VMINSS       X14, X0, X0
+	VMOVSS       X0, 4(DI)(AX*1)
+
+	// Next row: this row becomes the one above.
+	ADDQ         R12, DI
+	MOVQ         R10, R9
+	MOVQ         R11, R10
+	ADDQ         R12, R11
+	DECQ         BX
+	JZ           p1done
+	CMPQ         BX, $1
+	JNE          p1row
+	MOVQ         SI, R11
+	JMP          p1row
+
+p1done:
+	VZEROUPPER
+	RET

@@ -24,3 +24,7 @@ func addClipAsm(dst, a, b []float32, lo, hi float32) int { return 0 }
 func dw3x3s2Asm(dst, ev, od, w []float32, stride int) int { return 0 }
 
 func deinterleaveAsm(even, odd, src []float32) int { return 0 }
+
+func dw3x3p1Asm(dst, src, zero, w []float32, width, height int, bias, lo, hi float32) bool {
+	return false
+}

@@ -6,8 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"os"
@@ -156,23 +154,10 @@ func TestUploadRouteRefusesHostileMedia(t *testing.T) {
 	binary.BigEndian.PutUint64(long[at+3:], math.Float64bits(10*3600*1000))
 
 	dir := t.TempDir()
-	addr := freeAddr(t)
-	srv, err := server.New(server.Config{
+	addr := runServer(t, server.Config{
 		DatabaseURL: "sqlite:" + filepath.Join(dir, "nevermind.db"), MediaDir: filepath.Join(dir, "media"),
-		Addr: addr, JWTSecret: secret, MediaValidator: sdk.MediaValidator{}, Generator: sdk.QuestionGenerator{},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		JWTSecret: secret, MediaValidator: sdk.MediaValidator{}, Generator: sdk.QuestionGenerator{},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()

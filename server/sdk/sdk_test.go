@@ -87,6 +87,31 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// runServer starts the real server with cfg on a free loopback port, logging nowhere unless
+// cfg says otherwise, and stops it when the test ends; it returns the server's address.
+func runServer(t *testing.T, cfg server.Config) string {
+	t.Helper()
+	cfg.Addr = freeAddr(t)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return cfg.Addr
+}
+
 // TestServerRunsThePipeline drives the real server, wired as `nevermind serve` wires it,
 // through upload and voice feedback, and checks the scores are those vocal.Analyze gives
 // for the same recording.
@@ -112,27 +137,12 @@ func TestServerRunsThePipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
-	srv, err := server.New(server.Config{
+	addr := runServer(t, server.Config{
 		DatabaseURL: "sqlite:" + filepath.Join(dir, "nevermind.db"), MediaDir: filepath.Join(dir, "media"),
-		Addr: addr, JWTSecret: secret, SyncWait: time.Minute,
+		JWTSecret: secret, SyncWait: time.Minute,
 		Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{Vision: va}}, MediaValidator: sdk.MediaValidator{},
 		Evaluator: sdk.AnswerEvaluator{}, Generator: sdk.QuestionGenerator{},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
 	tok, err := auth.SignHS256([]byte(secret), auth.TokenOptions{Subject: "0a4b5c6d-1111-4222-8333-944455556666", Email: "candidate@example.com"})
 	if err != nil {
 		t.Fatal(err)

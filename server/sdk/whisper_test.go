@@ -2,11 +2,9 @@ package sdk_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -100,22 +98,12 @@ func TestLocalWhisperTranscripts(t *testing.T) {
 		{"no recogniser", nil, 503, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			addr := freeAddr(t)
-			srv, err := server.New(server.Config{
+			addr := runServer(t, server.Config{
 				DatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "nevermind.db"), MediaDir: t.TempDir(),
-				Addr: addr, JWTSecret: secret, SyncWait: time.Minute,
+				JWTSecret: secret, SyncWait: time.Minute,
 				Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{Transcriber: tc.transcriber}}, MediaValidator: sdk.MediaValidator{},
 				Evaluator: sdk.AnswerEvaluator{}, Generator: sdk.QuestionGenerator{},
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- srv.Run(ctx) }()
-			defer func() { cancel(); <-done }()
 			tok, _ := auth.SignHS256([]byte(secret), auth.TokenOptions{Subject: "0a4b5c6d-1111-4222-8333-944455556666"})
 			c := client{t: t, base: "http://" + addr, token: tok}
 			waitReady(t, c)

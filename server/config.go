@@ -67,6 +67,18 @@ type Config struct {
 	MediaSigningKey string
 	// MaxUploadBytes limits one recording; zero means 200 MiB.
 	MaxUploadBytes int64
+	// MinBodyRate is the slowest average rate, in bytes per second, at which
+	// a request body may arrive once the first BodyIdleTimeout has passed;
+	// a slower one is cut off (408 on uploads) and its connection closed.
+	// Zero means 16 KiB/s (128 kbit/s).
+	MinBodyRate int64
+	// BodyIdleTimeout is the longest a request body may pause, and the grace
+	// before MinBodyRate applies. Zero means 30 s.
+	BodyIdleTimeout time.Duration
+	// MaxUploadsPerClient bounds the uploads streaming at once from one
+	// client address (see TrustedProxies); more answer 429 with Retry-After
+	// before their body is read. Zero means 4.
+	MaxUploadsPerClient int
 
 	// SyncWait is how long the routes the seed served synchronously (voice,
 	// expression, STT) wait for the analysis before answering 202 with a
@@ -139,7 +151,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	durations := []struct {
 		env string
 		dst *time.Duration
-	}{{"NEVERMIND_SYNC_WAIT", &c.SyncWait}, {"NEVERMIND_JOB_TIMEOUT", &c.JobTimeout}, {"NEVERMIND_JWT_LEEWAY", &c.JWTLeeway}}
+	}{{"NEVERMIND_SYNC_WAIT", &c.SyncWait}, {"NEVERMIND_JOB_TIMEOUT", &c.JobTimeout}, {"NEVERMIND_JWT_LEEWAY", &c.JWTLeeway},
+		{"NEVERMIND_BODY_IDLE_TIMEOUT", &c.BodyIdleTimeout}}
 	for _, d := range durations {
 		if v := getenv(d.env); v != "" {
 			parsed, err := time.ParseDuration(v)
@@ -163,12 +176,25 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.MaxUploadBytes = mb << 20
 	}
-	if v := getenv("NEVERMIND_WORKERS"); v != "" {
-		n, err := strconv.Atoi(v)
+	if v := getenv("NEVERMIND_MIN_BODY_RATE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Errorf("NEVERMIND_WORKERS=%q: want a positive integer", v))
+			errs = append(errs, fmt.Errorf("NEVERMIND_MIN_BODY_RATE=%q: want a positive number of bytes per second", v))
 		}
-		c.Workers = n
+		c.MinBodyRate = n
+	}
+	counts := []struct {
+		env string
+		dst *int
+	}{{"NEVERMIND_WORKERS", &c.Workers}, {"NEVERMIND_MAX_UPLOADS_PER_CLIENT", &c.MaxUploadsPerClient}}
+	for _, n := range counts {
+		if v := getenv(n.env); v != "" {
+			parsed, err := strconv.Atoi(v)
+			if err != nil || parsed <= 0 {
+				errs = append(errs, fmt.Errorf("%s=%q: want a positive integer", n.env, v))
+			}
+			*n.dst = parsed
+		}
 	}
 	return c, errors.Join(errs...)
 }
@@ -188,6 +214,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxUploadBytes == 0 {
 		c.MaxUploadBytes = 200 << 20
+	}
+	if c.MinBodyRate == 0 {
+		c.MinBodyRate = 16 << 10
+	}
+	if c.BodyIdleTimeout <= 0 {
+		c.BodyIdleTimeout = 30 * time.Second
+	}
+	if c.MaxUploadsPerClient == 0 {
+		c.MaxUploadsPerClient = 4
 	}
 	if c.SyncWait == 0 {
 		c.SyncWait = 60 * time.Second

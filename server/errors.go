@@ -5,9 +5,12 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -17,15 +20,32 @@ import (
 type apiError struct {
 	status int
 	Detail any `json:"detail"`
+	// retryAfter, when set, is sent as Retry-After: the request was refused
+	// for load, not because it is wrong.
+	retryAfter time.Duration
 }
 
 func (e *apiError) Error() string             { return http.StatusText(e.status) }
 func (e *apiError) GetStatus() int            { return e.status }
 func (e *apiError) ContentType(string) string { return "application/json" }
 
+// GetHeaders implements huma.HeadersError.
+func (e *apiError) GetHeaders() http.Header {
+	if e.retryAfter <= 0 {
+		return nil
+	}
+	return http.Header{"Retry-After": {strconv.Itoa(int(math.Ceil(e.retryAfter.Seconds())))}}
+}
+
 // detail answers {"detail": "<code>"}.
 func detail(status int, code string) error {
 	return &apiError{status: status, Detail: code}
+}
+
+// busy answers {"detail": "<code>"} with Retry-After: a 429 for a client
+// over its share, a 503 for a server at capacity.
+func busy(status int, after time.Duration, code string) error {
+	return &apiError{status: status, Detail: code, retryAfter: after}
 }
 
 type messageDetail struct {

@@ -56,18 +56,26 @@ func (s *Server) absoluteURL(ctx context.Context, u string) string {
 }
 
 func (s *Server) trustedPeer(remoteAddr string) bool {
-	if len(s.trusted) == 0 {
-		return false
-	}
+	ip := peerAddr(remoteAddr)
+	return ip.IsValid() && s.trustedAddr(ip)
+}
+
+// peerAddr parses a request's RemoteAddr (host:port, or a bare address);
+// the zero Addr if it is neither.
+func peerAddr(remoteAddr string) netip.Addr {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		host = remoteAddr
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
-		return false
+		return netip.Addr{}
 	}
-	ip = ip.Unmap()
+	return ip.Unmap()
+}
+
+// trustedAddr reports whether ip is one of Config.TrustedProxies.
+func (s *Server) trustedAddr(ip netip.Addr) bool {
 	for _, p := range s.trusted {
 		if p.Contains(ip) {
 			return true

@@ -48,6 +48,7 @@ type Server struct {
 	handler  http.Handler
 	metrics  *metrics
 	limiter  *rateLimiter
+	uploads  *slots         // streaming uploads per client address
 	trusted  []netip.Prefix // Config.TrustedProxies
 	stop     context.CancelFunc
 
@@ -59,7 +60,7 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	ctx, stop := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: cfg.Logger, stop: stop, metrics: newMetrics(), limiter: newRateLimiter()}
+	s := &Server{cfg: cfg, log: cfg.Logger, stop: stop, metrics: newMetrics(), limiter: newRateLimiter(), uploads: newSlots()}
 	ok := false
 	defer func() {
 		if !ok {
@@ -331,9 +332,10 @@ func (s *Server) routes() {
 	if s.local != nil {
 		s.mux.HandleFunc("GET "+storage.LocalURLPrefix+"{key...}", s.serveLocalMedia)
 	}
-	// withOrigin is outermost: it replaces the request, and the metrics read
+	// guardBodies is outermost, holding the connection's own writer for its
+	// read deadlines; withOrigin replaces the request, and the metrics read
 	// the pattern ServeMux sets on the one it routes.
-	s.handler = s.withOrigin(s.metrics.middleware(securityHeaders(s.cors(s.mux))))
+	s.handler = s.guardBodies(s.withOrigin(s.metrics.middleware(securityHeaders(s.cors(s.mux)))))
 }
 
 // securityHeaders stops browsers from sniffing a JSON or media response into

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -72,6 +73,11 @@ func (s *Server) registerUpload() {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if he, ok := v.(huma.HeadersError); ok {
+		for k, vs := range he.GetHeaders() {
+			w.Header()[k] = vs
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
@@ -84,6 +90,15 @@ func fastAPIMissingFile() map[string]any {
 
 func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	// Checked before anything else: a client holding many slow uploads open
+	// is refused before it costs a token check or a byte of body.
+	release, ok := s.uploads.acquire(s.clientAddr(r), s.cfg.MaxUploadsPerClient)
+	if !ok {
+		writeJSON(w, http.StatusTooManyRequests, busy(http.StatusTooManyRequests, 10*time.Second,
+			fmt.Sprintf("too_many_uploads: at most %d at once from one address", s.cfg.MaxUploadsPerClient)))
+		return
+	}
+	defer release()
 	u, aerr := s.authenticate(ctx, r.Header.Get("Authorization"))
 	if aerr != nil {
 		writeJSON(w, aerr.status, aerr)
@@ -122,6 +137,8 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	// body declared larger than that is refused before any of it is read.
 	maxBody := s.cfg.MaxUploadBytes + 1<<20
 	tooLarge := detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes))
+	tooSlow := detail(http.StatusRequestTimeout, fmt.Sprintf("request_timeout: the body arrived slower than %d bytes/s or paused for %v",
+		s.cfg.MinBodyRate, s.cfg.BodyIdleTimeout))
 	if r.ContentLength > maxBody {
 		fail(tooLarge)
 		return
@@ -141,6 +158,10 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 				fail(tooLarge)
 				return
 			}
+			if slowBody(err) {
+				fail(tooSlow)
+				return
+			}
 			writeJSON(w, http.StatusUnprocessableEntity, fastAPIMissingFile())
 			return
 		}
@@ -151,7 +172,11 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	}
 
 	br := bufio.NewReaderSize(part, 4096)
-	head, _ := br.Peek(512)
+	head, err := br.Peek(512)
+	if slowBody(err) {
+		fail(tooSlow)
+		return
+	}
 	if len(head) == 0 {
 		fail(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
 		return
@@ -193,6 +218,10 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		}
 		if errors.As(counted.bodyErr, &tooBig) {
 			fail(tooLarge)
+			return
+		}
+		if slowBody(counted.bodyErr) {
+			fail(tooSlow)
 			return
 		}
 		if counted.bodyErr != nil {

@@ -26,6 +26,7 @@ type convKernel struct {
 	bias                     []float32
 	act                      activation
 	packed                   [][]float32 // per group, A packed for gemm
+	epi                      []*epilogue // per group; nil: activation applied after gemm
 	gemm                     gemmKernel
 	colBlock, colBlocks      int
 	finalized                bool
@@ -70,9 +71,14 @@ func (k *convKernel) finalize() {
 		return
 	}
 	k.packed = make([][]float32, k.group)
+	k.epi = make([]*epilogue, k.group)
 	for g := range k.group {
 		k.packed[g] = make([]float32, k.gemm.packedLen(k.coutG, k.kdim))
 		k.gemm.packA(k.packed[g], k.weights[g*k.coutG*k.kdim:], k.coutG, k.kdim, k.kdim)
+		bias := k.bias[g*k.coutG : (g+1)*k.coutG]
+		if k.act.kind != actNone || slices.ContainsFunc(bias, func(b float32) bool { return b != 0 }) {
+			k.epi[g] = k.gemm.newEpilogue(bias, &k.act, g*k.coutG)
+		}
 	}
 }
 
@@ -93,22 +99,27 @@ func (k *convKernel) run(a *args, lo, hi int) {
 		cols := min(k.colBlock, hw-c0)
 		dst := out[(bn*k.cout+g*k.coutG)*hw+c0:]
 		src := x[(bn*k.cin+g*k.cinG)*k.h*k.w:]
+		if k.residual {
+			// The skip goes in first and the product is added to it, so
+			// the epilogue sees the sum.
+			skip := a.in[3][(bn*k.cout+g*k.coutG)*hw+c0:]
+			for o := range k.coutG {
+				copy(dst[o*hw:o*hw+cols], skip[o*hw:])
+			}
+		}
+		ep := k.epi[g]
 		if k.mode == convPointwise {
-			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, src[c0:], k.h*k.w, cols, dst, hw, a.scratch, false)
+			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, src[c0:], k.h*k.w, cols, dst, hw, a.scratch, k.residual, ep)
 		} else {
 			col := a.scratch[:k.kdim*cols]
 			k.im2col(src, col, c0, cols)
-			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, col, cols, cols, dst, hw, a.scratch[k.kdim*k.colBlock:], false)
+			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, col, cols, cols, dst, hw, a.scratch[k.kdim*k.colBlock:], k.residual, ep)
 		}
-		for o := range k.coutG {
-			row := dst[o*hw : o*hw+cols]
-			if k.residual {
-				skip := a.in[3][(bn*k.cout+g*k.coutG+o)*hw+c0:]
-				for i := range row {
-					row[i] += skip[i]
-				}
+		if ep == nil {
+			for o := range k.coutG {
+				c := g*k.coutG + o
+				k.act.applyBias(dst[o*hw:o*hw+cols], c, k.bias[c], k.asmRows)
 			}
-			k.act.applyBias(row, g*k.coutG+o, k.bias[g*k.coutG+o], k.asmRows)
 		}
 	}
 }

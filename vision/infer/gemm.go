@@ -2,20 +2,25 @@ package infer
 
 import (
 	"fmt"
+	"math"
 	"os"
 )
 
 // SGEMM: C = A·B (+ C) on float32, cache-blocked in the usual way. A (the
 // weights) is packed once at load into panels of mr rows; B is packed per
 // call into panels of nr columns and kc rows, which stay in L1 while every A
-// panel streams past. The mr×nr micro-kernel has an AVX2/FMA assembly
-// version on amd64 and a pure-Go version everywhere; both give the same
-// results up to float32 rounding and are tested against each other.
+// panel streams past. The mr×nr micro-kernels (AVX2/FMA and AVX-512
+// assembly on amd64, pure Go everywhere) give the same results up to
+// float32 rounding and are tested against each other. A Conv's bias and
+// clamp or PRelu are applied to each tile as it leaves the registers
+// (epilogue), so the output is written once.
 
 const kc = 256 // depth of one packed block
 
 // gemmKernel is the micro-kernel chosen once per model, with its tile:
-// the pure-Go and AVX2 kernels compute 4×16 tiles, the AVX-512 one 8×32.
+// the pure-Go kernel computes 4×16 tiles, the AVX2 one 6×16 (twelve of the
+// sixteen YMM registers accumulate, so each B load feeds six FMAs), the
+// AVX-512 one 8×32.
 type gemmKernel struct {
 	kind   kernelKind
 	mr, nr int
@@ -34,8 +39,11 @@ func (k kernelKind) String() string {
 }
 
 func newGemm(kind kernelKind) gemmKernel {
-	if kind == kernelAVX512 {
+	switch kind {
+	case kernelAVX512:
 		return gemmKernel{kind: kind, mr: 8, nr: 32}
+	case kernelAVX2:
+		return gemmKernel{kind: kind, mr: 6, nr: 16}
 	}
 	return gemmKernel{kind: kind, mr: 4, nr: 16}
 }
@@ -73,17 +81,85 @@ func selectGemm(limit kernelKind) gemmKernel {
 	return newGemm(kernelGo)
 }
 
+// epilogue is what gemm applies to every element of C once its sum is
+// complete: v = x + bias[row]; v·slope[row] where v < 0; clamped to
+// [lo, hi]. That covers a Conv's bias with no activation, Relu, Clip and
+// PRelu (slope 1 and infinite bounds are no-ops).
+type epilogue struct {
+	bias, slope []float32 // one per row, zero- and one-padded to whole mr-row panels
+	lo, hi      float32
+}
+
+// newEpilogue returns the epilogue of m rows with bias and act, or nil when
+// act is not one an epilogue can apply.
+func (g gemmKernel) newEpilogue(bias []float32, act *activation, channel0 int) *epilogue {
+	m := len(bias)
+	rows := (m + g.mr - 1) / g.mr * g.mr
+	ep := &epilogue{bias: make([]float32, rows), slope: make([]float32, rows)}
+	copy(ep.bias, bias)
+	for i := range ep.slope {
+		ep.slope[i] = 1
+	}
+	if act.kind == actPRelu {
+		copy(ep.slope, act.slope[channel0:channel0+m])
+		ep.lo, ep.hi = float32(math.Inf(-1)), float32(math.Inf(1))
+		return ep
+	}
+	lo, hi, ok := act.bounds()
+	if !ok {
+		return nil
+	}
+	ep.lo, ep.hi = lo, hi
+	return ep
+}
+
+// apply is the epilogue on rows [row, row+h) of a tile of w columns, in Go
+// (the assembly kernels do it in registers).
+func (ep *epilogue) apply(c []float32, ldc, row, h, w int) {
+	for i := range h {
+		bias, slope := ep.bias[row+i], ep.slope[row+i]
+		r := c[i*ldc : i*ldc+w]
+		for j, v := range r {
+			if v += bias; v < 0 {
+				v *= slope
+			}
+			if v < ep.lo {
+				v = ep.lo
+			}
+			if v > ep.hi {
+				v = ep.hi
+			}
+			r[j] = v
+		}
+	}
+}
+
 // micro computes the mr×nr tile c (row stride ldc) = a·b over k packed
-// steps, adding to c when acc is set. (A switch rather than a func value
-// keeps the calls direct, so the edge tile stays on the stack.)
-func (g gemmKernel) micro(k int, a, b, c []float32, ldc int, acc bool) {
-	switch g.kind {
-	case kernelAVX512:
-		micro512(k, a, b, c, ldc, acc)
-	case kernelAVX2:
-		microAsm(k, a, b, c, ldc, acc)
-	default:
+// steps, adding to c when acc is set, then applies ep (if not nil) as rows
+// [row, row+mr). (A switch rather than a func value keeps the calls direct,
+// so the edge tile stays on the stack.)
+func (g gemmKernel) micro(k int, a, b, c []float32, ldc int, acc bool, ep *epilogue, row int) {
+	if g.kind == kernelGo {
 		microGo(k, a, b, c, ldc, acc)
+		if ep != nil {
+			ep.apply(c, ldc, row, g.mr, g.nr)
+		}
+		return
+	}
+	flags := 0
+	if acc {
+		flags = 1
+	}
+	var bias, slope []float32
+	var lo, hi float32
+	if ep != nil {
+		flags |= 2
+		bias, slope, lo, hi = ep.bias[row:row+g.mr], ep.slope[row:row+g.mr], ep.lo, ep.hi
+	}
+	if g.kind == kernelAVX512 {
+		micro512(k, a, b, c, ldc, flags, bias, slope, lo, hi)
+	} else {
+		microAsm(k, a, b, c, ldc, flags, bias, slope, lo, hi)
 	}
 }
 
@@ -120,9 +196,16 @@ func (g gemmKernel) packB(dst, b []float32, k, n, ldb int) {
 	for j0 := 0; j0 < n; j0 += nr {
 		panel := dst[j0*k : j0*k+nr*k]
 		w := min(nr, n-j0)
-		if w == nr {
+		switch {
+		case w == 16 && nr == 16:
+			// Fixed-size copies compile to vector moves, not memmove calls.
 			for kk := range k {
-				copy(panel[kk*nr:kk*nr+nr], b[kk*ldb+j0:kk*ldb+j0+nr])
+				*(*[16]float32)(panel[kk*16:]) = *(*[16]float32)(b[kk*ldb+j0:])
+			}
+			continue
+		case w == 32 && nr == 32:
+			for kk := range k {
+				*(*[32]float32)(panel[kk*32:]) = *(*[32]float32)(b[kk*ldb+j0:])
 			}
 			continue
 		}
@@ -140,10 +223,10 @@ func (g gemmKernel) packBLen(n int) int { return kc * ((n + g.nr - 1) / g.nr * g
 // roundCols rounds a column count up to whole panels.
 func (g gemmKernel) roundCols(n int) int { return (n + g.nr - 1) / g.nr * g.nr }
 
-// gemm computes C[m×n] = A·B, or C += A·B when acc is set. ap is A packed by
-// packA with depth k; b has row stride ldb; c has row stride ldc; bp is
-// scratch of at least packBLen(n).
-func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []float32, ldc int, bp []float32, acc bool) {
+// gemm computes C[m×n] = A·B, or C += A·B when acc is set, then applies ep
+// unless it is nil. ap is A packed by packA with depth k; b has row stride
+// ldb; c has row stride ldc; bp is scratch of at least packBLen(n).
+func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []float32, ldc int, bp []float32, acc bool, ep *epilogue) {
 	var tile [8 * 32]float32
 	mr, nr := g.mr, g.nr
 	panels := (m + mr - 1) / mr
@@ -151,6 +234,10 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 		kl := min(kc, k-k0)
 		g.packB(bp, b[k0*ldb:], kl, n, ldb)
 		accum := acc || k0 > 0
+		last := ep
+		if k0+kl < k {
+			last = nil // the sums are not complete yet
+		}
 		for j0 := 0; j0 < n; j0 += nr {
 			bpan := bp[j0*kl : j0*kl+nr*kl]
 			w := min(nr, n-j0)
@@ -158,7 +245,7 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 				apan := ap[p*mr*k+k0*mr : p*mr*k+(k0+kl)*mr]
 				h := min(mr, m-p*mr)
 				if w == nr && h == mr {
-					g.micro(kl, apan, bpan, c[p*mr*ldc+j0:], ldc, accum)
+					g.micro(kl, apan, bpan, c[p*mr*ldc+j0:], ldc, accum, last, p*mr)
 					continue
 				}
 				// Edge tile: compute in a full temporary tile.
@@ -167,7 +254,7 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 						copy(tile[i*nr:i*nr+w], c[(p*mr+i)*ldc+j0:])
 					}
 				}
-				g.micro(kl, apan, bpan, tile[:mr*nr], nr, accum)
+				g.micro(kl, apan, bpan, tile[:mr*nr], nr, accum, last, p*mr)
 				for i := range h {
 					copy(c[(p*mr+i)*ldc+j0:(p*mr+i)*ldc+j0+w], tile[i*nr:i*nr+w])
 				}

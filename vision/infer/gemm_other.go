@@ -7,11 +7,13 @@ const (
 	haveAVX512Kernel = false
 )
 
-func micro512(k int, a, b, c []float32, ldc int, acc bool) {
+func micro512(k int, a, b, c []float32, ldc, flags int, bias, slope []float32, lo, hi float32) {
 	panic("infer: no AVX-512 kernel on this platform")
 }
 
-func microAsm(k int, a, b, c []float32, ldc int, acc bool) { microGo(k, a, b, c, ldc, acc) }
+func microAsm(k int, a, b, c []float32, ldc, flags int, bias, slope []float32, lo, hi float32) {
+	panic("infer: no AVX2 kernel on this platform")
+}
 
 func dwRowAsm(dst, src, w []float32) { dwRowGo(dst, src, w) }
 

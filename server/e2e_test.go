@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -73,8 +74,11 @@ func TestSeedClientFlow(t *testing.T) {
 				expect(t, r, 200, "")
 				up := r.json(t)
 				aid := num(t, up["attempt_id"])
-				key := fmt.Sprintf("sessions/%d/attempt_%d.webm", sid, aid)
-				if up["success"] != true || up["video_url"] != key || up["audio_url"] != key || up["question_index"] != float64(i) {
+				key, _ := up["video_url"].(string)
+				if !regexp.MustCompile(fmt.Sprintf(`^sessions/%d/attempt_%d-[0-9a-f]{16}\.webm$`, sid, aid)).MatchString(key) {
+					t.Fatalf("upload stored as %q", key)
+				}
+				if up["success"] != true || up["audio_url"] != key || up["question_index"] != float64(i) {
 					t.Fatalf("upload = %s", r.body)
 				}
 				if obj, ok := e.fake.Object(bucket, key); !ok || len(obj.Data) != len(rec) || obj.ContentType != "video/webm" {

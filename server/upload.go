@@ -192,7 +192,7 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		fail(s.internal(err, "create attempt"))
 		return
 	}
-	key := storage.RecordingKey(sess.ID, attempt.ID)
+	key := storage.NewRecordingKey(sess.ID, attempt.ID)
 	// Whatever happens next, a failed upload leaves neither row nor object.
 	cleanup := func(deleteObject bool) {
 		bg := context.WithoutCancel(ctx)
@@ -209,8 +209,9 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	counted := &limitedReader{r: br, left: s.cfg.MaxUploadBytes}
 	if err := s.storage.Put(ctx, key, io.TeeReader(counted, hash), contentType); err != nil {
 		// A storage that failed after keeping the object (a proxy's 502 after
-		// the write, say) must not keep it: the key is this attempt's alone.
-		cleanup(true)
+		// the write, say) must not keep it: the key is this upload's alone,
+		// unless it already existed, and then the object is not ours.
+		cleanup(!errors.Is(err, storage.ErrExists))
 		var tooBig *http.MaxBytesError
 		if errors.Is(err, errFileTooLarge) || errors.As(err, &tooBig) || errors.Is(err, storage.ErrTooLarge) {
 			fail(tooLarge)

@@ -8,13 +8,16 @@
 // odd characters are impossible.
 //
 //	store, err := storage.NewLocal(storage.LocalOptions{Dir: "data/media", BaseURL: "http://localhost:8000", SigningKey: key})
-//	err = store.Put(ctx, storage.RecordingKey(12, 345), file, "video/webm")
-//	rc, err := store.Open(ctx, storage.RecordingKey(12, 345))
-//	url, err := store.SignedURL(ctx, storage.RecordingKey(12, 345), time.Hour)
+//	key := storage.NewRecordingKey(12, 345)
+//	err = store.Put(ctx, key, file, "video/webm")
+//	rc, err := store.Open(ctx, key)
+//	url, err := store.SignedURL(ctx, key, time.Hour)
 package storage
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -50,11 +53,15 @@ type Storage interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// RecordingKey is the seed's object key for an attempt's recording. The
-// extension is .webm whatever the container, as in the seed, because
-// existing rows and clients carry such keys.
-func RecordingKey(sessionID, attemptID int64) string {
-	return fmt.Sprintf("sessions/%d/attempt_%d.webm", sessionID, attemptID)
+// NewRecordingKey names a new object for an attempt's recording: the seed's
+// key with a random part, so that no two uploads ever share a key even when
+// two databases (or one restored from a backup) hand out the same ids over
+// one bucket, and a failed upload can always delete what it wrote. The
+// extension is .webm whatever the container, as in the seed.
+func NewRecordingKey(sessionID, attemptID int64) string {
+	var nonce [8]byte
+	_, _ = rand.Read(nonce[:])
+	return fmt.Sprintf("sessions/%d/attempt_%d-%s.webm", sessionID, attemptID, hex.EncodeToString(nonce[:]))
 }
 
 // ValidKey checks that a key is a relative slash-separated path of segments

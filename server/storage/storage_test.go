@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -77,8 +78,8 @@ func TestStorageContract(t *testing.T) {
 	ctx := context.Background()
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
-			key := storage.RecordingKey(12, 345)
-			if key != "sessions/12/attempt_345.webm" {
+			key := storage.NewRecordingKey(12, 345)
+			if !regexp.MustCompile(`^sessions/12/attempt_345-[0-9a-f]{16}\.webm$`).MatchString(key) || key == storage.NewRecordingKey(12, 345) {
 				t.Fatalf("key = %q", key)
 			}
 			data := bytes.Repeat([]byte("\x1a\x45\xdf\xa3webm"), 100_000)

@@ -93,6 +93,18 @@ func newRiverQueue[TTx any](driver riverdriver.Driver[TTx], rc *river.Config) (*
 	return &riverQueue[TTx]{client: client}, nil
 }
 
+// requeueDeadRiverJobs makes every River job in the running state available
+// again. Only a process that owns the only worker may call it, before its
+// worker starts: then no running job can be alive.
+func requeueDeadRiverJobs(ctx context.Context, db *store.DB) (int, error) {
+	res, err := db.Bun.ExecContext(ctx, "UPDATE river_job SET state = 'available' WHERE state = 'running'")
+	if err != nil {
+		return 0, fmt.Errorf("server: requeue dead jobs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 func migrateRiver(ctx context.Context, db *store.DB) error {
 	var err error
 	if db.Dialect == store.Postgres {

@@ -1,10 +1,23 @@
 package server
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nevermind-ai/nevermind/server/internal/dbtest"
+	"github.com/nevermind-ai/nevermind/server/store"
 )
 
 // Two databases over one bucket hand out the same session and attempt ids.
@@ -36,6 +49,159 @@ func TestFailedUploadKeepsOthersObjects(t *testing.T) {
 			}
 			if n := first.fake.Count(bucket); n != 1 {
 				t.Fatalf("%d objects in the bucket, want only the first upload's", n)
+			}
+		})
+	}
+}
+
+// A process killed mid-analysis (SQLite, zero-config) leaves its River job
+// "running", maybe an attempt still "uploading" with a temporary file, and
+// maybe an analysis row whose job was never enqueued. The next start
+// requeues the analyses at once, instead of River's rescue after twice the
+// job timeout, and removes the unfinished upload.
+func TestStartRecoversWhatACrashLeft(t *testing.T) {
+	media := t.TempDir()
+	cfg := Config{DatabaseURL: dbtest.URL(t, store.SQLite), MediaDir: media, JWTSecret: testSecret,
+		JobTimeout: 10 * time.Minute, SyncWait: 15 * time.Second, Analyzer: &fakePipeline{}, Generator: fakeLLM{},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	crashed, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{t: t, srv: crashed, http: httptest.NewServer(crashed.Handler())}
+	_, sid := e.seedFlow(userAlice)
+	ctx := t.Context()
+	var aids [2]int64
+	for i := range aids {
+		r := e.upload(sid, i+1, userAlice, []byte(webmFile))
+		expect(t, r, 200, "")
+		aids[i] = num(t, r.json(t)["attempt_id"])
+	}
+	running, err := crashed.db.Job(ctx, aids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost, err := crashed.db.Job(ctx, aids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sq, err := crashed.db.SessionQuestionByOrder(ctx, sid, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The state SIGKILL leaves: the first analysis mid-run, the second row
+	// without its River job, an upload that never finished.
+	for _, q := range []string{
+		fmt.Sprintf("UPDATE river_job SET state = 'running', attempt = 1 WHERE id = %d", *running.RiverJobID),
+		fmt.Sprintf("UPDATE analysis_jobs SET status = 'running', tries = 1 WHERE attempt_id = %d", aids[0]),
+		fmt.Sprintf("DELETE FROM river_job WHERE id = %d", *lost.RiverJobID),
+	} {
+		if _, err := crashed.db.Bun.ExecContext(ctx, q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	if err := crashed.db.BeginAttempt(ctx, &store.Attempt{SessionID: sid, SessionQuestionID: sq.ID}); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(media, "sessions", fmt.Sprint(sid), ".tmp-0123456789abcdef")
+	if err := os.WriteFile(tmp, []byte("half a recording"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	e.http.Close()
+	crashed.Close()
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Addr = l.Addr().String()
+	l.Close()
+	restarted, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restarted.Close()
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- restarted.Run(runCtx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	base := "http://" + cfg.Addr
+	for i := 0; ; i++ {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i > 200 {
+			t.Fatal("server did not start:", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e = &testEnv{t: t, srv: restarted}
+	for _, aid := range aids {
+		req := e.request("GET", fmt.Sprintf("%s/api/feedback/%d/voice-feedback?attempt_id=%d", base, sid, aid), nil)
+		req.Header.Set("Authorization", "Bearer "+token(t, userAlice))
+		expect(t, e.send(req), 200, "")
+	}
+	var uploading int
+	if err := restarted.db.Bun.NewRaw("SELECT count(*) FROM attempts WHERE status = 'uploading'").Scan(ctx, &uploading); err != nil || uploading != 0 {
+		t.Fatalf("%d unfinished uploads left, %v", uploading, err)
+	}
+	if _, err := os.Stat(tmp); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("temporary file of the unfinished upload: %v", err)
+	}
+}
+
+// On either database, the periodic sweep finds analyses whose River job
+// will never run (gone, or discarded after its worker died on the last try)
+// and queues them again, or fails them once their tries are used up.
+func TestSweepRequeuesLostJobs(t *testing.T) {
+	for _, d := range dbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			e := newEnv(t, d, envOptions{noWorker: true})
+			_, sid := e.seedFlow(userAlice)
+			ctx := t.Context()
+			var jobs [3]*store.AnalysisJob
+			for i := range jobs {
+				r := e.upload(sid, 1, userAlice, []byte(webmFile))
+				expect(t, r, 200, "")
+				j, err := e.srv.db.Job(ctx, num(t, r.json(t)["attempt_id"]))
+				if err != nil {
+					t.Fatal(err)
+				}
+				jobs[i] = j
+			}
+			// 0: River discarded it mid-run; 1: the same on its third try;
+			// 2: alive and queued, to be left alone.
+			for _, q := range []string{
+				fmt.Sprintf("UPDATE river_job SET state = 'discarded', finalized_at = CURRENT_TIMESTAMP WHERE id IN (%d, %d)", *jobs[0].RiverJobID, *jobs[1].RiverJobID),
+				fmt.Sprintf("UPDATE analysis_jobs SET status = 'running', tries = 1 WHERE attempt_id = %d", jobs[0].AttemptID),
+				fmt.Sprintf("UPDATE analysis_jobs SET status = 'running', tries = 3 WHERE attempt_id = %d", jobs[1].AttemptID),
+			} {
+				if _, err := e.srv.db.Bun.ExecContext(ctx, q); err != nil {
+					t.Fatal(q, err)
+				}
+			}
+			now := time.Now()
+			e.srv.sweep(ctx, now.Add(-e.srv.uploadLifetime()), now)
+			requeued, _ := e.srv.db.Job(ctx, jobs[0].AttemptID)
+			var state string
+			if err := e.srv.db.Bun.NewRaw("SELECT state FROM river_job WHERE id = ?", requeued.RiverJobID).Scan(ctx, &state); err != nil {
+				t.Fatal(err)
+			}
+			if requeued.Status != store.JobQueued || *requeued.RiverJobID == *jobs[0].RiverJobID || state != "available" {
+				t.Fatalf("lost job: status %s, river job %d (was %d) %s", requeued.Status, *requeued.RiverJobID, *jobs[0].RiverJobID, state)
+			}
+			if failed, _ := e.srv.db.Job(ctx, jobs[1].AttemptID); failed.Status != store.JobFailed || failed.Error == nil {
+				t.Fatalf("lost job on its last try: %+v", failed)
+			}
+			if alive, _ := e.srv.db.Job(ctx, jobs[2].AttemptID); alive.Status != store.JobQueued || *alive.RiverJobID != *jobs[2].RiverJobID {
+				t.Fatalf("live job touched: %+v", alive)
 			}
 		})
 	}

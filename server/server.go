@@ -138,8 +138,14 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
 
 // Run serves HTTP on Config.Addr (and, with RunWorker, works analysis jobs)
-// until ctx ends, then shuts down gracefully.
+// until ctx ends, then shuts down gracefully. At start and every 10 minutes
+// it removes what dead processes left: unfinished uploads and analyses whose
+// job is gone (see sweep).
 func (s *Server) Run(ctx context.Context) error {
+	if err := s.sweepAtStart(ctx); err != nil {
+		return err
+	}
+	go s.sweepPeriodically(ctx)
 	if s.cfg.RunWorker {
 		if err := s.queue.start(ctx); err != nil {
 			return fmt.Errorf("server: start worker: %w", err)

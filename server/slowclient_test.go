@@ -155,37 +155,38 @@ func TestUploadsPerClientAreCapped(t *testing.T) {
 	go func() {
 		held <- slowPost(t, e.http.URL, path, token(t, userAlice), ct, prefix, 50*time.Millisecond, 3*time.Second)
 	}()
+	// The slow upload must hold the slot first: were a quick upload in the
+	// handler when it arrives, the slow one would be the one refused.
+	heldSlots := func() int {
+		e.srv.uploads.mu.Lock()
+		defer e.srv.uploads.mu.Unlock()
+		return e.srv.uploads.held["127.0.0.1"]
+	}
 	deadline := time.Now().Add(10 * time.Second)
-	for {
-		// Not e.upload: the reply's Retry-After is checked.
-		req := e.request("POST", e.http.URL+path, nil)
-		req.Body = io.NopCloser(strings.NewReader("--xx\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.webm\"\r\n\r\n" + webmFile + "\r\n--xx--\r\n"))
-		req.Header.Set("Content-Type", "multipart/form-data; boundary=xx")
-		req.Header.Set("Authorization", "Bearer "+token(t, userAlice))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond) // the slow upload has not reached the handler yet
-			continue
-		}
-		expect(t, reply{resp.StatusCode, body}, http.StatusTooManyRequests, `{"detail":"too_many_uploads: at most 1 at once from one address"}`)
-		if resp.Header.Get("Retry-After") != "10" {
-			t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
-		}
-		break
+	for heldSlots() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
-	var r reply
-	<-held
-	for {
-		r = e.upload(sid, 1, userAlice, []byte(webmFile))
-		if r.status == http.StatusOK || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond) // the handler of the slow upload is still returning
+	// Not e.upload: the reply's Retry-After is checked.
+	req := e.request("POST", e.http.URL+path, nil)
+	req.Body = io.NopCloser(strings.NewReader("--xx\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.webm\"\r\n\r\n" + webmFile + "\r\n--xx--\r\n"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=xx")
+	req.Header.Set("Authorization", "Bearer "+token(t, userAlice))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	expect(t, reply{resp.StatusCode, body}, http.StatusTooManyRequests, `{"detail":"too_many_uploads: at most 1 at once from one address"}`)
+	if resp.Header.Get("Retry-After") != "10" {
+		t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
+	}
+	if r := <-held; r.status != 0 {
+		t.Fatalf("the slow upload ended with %d before the client stopped", r.status)
+	}
+	for heldSlots() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // its handler is still returning
+	}
+	r := e.upload(sid, 1, userAlice, []byte(webmFile))
 	expect(t, r, http.StatusOK, "")
 }

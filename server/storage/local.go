@@ -77,7 +77,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) erro
 	}
 	var nonce [8]byte
 	_, _ = rand.Read(nonce[:])
-	tmp := path.Join(dir, ".tmp-"+hex.EncodeToString(nonce[:]))
+	tmp := path.Join(dir, tempPrefix+hex.EncodeToString(nonce[:]))
 	f, err := l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		return fmt.Errorf("storage: create %s: %w", key, err)
@@ -97,6 +97,38 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, _ string) erro
 		return fmt.Errorf("storage: link %s: %w", key, err)
 	}
 	return nil
+}
+
+// tempPrefix starts the names of Put's temporary files.
+const tempPrefix = ".tmp-"
+
+// RemoveTemp deletes the temporary files of Puts that never finished (their
+// process died) last written before the cutoff, and reports how many.
+func (l *Local) RemoveTemp(before time.Time) (int, error) {
+	removed := 0
+	err := fs.WalkDir(l.root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), tempPrefix) {
+			return err
+		}
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // finished or removed meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if info.ModTime().Before(before) {
+			if err := l.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			removed++
+		}
+		return nil
+	})
+	if err != nil {
+		return removed, fmt.Errorf("storage: remove temporary files: %w", err)
+	}
+	return removed, nil
 }
 
 // Open opens an object for reading.

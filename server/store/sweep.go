@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// DeleteStaleUploads removes attempts still "uploading" that were begun
+// before the cutoff: their upload's process died (a crash, a lost database
+// connection during cleanup) and no request will finish them.
+func (db *DB) DeleteStaleUploads(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.Bun.NewDelete().Model((*Attempt)(nil)).
+		Where("status = ? AND created_at < ?", AttemptUploading, before).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete stale uploads: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// liveRiverStates are the River job states in which the job will still run
+// (or is running).
+var liveRiverStates = []string{"available", "pending", "retryable", "running", "scheduled"}
+
+// LostJobs lists analysis jobs that are queued or running, last updated
+// before the cutoff, whose River job will never run: none was recorded
+// (the process died between creating the row and enqueueing), it no longer
+// exists, or River gave it up (discarded after its worker died on the last
+// try, cancelled).
+func (db *DB) LostJobs(ctx context.Context, before time.Time) ([]AnalysisJob, error) {
+	var jobs []AnalysisJob
+	err := db.Bun.NewSelect().Model(&jobs).
+		Where("status IN (?)", bun.In([]string{JobQueued, JobRunning})).
+		Where("updated_at < ?", before).
+		Where("river_job_id IS NULL OR NOT EXISTS (SELECT 1 FROM river_job r WHERE r.id = ?TableAlias.river_job_id AND r.state IN (?))",
+			bun.In(liveRiverStates)).
+		Order("attempt_id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: lost jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// RequeueLostJob puts a lost job back in the queued state (see LostJobs) and
+// reports whether it was still queued or running.
+func (db *DB) RequeueLostJob(ctx context.Context, attemptID int64) (bool, error) {
+	res, err := db.Bun.NewUpdate().Model((*AnalysisJob)(nil)).
+		Set("status = ?", JobQueued).Set("progress = 0").Set("updated_at = ?", now()).
+		Where("attempt_id = ? AND status IN (?)", attemptID, bun.In([]string{JobQueued, JobRunning})).Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: requeue lost job: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

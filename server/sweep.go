@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// sweepInterval is how often a running server clears what dead processes
+// left behind.
+const sweepInterval = 10 * time.Minute
+
+// lostJobGrace is how long a request may take between creating an analysis
+// row and recording its River job; a row older than that without a live job
+// is lost.
+const lostJobGrace = time.Minute
+
+// uploadLifetime is the longest a live upload can take: its whole body at
+// the minimum rate after the grace, plus validation and bookkeeping.
+func (s *Server) uploadLifetime() time.Duration {
+	body := time.Duration(float64(s.cfg.MaxUploadBytes+1<<20) / float64(s.cfg.MinBodyRate) * float64(time.Second))
+	return s.cfg.BodyIdleTimeout + body + 10*time.Minute
+}
+
+// sweep removes uploads (attempt rows and local temporary files) older than
+// the cutoff and requeues analyses whose River job is gone. At start-up on
+// SQLite the process owns the database and its media alone, so everything
+// unfinished is dead and the cutoff is now; elsewhere other replicas may be
+// mid-upload, and only what is older than any live upload can be goes.
+func (s *Server) sweep(ctx context.Context, uploadsBefore, jobsBefore time.Time) {
+	if n, err := s.db.DeleteStaleUploads(ctx, uploadsBefore); err != nil {
+		s.log.Warn("sweep uploads", "error", err)
+	} else if n > 0 {
+		s.log.Info("removed unfinished uploads", "attempts", n)
+	}
+	if s.local != nil {
+		if n, err := s.local.RemoveTemp(uploadsBefore); err != nil {
+			s.log.Warn("sweep temporary files", "error", err)
+		} else if n > 0 {
+			s.log.Info("removed temporary files of unfinished uploads", "files", n)
+		}
+	}
+	jobs, err := s.db.LostJobs(ctx, jobsBefore)
+	if err != nil {
+		s.log.Warn("sweep analysis jobs", "error", err)
+		return
+	}
+	for _, j := range jobs {
+		if err := s.requeueLost(ctx, j); err != nil {
+			s.log.Warn("requeue lost analysis", "attempt_id", j.AttemptID, "error", err)
+		}
+	}
+}
+
+// requeueLost enqueues a lost analysis again, or fails it once it has used
+// up its tries: a recording that kills its worker every time must not do so
+// for ever.
+func (s *Server) requeueLost(ctx context.Context, j store.AnalysisJob) error {
+	maxTries := analyzeArgs{}.InsertOpts().MaxAttempts
+	if j.Tries >= maxTries {
+		s.log.Warn("analysis lost on its last try; failing it", "attempt_id", j.AttemptID, "tries", j.Tries)
+		return s.db.FailJob(ctx, j.AttemptID, fmt.Sprintf("the analysis stopped with its worker %d times", j.Tries), true)
+	}
+	ok, err := s.db.RequeueLostJob(ctx, j.AttemptID)
+	if err != nil || !ok {
+		return err
+	}
+	id, err := s.queue.enqueue(ctx, analyzeArgs{AttemptID: j.AttemptID, SessionID: j.SessionID})
+	if err != nil {
+		return err
+	}
+	s.log.Info("requeued a lost analysis", "attempt_id", j.AttemptID, "river_job_id", id)
+	return s.db.SetRiverJobID(ctx, j.AttemptID, id)
+}
+
+// sweepAtStart is the sweep before the server serves: on SQLite it also
+// makes River jobs left "running" by a killed process available again, since
+// this process owns the only worker (River's own rescuer would wait twice
+// the job timeout).
+func (s *Server) sweepAtStart(ctx context.Context) error {
+	now := time.Now()
+	if s.db.Dialect != store.SQLite {
+		s.sweep(ctx, now.Add(-s.uploadLifetime()), now.Add(-lostJobGrace))
+		return nil
+	}
+	n, err := requeueDeadRiverJobs(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.log.Info("requeued analyses a killed process left running", "jobs", n)
+	}
+	s.sweep(ctx, now, now)
+	return nil
+}
+
+// sweepPeriodically sweeps every sweepInterval until ctx ends.
+func (s *Server) sweepPeriodically(ctx context.Context) {
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			now := time.Now()
+			s.sweep(ctx, now.Add(-s.uploadLifetime()), now.Add(-lostJobGrace))
+		}
+	}
+}

@@ -126,7 +126,9 @@ func (k *convKernel) run(a *args, lo, hi int) {
 
 // im2col unfolds output columns [c0, c0+cols) of one group into col
 // (kdim rows × cols), with zeros where the window reaches into padding.
-// It works a row segment at a time so the inner loop has no bounds logic.
+// It works an output row segment at a time: the part of the segment whose
+// window column lies inside the image is a copy (stride 1) or a strided
+// gather, the rest is zeros, so the inner loops have no bounds logic.
 func (k *convKernel) im2col(x, col []float32, c0, cols int) {
 	r := 0
 	for c := range k.cinG {
@@ -146,18 +148,22 @@ func (k *convKernel) im2col(x, col []float32, c0, cols int) {
 					seg := dst[i : i+n]
 					i += n
 					iy := oy*k.sh - k.padTop + ky*k.dh
-					if iy < 0 || iy >= k.h {
+					j0, j1 := min(max(vx0-ox, 0), n), max(min(vx1-ox, n), 0)
+					if iy < 0 || iy >= k.h || j0 >= j1 {
 						clear(seg)
 						continue
 					}
-					row := plane[iy*k.w : (iy+1)*k.w]
-					for j := range seg {
-						x := ox + j
-						if x < vx0 || x >= vx1 {
-							seg[j] = 0
-							continue
-						}
-						seg[j] = row[x*k.sw+off]
+					clear(seg[:j0])
+					clear(seg[j1:])
+					src := plane[iy*k.w+(ox+j0)*k.sw+off:]
+					in := seg[j0:j1]
+					if k.sw == 1 {
+						copy(in, src)
+						continue
+					}
+					src = src[:(len(in)-1)*k.sw+1]
+					for j := range in {
+						in[j] = src[j*k.sw]
 					}
 				}
 			}

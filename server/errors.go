@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -86,4 +87,33 @@ func databaseUnavailable(err error) bool {
 	return errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) ||
 		strings.Contains(err.Error(), "conn closed")
+}
+
+// maxProblemsInDetail bounds how many validation errors humanProblemDetail
+// spells out; the full list stays in "errors".
+const maxProblemsInDetail = 3
+
+// humanProblemDetail puts what was wrong into the "detail" of huma's problem
+// JSON, whose own detail is only "validation failed": clients such as the
+// original frontend show detail (or error.message) to the user and never read
+// the "errors" list.
+func humanProblemDetail(_ huma.Context, _ string, v any) (any, error) {
+	problem, ok := v.(*huma.ErrorModel)
+	if !ok || len(problem.Errors) == 0 {
+		return v, nil
+	}
+	parts := make([]string, 0, maxProblemsInDetail)
+	for _, e := range problem.Errors[:min(len(problem.Errors), maxProblemsInDetail)] {
+		if e.Location == "" {
+			parts = append(parts, e.Message)
+		} else {
+			parts = append(parts, e.Location+": "+e.Message)
+		}
+	}
+	d := problem.Detail + ": " + strings.Join(parts, "; ")
+	if more := len(problem.Errors) - maxProblemsInDetail; more > 0 {
+		d += " (and " + strconv.Itoa(more) + " more)"
+	}
+	problem.Detail = d
+	return problem, nil
 }

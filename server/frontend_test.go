@@ -61,3 +61,29 @@ func TestSTTTellsTheTruth(t *testing.T) {
 	expect(t, e.do("POST", fmt.Sprintf("/api/stt/sessions/%d", sid), userAlice, map[string]any{"attempt_id": aid}), 400,
 		`{"detail":"No speech detected in audio file"}`)
 }
+
+// The frontend shows an error's detail to the user; huma's problem JSON
+// carries what was wrong there, not only in the "errors" list.
+func TestProblemDetailSaysWhatIsWrong(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{noWorker: true})
+	_, sid := e.seedFlow(userAlice)
+	for _, tc := range []struct{ query, want string }{
+		{"attempt_id=x", "validation failed: query.attempt_id: invalid integer"},
+		{"attempt_id=1&blink_limit_per_min=500&frame_stride=0", "validation failed: query.blink_limit_per_min: expected number <= 120; query.frame_stride: expected number >= 1"},
+		{"attempt_id=1&baseline_seconds=NaN", "validation failed: query.baseline_seconds: expected a finite number"},
+		{"", "validation failed: query.attempt_id: required query parameter is missing"},
+	} {
+		r := e.do("GET", fmt.Sprintf("/api/feedback/%d/expression-feedback?%s", sid, tc.query), userAlice, nil)
+		var problem struct {
+			Status int    `json:"status"`
+			Detail string `json:"detail"`
+			Errors []any  `json:"errors"`
+		}
+		if err := json.Unmarshal(r.body, &problem); err != nil || r.status != 422 || problem.Status != 422 {
+			t.Fatalf("%s: %d %s", tc.query, r.status, r.body)
+		}
+		if problem.Detail != tc.want || len(problem.Errors) == 0 {
+			t.Errorf("%s: detail %q, want %q (errors %v)", tc.query, problem.Detail, tc.want, problem.Errors)
+		}
+	}
+}

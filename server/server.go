@@ -324,6 +324,7 @@ func (s *Server) routes() {
 			op.Responses["4XX"] = seedErrorResponse()
 		}
 	})
+	config.Transformers = append(config.Transformers, humanProblemDetail)
 	s.api = humago.New(s.mux, config)
 	s.api.UseMiddleware(s.authMiddleware, s.rejectNonFiniteQuery)
 

@@ -46,6 +46,9 @@ type Recording struct {
 	Picture string
 	// Format is "webm" (VP8 + Opus written to a pipe, as a browser records) or "wav".
 	Format string
+	// VP9 encodes the picture of a webm with VP9, as Chromium's MediaRecorder does for
+	// "video/webm;codecs=vp9,opus".
+	VP9 bool
 }
 
 // Make writes the recording into dir and returns its path.
@@ -92,16 +95,22 @@ func Make(dir string, r Recording) (string, error) {
 	}
 	out := filepath.Join(dir, "answer.webm")
 	args := []string{"-hide_banner", "-loglevel", "error", "-y"}
+	codec := []string{"-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8"}
+	if r.VP9 {
+		codec = []string{"-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1"}
+	}
 	switch r.Picture {
 	case "":
 		args = append(args, "-i", voice, "-c:a", "libopus")
 	case "testsrc":
 		args = append(args, "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-i", voice,
-			"-shortest", "-pix_fmt", "yuv420p", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus")
+			"-shortest", "-pix_fmt", "yuv420p")
+		args = append(append(args, codec...), "-c:a", "libopus")
 	default:
 		args = append(args, "-loop", "1", "-framerate", "30", "-i", r.Picture, "-i", voice,
 			"-filter_complex", "[0:v]scale=1280:-2,crop=960:720:x='(iw-960)/2+30*sin(t/2)':y='(ih-720)/2',format=yuv420p[v]",
-			"-map", "[v]", "-map", "1:a", "-shortest", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus")
+			"-map", "[v]", "-map", "1:a", "-shortest")
+		args = append(append(args, codec...), "-c:a", "libopus")
 	}
 	var webm bytes.Buffer
 	if err := run(&webm, "ffmpeg", append(args, "-f", "webm", "pipe:1")...); err != nil {

@@ -30,7 +30,7 @@ const secret = "test-secret-for-sdk-wiring-0123456789"
 
 // client talks to a real server over HTTP as one user.
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
@@ -78,7 +78,7 @@ func (c client) send(req *http.Request) (int, map[string]any) {
 	return resp.StatusCode, m
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func freeAddr(t *testing.T) string {
 
 // runServer starts the real server with cfg on a free loopback port, logging nowhere unless
 // cfg says otherwise, and stops it when the test ends; it returns the server's address.
-func runServer(t *testing.T, cfg server.Config) string {
+func runServer(t testing.TB, cfg server.Config) string {
 	t.Helper()
 	cfg.Addr = freeAddr(t)
 	if cfg.Logger == nil {
@@ -219,7 +219,7 @@ func TestServerRunsThePipeline(t *testing.T) {
 	}
 }
 
-func astronaut(t *testing.T) string {
+func astronaut(t testing.TB) string {
 	t.Helper()
 	path, err := testmedia.Astronaut()
 	if err != nil {
@@ -228,7 +228,7 @@ func astronaut(t *testing.T) string {
 	return path
 }
 
-func waitReady(t *testing.T, c client) {
+func waitReady(t testing.TB, c client) {
 	for range 100 {
 		resp, err := http.Get(c.base + "/readyz")
 		if err == nil {

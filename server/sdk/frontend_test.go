@@ -194,8 +194,9 @@ func frontendRecording(t testing.TB, segments []testmedia.Segment) []byte {
 }
 
 // frontendServer starts the server as `nevermind serve` wires it, with the full pipeline
-// (voice, face, posture, and transcripts from a local Whisper server), on d.
-func frontendServer(t testing.TB, d store.Dialect, va *vision.Analyzer) browser {
+// (voice, face, posture, and transcripts from a local Whisper server), on d; analyzeOnRequest
+// is NEVERMIND_ANALYZE_ON_UPLOAD=0.
+func frontendServer(t testing.TB, d store.Dialect, va *vision.Analyzer, analyzeOnRequest bool) browser {
 	t.Helper()
 	ws := newLocalWhisper(t, "저는 결제 시스템의 장애를 줄이기 위해 모니터링을 새로 만들었습니다.")
 	env := map[string]string{"OPENAI_API_KEY": "local", "OPENAI_BASE_URL": ws}
@@ -205,7 +206,7 @@ func frontendServer(t testing.TB, d store.Dialect, va *vision.Analyzer) browser 
 	}
 	addr := runServer(t, server.Config{
 		DatabaseURL: dbtest.URL(t, d), MigrateOnStart: true, RunWorker: true, MediaDir: t.TempDir(),
-		JWTSecret: secret, SyncWait: time.Minute,
+		JWTSecret: secret, SyncWait: time.Minute, AnalyzeOnRequest: analyzeOnRequest,
 		Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{Vision: va, Transcriber: tr}}, MediaValidator: sdk.MediaValidator{},
 		Evaluator: sdk.AnswerEvaluator{}, Generator: sdk.QuestionGenerator{},
 	})
@@ -231,7 +232,7 @@ func TestFrontendWalk(t *testing.T) {
 	}
 	for _, d := range dbtest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
-			b := frontendServer(t, d, va)
+			b := frontendServer(t, d, va, false)
 
 			// Dashboard.
 			if me := b.jsonCall("GET", "/api/auth/me", nil, 200); me["id"] != "0a4b5c6d-1111-4222-8333-944455556666" {
@@ -450,17 +451,29 @@ func newLocalWhisper(t testing.TB, text string) string {
 // from its upload to every result route having answered 200 with data, the calls in the
 // frontend's order (transcript, then evaluation, for each answer one after another; then
 // voice, posture, expression and the replay for each, and attempts/all). Five answers of
-// 10 s (one sentence and a pause) are uploaded 10 s apart, as they end while the candidate records the next,
-// so the server can analyse each during the next one. Only the wait after the last upload
-// is timed (ns/op); an iteration takes about a minute, so run it with -benchtime=3x.
+// 10 s (one sentence and a pause) are uploaded 10 s apart, as they end while the candidate
+// records the next. at_upload is the default, where the server analyses each answer during
+// the next one; on_request is NEVERMIND_ANALYZE_ON_UPLOAD=0, the seed's way. Only the wait
+// after the last upload is timed (ns/op); an iteration takes about a minute, so run it with
+// -benchtime=2x.
 func BenchmarkLastUploadToResults(b *testing.B) {
-	const recordingTime = 10 * time.Second
 	rec := frontendRecording(b, []testmedia.Segment{answer[0], {Silence: 3.5}})
 	va, err := vision.New(vision.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	br := frontendServer(b, store.SQLite, va)
+	for _, mode := range []struct {
+		name             string
+		analyzeOnRequest bool
+	}{{"at_upload", false}, {"on_request", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			lastUploadToResults(b, frontendServer(b, store.SQLite, va, mode.analyzeOnRequest), rec)
+		})
+	}
+}
+
+func lastUploadToResults(b *testing.B, br browser, rec []byte) {
+	const recordingTime = 10 * time.Second
 	created := br.jsonCall("POST", "/api/interviews/contents", map[string]any{"company": "토스", "role": "백엔드"}, 200)
 	cid := int64(created["content"].(map[string]any)["id"].(float64))
 	b.ResetTimer()

@@ -77,7 +77,7 @@ func TestReplayPlaysInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := frontendServer(t, store.SQLite, va)
+	b := frontendServer(t, store.SQLite, va, false)
 	created := b.jsonCall("POST", "/api/interviews/contents", map[string]any{"company": "토스", "role": "백엔드"}, 200)
 	cid := int64(created["content"].(map[string]any)["id"].(float64))
 	b.jsonCall("POST", "/api/interviews/question", map[string]any{"content_id": cid, "qas": []any{map[string]any{"q": "지원 동기", "a": "장애를 줄였습니다."}}}, 200)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gorgonia.org/tensor"
 )
@@ -685,19 +686,22 @@ type task struct {
 
 // workerPool runs kernel pieces for every Session of a Model.
 type workerPool struct {
-	tasks chan task
-	once  sync.Once
+	tasks   chan task
+	once    sync.Once
+	running atomic.Int32 // workers that have not ended
 }
 
 func newWorkerPool(n int) *workerPool {
 	wp := &workerPool{tasks: make(chan task, 4*n)}
+	wp.running.Add(int32(n))
 	for range n {
-		go func(tasks <-chan task) {
+		go func(tasks <-chan task, running *atomic.Int32) {
+			defer running.Add(-1)
 			for t := range tasks {
 				t.k.run(t.a, t.lo, t.hi)
 				t.wg.Done()
 			}
-		}(wp.tasks)
+		}(wp.tasks, &wp.running)
 	}
 	return wp
 }

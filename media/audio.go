@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/asticode/go-astiav"
 )
@@ -19,6 +20,14 @@ type audioDecoder struct {
 	swr   *astiav.SoftwareResampleContext
 	buf   []byte
 	pcm   []float32
+	// dropped counts the samples before pcm[0] already discarded (Options.DiscardAudio).
+	dropped int
+	// maxSamples is Options.MaxDuration in samples; zero means no limit.
+	maxSamples int
+	maxDur     time.Duration
+	// countOnly: nobody will see the PCM (DiscardAudio without OnAudio), so silence is
+	// counted, not allocated.
+	countOnly bool
 
 	packets, decoded int
 }
@@ -34,7 +43,7 @@ func checkSourceRate(rate int) error {
 	return nil
 }
 
-func newAudioDecoder(s *astiav.Stream, rate int) (*audioDecoder, error) {
+func newAudioDecoder(s *astiav.Stream, opts Options) (*audioDecoder, error) {
 	cp := s.CodecParameters()
 	if err := checkSourceRate(cp.SampleRate()); err != nil {
 		return nil, err
@@ -44,14 +53,35 @@ func newAudioDecoder(s *astiav.Stream, rate int) (*audioDecoder, error) {
 		return nil, err
 	}
 	return &audioDecoder{
-		index: s.Index(),
-		tb:    s.TimeBase().Float64(),
-		rate:  rate,
-		cc:    cc,
-		in:    astiav.AllocFrame(),
-		out:   astiav.AllocFrame(),
-		swr:   astiav.AllocSoftwareResampleContext(),
+		index:      s.Index(),
+		tb:         s.TimeBase().Float64(),
+		rate:       opts.SampleRate,
+		maxSamples: int(opts.MaxDuration.Seconds() * float64(opts.SampleRate)),
+		maxDur:     opts.MaxDuration,
+		countOnly:  opts.DiscardAudio && opts.OnAudio == nil,
+		cc:         cc,
+		in:         astiav.AllocFrame(),
+		out:        astiav.AllocFrame(),
+		swr:        astiav.AllocSoftwareResampleContext(),
 	}, nil
+}
+
+// samples is the length of the soundtrack decoded so far, kept or not.
+func (a *audioDecoder) samples() int { return a.dropped + len(a.pcm) }
+
+// drop discards the PCM kept so far; the timeline goes on from its end.
+func (a *audioDecoder) drop() {
+	a.dropped += len(a.pcm)
+	a.pcm = a.pcm[:0]
+}
+
+// checkLength fails once the soundtrack would pass Options.MaxDuration with n more
+// samples, before they are allocated.
+func (a *audioDecoder) checkLength(n int) error {
+	if a.maxSamples > 0 && a.samples()+n > a.maxSamples {
+		return fmt.Errorf("%w: the audio passes %v", ErrTooLong, a.maxDur)
+	}
+	return nil
 }
 
 func (a *audioDecoder) free() {
@@ -92,7 +122,9 @@ func (a *audioDecoder) take(origin float64, st *Stats) error {
 	}
 	a.decoded++
 	st.AudioFrames++
-	a.padGap(a.in.Pts(), origin, st)
+	if err := a.padGap(a.in.Pts(), origin, st); err != nil {
+		return err
+	}
 	defaultChannelLayout(a.in)
 	if err := a.convert(a.in); err != nil {
 		return err
@@ -101,21 +133,31 @@ func (a *audioDecoder) take(origin float64, st *Stats) error {
 }
 
 // padGap inserts silence when a frame starts later than the audio so far ends, so that
-// sample i stays at time i/rate. Gaps shorter than 20 ms are jitter, not silence.
-func (a *audioDecoder) padGap(pts int64, origin float64, st *Stats) {
+// sample i stays at time i/rate. Gaps shorter than 20 ms are jitter, not silence. A gap
+// past Options.MaxDuration (a timestamp hours ahead) fails instead of being allocated.
+func (a *audioDecoder) padGap(pts int64, origin float64, st *Stats) error {
 	if pts == astiav.NoPtsValue {
-		return
+		return nil
 	}
 	start := int(math.Round((float64(pts)*a.tb - origin) * float64(a.rate)))
-	have := len(a.pcm)
+	have := a.samples()
 	if a.decoded > 1 { // swr_get_delay divides by the input rate, known after one frame
 		have += int(a.swr.Delay(int64(a.rate)))
 	}
 	if gap := start - have; gap > a.rate/50 {
-		a.pcm = append(a.pcm, make([]float32, gap)...)
+		if err := a.checkLength(gap); err != nil {
+			return err
+		}
+		if a.countOnly {
+			a.drop()
+			a.dropped += gap
+		} else {
+			a.pcm = append(a.pcm, make([]float32, gap)...)
+		}
 		st.SilencePadded += gap
 		st.Samples += gap
 	}
+	return nil
 }
 
 func (a *audioDecoder) convert(in *astiav.Frame) error {
@@ -133,6 +175,9 @@ func (a *audioDecoder) appendOut(st *Stats) error {
 	n := a.out.NbSamples()
 	if n == 0 {
 		return nil
+	}
+	if err := a.checkLength(n); err != nil {
+		return err
 	}
 	if cap(a.buf) < 4*n {
 		a.buf = make([]byte, 4*n)

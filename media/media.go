@@ -36,6 +36,9 @@ var (
 	// before any frame is decoded, so a hostile header cannot make the decoder allocate
 	// gigabytes.
 	ErrTooLarge = errors.New("media: video frame size exceeds the limit")
+	// ErrTooLong means the recording is longer than Options.MaxDuration: its header says
+	// so, or its decoded audio or video has passed the limit.
+	ErrTooLong = errors.New("media: recording is longer than the limit")
 )
 
 // Defaults used for zero fields of Options.
@@ -66,6 +69,20 @@ type Options struct {
 	Threads int
 	// MaxPixels is the largest coded width×height accepted. Zero means DefaultMaxPixels.
 	MaxPixels int
+	// MaxPixelRate, when set, is the most video pixels a second (coded width × height ×
+	// frames per second) worth decoding: a header that claims more fails Open, and video
+	// that decodes more (averaged from its first frame, with a second's allowance) fails
+	// Frames, both with ErrTooLarge, so the decoding time of a recording stays
+	// proportional to its length. Zero means no limit.
+	MaxPixelRate float64
+	// MaxDuration, when set, is the longest recording accepted: a header that claims more
+	// fails Open, and decoding fails with ErrTooLong as soon as the audio or the video
+	// passes it, before any audio beyond it is allocated. Zero means no limit.
+	MaxDuration time.Duration
+	// DiscardAudio keeps none of the soundtrack: each stretch goes to OnAudio, if set, and
+	// is then dropped, so memory stays flat however long the recording is. Audio then
+	// returns nil; Stats.Samples still counts what was decoded.
+	DiscardAudio bool
 	// Progress, when set, is called from the decoding goroutine as the position in the
 	// recording advances, at most every quarter second of media. Duration is the
 	// container's duration, or zero when it does not say.
@@ -274,10 +291,13 @@ func open(ctx context.Context, src *source, opts Options) (_ *Decoder, err error
 	if st := d.fc.StartTime(); st != astiav.NoPtsValue {
 		d.origin = float64(st) / float64(astiav.TimeBase)
 	}
+	if limit := d.opts.MaxDuration; limit > 0 && d.info.Duration > limit {
+		return nil, fmt.Errorf("%w: the header says %v, the limit is %v", ErrTooLong, d.info.Duration, limit)
+	}
 	if err := d.openStreams(); err != nil {
 		return nil, err
 	}
-	if d.audio != nil && d.info.Duration > 0 {
+	if d.audio != nil && d.info.Duration > 0 && !d.opts.DiscardAudio {
 		// Growing by doubling would briefly hold twice the soundtrack (a 10-minute
 		// recording is 38 MB of PCM at 16 kHz). The header is not trusted beyond
 		// maxPreallocated: a file claiming ten hours grows as it really decodes.
@@ -296,7 +316,7 @@ func (d *Decoder) openStreams() error {
 		s.SetDiscard(astiav.DiscardAll)
 	}
 	if s, _, err := d.fc.FindBestStream(astiav.MediaTypeAudio, -1, -1); err == nil {
-		a, err := newAudioDecoder(s, d.opts.SampleRate)
+		a, err := newAudioDecoder(s, d.opts)
 		if err != nil {
 			return err
 		}
@@ -381,6 +401,9 @@ func (d *Decoder) Audio(ctx context.Context) ([]float32, error) {
 	}
 	if d.audio.packets == 0 {
 		return nil, fmt.Errorf("%w: its audio stream is empty", ErrNoAudio)
+	}
+	if d.opts.DiscardAudio {
+		return nil, nil
 	}
 	return d.audio.pcm, nil
 }
@@ -468,9 +491,16 @@ func (d *Decoder) step(ctx context.Context) error {
 }
 
 func (d *Decoder) reportAudio() {
-	if d.opts.OnAudio != nil && d.audio != nil && len(d.audio.pcm) > d.heard {
+	if d.audio == nil || len(d.audio.pcm) <= d.heard {
+		return
+	}
+	if d.opts.OnAudio != nil {
 		d.opts.OnAudio(d.audio.pcm[d.heard:])
-		d.heard = len(d.audio.pcm)
+	}
+	d.heard = len(d.audio.pcm)
+	if d.opts.DiscardAudio {
+		d.audio.drop()
+		d.heard = 0
 	}
 }
 
@@ -503,7 +533,7 @@ func (d *Decoder) finish() error {
 			d.err = fmt.Errorf("%w: no audio frame could be decoded", ErrCorrupt)
 			return d.err
 		}
-		end = float64(len(d.audio.pcm)) / float64(d.opts.SampleRate)
+		end = float64(d.audio.samples()) / float64(d.opts.SampleRate)
 		d.reportAudio()
 	}
 	if d.video != nil && d.wantFrames {

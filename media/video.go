@@ -16,9 +16,14 @@ type videoDecoder struct {
 	tb        float64
 	origin    float64
 	maxPixels int
-	width     int // requested output width
-	interval  float64
-	rotation  int
+	// maxPixelRate and maxTime are Options.MaxPixelRate and MaxDuration (in seconds);
+	// zero means no limit.
+	maxPixelRate, maxTime float64
+	// decodedPixels sums the size of every frame decoded, from time rateStart to latest.
+	decodedPixels, rateStart, latest float64
+	width                            int // requested output width
+	interval                         float64
+	rotation                         int
 	// displayW and displayH are the source's displayed size, after rotation.
 	displayW, displayH int
 
@@ -53,22 +58,27 @@ func newVideoDecoder(s *astiav.Stream, opts Options, origin float64) (*videoDeco
 	if w*h > opts.MaxPixels {
 		return nil, fmt.Errorf("%w: %d×%d is more than %d pixels", ErrTooLarge, w, h, opts.MaxPixels)
 	}
+	if r := s.AvgFrameRate(); opts.MaxPixelRate > 0 && r.Num() > 0 && r.Den() > 0 && float64(w*h)*r.Float64() > opts.MaxPixelRate {
+		return nil, fmt.Errorf("%w: %d×%d at %.4g frames/s is more than %.4g pixels a second", ErrTooLarge, w, h, r.Float64(), opts.MaxPixelRate)
+	}
 	cc, err := openCodec(cp, opts.Threads)
 	if err != nil {
 		return nil, err
 	}
 	v := &videoDecoder{
-		index:     s.Index(),
-		tb:        s.TimeBase().Float64(),
-		origin:    origin,
-		maxPixels: opts.MaxPixels,
-		width:     opts.Width,
-		interval:  1 / opts.FPS,
-		rotation:  streamRotation(cp),
-		cc:        cc,
-		cur:       astiav.AllocFrame(),
-		prev:      astiav.AllocFrame(),
-		scaled:    astiav.AllocFrame(),
+		index:        s.Index(),
+		tb:           s.TimeBase().Float64(),
+		origin:       origin,
+		maxPixels:    opts.MaxPixels,
+		maxPixelRate: opts.MaxPixelRate,
+		maxTime:      opts.MaxDuration.Seconds(),
+		width:        opts.Width,
+		interval:     1 / opts.FPS,
+		rotation:     streamRotation(cp),
+		cc:           cc,
+		cur:          astiav.AllocFrame(),
+		prev:         astiav.AllocFrame(),
+		scaled:       astiav.AllocFrame(),
 	}
 	v.displayW, v.displayH = rotatedSize(w, h, v.rotation)
 	if r := s.AvgFrameRate(); r.Num() > 0 && r.Den() > 0 {
@@ -138,6 +148,28 @@ func (v *videoDecoder) frameDuration() float64 {
 	return v.interval
 }
 
+// checkRate counts the frame just decoded, at time t, against Options.MaxDuration and
+// MaxPixelRate. Every decoded frame counts, duplicates of a timestamp too, since each cost
+// its decoding: the pixels decoded since the first frame may not pass the limit's worth of
+// the time since then plus one second.
+func (v *videoDecoder) checkRate(t float64) error {
+	if v.maxTime > 0 && t > v.maxTime {
+		return fmt.Errorf("%w: the video passes %v", ErrTooLong, time.Duration(v.maxTime*float64(time.Second)))
+	}
+	if v.maxPixelRate <= 0 {
+		return nil
+	}
+	if v.decodedPixels == 0 {
+		v.rateStart, v.latest = t, t
+	}
+	v.latest = max(v.latest, t)
+	v.decodedPixels += float64(v.cur.Width() * v.cur.Height())
+	if v.decodedPixels > v.maxPixelRate*(v.latest-v.rateStart+1) {
+		return fmt.Errorf("%w: %d×%d frames decode at more than %.4g pixels a second", ErrTooLarge, v.cur.Width(), v.cur.Height(), v.maxPixelRate)
+	}
+	return nil
+}
+
 // take files the frame just decoded into v.cur against the sampling instants it passes.
 func (v *videoDecoder) take(st *Stats, out *[]*Frame) error {
 	defer v.cur.Unref()
@@ -152,12 +184,17 @@ func (v *videoDecoder) take(st *Stats, out *[]*Frame) error {
 	case v.hasPrev:
 		t = v.prevTime + v.frameDuration()
 	}
+	if err := v.checkRate(t); err != nil {
+		return err
+	}
 	if v.hasPrev && t <= v.prevTime {
 		return nil // a duplicate or out-of-order timestamp adds nothing
 	}
 	st.VideoFrames++
 	if !v.hasPrev {
 		v.firstTime = t
+	}
+	if !v.hasPrev {
 		// Instants before the video starts have no picture; skip them rather than
 		// pretend the first frame was there.
 		for v.instant(v.next) < t-v.interval/2 {

@@ -183,7 +183,7 @@ func TestUploadRouteRefusesHostileMedia(t *testing.T) {
 		want string
 	}{
 		"16383×16383 key frame": {huge, "invalid_media: media: video frame size exceeds the limit"},
-		"ten-hour header":       {long, "invalid_media: sdk: recording is longer than the limit"},
+		"ten-hour header":       {long, "invalid_media: media: recording is longer than the limit"},
 		"text named .webm":      {[]byte("not a recording, only text"), "unsupported_media_type"},
 	} {
 		status, body := c.upload(sid, 1, "answer.webm", tc.data)
@@ -197,5 +197,35 @@ func TestUploadRouteRefusesHostileMedia(t *testing.T) {
 	}
 	if status, body := c.upload(sid, 1, "answer.webm", good); status != 200 {
 		t.Fatalf("the unmodified recording: %d %v", status, body)
+	}
+}
+
+// TestValidatorRefusesHighPixelRates: one second of black 4K at 30 frames/s is a small
+// file that would cost an analysis far more CPU than its length; the validator refuses it
+// by its header, before decoding, unless the limit is raised.
+func TestValidatorRefusesHighPixelRates(t *testing.T) {
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Skip("ffmpeg not installed (apt-get install ffmpeg); it makes the test recording")
+	}
+	out := filepath.Join(t.TempDir(), "black4k.mp4")
+	cmd := exec.Command(ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
+		"-f", "lavfi", "-i", "color=c=black:size=3840x2160:rate=30:duration=1",
+		"-f", "lavfi", "-i", "sine=frequency=220:duration=1",
+		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", "-movflags", "+faststart", out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("ffmpeg cannot make an H.264 MP4 here: %v: %s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := (sdk.MediaValidator{}).ValidateMedia(ctx, bytes.NewReader(data)); !errors.Is(err, media.ErrTooLarge) {
+		t.Errorf("4K at 30 frames/s (%d bytes): %v, want media.ErrTooLarge", len(data), err)
+	}
+	info, err := (sdk.MediaValidator{MaxPixelRate: 3840 * 2160 * 30}).ValidateMedia(ctx, bytes.NewReader(data))
+	if err != nil || !info.HasVideo {
+		t.Errorf("4K at 30 frames/s under a raised limit: %+v, %v", info, err)
 	}
 }

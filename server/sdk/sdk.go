@@ -11,9 +11,9 @@
 package sdk
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -158,16 +158,20 @@ func voiceResult(v *vocal.Report) (*server.VoiceResult, error) {
 }
 
 // DefaultMaxDuration is the longest recording MediaValidator accepts when its
-// MaxDuration is zero: far beyond any interview answer, and small enough that
-// validating it holds at most about 60 MB of decoded audio.
+// MaxDuration is zero: far beyond any interview answer.
 const DefaultMaxDuration = 30 * time.Minute
 
+// DefaultMaxPixelRate is the most video pixels a second MediaValidator accepts when its
+// MaxPixelRate is zero: 1080p at 60 frames a second. Decoding time grows with it, and an
+// analysis decodes every frame.
+const DefaultMaxPixelRate = 1920 * 1080 * 60
+
 // ErrTooLong means a recording, or the duration its header claims, is longer
-// than MediaValidator.MaxDuration.
-var ErrTooLong = errors.New("sdk: recording is longer than the limit")
+// than MediaValidator.MaxDuration. It is media.ErrTooLong.
+var ErrTooLong = media.ErrTooLong
 
 // validationSampleRate is the rate the validator decodes at: enough to prove
-// the audio decodes, at half the memory of the analysis rate.
+// the audio decodes, at half the work of the analysis rate.
 const validationSampleRate = 8000
 
 // MediaValidator accepts an upload only when libav can decode it.
@@ -175,48 +179,33 @@ type MediaValidator struct {
 	// MaxDuration is the longest recording accepted. Zero means
 	// DefaultMaxDuration.
 	MaxDuration time.Duration
+	// MaxPixelRate is the most coded width × height × frames per second accepted,
+	// by the header's frame rate. Zero means DefaultMaxPixelRate.
+	MaxPixelRate float64
 }
 
 // ValidateMedia implements server.MediaValidator: it decodes the audio (the part every
-// analysis needs) to be sure the file is whole, not just that its header parses. A
-// header that claims more than MaxDuration is refused before decoding, and decoding
-// stops as soon as it passes MaxDuration. The duration reported is the decoded audio's,
-// so a header that lies about it is not believed.
+// analysis needs) to be sure the file is whole, not just that its header parses, keeping
+// none of it, so a validation holds libav's buffers and no PCM whatever the length. A
+// header that claims more than MaxDuration, or video of more than MaxPixelRate, is
+// refused before decoding, and decoding stops as soon as the audio passes MaxDuration.
+// The duration reported is the decoded audio's, so a header that lies about it is not
+// believed.
 func (v MediaValidator) ValidateMedia(ctx context.Context, r io.Reader) (server.MediaInfo, error) {
-	limit := v.MaxDuration
-	if limit <= 0 {
-		limit = DefaultMaxDuration
-	}
-	tooLong := fmt.Errorf("%w (%v)", ErrTooLong, limit)
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	opts := media.Options{SampleRate: validationSampleRate, Progress: func(position, _ time.Duration) {
-		if position > limit {
-			cancel(tooLong)
-		}
-	}}
+	opts := media.Options{SampleRate: validationSampleRate, DiscardAudio: true,
+		MaxDuration: cmp.Or(v.MaxDuration, DefaultMaxDuration), MaxPixelRate: cmp.Or(v.MaxPixelRate, DefaultMaxPixelRate)}
 	d, err := media.OpenReader(ctx, r, opts)
 	if err != nil {
 		return server.MediaInfo{}, err
 	}
 	defer d.Close()
 	info := d.Info()
-	if info.Duration > limit {
-		return server.MediaInfo{}, fmt.Errorf("%w: the header says %v", tooLong, info.Duration)
-	}
 	if info.HasAudio {
-		pcm, err := d.Audio(ctx)
-		if cause := context.Cause(ctx); errors.Is(cause, ErrTooLong) {
-			return server.MediaInfo{}, cause
-		}
-		if err != nil {
+		if _, err := d.Audio(ctx); err != nil {
 			return server.MediaInfo{}, err
 		}
 		info = d.Info()
-		info.Duration = time.Duration(float64(len(pcm)) / validationSampleRate * float64(time.Second))
-		if info.Duration > limit {
-			return server.MediaInfo{}, tooLong
-		}
+		info.Duration = time.Duration(float64(d.Stats().Samples) / validationSampleRate * float64(time.Second))
 	}
 	return server.MediaInfo{Duration: info.Duration, HasAudio: info.HasAudio, HasVideo: info.HasVideo}, nil
 }

@@ -28,8 +28,11 @@ func (s *Server) guardBodies(next http.Handler) http.Handler {
 		b := &guardedBody{ReadCloser: r.Body, rc: http.NewResponseController(w), start: time.Now(),
 			rate: s.cfg.MinBodyRate, idle: s.cfg.BodyIdleTimeout}
 		b.extend()
-		r.Body = b
-		next.ServeHTTP(&closeUnreadBody{ResponseWriter: w, body: b}, r)
+		// A shallow copy: net/http's own request must keep its body, which it
+		// inspects after the handler to close the connection gracefully.
+		guarded := r.WithContext(r.Context())
+		guarded.Body = b
+		next.ServeHTTP(&closeUnreadBody{ResponseWriter: w, body: b}, guarded)
 		if !b.eof {
 			// Whatever is left unread is not drained: the next read fails at
 			// once and net/http closes the connection after the reply.

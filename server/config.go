@@ -79,6 +79,17 @@ type Config struct {
 	// client address (see TrustedProxies); more answer 429 with Retry-After
 	// before their body is read. Zero means 4.
 	MaxUploadsPerClient int
+	// MaxUploadsPerUser bounds one user's uploads streaming at once, the same
+	// way. Zero means 2.
+	MaxUploadsPerUser int
+	// MaxQueuedJobsPerUser bounds one user's analyses queued or running; an
+	// upload or request that would queue another answers 429 with
+	// Retry-After. Zero means 10.
+	MaxQueuedJobsPerUser int
+	// MaxValidations bounds the MediaValidator runs at once in this process;
+	// an upload that finds them all busy for 10 s answers 503 with
+	// Retry-After. Zero means 2.
+	MaxValidations int
 
 	// SyncWait is how long the routes the seed served synchronously (voice,
 	// expression, STT) wait for the analysis before answering 202 with a
@@ -186,7 +197,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	counts := []struct {
 		env string
 		dst *int
-	}{{"NEVERMIND_WORKERS", &c.Workers}, {"NEVERMIND_MAX_UPLOADS_PER_CLIENT", &c.MaxUploadsPerClient}}
+	}{{"NEVERMIND_WORKERS", &c.Workers}, {"NEVERMIND_MAX_UPLOADS_PER_CLIENT", &c.MaxUploadsPerClient},
+		{"NEVERMIND_MAX_UPLOADS_PER_USER", &c.MaxUploadsPerUser}, {"NEVERMIND_MAX_QUEUED_JOBS_PER_USER", &c.MaxQueuedJobsPerUser},
+		{"NEVERMIND_MAX_VALIDATIONS", &c.MaxValidations}}
 	for _, n := range counts {
 		if v := getenv(n.env); v != "" {
 			parsed, err := strconv.Atoi(v)
@@ -223,6 +236,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxUploadsPerClient == 0 {
 		c.MaxUploadsPerClient = 4
+	}
+	if c.MaxUploadsPerUser == 0 {
+		c.MaxUploadsPerUser = 2
+	}
+	if c.MaxQueuedJobsPerUser == 0 {
+		c.MaxQueuedJobsPerUser = 10
+	}
+	if c.MaxValidations == 0 {
+		c.MaxValidations = 2
 	}
 	if c.SyncWait == 0 {
 		c.SyncWait = 60 * time.Second

@@ -63,6 +63,10 @@ func message(status int, m, d string) error {
 // database cannot be reached, so clients and load balancers retry instead of
 // reporting a bug.
 func (s *Server) internal(err error, what string) error {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae // already an answer (a limit reached, say), not a failure
+	}
 	s.log.Error(what, "error", err)
 	if databaseUnavailable(err) {
 		return &apiError{status: http.StatusServiceUnavailable, Detail: "service_unavailable: database"}

@@ -274,6 +274,9 @@ func (s *Server) requestAnalysis(ctx context.Context, sessionID, attemptID int64
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkJobQuota(ctx, attemptID, retry); err != nil {
+		return nil, err
+	}
 	job, created, err := s.db.EnsureJob(ctx, sessionID, attemptID, string(optJSON))
 	if err != nil {
 		return nil, err
@@ -295,6 +298,40 @@ func (s *Server) requestAnalysis(ctx context.Context, sessionID, attemptID int64
 		}
 	}
 	return s.awaitJob(ctx, attemptID, wait)
+}
+
+// checkJobQuota answers 429 when a request would queue a new analysis (none
+// exists, or retry would requeue a failed one) for a user who already has
+// Config.MaxQueuedJobsPerUser queued or running. Joining an existing job is
+// always allowed.
+func (s *Server) checkJobQuota(ctx context.Context, attemptID int64, retry bool) error {
+	u := userFrom(ctx)
+	if u == nil {
+		return nil
+	}
+	job, err := s.db.Job(ctx, attemptID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return err
+	case !(retry && job.Status == store.JobFailed):
+		return nil
+	}
+	return s.checkUserJobs(ctx, u.ID)
+}
+
+// checkUserJobs answers 429 when the user has Config.MaxQueuedJobsPerUser
+// analyses queued or running.
+func (s *Server) checkUserJobs(ctx context.Context, userID string) error {
+	n, err := s.db.ActiveJobs(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if n >= s.cfg.MaxQueuedJobsPerUser {
+		return busy(http.StatusTooManyRequests, 30*time.Second,
+			fmt.Sprintf("too_many_analyses: %d of yours are queued or running; at most %d at once", n, s.cfg.MaxQueuedJobsPerUser))
+	}
+	return nil
 }
 
 func (s *Server) awaitJob(ctx context.Context, attemptID int64, wait time.Duration) (*store.AnalysisJob, error) {

@@ -48,9 +48,14 @@ type Server struct {
 	handler  http.Handler
 	metrics  *metrics
 	limiter  *rateLimiter
-	uploads  *slots         // streaming uploads per client address
-	trusted  []netip.Prefix // Config.TrustedProxies
-	stop     context.CancelFunc
+	uploads  *slots // streaming uploads per client address
+	// userUploads counts streaming uploads per user; validations holds a
+	// token per MediaValidator run, waited for up to validationWait.
+	userUploads    *slots
+	validations    chan struct{}
+	validationWait time.Duration
+	trusted        []netip.Prefix // Config.TrustedProxies
+	stop           context.CancelFunc
 
 	closeOnce sync.Once
 }
@@ -60,7 +65,8 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	ctx, stop := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: cfg.Logger, stop: stop, metrics: newMetrics(), limiter: newRateLimiter(), uploads: newSlots()}
+	s := &Server{cfg: cfg, log: cfg.Logger, stop: stop, metrics: newMetrics(), limiter: newRateLimiter(), uploads: newSlots(),
+		userUploads: newSlots(), validations: make(chan struct{}, cfg.MaxValidations), validationWait: 10 * time.Second}
 	ok := false
 	defer func() {
 		if !ok {

@@ -105,6 +105,13 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx = context.WithValue(ctx, userKey{}, u)
+	releaseUser, ok := s.userUploads.acquire(u.ID, s.cfg.MaxUploadsPerUser)
+	if !ok {
+		writeJSON(w, http.StatusTooManyRequests, busy(http.StatusTooManyRequests, 10*time.Second,
+			fmt.Sprintf("too_many_uploads: at most %d of yours at once", s.cfg.MaxUploadsPerUser)))
+		return
+	}
+	defer releaseUser()
 	sessionID, err1 := strconv.ParseInt(r.PathValue("session_id"), 10, 64)
 	index, err2 := strconv.Atoi(r.PathValue("question_index"))
 	if err1 != nil || err2 != nil {
@@ -142,6 +149,13 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength > maxBody {
 		fail(tooLarge)
 		return
+	}
+	if !s.cfg.AnalyzeOnRequest {
+		// This upload would queue one more analysis: refused before its body.
+		if err := s.checkUserJobs(ctx, u.ID); err != nil {
+			fail(s.internal(err, "count analyses"))
+			return
+		}
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	mr, err := r.MultipartReader()
@@ -237,14 +251,22 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	}
 	info := MediaInfo{HasAudio: true, HasVideo: true} // the seed's assumption when nothing inspects the file
 	if s.cfg.MediaValidator != nil {
+		release, err := s.acquireValidation(ctx)
+		if err != nil {
+			cleanup(true)
+			fail(err)
+			return
+		}
 		rc, err := s.storage.Open(ctx, key)
 		if err != nil {
+			release()
 			cleanup(true)
 			fail(s.internal(err, "reopen upload"))
 			return
 		}
 		info, err = s.cfg.MediaValidator.ValidateMedia(ctx, rc)
 		rc.Close()
+		release()
 		if err != nil {
 			cleanup(true)
 			fail(detail(http.StatusUnsupportedMediaType, "invalid_media: "+err.Error()))
@@ -281,6 +303,29 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, uploadOut{true, sess.ID, index, attempt.ID, key, key, "Recording uploaded successfully"})
+}
+
+// acquireValidation takes one of Config.MaxValidations validation slots,
+// waiting up to validationWait, and returns its release; a server whose
+// slots stay busy answers 503 with Retry-After.
+func (s *Server) acquireValidation(ctx context.Context) (func(), error) {
+	release := func() { <-s.validations }
+	select {
+	case s.validations <- struct{}{}:
+		return release, nil
+	default:
+	}
+	t := time.NewTimer(s.validationWait)
+	defer t.Stop()
+	select {
+	case s.validations <- struct{}{}:
+		return release, nil
+	case <-t.C:
+		return nil, busy(http.StatusServiceUnavailable, 30*time.Second,
+			fmt.Sprintf("validation_busy: all %d recording checks are busy; upload again later", s.cfg.MaxValidations))
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // limitedReader fails with errFileTooLarge once more than left bytes are

@@ -56,3 +56,15 @@ func (db *DB) RequeueLostJob(ctx context.Context, attemptID int64) (bool, error)
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// ActiveJobs counts the user's analyses that are queued or running.
+func (db *DB) ActiveJobs(ctx context.Context, userID string) (int, error) {
+	n, err := db.Bun.NewSelect().Model((*AnalysisJob)(nil)).
+		Join("JOIN sessions AS s ON s.id = ?TableAlias.session_id").
+		Where("s.user_id = ?", userID).
+		Where("?TableAlias.status IN (?)", bun.In([]string{JobQueued, JobRunning})).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: active jobs: %w", err)
+	}
+	return int(n), nil
+}

@@ -80,6 +80,11 @@ type Options struct {
 	// FPS and Width control frame sampling (see media.Options).
 	FPS   float64
 	Width int
+	// MaxDuration and MaxPixelRate bound what is decoded (see media.Options): with them
+	// the memory and time of an analysis have a ceiling whatever the recording claims.
+	// Zero means no limit.
+	MaxDuration  time.Duration
+	MaxPixelRate float64
 	// Vision tunes the vision summary: calibration time and blink limit (its FPS and
 	// Series come from the fields above).
 	Vision vision.AnalyzeOptions
@@ -156,7 +161,8 @@ func (p *Pipeline) Analyze(ctx context.Context, r io.Reader, opts Options) (*Res
 // mediaOptions also starts the cue watch when the caller wants cues: it hears the audio as
 // it is decoded.
 func (p *Pipeline) mediaOptions(ctx context.Context, opts Options) (media.Options, *cueWatch) {
-	mo := media.Options{FPS: opts.FPS, Width: opts.Width, Progress: opts.Progress}
+	mo := media.Options{FPS: opts.FPS, Width: opts.Width, Progress: opts.Progress,
+		MaxDuration: opts.MaxDuration, MaxPixelRate: opts.MaxPixelRate}
 	if opts.Cues == nil {
 		return mo, nil
 	}

@@ -29,6 +29,11 @@ import (
 // Analyzer runs the interview pipeline for the server's analysis jobs.
 type Analyzer struct {
 	Pipeline *interview.Pipeline
+	// MaxDuration and MaxPixelRate bound what one analysis decodes, as the validator
+	// bounds uploads, so a job's memory and time have a ceiling even for a recording
+	// that was never validated. Zero means DefaultMaxDuration and DefaultMaxPixelRate.
+	MaxDuration  time.Duration
+	MaxPixelRate float64
 }
 
 // Transcribes implements server.TranscriptReporter: transcripts need a
@@ -37,10 +42,15 @@ func (a Analyzer) Transcribes() bool { return a.Pipeline.Transcriber != nil }
 
 // Analyze implements server.Analyzer.
 func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server.Analysis, error) {
-	opts := interview.Options{Question: in.Question, Vision: vision.AnalyzeOptions{
-		BlinkLimitPerMin:   float64(in.Options.BlinkLimitPerMin),
-		CalibrationSeconds: in.Options.BaselineSeconds,
-	}}
+	opts := interview.Options{
+		Question:     in.Question,
+		MaxDuration:  cmp.Or(a.MaxDuration, DefaultMaxDuration),
+		MaxPixelRate: cmp.Or(a.MaxPixelRate, DefaultMaxPixelRate),
+		Vision: vision.AnalyzeOptions{
+			BlinkLimitPerMin:   float64(in.Options.BlinkLimitPerMin),
+			CalibrationSeconds: in.Options.BaselineSeconds,
+		},
+	}
 	if in.Progress != nil {
 		opts.Progress = func(position, duration time.Duration) {
 			if duration > 0 {

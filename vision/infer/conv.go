@@ -34,6 +34,9 @@ type convKernel struct {
 	// direct3x3 is a depthwise 3×3, stride 1, pad 1 convolution whose
 	// activation is a clamp, computed by one assembly pass per plane.
 	direct3x3 bool
+	// direct3x3s2 is the same for stride 2 with begin pads of 0 or 1: the
+	// assembly reads the image rows in place, a row at a time.
+	direct3x3s2 bool
 	residual  bool // in[3] is added before the activation
 }
 
@@ -68,6 +71,8 @@ func (k *convKernel) finalize() {
 		_, _, clamp := k.act.bounds()
 		k.direct3x3 = k.asmRows && clamp && !k.residual && k.kh == 3 && k.kw == 3 && k.sh == 1 && k.sw == 1 &&
 			k.dh == 1 && k.dw == 1 && k.padTop == 1 && k.padLeft == 1 && k.oh == k.h && k.ow == k.w
+		k.direct3x3s2 = k.asmRows && clamp && !k.residual && k.kh == 3 && k.kw == 3 && k.sh == 2 && k.sw == 2 &&
+			k.dh == 1 && k.dw == 1 && k.padTop <= 1 && k.padLeft <= 1
 		return
 	}
 	k.packed = make([][]float32, k.group)
@@ -189,6 +194,11 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 			return
 		}
 	}
+	if k.direct3x3s2 {
+		lo, hi, _ := k.act.bounds()
+		k.depthwise3x3s2(plane, dst, w, scratch[:k.w], bv, lo, hi)
+		return
+	}
 	defer k.epilogue(a, bn, c)
 	for i := range dst {
 		dst[i] = bv
@@ -286,19 +296,83 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 	for oy := range k.oh {
 		orow := row(oy)
 		iy := oy * k.sh
-		if k.kh == 3 && k.kw == 3 && k.asmRows && len(orow) == k.owPad() {
-			// All nine taps in one pass (orow is a whole number of 8-steps).
-			if dw3x3s2Asm(orow, phases[2*iy*half:], phases[(2*iy+1)*half:], w, 2*half) == len(orow) {
-				done(oy)
-				continue
-			}
-		}
 		k.dwTaps(orow, phases[2*iy*half:], taps[0][:k.kh*ne], ne, 2*half)
 		if no > 0 {
 			k.dwTaps(orow, phases[(2*iy+1)*half:], taps[1][:k.kh*no], no, 2*half)
 		}
 		done(oy)
 	}
+}
+
+// depthwise3x3s2 computes one plane of a 3×3 stride-2 depthwise
+// convolution with begin pads of 0 or 1, bias and clamp included, every
+// output written once. Rows above or below the image read zero, a row of
+// k.w zeros. The blocks of 8 outputs whose 18-column window (see dw3x3s2)
+// lies inside the image read the rows in place, the last one overlapping
+// the one before; a left-padded first output is summed here, and the
+// outputs past the last in-place block go through the same assembly on
+// copies of their windows with the padding filled in.
+func (k *convKernel) depthwise3x3s2(plane, dst, w, zero []float32, bias, lo, hi float32) {
+	clear(zero)
+	// The in-place blocks start at x0, clear of the left padding, and at
+	// most at x1: a block starting at x reads up to column 2x − padLeft + 17.
+	x0 := k.padLeft
+	x1 := min(floorDiv(k.w-18+k.padLeft, 2), k.ow-8)
+	var win [3][18]float32
+	var out8 [8]float32
+	for oy := range k.oh {
+		var rows [3][]float32
+		for ky := range rows {
+			iy := 2*oy - k.padTop + ky
+			rows[ky] = zero
+			if iy >= 0 && iy < k.h {
+				rows[ky] = plane[iy*k.w : (iy+1)*k.w]
+			}
+		}
+		out := dst[oy*k.ow : (oy+1)*k.ow]
+		done := 0 // outputs [0, done) are computed
+		if x1 >= x0 {
+			if x0 > 0 {
+				out[0] = k.dw3x3s2At(rows, w, 0, bias, lo, hi)
+			}
+			n := (x1-x0)/8*8 + 8 // whole blocks from x0; then one starting at x1
+			col := 2*x0 - k.padLeft
+			dw3x3s2Asm(out[x0:x0+n], rows[0][col:], rows[1][col:], rows[2][col:], w, bias, lo, hi)
+			if x0+n < x1+8 {
+				col = 2*x1 - k.padLeft
+				dw3x3s2Asm(out[x1:x1+8], rows[0][col:], rows[1][col:], rows[2][col:], w, bias, lo, hi)
+			}
+			done = x1 + 8
+		}
+		for done < k.ow {
+			x := done
+			if k.ow >= 8 {
+				x = min(x, k.ow-8)
+			}
+			col := 2*x - k.padLeft
+			for ky, row := range rows {
+				win[ky] = [18]float32{}
+				if c0, c1 := max(col, 0), min(col+18, k.w); c0 < c1 {
+					copy(win[ky][c0-col:], row[c0:c1])
+				}
+			}
+			dw3x3s2Asm(out8[:], win[0][:], win[1][:], win[2][:], w, bias, lo, hi)
+			done = x + copy(out[x:], out8[:])
+		}
+	}
+}
+
+// dw3x3s2At sums output x of a row of depthwise3x3s2, skipping padding.
+func (k *convKernel) dw3x3s2At(rows [3][]float32, w []float32, x int, bias, lo, hi float32) float32 {
+	s := bias
+	for ky, row := range rows {
+		for kx := range 3 {
+			if ix := 2*x - k.padLeft + kx; ix >= 0 && ix < k.w {
+				s += w[ky*3+kx] * row[ix]
+			}
+		}
+	}
+	return min(max(s, lo), hi)
 }
 
 // flatBelow is the output width under which a stride-1 depthwise plane is

@@ -325,3 +325,73 @@ func TestDepthwiseDirect(t *testing.T) {
 		}
 	}
 }
+
+// TestDepthwiseDirectStride2 checks the row-at-a-time 3×3 stride-2
+// depthwise kernel (dw3x3s2) with both begin pads, on widths where no
+// block fits, one just fits, the last block overlaps or lines up, odd and
+// even heights, with each clamp it fuses: against the float64 reference
+// and against the padded phase kernels it replaces.
+func TestDepthwiseDirectStride2(t *testing.T) {
+	if !haveAsmKernel {
+		t.Skip("no AVX2 on this machine")
+	}
+	r := newRand(31)
+	for _, w := range []int{5, 17, 18, 19, 20, 33, 34, 50, 129} {
+		for _, h := range []int{1, 2, 5, 6} {
+			for _, pads := range [][]int{{0, 0, 1, 1}, {1, 1, 1, 1}, {1, 0, 0, 1}} {
+				if h+pads[0]+pads[2] < 3 {
+					continue // no window fits
+				}
+				for _, act := range []string{"none", "Relu", "Clip"} {
+					name := fmt.Sprintf("%dx%d/pads%v/%s", h, w, pads, act)
+					const c = 3
+					x := randND(r, 1, c, h, w)
+					wt := randND(r, c, 1, 3, 3)
+					bias := randND(r, c)
+					g := onnxbuild.NewGraph()
+					g.Input("x", onnxbuild.Float, 1, c, int64(h), int64(w))
+					g.InitFloat("w", dims64(wt.shape), wt.f32())
+					g.InitFloat("b", []int64{c}, bias.f32())
+					g.InitFloat("lo", nil, []float32{-0.3})
+					g.InitFloat("hi", nil, []float32{0.4})
+					g.Node("Conv", []string{"x", "w", "b"}, []string{"conv"}, onnxbuild.Ints("pads", int64(pads[0]), int64(pads[1]), int64(pads[2]), int64(pads[3])),
+						onnxbuild.Ints("strides", 2, 2), onnxbuild.Int("group", c))
+					switch act {
+					case "Relu":
+						g.Node("Relu", []string{"conv"}, []string{"y"})
+					case "Clip":
+						g.Node("Clip", []string{"conv", "lo", "hi"}, []string{"y"})
+					default:
+						g.Node("Identity", []string{"conv"}, []string{"y"})
+					}
+					g.Output("y")
+					want := refConv(x, wt, bias.data, c, []int{2, 2}, []int{1, 1}, pads)
+					for i, v := range want.data {
+						switch act {
+						case "Relu":
+							want.data[i] = math.Max(v, 0)
+						case "Clip":
+							want.data[i] = math.Min(math.Max(v, float64(float32(-0.3))), float64(float32(0.4)))
+						}
+					}
+					for _, direct := range []bool{true, false} {
+						m, err := LoadBytes(g.Model(13), Options{Threads: 1})
+						if err != nil {
+							t.Fatal(err)
+						}
+						ck := m.plan.ops[0].k.(*convKernel)
+						if !ck.direct3x3s2 {
+							t.Fatalf("%s: not planned for the direct kernel", name)
+						}
+						ck.direct3x3s2 = direct
+						got, err := m.Run(context.Background(), tensor.New(tensor.WithShape(x.shape...), tensor.WithBacking(x.f32())))
+						if err != nil {
+							t.Fatal(err)
+						}
+						assertClose(t, fmt.Sprintf("%s direct=%v", name, direct), got[0], want, 1e-5)
+					}
+				}
+			}
+		}
+	}
+}

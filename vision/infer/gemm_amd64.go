@@ -108,20 +108,18 @@ func addClipAsm(dst, a, b []float32, lo, hi float32) int {
 }
 
 //go:noescape
-func dw3x3s2(dst, ev, od, w *float32, n8, stride int)
+func dw3x3s2(dst, r0, r1, r2, w *float32, n8 int, bias, lo, hi float32)
 
-// dw3x3s2Asm is the 3×3 stride-2 row kernel (see dw3x3s2) for the first
-// len(dst)&^7 outputs; it returns how many it did.
-func dw3x3s2Asm(dst, ev, od, w []float32, stride int) int {
+// dw3x3s2Asm computes len(dst)/8 blocks of a 3×3 stride-2 depthwise output
+// row (see dw3x3s2) from the rows r0, r1, r2, which start at the first
+// block's first column.
+func dw3x3s2Asm(dst, r0, r1, r2, w []float32, bias, lo, hi float32) {
 	n8 := len(dst) / 8
 	if n8 == 0 {
-		return 0
+		return
 	}
-	_ = ev[2*stride+n8*8]
-	_ = od[2*stride+n8*8-1]
-	_ = w[8]
-	dw3x3s2(&dst[0], &ev[0], &od[0], &w[0], n8, stride)
-	return n8 * 8
+	_, _, _, _ = r0[16*n8+1], r1[16*n8+1], r2[16*n8+1], w[8]
+	dw3x3s2(&dst[0], &r0[0], &r1[0], &r2[0], &w[0], n8, bias, lo, hi)
 }
 
 //go:noescape

@@ -590,54 +590,6 @@ adddone:
 	VZEROUPPER
 	RET
 
-// func dw3x3s2(dst, ev, od, w *float32, n8, stride int)
-//
-// A 3×3 stride-2 depthwise row from the even/odd column phases of the
-// padded input: for output x, tap (r, 0) reads ev[r][x], (r, 1) od[r][x] and
-// (r, 2) ev[r][x+1]; rows are stride floats apart in both phases.
-TEXT ·dw3x3s2(SB), NOSPLIT, $0-48
-	MOVQ         dst+0(FP), DI
-	MOVQ         ev+8(FP), SI
-	MOVQ         od+16(FP), DX
-	MOVQ         w+24(FP), R8
-	MOVQ         n8+32(FP), CX
-	MOVQ         stride+40(FP), R12
-	SHLQ         $2, R12
-	WEIGHTS3X3
-	LEAQ         (SI)(R12*1), R9  // even row 1
-	LEAQ         (R9)(R12*1), R10 // even row 2
-	LEAQ         (DX)(R12*1), R11 // odd row 1
-	LEAQ         (R11)(R12*1), R13 // odd row 2
-
-b32:
-	TESTQ       CX, CX
-	JE          d32
-	VMOVUPS     (DI), Y0
-	VFMADD231PS (SI), Y3, Y0
-	VFMADD231PS (DX), Y4, Y0
-	VFMADD231PS 4(SI), Y5, Y0
-	VMULPS      (R9), Y6, Y1
-	VFMADD231PS (R11), Y7, Y1
-	VFMADD231PS 4(R9), Y8, Y1
-	VFMADD231PS (R10), Y9, Y0
-	VFMADD231PS (R13), Y10, Y1
-	VFMADD231PS 4(R10), Y11, Y0
-	VADDPS      Y1, Y0, Y0
-	VMOVUPS     Y0, (DI)
-	ADDQ        $32, DI
-	ADDQ        $32, SI
-	ADDQ        $32, DX
-	ADDQ        $32, R9
-	ADDQ        $32, R10
-	ADDQ        $32, R11
-	ADDQ        $32, R13
-	DECQ        CX
-	JMP         b32
-
-d32:
-	VZEROUPPER
-	RET
-
 // func deint16(even, odd, src *float32, n16 int)
 //
 // Splits n16 blocks of 16 floats into their even- and odd-indexed halves.
@@ -778,5 +730,60 @@ p1right:
 	JMP          p1row
 
 p1done:
+	VZEROUPPER
+	RET
+
+// S2ROW adds the three taps of one input row at R (weights in Ya, Yb, Yc)
+// to Y0 and Y1: VSHUFPS splits the 16 columns at R into the even and the
+// odd ones, and those at R+2 columns into the evens shifted by one, each in
+// the lane order 0 1 4 5 2 3 6 7; the sums keep that order and are put
+// right once at the end.
+#define S2ROW(R, Ya, Yb, Yc) \
+	VMOVUPS     (R), Y12; \
+	VMOVUPS     32(R), Y13; \
+	VSHUFPS     $0x88, Y13, Y12, Y14; \
+	VSHUFPS     $0xDD, Y13, Y12, Y15; \
+	VFMADD231PS Y14, Ya, Y0; \
+	VFMADD231PS Y15, Yb, Y1; \
+	VMOVUPS     8(R), Y12; \
+	VMOVUPS     40(R), Y13; \
+	VSHUFPS     $0x88, Y13, Y12, Y14; \
+	VFMADD231PS Y14, Yc, Y0
+
+// func dw3x3s2(dst, r0, r1, r2, w *float32, n8 int, bias, lo, hi float32)
+//
+// n8 blocks of 8 outputs of a 3×3 stride-2 depthwise row, bias and clamp
+// applied: dst[x] = clamp(bias + Σ_ky Σ_kx w[ky*3+kx]·r_ky[2x+kx]). Each
+// block reads 18 columns of every row; the r_ky advance by 16 columns a
+// block. The rows are image rows or a zero row standing for padding. n8
+// must be at least 1.
+TEXT ·dw3x3s2(SB), NOSPLIT, $0-60
+	MOVQ         dst+0(FP), DI
+	MOVQ         r0+8(FP), SI
+	MOVQ         r1+16(FP), DX
+	MOVQ         r2+24(FP), R9
+	MOVQ         w+32(FP), R8
+	MOVQ         n8+40(FP), CX
+	WEIGHTS3X3
+
+s2block:
+	VBROADCASTSS bias+48(FP), Y0
+	VXORPS       Y1, Y1, Y1
+	S2ROW(SI, Y3, Y4, Y5)
+	S2ROW(DX, Y6, Y7, Y8)
+	S2ROW(R9, Y9, Y10, Y11)
+	VADDPS       Y1, Y0, Y0
+	VPERMPD      $0xD8, Y0, Y0
+	VBROADCASTSS lo+52(FP), Y12
+	VBROADCASTSS hi+56(FP), Y13
+	VMAXPS       Y12, Y0, Y0
+	VMINPS       Y13, Y0, Y0
+	VMOVUPS      Y0, (DI)
+	ADDQ         $64, SI
+	ADDQ         $64, DX
+	ADDQ         $64, R9
+	ADDQ         $32, DI
+	DECQ         CX
+	JNZ          s2block
 	VZEROUPPER
 	RET

@@ -23,7 +23,9 @@ func dwTapsAsm(dst, src, w []float32, kh, kw, stride int) int { return 0 }
 
 func addClipAsm(dst, a, b []float32, lo, hi float32) int { return 0 }
 
-func dw3x3s2Asm(dst, ev, od, w []float32, stride int) int { return 0 }
+func dw3x3s2Asm(dst, r0, r1, r2, w []float32, bias, lo, hi float32) {
+	panic("infer: no AVX2 depthwise kernel on this platform")
+}
 
 func deinterleaveAsm(even, odd, src []float32) int { return 0 }
 

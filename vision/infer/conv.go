@@ -56,9 +56,9 @@ func (k *convKernel) scratch() int {
 		flat := (k.ow+k.kw-1)*(k.oh+k.kh-1) + 2*(k.oh*(k.ow+k.kw-1)+8) + k.kw
 		return max(k.paddedW()*k.paddedH()+2*half*k.paddedH()+k.owPad(), flat)
 	case convPointwise:
-		return k.gemm.packBLen(k.colBlock)
+		return k.gemm.packBLen()
 	}
-	return k.kdim*k.colBlock + k.gemm.packBLen(k.colBlock)
+	return k.kdim*colStride(k.colBlock) + k.gemm.packBLen()
 }
 
 // finalize packs the weights once every fusion has changed them.
@@ -116,9 +116,10 @@ func (k *convKernel) run(a *args, lo, hi int) {
 		if k.mode == convPointwise {
 			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, src[c0:], k.h*k.w, cols, dst, hw, a.scratch, k.residual, ep)
 		} else {
-			col := a.scratch[:k.kdim*cols]
-			k.im2col(src, col, c0, cols)
-			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, col, cols, cols, dst, hw, a.scratch[k.kdim*k.colBlock:], k.residual, ep)
+			ld := colStride(cols)
+			col := a.scratch[:k.kdim*ld]
+			k.im2col(src, col, c0, cols, ld)
+			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, col, ld, cols, dst, hw, a.scratch[k.kdim*colStride(k.colBlock):], k.residual, ep)
 		}
 		if ep == nil {
 			for o := range k.coutG {
@@ -129,18 +130,29 @@ func (k *convKernel) run(a *args, lo, hi int) {
 	}
 }
 
+// colStride is the row stride of an im2col block of cols columns: cols
+// itself unless that is a multiple of 1 KiB, which gemm would copy (see
+// directB).
+func colStride(cols int) int {
+	if directB(cols) {
+		return cols
+	}
+	return cols + 16
+}
+
 // im2col unfolds output columns [c0, c0+cols) of one group into col
-// (kdim rows × cols), with zeros where the window reaches into padding.
+// (kdim rows × cols, row stride ld), with zeros where the window reaches
+// into padding.
 // It works an output row segment at a time: the part of the segment whose
 // window column lies inside the image is a copy (stride 1) or a strided
 // gather, the rest is zeros, so the inner loops have no bounds logic.
-func (k *convKernel) im2col(x, col []float32, c0, cols int) {
+func (k *convKernel) im2col(x, col []float32, c0, cols, ld int) {
 	r := 0
 	for c := range k.cinG {
 		plane := x[c*k.h*k.w : (c+1)*k.h*k.w]
 		for ky := range k.kh {
 			for kx := range k.kw {
-				dst := col[r*cols : (r+1)*cols]
+				dst := col[r*ld : r*ld+cols]
 				r++
 				off := kx*k.dw - k.padLeft
 				// Output columns whose input column is inside the image.

@@ -134,13 +134,13 @@ func (ep *epilogue) apply(c []float32, ldc, row, h, w int) {
 	}
 }
 
-// micro computes the mr×nr tile c (row stride ldc) = a·b over k packed
-// steps, adding to c when acc is set, then applies ep (if not nil) as rows
+// micro computes the mr×nr tile c (row stride ldc) = a·b over k steps (a
+// packed, b rows ldb apart), adding to c when acc is set, then applies ep (if not nil) as rows
 // [row, row+mr). (A switch rather than a func value keeps the calls direct,
 // so the edge tile stays on the stack.)
-func (g gemmKernel) micro(k int, a, b, c []float32, ldc int, acc bool, ep *epilogue, row int) {
+func (g gemmKernel) micro(k int, a, b []float32, ldb int, c []float32, ldc int, acc bool, ep *epilogue, row int) {
 	if g.kind == kernelGo {
-		microGo(k, a, b, c, ldc, acc)
+		microGo(k, a, b, ldb, c, ldc, acc)
 		if ep != nil {
 			ep.apply(c, ldc, row, g.mr, g.nr)
 		}
@@ -157,9 +157,9 @@ func (g gemmKernel) micro(k int, a, b, c []float32, ldc int, acc bool, ep *epilo
 		bias, slope, lo, hi = ep.bias[row:row+g.mr], ep.slope[row:row+g.mr], ep.lo, ep.hi
 	}
 	if g.kind == kernelAVX512 {
-		micro512(k, a, b, c, ldc, flags, bias, slope, lo, hi)
+		micro512(k, a, b, ldb, c, ldc, flags, bias, slope, lo, hi)
 	} else {
-		microAsm(k, a, b, c, ldc, flags, bias, slope, lo, hi)
+		microAsm(k, a, b, ldb, c, ldc, flags, bias, slope, lo, hi)
 	}
 }
 
@@ -190,62 +190,56 @@ func (g gemmKernel) packAStrided(dst, a []float32, m, k, rs, cs int) {
 	}
 }
 
-// packB packs k×n of b (row stride ldb) into panels of nr columns.
-func (g gemmKernel) packB(dst, b []float32, k, n, ldb int) {
+// packPanel copies the k×w block of b (row stride ldb, w ≤ nr) into dst as
+// one panel of nr columns, zero-padded past w.
+func (g gemmKernel) packPanel(dst, b []float32, k, w, ldb int) {
 	nr := g.nr
-	for j0 := 0; j0 < n; j0 += nr {
-		panel := dst[j0*k : j0*k+nr*k]
-		w := min(nr, n-j0)
-		switch {
-		case w == 16 && nr == 16:
-			// Fixed-size copies compile to vector moves, not memmove calls.
-			for kk := range k {
-				*(*[16]float32)(panel[kk*16:]) = *(*[16]float32)(b[kk*ldb+j0:])
-			}
-			continue
-		case w == 32 && nr == 32:
-			for kk := range k {
-				*(*[32]float32)(panel[kk*32:]) = *(*[32]float32)(b[kk*ldb+j0:])
-			}
-			continue
-		}
-		for kk := range k {
-			dst := panel[kk*nr : kk*nr+nr]
-			copy(dst, b[kk*ldb+j0:kk*ldb+j0+w])
-			clear(dst[w:])
-		}
+	for kk := range k {
+		row := dst[kk*nr : kk*nr+nr]
+		copy(row, b[kk*ldb:kk*ldb+w])
+		clear(row[w:])
 	}
 }
 
-// packBLen is the scratch packB needs for n columns.
-func (g gemmKernel) packBLen(n int) int { return kc * ((n + g.nr - 1) / g.nr * g.nr) }
+// packBLen is the scratch gemm needs to pack a panel of B.
+func (g gemmKernel) packBLen() int { return kc * g.nr }
+
+// directB reports whether gemm reads whole B panels in place at row stride
+// ldb. Strides that are a multiple of 1 KiB map a panel's rows onto a few
+// L1 sets, which then thrash; those panels are copied (as are partial
+// panels, which would read past the matrix).
+func directB(ldb int) bool { return ldb%256 != 0 }
 
 // roundCols rounds a column count up to whole panels.
 func (g gemmKernel) roundCols(n int) int { return (n + g.nr - 1) / g.nr * g.nr }
 
 // gemm computes C[m×n] = A·B, or C += A·B when acc is set, then applies ep
 // unless it is nil. ap is A packed by packA with depth k; b has row stride
-// ldb; c has row stride ldc; bp is scratch of at least packBLen(n).
+// ldb; c has row stride ldc; bp is scratch of at least packBLen().
 func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []float32, ldc int, bp []float32, acc bool, ep *epilogue) {
 	var tile [8 * 32]float32
 	mr, nr := g.mr, g.nr
 	panels := (m + mr - 1) / mr
+	direct := directB(ldb)
 	for k0 := 0; k0 < k; k0 += kc {
 		kl := min(kc, k-k0)
-		g.packB(bp, b[k0*ldb:], kl, n, ldb)
 		accum := acc || k0 > 0
 		last := ep
 		if k0+kl < k {
 			last = nil // the sums are not complete yet
 		}
 		for j0 := 0; j0 < n; j0 += nr {
-			bpan := bp[j0*kl : j0*kl+nr*kl]
 			w := min(nr, n-j0)
+			bpan, bstride := b[k0*ldb+j0:], ldb
+			if !direct || w < nr {
+				g.packPanel(bp, bpan, kl, w, ldb)
+				bpan, bstride = bp, nr
+			}
 			for p := range panels {
 				apan := ap[p*mr*k+k0*mr : p*mr*k+(k0+kl)*mr]
 				h := min(mr, m-p*mr)
 				if w == nr && h == mr {
-					g.micro(kl, apan, bpan, c[p*mr*ldc+j0:], ldc, accum, last, p*mr)
+					g.micro(kl, apan, bpan, bstride, c[p*mr*ldc+j0:], ldc, accum, last, p*mr)
 					continue
 				}
 				// Edge tile: compute in a full temporary tile.
@@ -254,7 +248,7 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 						copy(tile[i*nr:i*nr+w], c[(p*mr+i)*ldc+j0:])
 					}
 				}
-				g.micro(kl, apan, bpan, tile[:mr*nr], nr, accum, last, p*mr)
+				g.micro(kl, apan, bpan, bstride, tile[:mr*nr], nr, accum, last, p*mr)
 				for i := range h {
 					copy(c[(p*mr+i)*ldc+j0:(p*mr+i)*ldc+j0+w], tile[i*nr:i*nr+w])
 				}
@@ -266,14 +260,14 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 // microGo is the portable 4×16 micro-kernel. It walks the tile in 2×4
 // blocks whose eight sums stay in registers (a 4×4 block spills on amd64,
 // and a whole-tile array lives in memory); about twice as fast as either.
-func microGo(k int, a, b, c []float32, ldc int, acc bool) {
+func microGo(k int, a, b []float32, ldb int, c []float32, ldc int, acc bool) {
 	const mr, nr = 4, 16
-	a, b = a[:k*mr], b[:k*nr]
+	a, b = a[:k*mr], b[:(k-1)*ldb+nr]
 	for i := 0; i < mr; i += 2 {
 		for j := 0; j < nr; j += 4 {
 			var c00, c01, c02, c03, c10, c11, c12, c13 float32
 			for p := range k {
-				bb := (*[4]float32)(b[p*nr+j : p*nr+j+4])
+				bb := (*[4]float32)(b[p*ldb+j : p*ldb+j+4])
 				a0, a1 := a[p*mr+i], a[p*mr+i+1]
 				b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
 				c00 += a0 * b0

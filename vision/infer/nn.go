@@ -231,7 +231,7 @@ type matmulKernel struct {
 func (k *matmulKernel) units() int { return k.batches * k.cols }
 func (k *matmulKernel) flops() int { return 2 * k.batches * k.m * k.n * k.k }
 func (k *matmulKernel) scratch() int {
-	return k.gemm.packedLen(k.m, k.k) + k.gemm.packBLen(k.colBlock)
+	return k.gemm.packedLen(k.m, k.k) + k.gemm.packBLen()
 }
 
 func (k *matmulKernel) run(a *args, lo, hi int) {

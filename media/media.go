@@ -300,8 +300,13 @@ func open(ctx context.Context, src *source, opts Options) (_ *Decoder, err error
 	if d.audio != nil && d.info.Duration > 0 && !d.opts.DiscardAudio {
 		// Growing by doubling would briefly hold twice the soundtrack (a 10-minute
 		// recording is 38 MB of PCM at 16 kHz). The header is not trusted beyond
-		// maxPreallocated: a file claiming ten hours grows as it really decodes.
-		seconds := min(d.info.Duration, maxPreallocated).Seconds() + 1
+		// maxPreallocated, or MaxDuration when set (a longer header failed above): a
+		// file claiming ten hours grows as it really decodes.
+		trusted := maxPreallocated
+		if d.opts.MaxDuration > 0 {
+			trusted = d.opts.MaxDuration
+		}
+		seconds := min(d.info.Duration, trusted).Seconds() + 1
 		d.audio.pcm = make([]float32, 0, int(seconds*float64(d.opts.SampleRate)))
 	}
 	if d.audio == nil && d.video == nil {

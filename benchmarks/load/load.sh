@@ -3,6 +3,9 @@
 #
 #   benchmarks/load/load.sh                 # builds bin/nevermind, runs both scenarios
 #   BIN=/path/to/nevermind benchmarks/load/load.sh -scenario gets -duration 60s
+#   benchmarks/load/load.sh -scenario hostile   # 10 × 29 min of Opus: API memory (issue 18)
+#   benchmarks/load/load.sh -scenario slow      # 300 trickling connections: how many are held
+#   benchmarks/load/load.sh -scenario orphan    # SIGKILL mid-analysis (SQLite): recovery time
 #
 # Exits 1 when a target is missed (≥ 2000 req/s and p99 ≤ 20 ms for cached
 # feedback GETs; server RSS < 300 MB during 20 concurrent 50 MB uploads).

@@ -8,6 +8,12 @@
 //	         time: requests per second and latency percentiles.
 //	uploads  M concurrent uploads of a large recording, streamed, while the
 //	         server's resident memory is sampled every 20 ms.
+//	hostile  ten users upload 29 minutes of 6 kb/s Opus (1.4 MB) at once to the API
+//	         without a worker: its resident memory and the answers.
+//	slow     300 connections trickle one byte a second (uploads, unauthenticated
+//	         POSTs, unfinished headers): how many the server holds over 45 s.
+//	orphan   zero-config SQLite `nevermind serve` killed with SIGKILL mid-analysis
+//	         and started again: how long until the analysis is done.
 //
 // Usage (from the repository root, after `make build`):
 //
@@ -54,7 +60,7 @@ func main() {
 	var (
 		bin         = flag.String("bin", "bin/nevermind", "the nevermind binary")
 		admin       = flag.String("db", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL admin URL (loopback only)")
-		scenario    = flag.String("scenario", "all", "gets, uploads or all")
+		scenario    = flag.String("scenario", "all", "gets, uploads or all (both); hostile, slow or orphan")
 		concurrency = flag.Int("concurrency", 16, "clients in the gets scenario")
 		duration    = flag.Duration("duration", 20*time.Second, "length of the gets scenario")
 		uploads     = flag.Int("uploads", 20, "concurrent uploads")
@@ -93,6 +99,16 @@ func (g *goals) check(what string, ok bool) {
 }
 
 func run(g *goals, bin, admin, scenario string, concurrency int, duration time.Duration, uploads, uploadMB int) error {
+	work, err := os.MkdirTemp("", "nevermind-load-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	if scenario == "orphan" {
+		return orphanScenario(bin, work, secret)
+	}
 	cfg, err := pgx.ParseConfig(admin)
 	if err != nil {
 		return err
@@ -106,51 +122,99 @@ func run(g *goals, bin, admin, scenario string, concurrency int, duration time.D
 		return err
 	}
 	defer drop()
-	work, err := os.MkdirTemp("", "nevermind-load-")
+	env := []string{"DATABASE_URL=" + dbURL, "SUPABASE_JWT_SECRET=" + string(hexBytes(secret)),
+		"NEVERMIND_MEDIA_DIR=" + filepath.Join(work, "media"), "NEVERMIND_MAX_UPLOAD_MB=" + strconv.Itoa(uploadMB+16)}
+	if scenario == "hostile" || scenario == "slow" {
+		// The API alone, as a replica in front of separate workers: its memory is what
+		// the hostile uploads and slow clients cost. Ten clients' worth of uploads at once.
+		srv, err := startServer(bin, work, env, "NEVERMIND_MAX_UPLOADS_PER_CLIENT=10", "NEVERMIND_MAX_UPLOADS_PER_USER=10")
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		fmt.Printf("API pid %d on %s (no worker), PostgreSQL %s, load average %s\n", srv.pid(), srv.base, cfg.Host, loadavg())
+		if scenario == "hostile" {
+			return hostileScenario(srv, secret, work)
+		}
+		return slowScenario(srv, secret)
+	}
+	srv, err := startServer(bin, work, env, "-worker")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
-
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	srv := exec.Command(bin, "serve", "-migrate", "-worker", "-addr", fmt.Sprintf("127.0.0.1:%d", port))
-	srv.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "SUPABASE_JWT_SECRET="+string(hexBytes(secret)),
-		"NEVERMIND_MEDIA_DIR="+filepath.Join(work, "media"), "NEVERMIND_MAX_UPLOAD_MB="+strconv.Itoa(uploadMB+16),
-		"SUPABASE_URL=", "SUPABASE_SERVICE_ROLE_KEY=", "SUPABASE_KEY=")
-	logFile, _ := os.Create(filepath.Join(work, "server.log"))
-	srv.Stdout, srv.Stderr = logFile, logFile
-	if err := srv.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", bin, err)
-	}
-	defer func() { srv.Process.Kill(); srv.Wait() }()
-	if err := waitHealthy(base, 60*time.Second); err != nil {
-		out, _ := os.ReadFile(filepath.Join(work, "server.log"))
-		return fmt.Errorf("%w\n%s", err, out)
-	}
-	tok, err := auth.SignHS256(hexBytes(secret), auth.TokenOptions{Subject: user, TTL: time.Hour})
-	if err != nil {
-		return err
-	}
-	c := client{base: base, bearer: "Bearer " + tok, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}}
-	fmt.Printf("server pid %d on %s, PostgreSQL %s, load average %s\n", srv.Process.Pid, base, cfg.Host, loadavg())
+	defer srv.stop()
+	c := srv.client(secret, user)
+	fmt.Printf("server pid %d on %s, PostgreSQL %s, load average %s\n", srv.pid(), srv.base, cfg.Host, loadavg())
+	pid := srv.pid()
 
 	if scenario == "gets" || scenario == "all" {
-		if err := getsScenario(g, c, work, srv.Process.Pid, concurrency, duration); err != nil {
+		if err := getsScenario(g, c, work, pid, concurrency, duration); err != nil {
 			return err
 		}
 	}
 	if scenario == "uploads" || scenario == "all" {
-		if err := uploadsScenario(g, c, work, srv.Process.Pid, uploads, uploadMB); err != nil {
+		if err := uploadsScenario(g, c, work, pid, uploads, uploadMB); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// server is a `nevermind serve` process started by startServer.
+type server struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+// startServer starts `nevermind serve -migrate` on a free loopback port with env (plus
+// the process's own, without Supabase Storage) and the extra arguments (flags start
+// with "-", the rest are more environment), and waits until it is ready.
+func startServer(bin, work string, env []string, extra ...string) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"serve", "-migrate", "-addr", fmt.Sprintf("127.0.0.1:%d", port)}
+	env = append(append(os.Environ(), env...), "SUPABASE_URL=", "SUPABASE_SERVICE_ROLE_KEY=", "SUPABASE_KEY=")
+	for _, e := range extra {
+		if strings.HasPrefix(e, "-") {
+			args = append(args, e)
+		} else {
+			env = append(env, e)
+		}
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	logPath := filepath.Join(work, fmt.Sprintf("server-%d.log", port))
+	logFile, _ := os.Create(logPath)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	s := &server{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	if err := waitHealthy(s.base, 60*time.Second); err != nil {
+		s.stop()
+		out, _ := os.ReadFile(logPath)
+		return nil, fmt.Errorf("%w\n%s", err, out)
+	}
+	return s, nil
+}
+
+func (s *server) pid() int { return s.cmd.Process.Pid }
+
+// stop kills the process (SIGKILL: the scenarios that need a crash use it too).
+func (s *server) stop() {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+}
+
+// client is an API client for subject, with a token signed by secret.
+func (s *server) client(secret []byte, subject string) client {
+	tok, err := auth.SignHS256(hexBytes(secret), auth.TokenOptions{Subject: subject, TTL: time.Hour})
+	if err != nil {
+		panic(err) // a fixed secret and subject: cannot fail
+	}
+	return client{base: s.base, bearer: "Bearer " + tok, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}}
 }
 
 // hexBytes keeps the secret printable for the environment.
@@ -345,22 +409,7 @@ func uploadsScenario(g *goals, c client, work string, pid, n, sizeMB int) error 
 		}
 	}
 	_, baseline := rssKB(pid)
-	var peak atomic.Int64
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			if rss, _ := rssKB(pid); rss > peak.Load() {
-				peak.Store(rss)
-			}
-		}
-	}()
+	peak := sampleRSS(pid)
 	before := loadavg()
 	start := time.Now()
 	statuses := make([]string, n)
@@ -376,8 +425,7 @@ func uploadsScenario(g *goals, c client, work string, pid, n, sizeMB int) error 
 		})
 	}
 	wg.Wait()
-	close(stop)
-	<-sampled
+	top := peak()
 	elapsed := time.Since(start)
 	var failed []string
 	for _, s := range statuses {
@@ -387,8 +435,8 @@ func uploadsScenario(g *goals, c client, work string, pid, n, sizeMB int) error 
 	}
 	_, hwm := rssKB(pid)
 	fmt.Printf("uploads: %d × %.1f MB (MJPEG 720p + PCM in Matroska) concurrently in %v, %d failed; server RSS peak while uploading %d MB (sampled every 20 ms; process high-water mark %d MB, %d MB before); load average before %s, after %s\n",
-		n, float64(len(data))/1e6, elapsed.Round(time.Millisecond), len(failed), peak.Load()/1024, hwm/1024, baseline/1024, before, loadavg())
-	g.check(fmt.Sprintf("server RSS < %d MB", g.maxRSSMB), peak.Load()/1024 < g.maxRSSMB && hwm/1024 < g.maxRSSMB)
+		n, float64(len(data))/1e6, elapsed.Round(time.Millisecond), len(failed), top/1024, hwm/1024, baseline/1024, before, loadavg())
+	g.check(fmt.Sprintf("server RSS < %d MB", g.maxRSSMB), top/1024 < g.maxRSSMB && hwm/1024 < g.maxRSSMB)
 	if len(failed) > 0 {
 		return fmt.Errorf("failed uploads: %v", failed[:min(3, len(failed))])
 	}

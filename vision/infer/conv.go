@@ -321,9 +321,9 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 // output written once. Rows above or below the image read zero, a row of
 // k.w zeros. The blocks of 8 outputs whose 18-column window (see dw3x3s2)
 // lies inside the image read the rows in place, the last one overlapping
-// the one before; a left-padded first output is summed here, and the
-// outputs past the last in-place block go through the same assembly on
-// copies of their windows with the padding filled in.
+// the one before; a left-padded first output and a last one or two are
+// summed here, and longer tails (and small planes) go through the same
+// assembly on copies of their windows with the padding filled in.
 func (k *convKernel) depthwise3x3s2(plane, dst, w, zero []float32, bias, lo, hi float32) {
 	clear(zero)
 	// The in-place blocks start at x0, clear of the left padding, and at
@@ -355,6 +355,14 @@ func (k *convKernel) depthwise3x3s2(plane, dst, w, zero []float32, bias, lo, hi 
 				dw3x3s2Asm(out[x1:x1+8], rows[0][col:], rows[1][col:], rows[2][col:], w, bias, lo, hi)
 			}
 			done = x1 + 8
+		}
+		if k.ow-done <= 2 {
+			// A last output or two reaching into the right padding: cheaper
+			// summed than copied out.
+			for x := done; x < k.ow; x++ {
+				out[x] = k.dw3x3s2At(rows, w, x, bias, lo, hi)
+			}
+			continue
 		}
 		for done < k.ow {
 			x := done

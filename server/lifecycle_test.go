@@ -206,3 +206,89 @@ func TestSweepRequeuesLostJobs(t *testing.T) {
 		})
 	}
 }
+
+// Deleting an account (profile status "deleted") stops its signed replay
+// links at once, and the next sweep removes its recordings and every row
+// they belong to; another user's data stays.
+func TestDeletedAccountIsPurged(t *testing.T) {
+	for _, d := range dbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			media := t.TempDir()
+			e := newEnv(t, d, envOptions{noWorker: true, mutate: func(c *Config) {
+				c.SupabaseURL, c.SupabaseKey, c.MediaDir = "", "", media
+			}})
+			ctx := t.Context()
+			replay := func(user string) (sid int64, url string) {
+				_, sid = e.seedFlow(user)
+				r := e.upload(sid, 1, user, []byte(webmFile))
+				expect(t, r, 200, "")
+				aid := num(t, r.json(t)["attempt_id"])
+				r = e.do("GET", fmt.Sprintf("/api/feedback/sessions/%d/attempts/%d/video", sid, aid), user, nil)
+				expect(t, r, 200, "")
+				return sid, r.json(t)["video_url"].(string)
+			}
+			get := func(url string) int {
+				resp, err := http.Get(url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			aliceSid, aliceURL := replay(userAlice)
+			bobSid, bobURL := replay(userBob)
+			if get(aliceURL) != 200 {
+				t.Fatal("the replay link does not work to begin with")
+			}
+			p, err := e.srv.db.Profile(ctx, userAlice)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Status = store.ProfileDeleted
+			if err := e.srv.db.SaveProfile(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			if status := get(aliceURL); status != http.StatusNotFound {
+				t.Fatalf("a deleted account's replay link answers %d", status)
+			}
+
+			now := time.Now()
+			e.srv.sweep(ctx, now.Add(-e.srv.uploadLifetime()), now.Add(-lostJobGrace))
+			count := func(q string, args ...any) int {
+				var n int
+				if err := e.srv.db.Bun.NewRaw(q, args...).Scan(ctx, &n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			for _, table := range []string{"sessions", "attempts", "media_asset", "analysis_jobs"} {
+				col := "session_id"
+				if table == "sessions" {
+					col = "id"
+				}
+				if n := count("SELECT count(*) FROM "+table+" WHERE "+col+" = ?", aliceSid); n != 0 {
+					t.Errorf("%d %s rows of the deleted account left", n, table)
+				}
+			}
+			for _, table := range []string{"content", "resume"} {
+				if n := count("SELECT count(*) FROM "+table+" WHERE user_id = ?", userAlice); n != 0 {
+					t.Errorf("%d %s rows of the deleted account left", n, table)
+				}
+			}
+			var files []string
+			_ = filepath.WalkDir(media, func(path string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					files = append(files, path)
+				}
+				return err
+			})
+			if len(files) != 1 || !strings.Contains(files[0], fmt.Sprintf("sessions/%d/", bobSid)) {
+				t.Errorf("media left after the purge: %v, want only Bob's recording", files)
+			}
+			if get(bobURL) != 200 || count("SELECT count(*) FROM attempts WHERE session_id = ?", bobSid) != 1 {
+				t.Error("the purge touched another user's data")
+			}
+			expect(t, e.do("GET", "/api/auth/me", userAlice, nil), 403, `{"detail":"account_deleted"}`)
+		})
+	}
+}

@@ -488,11 +488,49 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
+// ownerActive reports whether the recording at key (sessions/{id}/…) belongs
+// to a session whose owner's profile is active.
+func (s *Server) ownerActive(ctx context.Context, key string) (bool, error) {
+	rest, ok := strings.CutPrefix(key, "sessions/")
+	if !ok {
+		return false, nil
+	}
+	idText, _, _ := strings.Cut(rest, "/")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return false, nil
+	}
+	sess, err := s.db.Session(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	p, err := s.db.Profile(ctx, sess.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return p.Status == store.ProfileActive, nil
+}
+
 func (s *Server) serveLocalMedia(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	q := r.URL.Query()
 	if !s.local.CheckSignature(key, q.Get("expires"), q.Get("token")) {
 		http.Error(w, `{"detail":"invalid_or_expired_signature"}`, http.StatusForbidden)
+		return
+	}
+	// A link signed before its account was deleted or blocked stops at once,
+	// not when it expires or the next sweep removes the recording.
+	if active, err := s.ownerActive(r.Context(), key); err != nil {
+		http.Error(w, `{"detail":"service_unavailable"}`, http.StatusServiceUnavailable)
+		return
+	} else if !active {
+		http.Error(w, `{"detail":"video_not_found"}`, http.StatusNotFound)
 		return
 	}
 	rc, err := s.local.Open(r.Context(), key)

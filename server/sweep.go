@@ -25,7 +25,8 @@ func (s *Server) uploadLifetime() time.Duration {
 }
 
 // sweep removes uploads (attempt rows and local temporary files) older than
-// the cutoff and requeues analyses whose River job is gone. At start-up on
+// the cutoff, removes what deleted accounts own, and requeues analyses whose
+// River job is gone. At start-up on
 // SQLite the process owns the database and its media alone, so everything
 // unfinished is dead and the cutoff is now; elsewhere other replicas may be
 // mid-upload, and only what is older than any live upload can be goes.
@@ -42,6 +43,7 @@ func (s *Server) sweep(ctx context.Context, uploadsBefore, jobsBefore time.Time)
 			s.log.Info("removed temporary files of unfinished uploads", "files", n)
 		}
 	}
+	s.purgeDeletedAccounts(ctx)
 	jobs, err := s.db.LostJobs(ctx, jobsBefore)
 	if err != nil {
 		s.log.Warn("sweep analysis jobs", "error", err)
@@ -51,6 +53,40 @@ func (s *Server) sweep(ctx context.Context, uploadsBefore, jobsBefore time.Time)
 		if err := s.requeueLost(ctx, j); err != nil {
 			s.log.Warn("requeue lost analysis", "attempt_id", j.AttemptID, "error", err)
 		}
+	}
+}
+
+// purgeDeletedAccounts removes the recordings, then the content, sessions,
+// attempts, analyses and feedback of every account whose profile is deleted.
+// An account whose recordings cannot all be deleted keeps its rows until a
+// later sweep, so no object is left without the row that names it.
+func (s *Server) purgeDeletedAccounts(ctx context.Context) {
+	users, err := s.db.DeletedAccounts(ctx)
+	if err != nil {
+		s.log.Warn("sweep deleted accounts", "error", err)
+		return
+	}
+	for _, u := range users {
+		keys, err := s.db.UserMediaKeys(ctx, u)
+		if err != nil {
+			s.log.Warn("recordings of a deleted account", "user_id", u, "error", err)
+			continue
+		}
+		var failed error
+		for _, k := range keys {
+			if err := s.storage.Delete(ctx, k); err != nil {
+				failed = err
+			}
+		}
+		if failed != nil {
+			s.log.Warn("delete recordings of a deleted account", "user_id", u, "error", failed)
+			continue
+		}
+		if err := s.db.DeleteUserContent(ctx, u); err != nil {
+			s.log.Warn("delete rows of a deleted account", "user_id", u, "error", err)
+			continue
+		}
+		s.log.Info("removed a deleted account's data", "user_id", u, "recordings", len(keys))
 	}
 }
 

@@ -68,3 +68,39 @@ func (db *DB) ActiveJobs(ctx context.Context, userID string) (int, error) {
 	}
 	return int(n), nil
 }
+
+// DeletedAccounts lists the users whose profile is deleted but who still own
+// interview content.
+func (db *DB) DeletedAccounts(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := db.Bun.NewSelect().Model((*Content)(nil)).ColumnExpr("DISTINCT ?TableAlias.user_id").
+		Join("JOIN user_profiles AS p ON p.id = ?TableAlias.user_id").
+		Where("p.status = ?", ProfileDeleted).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("store: deleted accounts: %w", err)
+	}
+	return ids, nil
+}
+
+// UserMediaKeys lists the storage keys of every recording of the user's
+// sessions.
+func (db *DB) UserMediaKeys(ctx context.Context, userID string) ([]string, error) {
+	var keys []string
+	err := db.Bun.NewSelect().Model((*MediaAsset)(nil)).ColumnExpr("DISTINCT ?TableAlias.storage_url").
+		Join("JOIN sessions AS s ON s.id = ?TableAlias.session_id").
+		Where("s.user_id = ?", userID).Scan(ctx, &keys)
+	if err != nil {
+		return nil, fmt.Errorf("store: media keys: %w", err)
+	}
+	return keys, nil
+}
+
+// DeleteUserContent removes the user's interview content and, by cascade,
+// cover letters, sessions, attempts, media rows, analyses and feedback. The
+// profile stays, so the account's tokens are still refused as deleted.
+func (db *DB) DeleteUserContent(ctx context.Context, userID string) error {
+	if _, err := db.Bun.NewDelete().Model((*Content)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
+		return fmt.Errorf("store: delete user content: %w", err)
+	}
+	return nil
+}

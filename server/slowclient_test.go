@@ -190,3 +190,32 @@ func TestUploadsPerClientAreCapped(t *testing.T) {
 	r := e.upload(sid, 1, userAlice, []byte(webmFile))
 	expect(t, r, http.StatusOK, "")
 }
+
+// The per-client upload cap counts the client a trusted proxy names: the
+// nearest X-Forwarded-For hop that is not itself a trusted proxy. Entries
+// further left are the client's to forge, and an untrusted peer's header is
+// ignored.
+func TestClientAddr(t *testing.T) {
+	p, err := parseTrustedProxies([]string{"10.0.0.0/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{trusted: p}
+	for _, c := range []struct{ peer, xff, want string }{
+		{"203.0.113.9:5000", "", "203.0.113.9"},
+		{"203.0.113.9:5000", "198.51.100.1", "203.0.113.9"},
+		{"10.0.0.5:5000", "198.51.100.1", "198.51.100.1"},
+		{"10.0.0.5:5000", "6.6.6.6, 198.51.100.1, 10.0.0.7", "198.51.100.1"},
+		{"10.0.0.5:5000", "10.0.0.8", "10.0.0.5"},
+		{"10.0.0.5:5000", "not-an-address", "10.0.0.5"},
+		{"[::ffff:10.0.0.5]:5000", "2001:db8::1", "2001:db8::1"},
+	} {
+		r := &http.Request{RemoteAddr: c.peer, Header: http.Header{}}
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		if got := s.clientAddr(r); got != c.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", c.peer, c.xff, got, c.want)
+		}
+	}
+}

@@ -178,6 +178,14 @@ func (k *convKernel) im2col(x, col []float32, c0, cols, ld int) {
 						copy(in, src)
 						continue
 					}
+					if k.sw == 2 && k.asmRows {
+						// src runs on past this row; the blocks may read it.
+						done := evensAsm(in, src)
+						in, src = in[done:], src[2*done:]
+						if len(in) == 0 {
+							continue
+						}
+					}
 					src = src[:(len(in)-1)*k.sw+1]
 					for j := range in {
 						in[j] = src[j*k.sw]

@@ -151,3 +151,17 @@ func dw3x3p1Asm(dst, src, zero, w []float32, width, height int, bias, lo, hi flo
 	dw3x3p1(&dst[0], &src[0], &zero[0], &w[0], width, height, bias, lo, hi)
 	return true
 }
+
+//go:noescape
+func evens8(dst, src *float32, n8 int)
+
+// evensAsm sets dst[j] = src[2j] for as many blocks of 8 as dst and src
+// (16 floats a block) hold, and returns how many outputs it set.
+func evensAsm(dst, src []float32) int {
+	n8 := min(len(dst)/8, len(src)/16)
+	if n8 == 0 {
+		return 0
+	}
+	evens8(&dst[0], &src[0], n8)
+	return n8 * 8
+}

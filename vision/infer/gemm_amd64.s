@@ -791,3 +791,24 @@ s2block:
 	JNZ          s2block
 	VZEROUPPER
 	RET
+
+// func evens8(dst, src *float32, n8 int)
+//
+// dst[j] = src[2j] for n8 blocks of 8 (reading 16 floats of src a block).
+TEXT ·evens8(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n8+16(FP), CX
+
+eloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VPERMPD $0xD8, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     eloop
+	VZEROUPPER
+	RET

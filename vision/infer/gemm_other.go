@@ -32,3 +32,5 @@ func deinterleaveAsm(even, odd, src []float32) int { return 0 }
 func dw3x3p1Asm(dst, src, zero, w []float32, width, height int, bias, lo, hi float32) bool {
 	return false
 }
+
+func evensAsm(dst, src []float32) int { return 0 }

@@ -40,6 +40,10 @@ type AnalysisInput struct {
 	// Progress may be called with the finished fraction in [0, 1]; it is
 	// shown by the job status endpoint.
 	Progress func(fraction float64)
+	// Cue, when set, asks for live hints while Media is still arriving (a live
+	// upload): each one a JSON object, relayed as it is to the candidate's page
+	// (sdk.Analyzer sends interview.Cue).
+	Cue func(cue json.RawMessage)
 }
 
 // AnalysisOptions are the seed's expression-feedback query parameters. Zero

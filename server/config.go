@@ -62,6 +62,9 @@ type Config struct {
 	VideoBucket string
 	// MediaDir is the local storage directory; empty means "data/media".
 	MediaDir string
+	// LiveDir holds live uploads while they arrive (NEVERMIND_LIVE_DIR); empty
+	// means "data/live". Each finished one moves to storage.
+	LiveDir string
 	// MediaSigningKey signs local download URLs; empty means random per
 	// process.
 	MediaSigningKey string
@@ -146,6 +149,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		SupabaseKey:     getenv("SUPABASE_SERVICE_ROLE_KEY"),
 		VideoBucket:     getenv("SUPABASE_VIDEO_BUCKET"),
 		MediaDir:        getenv("NEVERMIND_MEDIA_DIR"),
+		LiveDir:         getenv("NEVERMIND_LIVE_DIR"),
 		MediaSigningKey: getenv("NEVERMIND_MEDIA_SIGNING_KEY"),
 		Addr:            getenv("NEVERMIND_ADDR"),
 		DevAuth:         getenv("NEVERMIND_DEV_AUTH") == "1" || getenv("NEVERMIND_DEV_AUTH") == "true",
@@ -224,6 +228,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MediaDir == "" {
 		c.MediaDir = "data/media"
+	}
+	if c.LiveDir == "" {
+		c.LiveDir = "data/live"
 	}
 	if c.MaxUploadBytes == 0 {
 		c.MaxUploadBytes = 200 << 20

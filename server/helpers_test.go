@@ -62,7 +62,11 @@ func scoresFromBytes(data []byte) [8]float64 {
 
 func (f *fakePipeline) Analyze(ctx context.Context, in AnalysisInput) (*Analysis, error) {
 	f.calls.Add(1)
-	data, err := io.ReadAll(in.Media)
+	media := in.Media
+	if in.Cue != nil {
+		media = &cueEveryKB{r: in.Media, cue: in.Cue}
+	}
+	data, err := io.ReadAll(media)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +109,24 @@ func (f *fakePipeline) Analyze(ctx context.Context, in AnalysisInput) (*Analysis
 		Transcript: fmt.Sprintf("녹음 %d바이트", len(data)),
 		Combined:   json.RawMessage(`{"overall":70,"timeline":[{"start":0.5,"end":1.5,"issue":"shoulder"}]}`),
 	}, nil
+}
+
+// cueEveryKB gives a live cue each time another kilobyte of the recording has been read,
+// so tests can see the analysis keep pace with a live upload.
+type cueEveryKB struct {
+	r    io.Reader
+	cue  func(json.RawMessage)
+	read int
+}
+
+func (c *cueEveryKB) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	before := c.read
+	c.read += n
+	if c.read/1024 > before/1024 {
+		c.cue(json.RawMessage(fmt.Sprintf(`{"kind":"read","bytes":%d}`, c.read)))
+	}
+	return n, err
 }
 
 // Transcribes implements TranscriptReporter.

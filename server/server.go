@@ -42,6 +42,7 @@ type Server struct {
 	verifier *auth.Verifier
 	devToken string
 	queue    jobQueue
+	live     *liveUploads
 	runner   *analysisRunner
 	api      huma.API
 	mux      *http.ServeMux
@@ -127,6 +128,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 
+	if s.live, err = s.newLiveUploads(); err != nil {
+		return nil, err
+	}
 	s.routes()
 	ok = true
 	return s, nil
@@ -341,6 +345,9 @@ func (s *Server) routes() {
 	s.registerFeedback()
 	s.registerExtras()
 	s.registerUpload()
+	for _, method := range []string{"POST", "HEAD", "PATCH", "DELETE", "GET"} {
+		s.mux.Handle(method+" "+livePath+"{rest...}", s.live)
+	}
 	s.registerDocs()
 	if s.local != nil {
 		s.mux.HandleFunc("GET "+storage.LocalURLPrefix+"{key...}", s.serveLocalMedia)

@@ -201,10 +201,25 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	attempt, key, err := s.storeRecording(ctx, sess, sq, br, contentType, true)
+	if err != nil {
+		fail(err)
+		return
+	}
+	writeJSON(w, http.StatusOK, uploadOut{true, sess.ID, index, attempt.ID, key, key, "Recording uploaded successfully"})
+}
+
+// storeRecording makes src, whose first bytes sniffed as contentType, the recording of a
+// new attempt at sq: the attempt row, the object under a key of its own, the validation,
+// the media assets and, with queue (and unless Config.AnalyzeOnRequest), its analysis job.
+// On failure nothing of it remains and the error is the reply to send.
+func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *store.SessionQuestion, src io.Reader, contentType string, queue bool) (*store.Attempt, string, error) {
+	tooLarge := detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes))
+	tooSlow := detail(http.StatusRequestTimeout, fmt.Sprintf("request_timeout: the body arrived slower than %d bytes/s or paused for %v",
+		s.cfg.MinBodyRate, s.cfg.BodyIdleTimeout))
 	attempt := &store.Attempt{SessionID: sess.ID, SessionQuestionID: sq.ID}
 	if err := s.db.BeginAttempt(ctx, attempt); err != nil {
-		fail(s.internal(err, "create attempt"))
-		return
+		return nil, "", s.internal(err, "create attempt")
 	}
 	key := storage.NewRecordingKey(sess.ID, attempt.ID)
 	// Whatever happens next, a failed upload leaves neither row nor object.
@@ -220,7 +235,7 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	hash := sha256.New()
-	counted := &limitedReader{r: br, left: s.cfg.MaxUploadBytes}
+	counted := &limitedReader{r: src, left: s.cfg.MaxUploadBytes}
 	if err := s.storage.Put(ctx, key, io.TeeReader(counted, hash), contentType); err != nil {
 		// A storage that failed after keeping the object (a proxy's 502 after
 		// the write, say) must not keep it: the key is this upload's alone,
@@ -228,26 +243,21 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		cleanup(!errors.Is(err, storage.ErrExists))
 		var tooBig *http.MaxBytesError
 		if errors.Is(err, errFileTooLarge) || errors.As(err, &tooBig) || errors.Is(err, storage.ErrTooLarge) {
-			fail(tooLarge)
-			return
+			return nil, "", tooLarge
 		}
 		if errors.As(counted.bodyErr, &tooBig) {
-			fail(tooLarge)
-			return
+			return nil, "", tooLarge
 		}
 		if slowBody(counted.bodyErr) {
-			fail(tooSlow)
-			return
+			return nil, "", tooSlow
 		}
 		if counted.bodyErr != nil {
 			// The client's body broke off (truncated multipart, dropped
 			// connection): the storage is not at fault.
-			fail(detail(http.StatusBadRequest, "Upload failed: the request body is incomplete"))
-			return
+			return nil, "", detail(http.StatusBadRequest, "Upload failed: the request body is incomplete")
 		}
 		s.log.Error("upload", "key", key, "error", err)
-		fail(detail(http.StatusInternalServerError, "Upload failed: storage error"))
-		return
+		return nil, "", detail(http.StatusInternalServerError, "Upload failed: storage error")
 	}
 	info := MediaInfo{HasAudio: true, HasVideo: true} // the seed's assumption when nothing inspects the file
 	if s.cfg.MediaValidator != nil {
@@ -261,16 +271,14 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			release()
 			cleanup(true)
-			fail(s.internal(err, "reopen upload"))
-			return
+			return nil, "", s.internal(err, "reopen upload")
 		}
 		info, err = s.cfg.MediaValidator.ValidateMedia(ctx, rc)
 		rc.Close()
 		release()
 		if err != nil {
 			cleanup(true)
-			fail(detail(http.StatusUnsupportedMediaType, "invalid_media: "+err.Error()))
-			return
+			return nil, "", detail(http.StatusUnsupportedMediaType, "invalid_media: "+err.Error())
 		}
 	}
 	sum := hex.EncodeToString(hash.Sum(nil))
@@ -292,17 +300,16 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.db.FinishAttempt(ctx, attempt, assets); err != nil {
 		cleanup(true)
-		fail(s.internal(err, "record upload"))
-		return
+		return nil, "", s.internal(err, "record upload")
 	}
-	if !s.cfg.AnalyzeOnRequest {
+	if queue && !s.cfg.AnalyzeOnRequest {
 		// The upload has succeeded whatever happens here; a feedback
 		// request will queue the analysis again if this fails.
 		if _, err := s.requestAnalysis(ctx, sess.ID, attempt.ID, AnalysisOptions{}, false, 0); err != nil {
 			s.log.Warn("queue analysis on upload", "attempt_id", attempt.ID, "error", err)
 		}
 	}
-	writeJSON(w, http.StatusOK, uploadOut{true, sess.ID, index, attempt.ID, key, key, "Recording uploaded successfully"})
+	return attempt, key, nil
 }
 
 // acquireValidation takes one of Config.MaxValidations validation slots,

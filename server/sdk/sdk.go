@@ -60,6 +60,13 @@ func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server
 			}
 		}
 	}
+	if in.Cue != nil {
+		opts.Cues = func(c interview.Cue) {
+			if b, err := json.Marshal(c); err == nil {
+				in.Cue(b)
+			}
+		}
+	}
 	res, err := a.Pipeline.Analyze(ctx, in.Media, opts)
 	if err != nil {
 		return nil, err

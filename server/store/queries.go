@@ -766,6 +766,21 @@ func (db *DB) UnusedGenerated(ctx context.Context, contentID int64) ([]Generated
 	return qs, nil
 }
 
+// QuestionText returns the text of a session question, "" when it cannot be
+// resolved.
+func (db *DB) QuestionText(ctx context.Context, sessionQuestionID int64) (string, error) {
+	var text []string
+	err := db.Bun.NewRaw(`SELECT COALESCE(bq.text, gq.text, '') FROM session_question sq`+questionTextJoin+`
+		WHERE sq.id = ?`, sessionQuestionID).Scan(ctx, &text)
+	if err != nil {
+		return "", fmt.Errorf("store: question text: %w", err)
+	}
+	if len(text) == 0 {
+		return "", nil
+	}
+	return text[0], nil
+}
+
 // AttemptQuestion returns the text of the question an attempt answers, ""
 // when it cannot be resolved.
 func (db *DB) AttemptQuestion(ctx context.Context, attemptID int64) (string, error) {

@@ -1,0 +1,625 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tus/tusd/v2/pkg/filestore"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
+	"golang.org/x/exp/slog"
+
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// Live uploads send an answer while it is being recorded, over the tus 1.0 resumable
+// upload protocol (https://tus.io/protocols/resumable-upload, the protocol Supabase Storage
+// speaks too), and the receiving server analyses the bytes as they arrive:
+//
+//	POST   /api/live/uploads/            create: Upload-Defer-Length: 1 and Upload-Metadata
+//	                                     with session_id and question_index (base64, as tus says)
+//	HEAD   /api/live/uploads/{id}        how many bytes are stored: resume from Upload-Offset
+//	PATCH  /api/live/uploads/{id}        append bytes; the last PATCH also sends Upload-Length
+//	DELETE /api/live/uploads/{id}        abandon the answer
+//	GET    /api/live/uploads/{id}/events Server-Sent Events: live cues, then the attempt
+//
+// Every request carries the bearer token, and an upload answers only its owner (anyone
+// else gets 404). The bytes go to disk as they arrive (Config.LiveDir), so a dropped
+// connection resumes from the last stored byte, and so does a restarted server. The final
+// PATCH stores the recording exactly as the one-shot upload route does (the same attempt,
+// media_asset and object) and answers with the attempt in Nevermind-Attempt-Id. The
+// analysis that ran alongside stores its result then; if there was none (no analyser in
+// this process, all live slots busy, the server restarted mid-answer) or it failed, the
+// attempt is analysed by the job queue instead. Either way one result is stored.
+const livePath = "/api/live/uploads/"
+
+// liveSniffBytes is how much of a live upload must arrive before it is checked to be a
+// recording, as the one-shot upload checks its first bytes.
+const liveSniffBytes = 512
+
+// liveIdle ends a live analysis whose upload stopped growing: the candidate left, or the
+// connection broke and was not resumed. A resume after it starts a new analysis.
+const liveIdle = 2 * time.Minute
+
+// attemptHeader carries the attempt a finished live upload made.
+const attemptHeader = "Nevermind-Attempt-Id"
+
+type liveUploads struct {
+	s     *Server
+	tus   *tusd.UnroutedHandler
+	files filestore.FileStore
+	dir   string
+	// slots bounds the live analyses this process runs at once (Config.Workers).
+	slots chan struct{}
+
+	mu   sync.Mutex
+	runs map[string]*liveRun
+}
+
+// liveRun is one live upload's analysis and the events its listeners are sent.
+type liveRun struct {
+	id        string
+	sessionID int64
+	question  string
+	cancel    context.CancelFunc
+	// complete is closed when the last byte is stored; attempt is set just before.
+	complete chan struct{}
+	attempt  int64
+	// done is closed when the analysis has ended and its result is stored (or handed
+	// to the job queue).
+	done chan struct{}
+	// failed says the analysis ended before the upload did, on a recording it could
+	// not read; complete and failed are decided under mu.
+	failed bool
+
+	mu      sync.Mutex
+	events  [][]byte      // each a complete SSE event
+	changed chan struct{} // closed and replaced whenever events grows
+	ended   bool          // the last event is in events
+}
+
+func (s *Server) newLiveUploads() (*liveUploads, error) {
+	dir := s.cfg.LiveDir
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("server: live upload directory: %w", err)
+	}
+	l := &liveUploads{s: s, files: filestore.New(dir), dir: dir, slots: make(chan struct{}, s.cfg.Workers), runs: map[string]*liveRun{}}
+	composer := tusd.NewStoreComposer()
+	l.files.UseIn(composer)
+	// One process owns a live upload's files (the load balancer keeps a candidate on one
+	// replica), so an in-memory lock is enough.
+	memorylocker.New().UseIn(composer)
+	h, err := tusd.NewUnroutedHandler(tusd.Config{
+		BasePath:                  livePath,
+		StoreComposer:             composer,
+		MaxSize:                   s.cfg.MaxUploadBytes,
+		DisableDownload:           true,
+		DisableConcatenation:      true,
+		Cors:                      &tusd.CorsConfig{Disable: true}, // Server.cors answers for every route
+		RespectForwardedHeaders:   false,
+		NetworkTimeout:            s.cfg.BodyIdleTimeout,
+		PreUploadCreateCallback:   l.create,
+		PreFinishResponseCallback: l.finish,
+		Logger:                    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server: tus handler: %w", err)
+	}
+	l.tus = h
+	return l, nil
+}
+
+// ServeHTTP authenticates, checks the upload's owner and limits, then lets tusd speak the
+// protocol.
+func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := l.s
+	// A page on another origin reads these to resume and to find the attempt.
+	w.Header().Set("Access-Control-Expose-Headers", "Location, Upload-Offset, Upload-Length, Tus-Resumable, "+attemptHeader)
+	u, aerr := s.authenticate(r.Context(), r.Header.Get("Authorization"))
+	if aerr != nil {
+		writeJSON(w, aerr.status, aerr)
+		return
+	}
+	r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+	rest := strings.TrimPrefix(r.URL.Path, livePath)
+	if rest == "" {
+		if r.Method != http.MethodPost {
+			writeJSON(w, http.StatusMethodNotAllowed, detail(http.StatusMethodNotAllowed, "method_not_allowed"))
+			return
+		}
+		l.tus.PostFile(w, r)
+		return
+	}
+	id, events := strings.CutSuffix(rest, "/events")
+	if strings.Contains(id, "/") || id == "" {
+		writeJSON(w, http.StatusNotFound, detail(http.StatusNotFound, "upload_not_found"))
+		return
+	}
+	info, err := l.owned(r.Context(), id, u.ID)
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = s.internal(err, "load live upload").(*apiError)
+		}
+		writeJSON(w, ae.status, ae)
+		return
+	}
+	// tusd reads the upload id from the path below its base path.
+	tr := r.Clone(r.Context())
+	tr.URL.Path = id
+	switch {
+	case events && r.Method == http.MethodGet:
+		l.serveEvents(w, r, id)
+	case events:
+		writeJSON(w, http.StatusMethodNotAllowed, detail(http.StatusMethodNotAllowed, "method_not_allowed"))
+	case r.Method == http.MethodHead:
+		l.tus.HeadFile(w, tr)
+	case r.Method == http.MethodDelete:
+		l.stop(id)
+		l.tus.DelFile(w, tr)
+	case r.Method == http.MethodPatch:
+		// tusd checks a deferred-length upload against MaxSize only when the chunk has
+		// no Content-Length.
+		offset, _ := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+		if r.ContentLength > 0 && offset+r.ContentLength > s.cfg.MaxUploadBytes {
+			writeJSON(w, http.StatusRequestEntityTooLarge, detail(http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes)))
+			return
+		}
+		if info.Offset >= liveSniffBytes {
+			if err := l.sniff(id); err != nil {
+				// Not a recording: the upload ends here, files and all.
+				l.stop(id)
+				go l.removeAfter(id, l.run(id))
+				writeJSON(w, http.StatusUnsupportedMediaType, err)
+				return
+			}
+		}
+		if info.SizeIsDeferred || info.Offset < info.Size {
+			// Started before the bytes are written, so that the last PATCH (which may
+			// be the first) finds the analysis it hands the attempt to.
+			l.start(r.Context(), id, info)
+		}
+		l.tus.PatchFile(w, tr)
+	default:
+		writeJSON(w, http.StatusMethodNotAllowed, detail(http.StatusMethodNotAllowed, "method_not_allowed"))
+	}
+}
+
+// owned loads an upload's state for its owner; anyone else is told it does not exist.
+func (l *liveUploads) owned(ctx context.Context, id, userID string) (tusd.FileInfo, error) {
+	notFound := detail(http.StatusNotFound, "upload_not_found")
+	if !validUploadID(id) {
+		return tusd.FileInfo{}, notFound
+	}
+	up, err := l.files.GetUpload(ctx, id)
+	if errors.Is(err, tusd.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+		return tusd.FileInfo{}, notFound
+	} else if err != nil {
+		return tusd.FileInfo{}, err
+	}
+	info, err := up.GetInfo(ctx)
+	if err != nil {
+		return tusd.FileInfo{}, err
+	}
+	if info.MetaData["user_id"] != userID {
+		return tusd.FileInfo{}, notFound
+	}
+	return info, nil
+}
+
+// validUploadID accepts the ids filestore makes (hex), so a path can never leave the
+// directory.
+func validUploadID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// create checks the session and question before any byte is accepted and records the
+// owner with the upload.
+func (l *liveUploads) create(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+	ctx := hook.Context
+	u := userFrom(ctx)
+	sess, _, err := l.target(ctx, hook.Upload.MetaData)
+	if err != nil {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(err)
+	}
+	if !hook.Upload.SizeIsDeferred && hook.Upload.Size == 0 {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
+	}
+	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: tusd.MetaData{
+		"user_id":        u.ID,
+		"session_id":     strconv.FormatInt(sess.ID, 10),
+		"question_index": hook.Upload.MetaData["question_index"],
+	}}, nil
+}
+
+// target resolves an upload's metadata to the caller's session and question.
+func (l *liveUploads) target(ctx context.Context, meta tusd.MetaData) (*store.Session, *store.SessionQuestion, error) {
+	sessionID, err1 := strconv.ParseInt(meta["session_id"], 10, 64)
+	index, err2 := strconv.Atoi(meta["question_index"])
+	if err1 != nil || err2 != nil {
+		return nil, nil, message(http.StatusBadRequest, "invalid_upload_metadata", "Upload-Metadata must give session_id and question_index as integers")
+	}
+	sess, err := l.s.ownedSession(ctx, sessionID, detail(http.StatusNotFound, "session_not_found"))
+	if err != nil {
+		return nil, nil, err
+	}
+	sq, err := l.s.db.SessionQuestionByOrder(ctx, sess.ID, index)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, detail(http.StatusBadRequest, "invalid_question_index_for_session")
+	} else if err != nil {
+		return nil, nil, l.s.internal(err, "load session question")
+	}
+	return sess, sq, nil
+}
+
+// tusError turns one of our errors into the response tusd sends.
+func tusError(err error) error {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = &apiError{status: http.StatusInternalServerError, Detail: "Upload failed"}
+	}
+	body, _ := json.Marshal(ae)
+	return tusd.Error{ErrorCode: "ERR_NEVERMIND", Message: http.StatusText(ae.status), HTTPResponse: tusd.HTTPResponse{
+		StatusCode: ae.status, Body: string(body), Header: tusd.HTTPHeader{"Content-Type": "application/json"}}}
+}
+
+// sniff checks that what has arrived looks like a recording.
+func (l *liveUploads) sniff(id string) *apiError {
+	f, err := os.Open(filepath.Join(l.dir, id))
+	if err != nil {
+		return nil // nothing stored yet: tusd answers for the upload
+	}
+	defer f.Close()
+	head := make([]byte, liveSniffBytes)
+	n, _ := io.ReadFull(f, head)
+	if n < liveSniffBytes {
+		return nil
+	}
+	if ct, ok := sniffMedia(head); !ok {
+		return detail(http.StatusUnsupportedMediaType, "unsupported_media_type: expected an audio or video recording, got "+ct).(*apiError)
+	}
+	return nil
+}
+
+func (l *liveUploads) run(id string) *liveRun {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.runs[id]
+}
+
+// start begins the live analysis of an upload unless one is running, no analyser is
+// configured, or every slot is busy (the job queue then analyses the finished recording).
+func (l *liveUploads) start(ctx context.Context, id string, info tusd.FileInfo) {
+	if l.s.cfg.Analyzer == nil || l.run(id) != nil {
+		return
+	}
+	sess, sq, err := l.target(ctx, info.MetaData)
+	if err != nil {
+		return // the last PATCH reports it
+	}
+	question, err := l.s.db.QuestionText(ctx, sq.ID)
+	if err != nil {
+		l.s.log.Warn("live analysis: question text", "upload", id, "error", err)
+	}
+	l.mu.Lock()
+	if l.runs[id] != nil {
+		l.mu.Unlock()
+		return
+	}
+	select {
+	case l.slots <- struct{}{}:
+	default:
+		l.mu.Unlock()
+		l.s.log.Info("live analysis skipped: every slot is busy", "upload", id)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	run := &liveRun{id: id, sessionID: sess.ID, question: question, cancel: cancel, complete: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{})}
+	l.runs[id] = run
+	l.mu.Unlock()
+	go l.analyse(ctx, run)
+}
+
+// stop cancels an upload's live analysis.
+func (l *liveUploads) stop(id string) {
+	if run := l.run(id); run != nil {
+		run.cancel()
+	}
+}
+
+// errLiveStalled ends a live analysis whose upload stopped growing for liveIdle.
+var errLiveStalled = errors.New("server: the live upload stopped growing")
+
+// analyse runs the analysis over the growing file and stores its result once the upload
+// has become an attempt.
+func (l *liveUploads) analyse(ctx context.Context, run *liveRun) {
+	s := l.s
+	defer close(run.done)
+	defer run.cancel()
+	result, err := l.analyseFile(ctx, run)
+	<-l.slots
+	run.mu.Lock()
+	select {
+	case <-run.complete:
+		run.mu.Unlock()
+	default:
+		abandoned := ctx.Err() != nil || errors.Is(err, errLiveStalled)
+		run.failed = !abandoned
+		run.mu.Unlock()
+		if abandoned {
+			// Deleted or stalled: a resumed upload starts a new analysis.
+			l.forget(run.id)
+			run.end("error", map[string]string{"detail": "upload_incomplete"})
+		} else {
+			// The recording cannot be analysed as it stands; the finished upload
+			// is validated and queued like a one-shot one.
+			s.log.Info("live analysis failed before the upload ended", "upload", run.id, "error", err)
+			run.end("error", map[string]string{"detail": "live_analysis_unavailable"})
+		}
+		return
+	}
+	args := analyzeArgs{SessionID: run.sessionID, AttemptID: run.attempt}
+	bg := context.WithoutCancel(ctx)
+	if err == nil {
+		var stored store.AnalysisResult
+		if stored, err = toStoreResult(args, result); err == nil {
+			if err = s.db.CompleteJob(bg, stored); errors.Is(err, store.ErrAlreadyDone) {
+				err = nil
+			}
+		}
+	}
+	if err != nil {
+		s.log.Warn("live analysis failed; the job queue takes over", "attempt_id", run.attempt, "error", err)
+		if qerr := l.handOver(bg, args); qerr != nil {
+			s.log.Error("queue analysis after live failure", "attempt_id", run.attempt, "error", qerr)
+		}
+	}
+	run.end("attempt", map[string]int64{"session_id": run.sessionID, "attempt_id": run.attempt})
+}
+
+func (l *liveUploads) analyseFile(ctx context.Context, run *liveRun) (*Analysis, error) {
+	f, err := os.Open(filepath.Join(l.dir, run.id))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return l.s.cfg.Analyzer.Analyze(ctx, AnalysisInput{
+		SessionID: run.sessionID, Question: run.question, Media: &growingFile{f: f, run: run, ctx: ctx},
+		Cue: func(cue json.RawMessage) { run.publish("cue", cue) },
+	})
+}
+
+func (l *liveUploads) forget(id string) {
+	l.mu.Lock()
+	delete(l.runs, id)
+	l.mu.Unlock()
+}
+
+// handOver queues the job of an attempt whose live analysis failed.
+func (l *liveUploads) handOver(ctx context.Context, args analyzeArgs) error {
+	id, err := l.s.queue.enqueue(ctx, args)
+	if err != nil {
+		return err
+	}
+	return l.s.db.SetRiverJobID(ctx, args.AttemptID, id)
+}
+
+// finish runs in the last PATCH: the recording becomes an attempt exactly as a one-shot
+// upload does, and the live analysis (if any) is told which attempt its result is for.
+func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+	s := l.s
+	ctx := hook.Context
+	id := hook.Upload.ID
+	sess, sq, err := l.target(ctx, hook.Upload.MetaData)
+	if err != nil {
+		return tusd.HTTPResponse{}, tusError(err)
+	}
+	f, err := os.Open(filepath.Join(l.dir, id))
+	if err != nil {
+		return tusd.HTTPResponse{}, tusError(s.internal(err, "open live upload"))
+	}
+	defer f.Close()
+	head := make([]byte, liveSniffBytes)
+	n, _ := io.ReadFull(f, head)
+	if n == 0 {
+		return tusd.HTTPResponse{}, tusError(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
+	}
+	contentType, ok := sniffMedia(head[:n])
+	if !ok {
+		return tusd.HTTPResponse{}, tusError(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: expected an audio or video recording, got "+contentType))
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return tusd.HTTPResponse{}, tusError(s.internal(err, "rewind live upload"))
+	}
+	run := l.run(id)
+	if run != nil {
+		run.mu.Lock()
+		if run.failed {
+			run = nil
+		}
+		run.mu.Unlock()
+	}
+	attempt, _, err := s.storeRecording(ctx, sess, sq, f, contentType, run == nil)
+	if err != nil {
+		if run != nil {
+			run.cancel()
+		}
+		return tusd.HTTPResponse{}, tusError(err)
+	}
+	if run != nil {
+		// The live analysis stores the result: the job row says so at once, so the
+		// feedback routes wait for it instead of queueing another analysis. If this
+		// process dies first, the sweeper finds a running job without a River job and
+		// queues one.
+		_, _, jerr := s.db.EnsureJob(ctx, sess.ID, attempt.ID, "{}")
+		if jerr == nil {
+			_, jerr = s.db.StartJob(ctx, attempt.ID)
+		}
+		if jerr != nil {
+			s.log.Warn("live analysis job", "attempt_id", attempt.ID, "error", jerr)
+		}
+		run.mu.Lock()
+		run.attempt = attempt.ID
+		close(run.complete)
+		run.mu.Unlock()
+		// Feedback within moments of the last byte: the reply waits briefly for the
+		// result so the page can show it at once, but never for long.
+		select {
+		case <-run.done:
+		case <-time.After(5 * time.Second):
+		case <-ctx.Done():
+		}
+	}
+	go l.removeAfter(id, run)
+	return tusd.HTTPResponse{Header: tusd.HTTPHeader{attemptHeader: strconv.FormatInt(attempt.ID, 10)}}, nil
+}
+
+// removeAfter deletes a finished upload's files once its live analysis no longer reads
+// them: the recording is in storage now.
+func (l *liveUploads) removeAfter(id string, run *liveRun) {
+	if run != nil {
+		<-run.done
+	}
+	l.forget(id)
+	up, err := l.files.GetUpload(context.Background(), id)
+	if err == nil {
+		err = l.files.AsTerminatableUpload(up).Terminate(context.Background())
+	}
+	if err != nil {
+		l.s.log.Warn("remove finished live upload", "upload", id, "error", err)
+	}
+}
+
+// growingFile reads a live upload's file as it grows, until the upload is complete.
+type growingFile struct {
+	f    *os.File
+	run  *liveRun
+	ctx  context.Context
+	tick *time.Ticker
+	idle time.Time
+}
+
+func (g *growingFile) Read(p []byte) (int, error) {
+	for {
+		n, err := g.f.Read(p)
+		if n > 0 || err != nil && err != io.EOF {
+			g.idle = time.Time{}
+			return n, err
+		}
+		select {
+		case <-g.run.complete:
+			// Everything is on disk: what is left to read, then the end.
+			if n, err := g.f.Read(p); n > 0 {
+				return n, nil
+			} else if err != nil && err != io.EOF {
+				return 0, err
+			}
+			return 0, io.EOF
+		default:
+		}
+		if g.tick == nil {
+			// Chunks come every second or so; looking ten times as often keeps the
+			// analysis within a tenth of a second of the bytes.
+			g.tick = time.NewTicker(100 * time.Millisecond)
+		}
+		if g.idle.IsZero() {
+			g.idle = time.Now()
+		} else if time.Since(g.idle) > liveIdle {
+			return 0, errLiveStalled
+		}
+		select {
+		case <-g.ctx.Done():
+			return 0, g.ctx.Err()
+		case <-g.run.complete:
+		case <-g.tick.C:
+		}
+	}
+}
+
+// publish appends an event for the listeners.
+func (r *liveRun) publish(event string, data json.RawMessage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "event: %s\ndata: %s\n\n", event, data)
+	r.events = append(r.events, b.Bytes())
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// end publishes the last event.
+func (r *liveRun) end(event string, v any) {
+	data, _ := json.Marshal(v)
+	r.publish(event, data)
+	r.mu.Lock()
+	r.ended = true
+	r.mu.Unlock()
+}
+
+// serveEvents streams a live upload's cues and, at the end, the attempt it became (or
+// why it did not), as Server-Sent Events. A listener that connects late gets the earlier
+// events first.
+func (l *liveUploads) serveEvents(w http.ResponseWriter, r *http.Request, id string) {
+	run := l.run(id)
+	if run == nil {
+		writeJSON(w, http.StatusNotFound, detail(http.StatusNotFound, "live_analysis_not_running"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no") // nginx would hold the events back
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	rc.Flush()
+	keepAlive := time.NewTicker(15 * time.Second)
+	defer keepAlive.Stop()
+	sent := 0
+	for {
+		run.mu.Lock()
+		pending := run.events[sent:]
+		ended, changed := run.ended, run.changed
+		run.mu.Unlock()
+		for _, e := range pending {
+			if _, err := w.Write(e); err != nil {
+				return
+			}
+		}
+		sent += len(pending)
+		rc.Flush()
+		if ended {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-changed:
+		case <-keepAlive.C:
+			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,231 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nevermind-ai/nevermind/server/internal/dbtest"
+	"github.com/nevermind-ai/nevermind/server/store"
+)
+
+// tusClient speaks the tus 1.0 client side, as the practice page does.
+type tusClient struct {
+	t     testing.TB
+	base  string
+	token string
+}
+
+type tusReply struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (c tusClient) send(method, url string, body io.Reader, length int64, hdr map[string]string) tusReply {
+	c.t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.ContentLength = length
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return tusReply{status: -1, body: err.Error()}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return tusReply{resp.StatusCode, resp.Header, string(b)}
+}
+
+// create starts a deferred-length upload of an answer and returns its URL.
+func (c tusClient) create(sessionID int64, index string) tusReply {
+	c.t.Helper()
+	meta := "session_id " + base64.StdEncoding.EncodeToString([]byte(strconv.FormatInt(sessionID, 10))) +
+		",question_index " + base64.StdEncoding.EncodeToString([]byte(index))
+	return c.send(http.MethodPost, c.base+livePath, nil, 0, map[string]string{"Upload-Defer-Length": "1", "Upload-Metadata": meta})
+}
+
+// patch appends data at offset; last also declares the length, ending the upload.
+func (c tusClient) patch(url string, offset int64, data []byte, last bool) tusReply {
+	c.t.Helper()
+	hdr := map[string]string{"Content-Type": "application/offset+octet-stream", "Upload-Offset": strconv.FormatInt(offset, 10)}
+	if last {
+		hdr["Upload-Length"] = strconv.FormatInt(offset+int64(len(data)), 10)
+	}
+	return c.send(http.MethodPatch, url, bytes.NewReader(data), int64(len(data)), hdr)
+}
+
+func (c tusClient) offset(url string) int64 {
+	c.t.Helper()
+	r := c.send(http.MethodHead, url, nil, 0, nil)
+	if r.status != http.StatusOK {
+		c.t.Fatalf("HEAD %s: %d %s", url, r.status, r.body)
+	}
+	n, err := strconv.ParseInt(r.header.Get("Upload-Offset"), 10, 64)
+	if err != nil {
+		c.t.Fatalf("HEAD without Upload-Offset: %v", r.header)
+	}
+	return n
+}
+
+// events reads an upload's Server-Sent Events until the stream ends.
+func (c tusClient) events(url string) <-chan []sse {
+	out := make(chan []sse, 1)
+	req, _ := http.NewRequest(http.MethodGet, url+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("events: %v %v", err, resp)
+	}
+	go func() {
+		defer resp.Body.Close()
+		var got []sse
+		var cur sse
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				cur.event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				cur.data = strings.TrimPrefix(line, "data: ")
+			case line == "" && cur.event != "":
+				cur.at = time.Now()
+				got = append(got, cur)
+				cur = sse{}
+			}
+		}
+		out <- got
+	}()
+	return out
+}
+
+type sse struct {
+	event, data string
+	at          time.Time
+}
+
+// sendLive uploads rec[from:] in n chunks, a short pause between them as MediaRecorder's
+// timeslices would make, the last one ending the upload, and returns the final reply.
+func sendLive(t *testing.T, c tusClient, url string, rec []byte, from, n int) tusReply {
+	t.Helper()
+	step := (len(rec) - from + n - 1) / n
+	var r tusReply
+	for off := from; off < len(rec); off += step {
+		end := min(off+step, len(rec))
+		r = c.patch(url, int64(off), rec[off:end], end == len(rec))
+		if r.status != http.StatusNoContent {
+			t.Fatalf("PATCH at %d: %d %s", off, r.status, r.body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return r
+}
+
+// createLive starts a live upload for question 1 of the session and returns its URL.
+func createLive(t *testing.T, c tusClient, sid int64) string {
+	t.Helper()
+	created := c.create(sid, "1")
+	loc := created.header.Get("Location")
+	if created.status != http.StatusCreated || loc == "" {
+		t.Fatalf("create: %d %v %s", created.status, created.header, created.body)
+	}
+	if !strings.HasPrefix(loc, "http") {
+		loc = c.base + loc
+	}
+	return loc
+}
+
+// liveAttempt checks the final reply and returns the attempt it names.
+func liveAttempt(t *testing.T, r tusReply) int64 {
+	t.Helper()
+	aid, err := strconv.ParseInt(r.header.Get(attemptHeader), 10, 64)
+	if err != nil {
+		t.Fatalf("final PATCH without %s: %v %s", attemptHeader, r.header, r.body)
+	}
+	return aid
+}
+
+// checkStoredOnce checks that the attempt holds exactly rec and that one analysis, of
+// exactly those bytes, produced its feedback.
+func checkStoredOnce(t *testing.T, e *testEnv, sid, aid int64, rec []byte) {
+	t.Helper()
+	m, err := e.srv.db.LatestMedia(t.Context(), sid, aid, store.MediaVideo, store.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, ok := e.fake.Object(bucket, m.StorageURL)
+	if !ok || !bytes.Equal(obj.Data, rec) {
+		t.Fatalf("stored recording: %v, %d bytes of %d (identical: %v)", ok, len(obj.Data), len(rec), bytes.Equal(obj.Data, rec))
+	}
+	r := e.do("GET", fmt.Sprintf("/api/feedback/%d/voice-feedback?attempt_id=%d", sid, aid), userAlice, nil)
+	expect(t, r, 200, "")
+	sc := scoresFromBytes(rec)
+	if got, want := r.json(t)["total_score"], float64(int(roundTo2((sc[0]+sc[1]+sc[2]+sc[3])/4)+0.5)); got != want {
+		t.Errorf("voice total %v, want %v (the fake's score of the uploaded bytes)", got, want)
+	}
+	if n := e.pipeline.calls.Load(); n != 1 {
+		t.Errorf("%d analyses ran, want 1", n)
+	}
+}
+
+// A live upload becomes the same attempt, recording and result a one-shot upload of the
+// same bytes makes, analysed once, while cues stream to the page as the bytes arrive.
+func TestLiveUploadBecomesAttempt(t *testing.T) {
+	rec := recording(t)
+	for _, d := range dbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			e := newEnv(t, d, envOptions{mutate: func(c *Config) { c.LiveDir = t.TempDir() }})
+			_, sid := e.seedFlow(userAlice)
+			c := tusClient{t: t, base: e.http.URL, token: token(t, userAlice)}
+			url := createLive(t, c, sid)
+			// The first PATCH starts the analysis; the page listens from then on.
+			if r := c.patch(url, 0, rec[:1024], false); r.status != http.StatusNoContent {
+				t.Fatalf("first PATCH: %d %s", r.status, r.body)
+			}
+			events := c.events(url)
+			beforeLast := time.Now()
+			final := sendLive(t, c, url, rec, 1024, 8)
+			aid := liveAttempt(t, final)
+			got := <-events
+
+			var cues int
+			for _, ev := range got[:len(got)-1] {
+				if ev.event != "cue" {
+					t.Errorf("event %q %s before the end", ev.event, ev.data)
+				}
+				if ev.at.Before(beforeLast) || strings.Contains(ev.data, fmt.Sprintf(`"bytes":%d}`, len(rec))) {
+					continue
+				}
+				cues++
+			}
+			if cues == 0 {
+				t.Errorf("no cue arrived while the upload was under way: %v", got)
+			}
+			last := got[len(got)-1]
+			if last.event != "attempt" || last.data != fmt.Sprintf(`{"attempt_id":%d,"session_id":%d}`, aid, sid) {
+				t.Errorf("last event %q %s", last.event, last.data)
+			}
+			checkStoredOnce(t, e, sid, aid, rec)
+			if entries, _ := os.ReadDir(e.srv.cfg.LiveDir); len(entries) != 0 {
+				t.Errorf("the live upload's files stayed: %v", entries)
+			}
+		})
+	}
+}

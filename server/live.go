@@ -340,6 +340,21 @@ func (l *liveUploads) start(ctx context.Context, id string, info tusd.FileInfo) 
 	go l.analyse(ctx, run)
 }
 
+// stopAll cancels every live analysis and waits for them to end: the server is closing,
+// and each upload resumes where it stopped, on this process's successor.
+func (l *liveUploads) stopAll() {
+	l.mu.Lock()
+	runs := make([]*liveRun, 0, len(l.runs))
+	for _, r := range l.runs {
+		runs = append(runs, r)
+	}
+	l.mu.Unlock()
+	for _, r := range runs {
+		r.cancel()
+		<-r.done
+	}
+}
+
 // stop cancels an upload's live analysis.
 func (l *liveUploads) stop(id string) {
 	if run := l.run(id); run != nil {

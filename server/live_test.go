@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -227,5 +228,142 @@ func TestLiveUploadBecomesAttempt(t *testing.T) {
 				t.Errorf("the live upload's files stayed: %v", entries)
 			}
 		})
+	}
+}
+
+// brokenBody sends n bytes and then fails, as a connection that drops mid-chunk.
+type brokenBody struct {
+	data []byte
+	n    int
+}
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	if b.n == 0 {
+		return 0, errors.New("the network went away")
+	}
+	k := copy(p, b.data[:b.n])
+	b.data, b.n = b.data[k:], b.n-k
+	return k, nil
+}
+
+// A connection cut mid-chunk, at any point, resumes from the last byte the server stored:
+// the recording is byte-identical and gets one result.
+func TestLiveUploadResumesAfterCut(t *testing.T) {
+	rec := recording(t)
+	for _, cut := range []int{100, len(rec) / 3, len(rec) - 10} {
+		t.Run(strconv.Itoa(cut), func(t *testing.T) {
+			e := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) { c.LiveDir = t.TempDir() }})
+			_, sid := e.seedFlow(userAlice)
+			c := tusClient{t: t, base: e.http.URL, token: token(t, userAlice)}
+			url := createLive(t, c, sid)
+			// One PATCH with the whole recording whose connection breaks after cut bytes.
+			r := c.send(http.MethodPatch, url, &brokenBody{data: rec, n: cut}, int64(len(rec)), map[string]string{
+				"Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"})
+			if r.status != -1 {
+				t.Fatalf("the cut PATCH was answered: %d %s", r.status, r.body)
+			}
+			var offset int64
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				// The server notices the broken body in its own time; resume once the
+				// upload is unlocked.
+				if offset = c.offset(url); offset > 0 || time.Now().After(deadline) {
+					break
+				}
+			}
+			if offset > int64(cut) {
+				t.Fatalf("the server claims %d bytes of the %d sent", offset, cut)
+			}
+			final := sendLive(t, c, url, rec, int(offset), 3)
+			checkStoredOnce(t, e, sid, liveAttempt(t, final), rec)
+		})
+	}
+}
+
+// A server killed mid-answer and started again on the same database and live directory
+// takes the resumed upload; exactly one result appears.
+func TestLiveUploadSurvivesRestart(t *testing.T) {
+	rec := recording(t)
+	live := t.TempDir()
+	first := newEnv(t, store.SQLite, envOptions{noWorker: true, mutate: func(c *Config) { c.LiveDir = live }})
+	_, sid := first.seedFlow(userAlice)
+	c := tusClient{t: t, base: first.http.URL, token: token(t, userAlice)}
+	url := createLive(t, c, sid)
+	half := len(rec) / 2
+	if r := c.patch(url, 0, rec[:half], false); r.status != http.StatusNoContent {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	dbURL := first.srv.cfg.DatabaseURL
+	first.http.CloseClientConnections()
+	first.http.Close()
+	first.srv.Close()
+
+	second := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) { c.LiveDir = live; c.DatabaseURL = dbURL }})
+	c.base = second.http.URL
+	url = second.http.URL + url[len(first.http.URL):]
+	if got := c.offset(url); got != int64(half) {
+		t.Fatalf("after the restart the server has %d bytes, want %d", got, half)
+	}
+	final := sendLive(t, c, url, rec, half, 2)
+	checkStoredOnce(t, second, sid, liveAttempt(t, final), rec)
+	if n := first.pipeline.calls.Load(); n > 1 {
+		t.Errorf("the killed server ran %d analyses", n)
+	}
+}
+
+// Live uploads are held to the one-shot upload's rules: a token, the caller's own session
+// and question, the size limit and recordings only, checked as the bytes arrive.
+func TestLiveUploadRules(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) { c.LiveDir = t.TempDir() }})
+	_, sid := e.seedFlow(userAlice)
+	alice := tusClient{t: t, base: e.http.URL, token: token(t, userAlice)}
+	bob := tusClient{t: t, base: e.http.URL, token: token(t, userBob)}
+	anonymous := tusClient{t: t, base: e.http.URL}
+
+	if r := anonymous.create(sid, "1"); r.status != http.StatusUnauthorized {
+		t.Errorf("create without a token: %d %s", r.status, r.body)
+	}
+	if r := bob.create(sid, "1"); r.status != http.StatusNotFound || !strings.Contains(r.body, "session_not_found") {
+		t.Errorf("create on another user's session: %d %s", r.status, r.body)
+	}
+	if r := alice.create(sid, "9"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "invalid_question_index_for_session") {
+		t.Errorf("create for a question the session lacks: %d %s", r.status, r.body)
+	}
+	if r := alice.create(sid, "one"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "invalid_upload_metadata") {
+		t.Errorf("create with bad metadata: %d %s", r.status, r.body)
+	}
+
+	url := createLive(t, alice, sid)
+	rec := webmHeader()
+	if r := alice.patch(url, 0, rec, false); r.status != http.StatusNoContent {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	for _, r := range []tusReply{
+		bob.send(http.MethodHead, url, nil, 0, nil),
+		bob.patch(url, int64(len(rec)), []byte("x"), false),
+		bob.send(http.MethodGet, url+"/events", nil, 0, nil),
+		bob.send(http.MethodDelete, url, nil, 0, nil),
+	} {
+		if r.status != http.StatusNotFound || r.body != "" && !strings.Contains(r.body, "upload_not_found") {
+			t.Errorf("Bob on Alice's upload: %d %s", r.status, r.body)
+		}
+	}
+	if got := alice.offset(url); got != int64(len(rec)) {
+		t.Errorf("Bob's requests changed Alice's upload: offset %d", got)
+	}
+	if r := alice.patch(url, int64(len(rec)), make([]byte, e.srv.cfg.MaxUploadBytes), false); r.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a chunk past the size limit: %d %s", r.status, r.body)
+	}
+
+	text := createLive(t, alice, sid)
+	notes := bytes.Repeat([]byte("these are my notes, not a recording. "), 20)
+	if r := alice.patch(text, 0, notes, false); r.status != http.StatusNoContent {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	if r := alice.patch(text, int64(len(notes)), []byte("more"), true); r.status != http.StatusUnsupportedMediaType || !strings.Contains(r.body, "unsupported_media_type") {
+		t.Errorf("a text upload: %d %s", r.status, r.body)
+	}
+	all := e.do("GET", fmt.Sprintf("/api/feedback/%d/attempts/all", sid), userAlice, nil)
+	if list, _ := all.json(t)["attempts"].([]any); len(list) != 0 {
+		t.Errorf("attempts exist after refused uploads: %s", all.body)
 	}
 }

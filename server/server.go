@@ -195,6 +195,9 @@ func (s *Server) Close() error {
 		if s.stop != nil {
 			s.stop()
 		}
+		if s.live != nil {
+			s.live.stopAll()
+		}
 		if s.verifier != nil {
 			s.verifier.Close()
 		}

@@ -352,6 +352,7 @@ func (s *Server) routes() {
 		s.mux.Handle(method+" "+livePath+"{rest...}", s.live)
 	}
 	s.registerDocs()
+	s.registerPractice()
 	if s.local != nil {
 		s.mux.HandleFunc("GET "+storage.LocalURLPrefix+"{key...}", s.serveLocalMedia)
 	}

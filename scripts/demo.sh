@@ -39,3 +39,12 @@ or speaches (faster-whisper-server) on port 8000, then
     OPENAI_API_KEY=local OPENAI_BASE_URL=http://127.0.0.1:8080/v1 bin/nevermind serve
 Without them the server's STT route answers 503 stt_not_configured (docs/deployment.md).
 HOW
+
+cat <<'HOW'
+
+Practise on camera: start the server and open its practice page in Chromium or Firefox
+    bin/nevermind serve
+    http://localhost:8000/practice/
+It signs you in with the development token, writes questions from your cover letter, shows
+sparse live cues while you answer, and the feedback with a replay within a second of stopping.
+HOW

@@ -525,6 +525,35 @@ func (l *liveUploads) removeAfter(id string, run *liveRun) {
 	}
 }
 
+// removeStale deletes live uploads last written before the cutoff that no analysis is
+// reading: the candidate never finished them, and nobody will resume them now.
+func (l *liveUploads) removeStale(before time.Time) (int, error) {
+	entries, err := os.ReadDir(l.dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		id, ok := strings.CutSuffix(e.Name(), ".info")
+		if !ok || !validUploadID(id) || l.run(id) != nil {
+			continue
+		}
+		fi, err := os.Stat(filepath.Join(l.dir, id))
+		if err != nil || fi.ModTime().After(before) {
+			continue
+		}
+		up, err := l.files.GetUpload(context.Background(), id)
+		if err == nil {
+			err = l.files.AsTerminatableUpload(up).Terminate(context.Background())
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
 // growingFile reads a live upload's file as it grows, until the upload is complete.
 type growingFile struct {
 	f    *os.File

@@ -367,3 +367,30 @@ func TestLiveUploadRules(t *testing.T) {
 		t.Errorf("attempts exist after refused uploads: %s", all.body)
 	}
 }
+
+// The sweeper removes a live upload nobody finished once no upload could still be under
+// way, and keeps a recent one for its candidate to resume.
+func TestSweepRemovesAbandonedLiveUploads(t *testing.T) {
+	e := newEnv(t, store.SQLite, envOptions{noWorker: true, noPipeline: true, mutate: func(c *Config) { c.LiveDir = t.TempDir() }})
+	_, sid := e.seedFlow(userAlice)
+	c := tusClient{t: t, base: e.http.URL, token: token(t, userAlice)}
+	old, recent := createLive(t, c, sid), createLive(t, c, sid)
+	for _, u := range []string{old, recent} {
+		if r := c.patch(u, 0, webmHeader(), false); r.status != http.StatusNoContent {
+			t.Fatalf("PATCH: %d %s", r.status, r.body)
+		}
+	}
+	oldID := old[strings.LastIndex(old, "/")+1:]
+	long := time.Now().Add(-e.srv.uploadLifetime() - time.Minute)
+	if err := os.Chtimes(e.srv.cfg.LiveDir+"/"+oldID, long, long); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	e.srv.sweep(t.Context(), now, now)
+	if r := c.send(http.MethodHead, old, nil, 0, nil); r.status != http.StatusNotFound {
+		t.Errorf("the abandoned upload is still there: %d", r.status)
+	}
+	if got := c.offset(recent); got != int64(len(webmHeader())) {
+		t.Errorf("the recent upload lost its bytes: offset %d", got)
+	}
+}

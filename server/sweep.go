@@ -44,6 +44,13 @@ func (s *Server) sweep(ctx context.Context, uploadsBefore, jobsBefore time.Time)
 		}
 	}
 	s.purgeDeletedAccounts(ctx)
+	// A live upload outlives its process on purpose (the candidate resumes it on the
+	// restarted server), so only one older than any upload can be goes, even at start.
+	if n, err := s.live.removeStale(time.Now().Add(-s.uploadLifetime())); err != nil {
+		s.log.Warn("sweep live uploads", "error", err)
+	} else if n > 0 {
+		s.log.Info("removed abandoned live uploads", "uploads", n)
+	}
 	jobs, err := s.db.LostJobs(ctx, jobsBefore)
 	if err != nil {
 		s.log.Warn("sweep analysis jobs", "error", err)

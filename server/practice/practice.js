@@ -266,7 +266,7 @@ async function showFeedback(attempt) {
 
 function renderFeedback(fb) {
   const doc = fb.feedback || {};
-  $("overall").textContent = `${t("overall")} ${fb.overall_score ?? "–"}`;
+  $("overall").textContent = `${t("overall")} ${doc.overall_score ?? fb.overall_score ?? "–"}`;
   $("summary").textContent = doc.summary ? doc.summary[lang] : "";
   const body = $("metrics").tBodies[0];
   body.textContent = "";

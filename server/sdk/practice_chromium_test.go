@@ -114,7 +114,7 @@ func TestPracticePageInChromium(t *testing.T) {
 	}
 	shots := t.TempDir()
 	shot := func(name string) {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err == nil {
 			err = os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
 		}

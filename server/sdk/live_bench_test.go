@@ -1,0 +1,185 @@
+package sdk_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nevermind-ai/nevermind/internal/testmedia"
+	"github.com/nevermind-ai/nevermind/interview"
+	"github.com/nevermind-ai/nevermind/server"
+	"github.com/nevermind-ai/nevermind/server/auth"
+	"github.com/nevermind-ai/nevermind/server/sdk"
+	"github.com/nevermind-ai/nevermind/vision"
+)
+
+// BenchmarkLiveAnswer sends a 60 s VP9 + Opus answer to the real server as the practice
+// page does — a chunk every second, at the pace it is recorded — and reports:
+//
+//   - stop-to-feedback-s: from sending the last chunk to the combined feedback route
+//     answering with the stored result (the goal is 1 s on two cores);
+//   - cue-lag-p95-s: how long after the moment it is about each live cue arrived;
+//   - cpu-vs-oneshot: the server's CPU time for the live answer over that of uploading
+//     the same file whole and analysing it (the goal is at most 1.1).
+//
+// An iteration takes about 70 s; run it with -benchtime=1x.
+func BenchmarkLiveAnswer(b *testing.B) {
+	var segments []testmedia.Segment
+	for len(segments) < 12 {
+		segments = append(segments, answer[0], testmedia.Segment{Silence: 4}, answer[2], testmedia.Segment{Silence: 1.5})
+	}
+	rec := frontendRecording(b, segments[:11]) // about 60 s
+	va, err := vision.New(vision.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	addr := runServer(b, server.Config{
+		DatabaseURL: "sqlite:" + filepath.Join(dir, "nevermind.db"), MediaDir: filepath.Join(dir, "media"), LiveDir: filepath.Join(dir, "live"),
+		JWTSecret: secret, SyncWait: time.Minute,
+		Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{Vision: va}}, MediaValidator: sdk.MediaValidator{},
+		Evaluator: sdk.AnswerEvaluator{}, Generator: sdk.QuestionGenerator{},
+	})
+	tok, err := auth.SignHS256([]byte(secret), auth.TokenOptions{Subject: "0a4b5c6d-1111-4222-8333-944455556666"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	br := browser{t: b, base: "http://" + addr, token: tok}
+	waitReady(b, client{t: b, base: br.base})
+	created := br.jsonCall("POST", "/api/interviews/contents", map[string]any{"company": "토스", "role": "백엔드"}, 200)
+	cid := int64(created["content"].(map[string]any)["id"].(float64))
+
+	var stopToFeedback, cpuRatio float64
+	var lags []float64
+	b.ResetTimer()
+	for range b.N {
+		br.jsonCall("POST", "/api/interviews/question", map[string]any{"content_id": cid, "qas": []any{map[string]any{"q": "지원 동기", "a": "장애를 줄였습니다."}}}, 200)
+		sid := int64(br.jsonCall("POST", fmt.Sprintf("/api/sessions/%d/start", cid), map[string]any{}, 200)["session_id"].(float64))
+
+		cpu0 := cpuTime()
+		aid, stop, cueLags := liveAnswer(b, br, sid, rec, 60)
+		for {
+			fb := br.jsonCall("GET", fmt.Sprintf("/api/feedback/%d/attempts/%d/combined", sid, aid), nil, 200)
+			if fb["analysis"].(map[string]any)["status"] == "done" {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		stopToFeedback += time.Since(stop).Seconds()
+		liveCPU := cpuTime() - cpu0
+		lags = append(lags, cueLags...)
+
+		cpu0 = cpuTime()
+		up := br.upload(sid, 2, rec)
+		br.jsonCall("GET", fmt.Sprintf("/api/feedback/%d/voice-feedback?attempt_id=%d", sid, int64(up["attempt_id"].(float64))), nil, 200)
+		cpuRatio += liveCPU / (cpuTime() - cpu0)
+	}
+	b.ReportMetric(stopToFeedback/float64(b.N), "stop-to-feedback-s")
+	b.ReportMetric(cpuRatio/float64(b.N), "cpu-vs-oneshot")
+	if len(lags) > 0 {
+		slices.Sort(lags)
+		b.ReportMetric(lags[(len(lags)*95+99)/100-1], "cue-lag-p95-s")
+		b.ReportMetric(float64(len(lags))/float64(b.N), "cues/op")
+	}
+}
+
+// liveAnswer streams rec as an answer to question 1 that takes seconds to record, one
+// equal chunk a second, and returns the attempt, when the last chunk was sent, and each
+// cue's lag behind the moment it is about.
+func liveAnswer(b *testing.B, br browser, sid int64, rec []byte, seconds int) (int64, time.Time, []float64) {
+	b.Helper()
+	tus := func(method, url string, body []byte, hdr map[string]string) *http.Response {
+		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+br.token)
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	meta := "session_id " + base64.StdEncoding.EncodeToString([]byte(strconv.FormatInt(sid, 10))) + ",question_index " + base64.StdEncoding.EncodeToString([]byte("1"))
+	resp := tus("POST", br.base+"/api/live/uploads/", nil, map[string]string{"Upload-Defer-Length": "1", "Upload-Metadata": meta})
+	url := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusCreated || url == "" {
+		b.Fatalf("create: %d", resp.StatusCode)
+	}
+	if !strings.HasPrefix(url, "http") {
+		url = br.base + url
+	}
+	started := time.Now()
+	lags := make(chan []float64, 1)
+	step := (len(rec) + seconds - 1) / seconds
+	var last *http.Response
+	var stop time.Time
+	for i, off := 0, 0; off < len(rec); i, off = i+1, off+step {
+		// Chunk i is what the recorder has after i+1 seconds.
+		time.Sleep(time.Until(started.Add(time.Duration(i+1) * time.Second)))
+		end := min(off+step, len(rec))
+		hdr := map[string]string{"Content-Type": "application/offset+octet-stream", "Upload-Offset": strconv.Itoa(off)}
+		if end == len(rec) {
+			hdr["Upload-Length"] = strconv.Itoa(len(rec))
+			stop = time.Now() // the candidate pressed stop; the recorder's last chunk goes
+		}
+		last = tus("PATCH", url, rec[off:end], hdr)
+		if last.StatusCode != http.StatusNoContent {
+			b.Fatalf("PATCH at %d: %d", off, last.StatusCode)
+		}
+		if i == 0 {
+			go func() { lags <- cueLags(br, url, started) }()
+		}
+	}
+	aid, err := strconv.ParseInt(last.Header.Get("Nevermind-Attempt-Id"), 10, 64)
+	if err != nil {
+		b.Fatalf("the last PATCH named no attempt: %v", last.Header)
+	}
+	return aid, stop, <-lags
+}
+
+// cueLags reads the upload's events until the end and returns each cue's delay behind
+// the moment of the recording it is about (recording time 0 is when recording started).
+func cueLags(br browser, url string, started time.Time) []float64 {
+	req, _ := http.NewRequest("GET", url+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+br.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var out []float64
+	sc := bufio.NewScanner(resp.Body)
+	event := ""
+	for sc.Scan() {
+		line := sc.Text()
+		if e, ok := strings.CutPrefix(line, "event: "); ok {
+			event = e
+		} else if data, ok := strings.CutPrefix(line, "data: "); ok && event == "cue" {
+			var cue interview.Cue
+			if json.Unmarshal([]byte(data), &cue) == nil {
+				out = append(out, time.Since(started).Seconds()-cue.Time)
+			}
+		}
+	}
+	return out
+}
+
+// cpuTime is this process's user + system CPU time in seconds.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}

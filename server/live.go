@@ -242,6 +242,12 @@ func (l *liveUploads) create(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileI
 	if err != nil {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(err)
 	}
+	if !l.s.cfg.AnalyzeOnRequest {
+		// Like a one-shot upload, this answer will queue an analysis.
+		if err := l.s.checkUserJobs(ctx, u.ID); err != nil {
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(l.s.internal(err, "count analyses"))
+		}
+	}
 	if !hook.Upload.SizeIsDeferred && hook.Upload.Size == 0 {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
 	}
@@ -279,8 +285,12 @@ func tusError(err error) error {
 		ae = &apiError{status: http.StatusInternalServerError, Detail: "Upload failed"}
 	}
 	body, _ := json.Marshal(ae)
+	header := tusd.HTTPHeader{"Content-Type": "application/json"}
+	if ae.retryAfter > 0 {
+		header["Retry-After"] = strconv.Itoa(int(ae.retryAfter.Seconds()))
+	}
 	return tusd.Error{ErrorCode: "ERR_NEVERMIND", Message: http.StatusText(ae.status), HTTPResponse: tusd.HTTPResponse{
-		StatusCode: ae.status, Body: string(body), Header: tusd.HTTPHeader{"Content-Type": "application/json"}}}
+		StatusCode: ae.status, Body: string(body), Header: header}}
 }
 
 // sniff checks that what has arrived looks like a recording.

@@ -264,8 +264,7 @@ func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *st
 		release, err := s.acquireValidation(ctx)
 		if err != nil {
 			cleanup(true)
-			fail(err)
-			return
+			return nil, "", err
 		}
 		rc, err := s.storage.Open(ctx, key)
 		if err != nil {

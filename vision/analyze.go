@@ -28,9 +28,19 @@ type AnalyzeOptions struct {
 	Speech []Interval
 	// Series asks for the per-frame values in Report.Series.
 	Series bool
+	// Calibration, when set, is a stretch during which the candidate was
+	// asked to look into the lens: the median gaze over its measured frames
+	// becomes the person's "at the camera" (it absorbs what the geometry
+	// cannot know: eye shape, glasses, a camera field of view off the
+	// assumed one). A stretch with fewer than MinCalibrationFrames measured
+	// frames, or whose median gaze is over MaxCalibrationOffsetDeg from the
+	// camera ray, is not used, and Metrics.Calibration says so.
+	Calibration *Interval
 	// CalibrationSeconds is how long, from the first frame with a face, the
-	// neutral head pose, gaze, eye opening and mouth are measured (the
-	// seed's baseline_seconds). Zero means DefaultCalibrationSeconds.
+	// neutral eye opening and mouth are measured (the seed's
+	// baseline_seconds); without Calibration the gaze of that window is
+	// also used as the implicit calibration when it agrees with the camera
+	// geometry (see Calibration). Zero means DefaultCalibrationSeconds.
 	CalibrationSeconds float64
 	// BlinkLimitPerMin is the blink rate at which blink stability reaches 0
 	// (the seed's blink_limit_per_min). Zero means DefaultBlinkLimitPerMin.
@@ -67,22 +77,21 @@ const (
 	// LookAwayMinSeconds is the shortest look-away reported: speakers
 	// glance away briefly all the time.
 	LookAwayMinSeconds = 2.0
-	// GazeToleranceDeg is how far, in degrees, the combined head and eye
-	// direction may stray from the calibrated one and still count as
-	// looking at the camera.
-	GazeToleranceDeg = 15.0
+	// GazeToleranceDeg is how far, in degrees, the gaze may stray from the
+	// ray to the camera and still count as looking at it: the cone of gaze
+	// (see the package documentation).
+	GazeToleranceDeg = 9.0
+	// MinCalibrationFrames is the fewest measured frames a calibration
+	// stretch needs; MaxCalibrationOffsetDeg the farthest its median gaze
+	// may be from the camera ray for it to be used (farther, the candidate
+	// was not looking into the lens, or the camera is not where the frame
+	// centre says).
+	MinCalibrationFrames    = 3
+	MaxCalibrationOffsetDeg = 20.0
 	// FidgetSpeed is the upper-body speed, in face widths per second, above
 	// which movement counts as fidgeting; FidgetMinSeconds its shortest run.
 	FidgetSpeed      = 0.5
 	FidgetMinSeconds = 2.0
-)
-
-// Eye geometry for turning an iris offset into an angle: an eyeball radius
-// of about 12 mm, a visible eye about 30 mm wide and 10 mm open.
-const (
-	eyeballRadiusMM = 12.0
-	eyeWidthMM      = 30.0
-	eyeOpeningMM    = 10.0
 )
 
 // FrameCounts counts the sampled frames by state. Sampled is the sum of
@@ -101,13 +110,16 @@ type FrameCounts struct {
 // Metrics are the measures beyond the seed. Each is null when it cannot be
 // measured (no face frames, no speech given).
 type Metrics struct {
-	// EyeContactPercent is the share of face frames looking at the camera.
+	// EyeContactPercent is the share of face frames looking at the camera,
+	// among those whose gaze was judged (FrameResult.LookingAtCamera not
+	// nil: blinks and lost irises are left out).
 	EyeContactPercent *float64 `json:"eye_contact_percent"`
 	// EyeContactWhileSpeakingPercent is the same over the face frames
 	// inside AnalyzeOptions.Speech.
 	EyeContactWhileSpeakingPercent *float64 `json:"eye_contact_while_speaking_percent"`
 	// LongestLookAwaySeconds is the longest run of face frames not looking
-	// at the camera.
+	// at the camera; a frame without a verdict (a blink) inside a run
+	// continues it.
 	LongestLookAwaySeconds *float64 `json:"longest_look_away_seconds"`
 	// HeadMovementDegPerSec is the RMS speed of the head's yaw and pitch;
 	// HeadStability maps it to 0..1 (1 still, 0 at 30°/s or more).
@@ -124,21 +136,40 @@ type Metrics struct {
 	UnmeasuredSeconds float64 `json:"unmeasured_seconds"`
 	// Movement is the mean upper-body speed in face widths per second.
 	Movement *float64 `json:"movement"`
-	// Calibration is the neutral pose measured at the start.
+	// Calibration says what "looking at the camera" was judged against.
 	Calibration *Calibration `json:"calibration"`
 }
 
-// Calibration is the baseline that "looking at the camera" is judged
-// against: the median head pose and iris offsets over the calibration
-// window.
+// Calibration sources.
+const (
+	// CalibrationAbsolute: the camera geometry alone.
+	CalibrationAbsolute = "absolute"
+	// CalibrationExplicit: AnalyzeOptions.Calibration.
+	CalibrationExplicit = "calibrated"
+	// CalibrationImplicit: the first CalibrationSeconds with a face, whose
+	// gaze agreed with the camera geometry.
+	CalibrationImplicit = "implicit"
+)
+
+// Calibration is what "looking at the camera" was judged against: the ray
+// to the camera (Source "absolute"), or that ray moved by the median gaze
+// of a stretch when the candidate looked into the lens.
 type Calibration struct {
+	// Source is CalibrationAbsolute, CalibrationExplicit or
+	// CalibrationImplicit.
+	Source string `json:"source"`
+	// Start and End bound the stretch the offsets come from and Frames is
+	// how many measured frames it held; zero for "absolute".
 	Start  float64 `json:"start"`
 	End    float64 `json:"end"`
 	Frames int     `json:"frames"`
-	Yaw    float64 `json:"yaw"`
-	Pitch  float64 `json:"pitch"`
-	EyeH   float64 `json:"eye_h"`
-	EyeV   float64 `json:"eye_v"`
+	// GazeYaw and GazePitch are the median gaze of that stretch (degrees
+	// from the camera ray), subtracted from every frame's gaze.
+	GazeYaw   float64 `json:"gaze_yaw"`
+	GazePitch float64 `json:"gaze_pitch"`
+	// Rejected, when an explicit calibration was given but not used, says
+	// why: "too_few_frames" or "not_at_camera".
+	Rejected string `json:"rejected,omitempty"`
 }
 
 // Report is the result of Analyze: what `nevermind analyze --json` prints
@@ -235,10 +266,12 @@ func Summarize(frames []FrameResult, fps float64, opts AnalyzeOptions) *Report {
 	if first >= 0 {
 		calibEnd = frames[first].Time + calib
 	}
+	c := calibrate(frames, first, calibEnd, opts.Calibration)
 	r.Face = faceSeed(frames, len(frames), fps, calibEnd, limit)
 	r.Pose = poseSeed(frames)
-	r.Metrics = metrics(frames, fps, first, calibEnd, opts.Speech)
-	r.Timeline = timeline(frames, fps, r.Pose, r.Metrics.Calibration)
+	r.Metrics = metrics(frames, fps, opts.Speech)
+	r.Metrics.Calibration = c
+	r.Timeline = timeline(frames, fps, r.Pose)
 	if opts.Series {
 		r.Series = roundedSeries(frames)
 	}
@@ -261,6 +294,7 @@ func roundedSeries(frames []FrameResult) []FrameResult {
 			f.Face = &Box{roundN(f.Face.X, 1), roundN(f.Face.Y, 1), roundN(f.Face.W, 1), roundN(f.Face.H, 1)}
 		}
 		f.Yaw, f.Pitch, f.Roll = rp(f.Yaw, 2), rp(f.Pitch, 2), rp(f.Roll, 2)
+		f.GazeYaw, f.GazePitch = rp(f.GazeYaw, 2), rp(f.GazePitch, 2)
 		f.EAR, f.EyeH, f.EyeV = rp(f.EAR, 4), rp(f.EyeH, 4), rp(f.EyeV, 4)
 		f.Mouth, f.NoseX, f.NoseY, f.Smile = rp(f.Mouth, 5), rp(f.NoseX, 4), rp(f.NoseY, 4), rp(f.Smile, 3)
 		f.Luma = roundN(f.Luma, 1)
@@ -272,14 +306,87 @@ func roundedSeries(frames []FrameResult) []FrameResult {
 	return out
 }
 
-func eyeAngle(offset, eyeSizeMM float64) float64 {
-	s := offset * eyeSizeMM / eyeballRadiusMM
-	return math.Asin(math.Max(-1, math.Min(1, s))) * 180 / math.Pi
+// calibrate chooses what "at the camera" is judged against (the explicit
+// calibration, else the first seconds when they agree with the camera
+// geometry, else the geometry alone) and re-judges every frame by it. It
+// returns nil when no frame has a face.
+func calibrate(frames []FrameResult, first int, calibEnd float64, explicit *Interval) *Calibration {
+	if first < 0 {
+		return nil
+	}
+	// median gaze of the measured frames in [start, end], and how many of
+	// them look at the camera by the geometry alone.
+	window := func(start, end float64) (c Calibration, looking int) {
+		var ys, ps []float64
+		for _, f := range frames {
+			if f.Time < start || f.Time > end || f.GazeYaw == nil {
+				continue
+			}
+			ys, ps = append(ys, *f.GazeYaw), append(ps, *f.GazePitch)
+			if *f.LookingAtCamera {
+				looking++
+			}
+		}
+		return Calibration{Start: start, End: end, Frames: len(ys), GazeYaw: median(ys), GazePitch: median(ps)}, looking
+	}
+	c := Calibration{Source: CalibrationAbsolute}
+	if explicit != nil {
+		w, _ := window(explicit.Start, explicit.End)
+		switch {
+		case w.Frames < MinCalibrationFrames:
+			c.Rejected = "too_few_frames"
+		case math.Hypot(w.GazeYaw, w.GazePitch) > MaxCalibrationOffsetDeg:
+			c.Rejected = "not_at_camera"
+		default:
+			c, c.Source = w, CalibrationExplicit
+		}
+	} else {
+		// The first seconds refine the geometry only when the candidate
+		// evidently looked into the lens then: most of the window's frames
+		// at the camera and the median well inside the cone.
+		w, looking := window(frames[first].Time, calibEnd)
+		if w.Frames >= MinCalibrationFrames && 2*looking > w.Frames && math.Hypot(w.GazeYaw, w.GazePitch) <= GazeToleranceDeg/2 {
+			c, c.Source = w, CalibrationImplicit
+		}
+	}
+	if c.Source != CalibrationAbsolute {
+		for i := range frames {
+			if f := &frames[i]; f.GazeYaw != nil {
+				judgeGaze(f, cameraGaze{yaw: *f.GazeYaw, pitch: *f.GazePitch}, c.GazeYaw, c.GazePitch)
+			}
+		}
+	}
+	c.Start, c.End = roundN(c.Start, 3), roundN(c.End, 3)
+	c.GazeYaw, c.GazePitch = roundN(c.GazeYaw, 2), roundN(c.GazePitch, 2)
+	return &c
 }
 
-// metrics computes the beyond-the-seed measures and marks each measured
-// frame as looking at the camera or not.
-func metrics(frames []FrameResult, fps float64, first int, calibEnd float64, speech []Interval) Metrics {
+// lookingAway marks the frames looking away from the camera: a face frame
+// judged so, or a face frame without a verdict (a blink) between two
+// frames judged so.
+func lookingAway(frames []FrameResult) []bool {
+	away := make([]bool, len(frames))
+	prev := -1 // the last frame with a verdict, while faces continue
+	for i := range frames {
+		f := &frames[i]
+		switch {
+		case !f.State.Measured():
+			prev = -1
+		case f.LookingAtCamera != nil:
+			away[i] = !*f.LookingAtCamera
+			if away[i] && prev >= 0 && away[prev] {
+				for j := prev + 1; j < i; j++ {
+					away[j] = true
+				}
+			}
+			prev = i
+		}
+	}
+	return away
+}
+
+// metrics computes the beyond-the-seed measures from the judged frames.
+func metrics(frames []FrameResult, fps float64, speech []Interval) Metrics {
 	var m Metrics
 	for _, f := range frames {
 		switch f.State {
@@ -291,28 +398,9 @@ func metrics(frames []FrameResult, fps float64, first int, calibEnd float64, spe
 		}
 	}
 	m.NoFaceSeconds, m.UnmeasuredSeconds = roundN(m.NoFaceSeconds, 2), roundN(m.UnmeasuredSeconds, 2)
-	if first < 0 {
-		return m
-	}
-	// Calibration: median pose and iris offsets over the window.
-	var ys, ps, hs, vs []float64
-	c := &Calibration{Start: frames[first].Time}
-	for _, f := range frames[first:] {
-		if f.Time > calibEnd {
-			break
-		}
-		if !f.State.Measured() || f.Yaw == nil {
-			continue
-		}
-		ys, ps = append(ys, *f.Yaw), append(ps, *f.Pitch)
-		hs, vs = append(hs, *f.EyeH), append(vs, *f.EyeV)
-		c.End = f.Time
-	}
-	c.Frames = len(ys)
-	c.Yaw, c.Pitch, c.EyeH, c.EyeV = median(ys), median(ps), median(hs), median(vs)
-	m.Calibration = c
 
-	var faceN, looking, speakN, speakLooking, smile, neutral int
+	away := lookingAway(frames)
+	var faceN, judged, looking, speakN, speakLooking, smile, neutral int
 	var longest, run float64
 	var sq float64
 	var moves int
@@ -324,22 +412,24 @@ func metrics(frames []FrameResult, fps float64, first int, calibEnd float64, spe
 			prev = nil
 			continue
 		}
-		gy := (*f.Yaw - c.Yaw) + eyeAngle(*f.EyeH-c.EyeH, eyeWidthMM)
-		gp := (*f.Pitch - c.Pitch) - eyeAngle(*f.EyeV-c.EyeV, eyeOpeningMM)
-		look := math.Abs(gy) <= GazeToleranceDeg && math.Abs(gp) <= GazeToleranceDeg
-		f.LookingAtCamera = &look
 		faceN++
-		if look {
-			looking++
-			run = 0
-		} else {
+		if away[i] {
 			run += 1 / fps
 			longest = math.Max(longest, run)
+		} else {
+			run = 0
 		}
-		if inSpeech(f.Time, speech) {
-			speakN++
+		if f.LookingAtCamera != nil {
+			judged++
+			look := *f.LookingAtCamera
 			if look {
-				speakLooking++
+				looking++
+			}
+			if inSpeech(f.Time, speech) {
+				speakN++
+				if look {
+					speakLooking++
+				}
 			}
 		}
 		switch f.Expression {
@@ -358,10 +448,12 @@ func metrics(frames []FrameResult, fps float64, first int, calibEnd float64, spe
 	}
 	pct := func(a, b int) *float64 { return ptr(roundN(100*float64(a)/float64(b), 1)) }
 	if faceN > 0 {
-		m.EyeContactPercent = pct(looking, faceN)
 		m.LongestLookAwaySeconds = ptr(roundN(longest, 2))
 		m.SmilePercent = pct(smile, faceN)
 		m.NeutralPercent = pct(neutral, faceN)
+	}
+	if judged > 0 {
+		m.EyeContactPercent = pct(looking, judged)
 	}
 	if speech != nil && speakN > 0 {
 		m.EyeContactWhileSpeakingPercent = pct(speakLooking, speakN)
@@ -397,7 +489,7 @@ func inSpeech(t float64, speech []Interval) bool {
 // timeline lists the problem moments: runs of a face state, look-aways,
 // fidgeting and the seed's posture alerts. A run of frames covers from its
 // first sampling instant to one sampling interval past its last.
-func timeline(frames []FrameResult, fps float64, pose *PoseReport, calib *Calibration) []Moment {
+func timeline(frames []FrameResult, fps float64, pose *PoseReport) []Moment {
 	out := []Moment{}
 	span := func(run [2]int) (float64, float64) {
 		return roundN(frames[run[0]].Time, 3), roundN(frames[run[1]].Time+1/fps, 3)
@@ -406,7 +498,7 @@ func timeline(frames []FrameResult, fps float64, pose *PoseReport, calib *Calibr
 		state FrameState
 		kind  string
 	}{{StateNoFace, KindNoFace}, {StateTooDark, KindTooDark}, {StateFaceTooSmall, KindFaceTooSmall}, {StateMultipleFaces, KindMultipleFaces}} {
-		for _, run := range runs(frames, func(f *FrameResult) bool { return f.State == st.state }) {
+		for _, run := range runs(len(frames), func(i int) bool { f := &frames[i]; return f.State == st.state }) {
 			s, e := span(run)
 			if e-s < EventMinSeconds-1e-9 {
 				continue
@@ -414,22 +506,35 @@ func timeline(frames []FrameResult, fps float64, pose *PoseReport, calib *Calibr
 			out = append(out, Moment{s, e, st.kind, map[string]float64{"duration_s": roundN(e-s, 2)}})
 		}
 	}
-	for _, run := range runs(frames, func(f *FrameResult) bool { return f.LookingAtCamera != nil && !*f.LookingAtCamera }) {
+	away := lookingAway(frames)
+	for _, run := range runs(len(frames), func(i int) bool { return away[i] }) {
 		s, e := span(run)
 		if e-s < LookAwayMinSeconds-1e-9 {
 			continue
 		}
-		// Evidence: the head's mean turn from the calibrated pose (the eyes
-		// may add to it or make up for part of it).
-		var yaw, pitch float64
-		n := float64(run[1] - run[0] + 1)
+		// Evidence: the mean gaze from the camera ray over the frames whose
+		// eyes were measured, and the mean head pose over all of them.
+		ev := map[string]float64{"duration_s": roundN(e-s, 2)}
+		var gy, gp, hy, hp float64
+		var gn, hn int
 		for i := run[0]; i <= run[1]; i++ {
-			yaw += (*frames[i].Yaw - calib.Yaw) / n
-			pitch += (*frames[i].Pitch - calib.Pitch) / n
+			f := &frames[i]
+			if f.GazeYaw != nil {
+				gy, gp, gn = gy+*f.GazeYaw, gp+*f.GazePitch, gn+1
+			}
+			if f.Yaw != nil {
+				hy, hp, hn = hy+*f.Yaw, hp+*f.Pitch, hn+1
+			}
 		}
-		out = append(out, Moment{s, e, KindLookAway, map[string]float64{"duration_s": roundN(e-s, 2), "head_yaw_deg": roundN(yaw, 1), "head_pitch_deg": roundN(pitch, 1)}})
+		if gn > 0 {
+			ev["gaze_yaw_deg"], ev["gaze_pitch_deg"] = roundN(gy/float64(gn), 1), roundN(gp/float64(gn), 1)
+		}
+		if hn > 0 {
+			ev["head_yaw_deg"], ev["head_pitch_deg"] = roundN(hy/float64(hn), 1), roundN(hp/float64(hn), 1)
+		}
+		out = append(out, Moment{s, e, KindLookAway, ev})
 	}
-	for _, run := range runs(frames, func(f *FrameResult) bool { return f.Posture.Motion != nil && *f.Posture.Motion > FidgetSpeed }) {
+	for _, run := range runs(len(frames), func(i int) bool { f := &frames[i]; return f.Posture.Motion != nil && *f.Posture.Motion > FidgetSpeed }) {
 		s, e := span(run)
 		if e-s < FidgetMinSeconds-1e-9 {
 			continue

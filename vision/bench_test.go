@@ -99,7 +99,7 @@ func BenchmarkStages(b *testing.B) {
 	})
 	b.Run("measures", func(b *testing.B) {
 		measure(b, func() {
-			headPose(m)
+			headPose(m, newCamera(img.w, img.h, DefaultFieldOfViewDeg))
 			eyeAspectRatio(m, earRightEye)
 			meshROI(m)
 			landmarkBox(m)

@@ -26,14 +26,90 @@ var canonicalFace = [...]struct {
 	{lmMouthLeft, [3]float64{2.456206, 4.342621, -4.283884}},
 }
 
-// headPose fits the canonical face to the landmarks under scaled
-// orthographic projection (a PnP solution for a face far from the camera
-// compared with its depth): the least-squares affine camera, made a scaled
-// rotation by its polar decomposition. It returns yaw, pitch and roll in
-// degrees: yaw > 0 when the face turns towards the image right, pitch > 0
-// when it tilts up, roll > 0 when it leans clockwise in the image. ok is
-// false for a degenerate fit.
-func headPose(m *mesh) (yaw, pitch, roll float64, ok bool) {
+// headPose fits the canonical face to the landmarks under perspective
+// projection through cam (a PnP solution): Gauss–Newton on the reprojection
+// error, from the scaled orthographic fit. ok is false for a degenerate fit.
+func headPose(m *mesh, cam camera) (pose, bool) {
+	p, ok := weakPose(m, cam)
+	if !ok {
+		return pose{}, false
+	}
+	const n = len(canonicalFace)
+	residuals := func(p pose) (r [2 * n]float64, ok bool) {
+		for i, c := range canonicalFace {
+			v := p.apply(c.p)
+			if v[2] <= 0 {
+				return r, false // behind the camera
+			}
+			q := cam.project(v)
+			r[2*i], r[2*i+1] = q[0]-m[c.landmark][0], q[1]-m[c.landmark][1]
+		}
+		return r, true
+	}
+	r, ok := residuals(p)
+	if !ok {
+		return pose{}, false
+	}
+	for range 10 {
+		// Six parameters: a small rotation applied after R, and T.
+		var jac [6][2 * n]float64
+		for k := range 6 {
+			const h = 1e-6
+			var d [6]float64
+			d[k] = h
+			rk, ok := residuals(p.perturbed(d))
+			if !ok {
+				return pose{}, false
+			}
+			for i := range rk {
+				jac[k][i] = (rk[i] - r[i]) / h
+			}
+		}
+		var a [6][6]float64
+		var g [6]float64
+		for k := range 6 {
+			for l := range 6 {
+				for i := range r {
+					a[k][l] += jac[k][i] * jac[l][i]
+				}
+			}
+			for i := range r {
+				g[k] -= jac[k][i] * r[i]
+			}
+		}
+		d, ok := solve6(a, g)
+		if !ok {
+			break
+		}
+		next := p.perturbed(d)
+		rn, ok := residuals(next)
+		if !ok || sumSq(rn[:]) > sumSq(r[:]) {
+			break
+		}
+		p, r = next, rn
+		if math.Abs(d[0])+math.Abs(d[1])+math.Abs(d[2]) < 1e-9 {
+			break
+		}
+	}
+	return p, true
+}
+
+// perturbed turns the pose by the rotation vector d[0:3] (radians, in the
+// camera frame) and moves it by d[3:6].
+func (p pose) perturbed(d [6]float64) pose {
+	w := [3]float64{d[0], d[1], d[2]}
+	q := pose{R: mul33(rodrigues(w), p.R)}
+	for k := range 3 {
+		q.T[k] = p.T[k] + d[3+k]
+	}
+	return q
+}
+
+// weakPose is the scaled orthographic fit of the canonical face: the
+// least-squares affine camera, made a scaled rotation by its polar
+// decomposition, placed at the depth where cam shows the face at that
+// scale.
+func weakPose(m *mesh, cam camera) (pose, bool) {
 	const n = len(canonicalFace)
 	const fn = float64(n)
 	var P [n][3]float64
@@ -68,7 +144,7 @@ func headPose(m *mesh) (yaw, pitch, roll float64, ok bool) {
 	}
 	inv, ok := invert3(ppt)
 	if !ok {
-		return 0, 0, 0, false
+		return pose{}, false
 	}
 	var M [2][3]float64
 	for r := range 2 {
@@ -84,7 +160,7 @@ func headPose(m *mesh) (yaw, pitch, roll float64, ok bool) {
 	a, b, c := dot3(M[0], M[0]), dot3(M[0], M[1]), dot3(M[1], M[1])
 	det := a*c - b*b
 	if det <= 0 {
-		return 0, 0, 0, false
+		return pose{}, false
 	}
 	sd := math.Sqrt(det)
 	tr := math.Sqrt(a + c + 2*sd)
@@ -97,16 +173,98 @@ func headPose(m *mesh) (yaw, pitch, roll float64, ok bool) {
 		r1[k] = i00*M[0][k] + i01*M[1][k]
 		r2[k] = i01*M[0][k] + i11*M[1][k]
 	}
-	r3 := cross3(r1, r2)
-	// R's rows are r1, r2, r3; decompose R = Rz(roll)·Ry(yaw)·Rx(pitch).
-	yawRad := math.Asin(math.Max(-1, math.Min(1, -r3[0])))
-	pitchRad := math.Atan2(r3[1], r3[2])
-	rollRad := math.Atan2(r2[0], r1[0])
+	p := pose{R: [3][3]float64{r1, r2, cross3(r1, r2)}}
+	// The scale (pixels per centimetre) is f/Z at the face's depth; the
+	// centroid of the rotated model lands on the landmarks' centroid.
+	scale := math.Sqrt((a + c) / 2)
+	z := cam.f / scale
+	rc := p.apply(mp)
+	p.T = [3]float64{(mq[0]-cam.cx)*z/cam.f - rc[0], (mq[1]-cam.cy)*z/cam.f - rc[1], z - rc[2]}
+	return p, true
+}
+
+// angles decomposes R = Rz(roll)·Ry(−yaw)·Rx(−pitch) into yaw, pitch and
+// roll in degrees: yaw > 0 when the face turns towards the image right,
+// pitch > 0 when it tilts up, roll > 0 when it leans clockwise in the
+// image. (With y down and z away from the camera, turning to the image
+// right is a negative rotation about y and tilting up a negative rotation
+// about x.)
+func (p pose) angles() (yaw, pitch, roll float64) {
+	r1, r2, r3 := p.R[0], p.R[1], p.R[2]
 	const deg = 180 / math.Pi
-	// With y down and z away from the camera, a face turning to the image
-	// right is a negative rotation about y and one tilting up a negative
-	// rotation about x; flip to the documented signs.
-	return -yawRad * deg, -pitchRad * deg, rollRad * deg, true
+	yaw = -math.Asin(math.Max(-1, math.Min(1, -r3[0]))) * deg
+	pitch = -math.Atan2(r3[1], r3[2]) * deg
+	roll = math.Atan2(r2[0], r1[0]) * deg
+	return yaw, pitch, roll
+}
+
+// rodrigues is the rotation by angle |w| about axis w.
+func rodrigues(w [3]float64) [3][3]float64 {
+	th := norm3(w)
+	if th < 1e-15 {
+		return [3][3]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
+	}
+	k := scale3(w, 1/th)
+	s, c := math.Sincos(th)
+	v := 1 - c
+	return [3][3]float64{
+		{c + k[0]*k[0]*v, k[0]*k[1]*v - k[2]*s, k[0]*k[2]*v + k[1]*s},
+		{k[1]*k[0]*v + k[2]*s, c + k[1]*k[1]*v, k[1]*k[2]*v - k[0]*s},
+		{k[2]*k[0]*v - k[1]*s, k[2]*k[1]*v + k[0]*s, c + k[2]*k[2]*v},
+	}
+}
+
+func mul33(a, b [3][3]float64) [3][3]float64 {
+	var r [3][3]float64
+	for i := range 3 {
+		for j := range 3 {
+			for k := range 3 {
+				r[i][j] += a[i][k] * b[k][j]
+			}
+		}
+	}
+	return r
+}
+
+// solve6 solves a·x = b by Gaussian elimination with partial pivoting.
+func solve6(a [6][6]float64, b [6]float64) ([6]float64, bool) {
+	for c := range 6 {
+		piv := c
+		for r := c + 1; r < 6; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[piv][c]) {
+				piv = r
+			}
+		}
+		if math.Abs(a[piv][c]) < 1e-12 {
+			return b, false
+		}
+		a[c], a[piv] = a[piv], a[c]
+		b[c], b[piv] = b[piv], b[c]
+		for r := c + 1; r < 6; r++ {
+			f := a[r][c] / a[c][c]
+			for k := c; k < 6; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+			b[r] -= f * b[c]
+		}
+	}
+	var x [6]float64
+	for r := 5; r >= 0; r-- {
+		s := b[r]
+		for k := r + 1; k < 6; k++ {
+			s -= a[r][k] * x[k]
+		}
+		x[r] = s / a[r][r]
+	}
+	return x, true
+}
+
+func sumSq(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x * x
+	}
+	return s
 }
 
 func invert3(a [3][3]float64) ([3][3]float64, bool) {

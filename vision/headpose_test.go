@@ -6,24 +6,24 @@ import (
 	"testing"
 )
 
-// project places the canonical face, rotated by yaw, pitch and roll
-// (degrees, the documented signs), into an image under scaled orthographic
-// projection, and returns a mesh holding those points.
-func project(yaw, pitch, roll float64) *mesh {
+// testCamera is a 640×360 frame with the default field of view.
+var testCamera = newCamera(640, 360, DefaultFieldOfViewDeg)
+
+// rotation is R = Rz(roll)·Ry(−yaw)·Rx(−pitch) for angles in degrees with
+// the documented signs (y down, z away from the camera), the decomposition
+// pose.angles undoes.
+func rotation(yaw, pitch, roll float64) [3][3]float64 {
 	const deg = math.Pi / 180
-	// Camera-frame rotation R = Rz(roll)·Ry(−yaw)·Rx(−pitch) (y down, z away
-	// from the camera), headPose's decomposition with its sign conventions.
-	rz := rot(2, roll*deg)
-	ry := rot(1, -yaw*deg)
-	rx := rot(0, -pitch*deg)
-	r := mul3(rz, mul3(ry, rx))
+	return mul33(rot(2, roll*deg), mul33(rot(1, -yaw*deg), rot(0, -pitch*deg)))
+}
+
+// project places the canonical face at pose p and returns a mesh holding
+// its landmarks as testCamera sees them.
+func project(p pose) *mesh {
 	m := new(mesh)
 	for _, c := range canonicalFace {
-		var p [3]float64
-		for i := range 3 {
-			p[i] = dot3(r[i], c.p)
-		}
-		m[c.landmark] = [3]float64{320 + 8*p[0], 180 + 8*p[1], 8 * p[2]}
+		q := testCamera.project(p.apply(c.p))
+		m[c.landmark] = [3]float64{q[0], q[1], 0}
 	}
 	return m
 }
@@ -39,26 +39,19 @@ func rot(axis int, a float64) [3][3]float64 {
 	return [3][3]float64{{c, -s, 0}, {s, c, 0}, {0, 0, 1}}
 }
 
-func mul3(a, b [3][3]float64) [3][3]float64 {
-	var r [3][3]float64
-	for i := range 3 {
-		for j := range 3 {
-			for k := range 3 {
-				r[i][j] += a[i][k] * b[k][j]
-			}
-		}
-	}
-	return r
-}
-
+// The perspective fit recovers the pose exactly, near the frame centre and
+// off it, near the camera (where perspective matters most) and far.
 func TestHeadPoseRecoversRotation(t *testing.T) {
-	for _, c := range [][3]float64{{0, 0, 0}, {25, 0, 0}, {-25, 0, 0}, {0, 20, 0}, {0, -15, 0}, {0, 0, 30}, {30, -10, 12}, {-40, 15, -20}} {
-		yaw, pitch, roll, ok := headPose(project(c[0], c[1], c[2]))
-		if !ok {
-			t.Fatalf("%v: no fit", c)
-		}
-		if math.Abs(yaw-c[0]) > 0.01 || math.Abs(pitch-c[1]) > 0.01 || math.Abs(roll-c[2]) > 0.01 {
-			t.Errorf("rotation %v: got yaw %.3f pitch %.3f roll %.3f", c, yaw, pitch, roll)
+	for _, T := range [][3]float64{{0, 0, 60}, {-15, 8, 45}, {20, -6, 90}} {
+		for _, c := range [][3]float64{{0, 0, 0}, {25, 0, 0}, {-25, 0, 0}, {0, 20, 0}, {0, -15, 0}, {0, 0, 30}, {30, -10, 12}, {-40, 15, -20}} {
+			hp, ok := headPose(project(pose{rotation(c[0], c[1], c[2]), T}), testCamera)
+			if !ok {
+				t.Fatalf("%v at %v: no fit", c, T)
+			}
+			yaw, pitch, roll := hp.angles()
+			if math.Abs(yaw-c[0]) > 0.01 || math.Abs(pitch-c[1]) > 0.01 || math.Abs(roll-c[2]) > 0.01 || norm3(sub3(hp.T, T)) > 0.01 {
+				t.Errorf("rotation %v at %v: got yaw %.3f pitch %.3f roll %.3f at %.2f", c, T, yaw, pitch, roll, hp.T)
+			}
 		}
 	}
 }
@@ -66,17 +59,18 @@ func TestHeadPoseRecoversRotation(t *testing.T) {
 // A face turned to the image right has its nose to the right of the
 // face's centre; check the sign convention on the geometry itself.
 func TestHeadPoseSigns(t *testing.T) {
-	m := project(20, 0, 0)
+	at := func(yaw, pitch, roll float64) *mesh { return project(pose{rotation(yaw, pitch, roll), [3]float64{0, 0, 60}}) }
+	m := at(20, 0, 0)
 	eyesX := (m[lmRightEyeOut][0] + m[lmLeftEyeOut][0]) / 2
 	if m[lmNoseTip][0] <= eyesX {
 		t.Errorf("yaw > 0 should put the nose right of the eyes' midpoint")
 	}
-	m = project(0, 0, 10)
+	m = at(0, 0, 10)
 	if m[lmLeftEyeOut][1] <= m[lmRightEyeOut][1] {
 		t.Errorf("roll > 0 (clockwise) should put the image-right eye lower")
 	}
 	// Tilting up brings the nose tip nearer the eyes' line in the image.
-	up, down := project(0, 20, 0), project(0, -20, 0)
+	up, down := at(0, 20, 0), at(0, -20, 0)
 	gap := func(m *mesh) float64 { return m[lmNoseTip][1] - (m[lmRightEyeOut][1]+m[lmLeftEyeOut][1])/2 }
 	if gap(up) >= gap(down) {
 		t.Errorf("pitch > 0 should raise the nose towards the eyes: %.1f vs %.1f", gap(up), gap(down))

@@ -34,7 +34,7 @@ type Rated struct {
 }
 
 // Fixation holds the seed's fixation metrics of the eye offsets while the
-// head and eyes were on target; null when there were no such frames.
+// candidate looked at the camera; null when there were no such frames.
 type Fixation struct {
 	MAE  *float64 `json:"MAE"`
 	BCEA *float64 `json:"BCEA"`
@@ -62,9 +62,12 @@ type FaceReport struct {
 	ErrorCode string `json:"error_code,omitempty"`
 	// OverallScore is 0.7·gaze + 0.2·blink stability + 0.1·mouth stability,
 	// as a percentage with one decimal.
-	OverallScore    *float64 `json:"overall_score"`
-	HeadEyeGazeRate *Rated   `json:"head_eye_gaze_rate"`
-	BlinkStability  *Rated   `json:"blink_stability"`
+	OverallScore *float64 `json:"overall_score"`
+	// HeadEyeGazeRate (정면 주시율) is the share of the judged face frames
+	// looking at the camera (FrameResult.LookingAtCamera), 0..1, with the
+	// seed's ratings (≥ 0.8 양호, ≥ 0.6 보통).
+	HeadEyeGazeRate *Rated `json:"head_eye_gaze_rate"`
+	BlinkStability  *Rated `json:"blink_stability"`
 	// MouthDelta's rating is 미소 (smile), 중립 (neutral) or 하강 (down).
 	MouthDelta     *Rated    `json:"mouth_delta"`
 	MouthStability *float64  `json:"mouth_stability"`
@@ -171,7 +174,7 @@ func faceSeed(frames []FrameResult, sampled int, fps, calibEnd, limit float64) F
 	baseMouth, baseH, baseV := median(bm), median(bh), median(bv)
 
 	var eYaw, ePitch, eEAR, eMouth, eH, eV ema
-	var headOK, headEyeOK, eyeOK, blinks int
+	var headOK, eyeOK, judged, looking, blinks int
 	var closed bool
 	var closedAt, mouthSum float64
 	var fixH, fixV []float64
@@ -188,9 +191,12 @@ func faceSeed(frames []FrameResult, sampled int, fps, calibEnd, limit float64) F
 		if eOK {
 			eyeOK++
 		}
-		if hOK && eOK {
-			headEyeOK++
-			fixH, fixV = append(fixH, h-baseH), append(fixV, v-baseV)
+		if f.LookingAtCamera != nil {
+			judged++
+			if *f.LookingAtCamera {
+				looking++
+				fixH, fixV = append(fixH, h-baseH), append(fixV, v-baseV)
+			}
 		}
 		isClosed := ear < baseEAR*blinkRatio
 		switch {
@@ -204,7 +210,12 @@ func faceSeed(frames []FrameResult, sampled int, fps, calibEnd, limit float64) F
 	n := float64(len(face))
 	duration := math.Max(n/fps, 1e-6)
 	bpm := float64(blinks) / (duration / 60)
-	gaze := math.Max(0, math.Min(1, float64(headEyeOK)/n))
+	// The share of time facing and looking at the front is the camera gaze
+	// (Metrics.EyeContactPercent), not the seed's nose-and-iris proxy.
+	gaze := 0.0
+	if judged > 0 {
+		gaze = float64(looking) / float64(judged)
+	}
 	blink := math.Max(0, 1-math.Min(1, bpm/limit))
 	// The seed took only the last smoothed value; the mean over the video
 	// describes the whole answer.
@@ -375,7 +386,7 @@ func poseSeed(frames []FrameResult) *PoseReport {
 	}
 	for _, c := range cats {
 		sections := [][2]float64{}
-		for _, run := range runs(frames, func(f *FrameResult) bool { return f.Posture.Present && c.score(f.Posture) < 0.9 }) {
+		for _, run := range runs(len(frames), func(i int) bool { f := &frames[i]; return f.Posture.Present && c.score(f.Posture) < 0.9 }) {
 			sections = append(sections, [2]float64{frames[run[0]].Time, frames[run[1]].Time})
 		}
 		r.ProblemSections[c.name] = sections
@@ -396,7 +407,7 @@ func poseSeed(frames []FrameResult) *PoseReport {
 		}, func(string) string { return "손은 어깨 아래 위치로 유지해주세요." }},
 	}
 	for _, a := range alerts {
-		for _, run := range runs(frames, func(f *FrameResult) bool { _, ok := a.trigger(f.Posture); return ok }) {
+		for _, run := range runs(len(frames), func(i int) bool { f := &frames[i]; _, ok := a.trigger(f.Posture); return ok }) {
 			start, end := frames[run[0]].Time, frames[run[1]].Time
 			if end-start < poseAlertMinSeconds {
 				continue
@@ -437,11 +448,11 @@ func deref(p *float64) float64 {
 
 // runs returns the [first, last] indices of maximal runs of consecutive
 // frames satisfying in.
-func runs(frames []FrameResult, in func(*FrameResult) bool) [][2]int {
+func runs(n int, in func(i int) bool) [][2]int {
 	var out [][2]int
 	start := -1
-	for i := range frames {
-		if in(&frames[i]) {
+	for i := range n {
+		if in(i) {
 			if start < 0 {
 				start = i
 			}
@@ -453,7 +464,7 @@ func runs(frames []FrameResult, in func(*FrameResult) bool) [][2]int {
 		}
 	}
 	if start >= 0 {
-		out = append(out, [2]int{start, len(frames) - 1})
+		out = append(out, [2]int{start, n - 1})
 	}
 	return out
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // synthetic builds a 5-fps series of measured frames from per-frame
-// functions of time.
+// functions of time, judged as a Tracker judges them: by GazeYaw and
+// GazePitch, or by GazeReason when f sets one.
 func synthetic(seconds float64, f func(t float64, r *FrameResult)) []FrameResult {
 	var out []FrameResult
 	for i := 0; float64(i) < seconds*testFPS-1e-9; i++ {
@@ -17,7 +18,13 @@ func synthetic(seconds float64, f func(t float64, r *FrameResult)) []FrameResult
 		zero := func() *float64 { return ptr(0.0) }
 		r.Yaw, r.Pitch, r.Roll = zero(), zero(), zero()
 		r.EAR, r.EyeH, r.EyeV, r.Mouth, r.NoseX, r.NoseY = ptr(0.3), zero(), zero(), zero(), zero(), zero()
+		r.GazeYaw, r.GazePitch = zero(), zero()
 		f(t, &r)
+		if r.GazeReason != "" {
+			judgeGaze(&r, cameraGaze{reason: r.GazeReason}, 0, 0)
+		} else {
+			judgeGaze(&r, cameraGaze{yaw: *r.GazeYaw, pitch: *r.GazePitch}, 0, 0)
+		}
 		out = append(out, r)
 	}
 	return out
@@ -26,10 +33,10 @@ func synthetic(seconds float64, f func(t float64, r *FrameResult)) []FrameResult
 func TestLookAwayEpisode(t *testing.T) {
 	frames := synthetic(20, func(t float64, r *FrameResult) {
 		if t >= 8 && t < 11 {
-			*r.Yaw = 30 // head turned 30° for 3 s
+			*r.Yaw, *r.GazeYaw = 30, 30 // head turned 30° for 3 s
 		}
 		if t >= 15 && t < 16 {
-			*r.Yaw = -40 // a 1-s glance: too short for the timeline
+			*r.Yaw, *r.GazeYaw = -40, -40 // a 1-s glance: too short for the timeline
 		}
 	})
 	r := Summarize(frames, testFPS, AnalyzeOptions{Speech: []Interval{{5, 12}}})
@@ -39,8 +46,8 @@ func TestLookAwayEpisode(t *testing.T) {
 			away = append(away, m)
 		}
 	}
-	if len(away) != 1 || away[0].Start != 8 || away[0].End != 11 || away[0].Evidence["head_yaw_deg"] != 30 {
-		t.Fatalf("look-away moments %+v, want one [8, 11] with mean yaw 30", away)
+	if len(away) != 1 || away[0].Start != 8 || away[0].End != 11 || away[0].Evidence["gaze_yaw_deg"] != 30 || away[0].Evidence["head_yaw_deg"] != 30 {
+		t.Fatalf("look-away moments %+v, want one [8, 11] with mean gaze and head yaw 30", away)
 	}
 	m := r.Metrics
 	if *m.EyeContactPercent != 80 { // 20 of 100 frames away
@@ -57,28 +64,95 @@ func TestLookAwayEpisode(t *testing.T) {
 	}
 }
 
-// Eye movement counts towards the gaze: the head turned 20° to one side
-// with the eyes turned back to the camera is still eye contact.
-func TestGazeCombinesHeadAndEyes(t *testing.T) {
-	// An iris offset h of the eye's width turns the eye by asin(h·30/12).
-	back := -math.Sin(20*math.Pi/180) * eyeballRadiusMM / eyeWidthMM
-	frames := synthetic(6, func(t float64, r *FrameResult) {
-		if t >= 3 {
-			*r.Yaw, *r.EyeH = 20, back
+// A blink inside a look-away continues it; a head turned beyond the eye
+// model is away; a blink is left out of the eye-contact share.
+func TestLookAwayVerdicts(t *testing.T) {
+	frames := synthetic(10, func(t float64, r *FrameResult) {
+		switch {
+		case t >= 2 && t < 3.4:
+			*r.GazeYaw = 25
+		case t >= 3.4 && t < 3.6:
+			r.GazeReason = GazeEyesClosed // one blink inside the look-away
+		case t >= 3.6 && t < 5:
+			r.GazeReason = GazeHeadTurned
+		case t >= 7 && t < 7.2:
+			r.GazeReason = GazeEyesClosed // a blink while looking at the camera
 		}
 	})
 	r := Summarize(frames, testFPS, AnalyzeOptions{})
-	if *r.Metrics.EyeContactPercent != 100 {
-		t.Errorf("eye contact %.1f %%, want 100 (head and eyes cancel)", *r.Metrics.EyeContactPercent)
-	}
-	frames = synthetic(6, func(t float64, r *FrameResult) {
-		if t >= 3 {
-			*r.EyeH = -back // eyes alone turned 20°
+	var away []Moment
+	for _, m := range r.Timeline {
+		if m.Kind == KindLookAway {
+			away = append(away, m)
 		}
-	})
-	r = Summarize(frames, testFPS, AnalyzeOptions{})
-	if *r.Metrics.EyeContactPercent != 50 {
-		t.Errorf("eye contact %.1f %%, want 50 (eyes turned away for half)", *r.Metrics.EyeContactPercent)
+	}
+	if len(away) != 1 || away[0].Start != 2 || away[0].End != 5 {
+		t.Errorf("look-away moments %+v, want one [2, 5]", away)
+	}
+	if *r.Metrics.LongestLookAwaySeconds != 3 {
+		t.Errorf("longest look-away %.2f s, want 3", *r.Metrics.LongestLookAwaySeconds)
+	}
+	// 50 frames, 2 blinks without a verdict, 14 away: 34 of 48.
+	if want := roundN(100*34.0/48, 1); *r.Metrics.EyeContactPercent != want || r.Face.HeadEyeGazeRate.Value != roundN(34.0/48, 2) {
+		t.Errorf("eye contact %.1f %%, gaze rate %.2f; want %.1f and %.2f", *r.Metrics.EyeContactPercent, r.Face.HeadEyeGazeRate.Value, want, 34.0/48)
+	}
+	if f := frames[17]; f.LookingAtCamera != nil || f.GazeReason != GazeEyesClosed {
+		t.Errorf("blink frame: looking %v, reason %q; want nil and eyes_closed", f.LookingAtCamera, f.GazeReason)
+	}
+	if f := frames[20]; f.LookingAtCamera == nil || *f.LookingAtCamera || f.GazeYaw != nil {
+		t.Errorf("head-turned frame: looking %v, gaze %v; want false and no gaze", f.LookingAtCamera, f.GazeYaw)
+	}
+}
+
+// What "at the camera" is judged against: an explicit calibration moves
+// it, the first seconds move it only when they agree with the geometry,
+// and a calibration that cannot be right is refused.
+func TestCalibrationSources(t *testing.T) {
+	// Someone whose measured gaze into the lens reads 6° to the right
+	// (glasses, eye shape): 0–3 s into the lens, 3–6 s at notes 14° right.
+	person := func(first float64) []FrameResult {
+		return synthetic(6, func(t float64, r *FrameResult) {
+			*r.GazeYaw = 6
+			if t >= 3 {
+				*r.GazeYaw = 14
+			}
+			if t < 2 {
+				*r.GazeYaw = first
+			}
+		})
+	}
+	for _, c := range []struct {
+		name       string
+		first      float64
+		calib      *Interval
+		source     string
+		rejected   string
+		eyeContact float64
+	}{
+		// Absolute: 6° is inside the 9° cone, 14° is not.
+		{"implicit disagrees", 30, nil, CalibrationAbsolute, "", 100 * 5.0 / 30},
+		// The first seconds at 6° are inside the cone but not well inside
+		// (over half the 9° tolerance): absolute.
+		{"implicit too far", 6, nil, CalibrationAbsolute, "", 50},
+		{"implicit agrees", 3, nil, CalibrationImplicit, "", 50},
+		// Calibrated on 2–3 s (6°): notes at 14° are 8° off, inside the cone.
+		{"explicit", 30, &Interval{2, 3}, CalibrationExplicit, "", 100 * 20.0 / 30},
+		{"explicit empty", 6, &Interval{10, 12}, CalibrationAbsolute, "too_few_frames", 50},
+		{"explicit not at camera", 30, &Interval{0, 1.9}, CalibrationAbsolute, "not_at_camera", 100 * 5.0 / 30},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := Summarize(person(c.first), testFPS, AnalyzeOptions{Calibration: c.calib, Series: true})
+			cal := r.Metrics.Calibration
+			if cal.Source != c.source || cal.Rejected != c.rejected {
+				t.Errorf("calibration %+v, want source %q rejected %q", cal, c.source, c.rejected)
+			}
+			if got := *r.Metrics.EyeContactPercent; got != roundN(c.eyeContact, 1) {
+				t.Errorf("eye contact %.1f %%, want %.1f", got, c.eyeContact)
+			}
+			if c.source == CalibrationExplicit && (cal.GazeYaw != 6 || *r.Series[29].GazeYaw != 8) {
+				t.Errorf("calibration offset %.2f, last frame's gaze %.2f; want 6 and 8", cal.GazeYaw, *r.Series[29].GazeYaw)
+			}
+		})
 	}
 }
 
@@ -95,11 +169,11 @@ func TestBaselineIsMedianOfCalibrationWindow(t *testing.T) {
 	// proxy decays below 0.12 of it only after several frames and every
 	// later frame is off target. With the median baseline only the first
 	// few frames, pulled by the EMA, are off.
-	if v := r.Face.HeadEyeGazeRate.Value; v < 0.9 {
-		t.Errorf("gaze %.2f with one odd first frame, want ≥ 0.9", v)
+	if v := r.Face.Aux.HeadGazeRatePercent; v < 90 {
+		t.Errorf("seed's head gaze rate %.1f %% with one odd first frame, want ≥ 90", v)
 	}
-	if r.Metrics.Calibration.Frames != 11 || r.Metrics.Calibration.End != 2 {
-		t.Errorf("calibration %+v, want 11 frames up to 2 s", r.Metrics.Calibration)
+	if c := r.Metrics.Calibration; c.Source != CalibrationImplicit || c.Frames != 11 || c.End != 2 {
+		t.Errorf("calibration %+v, want implicit from 11 frames up to 2 s", c)
 	}
 }
 

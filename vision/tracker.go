@@ -40,6 +40,10 @@ type Options struct {
 	// frame when no face is found, below which a frame counts as too dark
 	// (StateTooDark). Zero means 30.
 	MinLuma float64
+	// FieldOfViewDeg is the camera's horizontal field of view in degrees,
+	// which gives the focal length the head pose and the ray to the camera
+	// are computed with. Zero means DefaultFieldOfViewDeg.
+	FieldOfViewDeg float64
 }
 
 func (o Options) withDefaults() Options {
@@ -51,6 +55,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MinLuma <= 0 {
 		o.MinLuma = 30
+	}
+	if o.FieldOfViewDeg == 0 {
+		o.FieldOfViewDeg = DefaultFieldOfViewDeg
 	}
 	return o
 }
@@ -65,6 +72,9 @@ type Analyzer struct {
 // New loads the embedded models (vision/models) once.
 func New(opts Options) (*Analyzer, error) {
 	opts = opts.withDefaults()
+	if !(opts.FieldOfViewDeg >= 10 && opts.FieldOfViewDeg <= 170) {
+		return nil, fmt.Errorf("vision: a camera field of view of %v° is outside 10–170°", opts.FieldOfViewDeg)
+	}
 	a := &Analyzer{opts: opts}
 	// Each model runs on one goroutine; parallelism comes from running
 	// the pose and face models side by side and from concurrent analyses.
@@ -127,9 +137,22 @@ type FrameResult struct {
 	Yaw   *float64 `json:"yaw"`
 	Pitch *float64 `json:"pitch"`
 	Roll  *float64 `json:"roll"`
-	// LookingAtCamera is filled in by Analyze once the calibration is known
-	// (see Report); a Tracker leaves it nil.
+	// GazeYaw and GazePitch are the gaze direction's angles from the ray
+	// from the eyes to the camera, in degrees (yaw > 0 towards the image
+	// right, pitch > 0 upwards): head pose and eye rotation in the camera's
+	// frame, less the calibration (Metrics.Calibration) once Summarize has
+	// applied it. Nil when GazeReason says why not.
+	GazeYaw   *float64 `json:"gaze_yaw"`
+	GazePitch *float64 `json:"gaze_pitch"`
+	// LookingAtCamera is true when the gaze is within GazeToleranceDeg of
+	// the camera ray, false when it is not or when the head is turned too
+	// far for the eyes to be measured (GazeReason "head_turned"), and nil
+	// when the gaze could not be measured.
 	LookingAtCamera *bool `json:"looking_at_camera"`
+	// GazeReason says why a face frame has no gaze direction:
+	// "head_turned", "eyes_closed" or "iris_lost"; frames without a
+	// measured face give their State instead.
+	GazeReason string `json:"gaze_reason,omitempty"`
 	// EAR is the seed's eye aspect ratio, the mean of both eyes.
 	EAR *float64 `json:"ear"`
 	// EyeH and EyeV are the iris offsets within the eye, as fractions of
@@ -373,7 +396,10 @@ func containsAny(boxes []Box, x, y float64) bool {
 // measureFace fills the face measures of res from the landmarks.
 func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face roi, res *FrameResult) error {
 	w, h := float64(img.w), float64(img.h)
-	if yaw, pitch, roll, ok := headPose(m); ok {
+	cam := newCamera(img.w, img.h, t.a.opts.FieldOfViewDeg)
+	hp, poseOK := headPose(m, cam)
+	if poseOK {
+		yaw, pitch, roll := hp.angles()
 		res.Yaw, res.Pitch, res.Roll = &yaw, &pitch, &roll
 	}
 	ear := (eyeAspectRatio(m, earRightEye) + eyeAspectRatio(m, earLeftEye)) / 2
@@ -400,8 +426,9 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 
 	// Iris, one crop per eye; the subject's left eye is flipped.
 	var sumH, sumV float64
+	var irises [2][2]float64
 	var irisErr error
-	for _, eye := range []struct {
+	for i, eye := range []struct {
 		out, in, up, lo int
 		flip            bool
 	}{{lmRightEyeOut, lmRightEyeIn, lmRightLidUp, lmRightLidLo, false}, {lmLeftEyeOut, lmLeftEyeIn, lmLeftLidUp, lmLeftLidLo, true}} {
@@ -411,6 +438,7 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 			irisErr = err
 			break
 		}
+		irises[i] = ir.centre
 		l, r := imageLeftRight(a, b)
 		eh, ev := irisOffset(ir.centre, l, r, m.xy(eye.up), m.xy(eye.lo))
 		sumH += eh / 2
@@ -426,7 +454,25 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 	}
 	res.EyeH, res.EyeV = &sumH, &sumV
 	res.Expression, res.Smile = label, &smile
+	if poseOK {
+		judgeGaze(res, gazeAtCamera(hp, cam, irises, ear), 0, 0)
+	}
 	return nil
+}
+
+// judgeGaze fills the frame's gaze fields from its camera gaze, less the
+// calibration offsets (degrees).
+func judgeGaze(res *FrameResult, g cameraGaze, yawOffset, pitchOffset float64) {
+	res.GazeYaw, res.GazePitch, res.LookingAtCamera, res.GazeReason = nil, nil, nil, g.reason
+	switch g.reason {
+	case "":
+		y, p := g.yaw-yawOffset, g.pitch-pitchOffset
+		look := math.Hypot(y, p) <= GazeToleranceDeg
+		res.GazeYaw, res.GazePitch, res.LookingAtCamera = &y, &p, &look
+	case GazeHeadTurned:
+		look := false
+		res.LookingAtCamera = &look
+	}
 }
 
 // expression classifies the upright face square: "smile" (face-api's

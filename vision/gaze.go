@@ -1,0 +1,156 @@
+package vision
+
+import "math"
+
+// DefaultFieldOfViewDeg is the horizontal field of view assumed for the
+// camera when Options.FieldOfViewDeg is zero: laptop and desktop webcams
+// span about 55–78°, most near 60–70°, and a narrower assumption errs
+// towards a longer focal length, which changes the camera ray of a face
+// off the frame centre least.
+const DefaultFieldOfViewDeg = 60.0
+
+// camera is a pinhole camera: the focal length in pixels, from the
+// horizontal field of view, and the principal point at the frame centre.
+type camera struct{ f, cx, cy float64 }
+
+func newCamera(w, h int, fovDeg float64) camera {
+	return camera{f: float64(w) / 2 / math.Tan(fovDeg*math.Pi/360), cx: float64(w) / 2, cy: float64(h) / 2}
+}
+
+func (c camera) project(p [3]float64) [2]float64 {
+	return [2]float64{c.cx + c.f*p[0]/p[2], c.cy + c.f*p[1]/p[2]}
+}
+
+// ray is the unit direction from the camera centre through image point q.
+func (c camera) ray(q [2]float64) [3]float64 {
+	d := [3]float64{(q[0] - c.cx) / c.f, (q[1] - c.cy) / c.f, 1}
+	return scale3(d, 1/norm3(d))
+}
+
+// pose is a rigid head pose in the camera's frame (x to the image right,
+// y down, z away from the camera, centimetres): a canonical-face point p
+// is at R·p + T.
+type pose struct {
+	R [3][3]float64
+	T [3]float64
+}
+
+func (p pose) apply(v [3]float64) [3]float64 {
+	return [3]float64{dot3(p.R[0], v) + p.T[0], dot3(p.R[1], v) + p.T[1], dot3(p.R[2], v) + p.T[2]}
+}
+
+// forward is the direction the face points (out of the face, towards a
+// camera it faces).
+func (p pose) forward() [3]float64 { return [3]float64{-p.R[0][2], -p.R[1][2], -p.R[2][2]} }
+
+// Eye geometry of the canonical face, image-like axes as canonicalFace,
+// centimetres. At rest the iris centre sits between the eye corners at the
+// depth of the lid margins (which rest on the eyeball), and the eye turns
+// about a centre irisRadiusCM behind it: the eye's centre of rotation lies
+// about 13.5 mm behind the cornea's apex (Fry & Hill 1962) and the pupil
+// as seen through the cornea about 3 mm behind it, hence 10.5 mm.
+const irisRadiusCM = 1.05
+
+var eyeCentres = [2][3]float64{
+	// Between landmarks 33 and 133 at the depth of lids 159 and 145, moved
+	// back by irisRadiusCM; the subject's left eye mirrors it.
+	{-3.151146, -2.624618, -3.826339 + irisRadiusCM},
+	{3.151146, -2.624618, -3.826339 + irisRadiusCM},
+}
+
+// Limits of what the landmarks can measure.
+const (
+	// maxHeadTurnDeg is the angle between the face's direction and the ray
+	// to the camera beyond which a frame counts as looking away without an
+	// eye measurement: looking into the lens would take an eye turn larger
+	// than people make without turning the head (gaze shifts beyond about
+	// 20° come mostly from the head; Stahl 1999, Freedman 2008), and the far
+	// eye is too foreshortened for the iris model.
+	maxHeadTurnDeg = 40.0
+	// maxEyeTurnDeg is the largest eye-in-head rotation measured; a larger
+	// one means the iris landmarks left the eyeball model.
+	maxEyeTurnDeg = 45.0
+	// closedEyeEAR is the eye aspect ratio (the seed's, both eyes' mean)
+	// below which the eyes count as closed and the iris is not measured:
+	// open eyes measure 0.25–0.35, a blink passes under 0.1.
+	closedEyeEAR = 0.15
+)
+
+// Reasons a frame has no gaze direction (FrameResult.GazeReason).
+const (
+	// GazeHeadTurned: the head is turned too far from the camera for the eyes
+	// to be measured; the frame looks away.
+	GazeHeadTurned = "head_turned"
+	// GazeEyesClosed: the eyes are closed (a blink, or lids nearly shut);
+	// the frame is unmeasured.
+	GazeEyesClosed = "eyes_closed"
+	// GazeIrisLost: the iris landmarks fell outside the eyeball model; the
+	// frame is unmeasured.
+	GazeIrisLost = "iris_lost"
+)
+
+// cameraGaze is one frame's gaze relative to the camera.
+type cameraGaze struct {
+	// yaw and pitch are the gaze direction's angles from the ray to the
+	// camera, degrees: yaw > 0 towards the image right, pitch > 0 upwards.
+	yaw, pitch float64
+	reason     string // why there is no gaze direction; "" when measured
+}
+
+// gazeAtCamera turns the head pose and the iris centres (image pixels, the
+// subject's right eye first) into the gaze direction relative to the ray
+// from the eyes to the camera. Each eye's gaze is the ray from its
+// eyeball's centre through the point where the camera ray through the iris
+// meets the eyeball; the two are averaged.
+func gazeAtCamera(hp pose, cam camera, iris [2][2]float64, ear float64) cameraGaze {
+	var centre [2][3]float64
+	for e := range 2 {
+		centre[e] = hp.apply(eyeCentres[e])
+	}
+	mid := scale3([3]float64{centre[0][0] + centre[1][0], centre[0][1] + centre[1][1], centre[0][2] + centre[1][2]}, 0.5)
+	toCam := scale3(mid, -1/norm3(mid))
+	fwd := hp.forward()
+	if angleDeg(fwd, toCam) > maxHeadTurnDeg {
+		return cameraGaze{reason: GazeHeadTurned}
+	}
+	if ear < closedEyeEAR {
+		return cameraGaze{reason: GazeEyesClosed}
+	}
+	var sum [3]float64
+	for e := range 2 {
+		d := cam.ray(iris[e])
+		b := dot3(d, centre[e])
+		disc := b*b - dot3(centre[e], centre[e]) + irisRadiusCM*irisRadiusCM
+		if disc < 0 {
+			return cameraGaze{reason: GazeIrisLost}
+		}
+		g := scale3(sub3(scale3(d, b-math.Sqrt(disc)), centre[e]), 1/irisRadiusCM)
+		if angleDeg(g, fwd) > maxEyeTurnDeg {
+			return cameraGaze{reason: GazeIrisLost}
+		}
+		for k := range 3 {
+			sum[k] += g[k]
+		}
+	}
+	g := scale3(sum, 1/norm3(sum))
+	yaw, pitch := anglesFrom(g, toCam)
+	return cameraGaze{yaw: yaw, pitch: pitch}
+}
+
+// anglesFrom gives direction g's yaw (> 0 towards the image right) and
+// pitch (> 0 upwards) in degrees in a frame whose forward axis is ref:
+// both are zero when g is ref, and for small angles the angle between g
+// and ref is their hypotenuse.
+func anglesFrom(g, ref [3]float64) (yaw, pitch float64) {
+	right := cross3(ref, [3]float64{0, 1, 0})
+	right = scale3(right, 1/norm3(right))
+	up := cross3(ref, right)
+	x, y, z := dot3(g, right), dot3(g, up), dot3(g, ref)
+	const deg = 180 / math.Pi
+	return math.Atan2(x, z) * deg, math.Atan2(y, math.Hypot(x, z)) * deg
+}
+
+func angleDeg(a, b [3]float64) float64 {
+	c := dot3(a, b) / (norm3(a) * norm3(b))
+	return math.Acos(math.Max(-1, math.Min(1, c))) * 180 / math.Pi
+}

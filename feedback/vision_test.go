@@ -41,6 +41,7 @@ func frames(dur, fps float64, away [][2]float64, gone [2]float64) []vision.Frame
 			yaw = 35
 		}
 		fr.Yaw, fr.Pitch, fr.Roll = f(yaw), f(0), f(0)
+		fr.GazeYaw, fr.GazePitch = f(yaw), f(0)
 		fr.EyeH, fr.EyeV, fr.EAR, fr.Mouth = f(0), f(0), f(0.3), f(0)
 		fr.NoseX, fr.NoseY = f(yaw/200), f(0)
 		fr.Expression, fr.Smile = "neutral", f(0.1)

@@ -222,7 +222,9 @@ func (a *Analyzer) Analyze(ctx context.Context, frames iter.Seq2[*frame.Frame, e
 }
 
 // Summarize builds the report from per-frame results in time order, as a
-// Tracker produced them; it also fills each result's LookingAtCamera.
+// Tracker produced them (gaze relative to the camera ray, no calibration
+// applied); it judges each result again by the calibration it settles on,
+// filling LookingAtCamera and moving GazeYaw and GazePitch by the offsets.
 // Analyze calls it; it is exported for callers that drive a Tracker
 // themselves.
 func Summarize(frames []FrameResult, fps float64, opts AnalyzeOptions) *Report {
@@ -323,7 +325,7 @@ func calibrate(frames []FrameResult, first int, calibEnd float64, explicit *Inte
 				continue
 			}
 			ys, ps = append(ys, *f.GazeYaw), append(ps, *f.GazePitch)
-			if *f.LookingAtCamera {
+			if math.Hypot(*f.GazeYaw, *f.GazePitch) <= GazeToleranceDeg {
 				looking++
 			}
 		}
@@ -349,11 +351,13 @@ func calibrate(frames []FrameResult, first int, calibEnd float64, explicit *Inte
 			c, c.Source = w, CalibrationImplicit
 		}
 	}
-	if c.Source != CalibrationAbsolute {
-		for i := range frames {
-			if f := &frames[i]; f.GazeYaw != nil {
-				judgeGaze(f, cameraGaze{yaw: *f.GazeYaw, pitch: *f.GazePitch}, c.GazeYaw, c.GazePitch)
-			}
+	for i := range frames {
+		switch f := &frames[i]; {
+		case !f.State.Measured():
+		case f.GazeYaw != nil:
+			judgeGaze(f, cameraGaze{yaw: *f.GazeYaw, pitch: *f.GazePitch}, c.GazeYaw, c.GazePitch)
+		case f.GazeReason != "":
+			judgeGaze(f, cameraGaze{reason: f.GazeReason}, 0, 0)
 		}
 	}
 	c.Start, c.End = roundN(c.Start, 3), roundN(c.End, 3)

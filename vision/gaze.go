@@ -51,11 +51,23 @@ func (p pose) forward() [3]float64 { return [3]float64{-p.R[0][2], -p.R[1][2], -
 // as seen through the cornea about 3 mm behind it, hence 10.5 mm.
 const irisRadiusCM = 1.05
 
-var eyeCentres = [2][3]float64{
-	// Between landmarks 33 and 133 at the depth of lids 159 and 145, moved
-	// back by irisRadiusCM; the subject's left eye mirrors it.
-	{-3.151146, -2.624618, -3.826339 + irisRadiusCM},
-	{3.151146, -2.624618, -3.826339 + irisRadiusCM},
+var (
+	// eyeCentres are the eyeballs' centres: between landmarks 33 and 133
+	// at the depth of lids 159 and 145, moved back by irisRadiusCM, and the
+	// subject's left eye mirrored.
+	eyeCentres = [2][3]float64{
+		{-3.151146, -2.624618, -3.826339 + irisRadiusCM},
+		{3.151146, -2.624618, -3.826339 + irisRadiusCM},
+	}
+	// eyeCorners are the midpoints of each eye's corners, 33–133 and
+	// 263–362.
+	eyeCorners = [2][3]float64{{-3.151146, -2.624618, -3.465663}, {3.151146, -2.624618, -3.465663}}
+)
+
+// eyeObservation is what the landmarks show of one eye, in image pixels.
+type eyeObservation struct {
+	corners [2]float64 // the midpoint of the eye's corners
+	iris    [2]float64 // the iris centre
 }
 
 // Limits of what the landmarks can measure.
@@ -97,15 +109,20 @@ type cameraGaze struct {
 	reason     string // why there is no gaze direction; "" when measured
 }
 
-// gazeAtCamera turns the head pose and the iris centres (image pixels, the
-// subject's right eye first) into the gaze direction relative to the ray
-// from the eyes to the camera. Each eye's gaze is the ray from its
-// eyeball's centre through the point where the camera ray through the iris
-// meets the eyeball; the two are averaged.
-func gazeAtCamera(hp pose, cam camera, iris [2][2]float64, ear float64) cameraGaze {
+// gazeAtCamera turns the head pose and the eyes (the subject's right eye
+// first) into the gaze direction relative to the ray from the eyes to the
+// camera. Each eyeball sits where the head pose puts it, moved to the
+// landmarks' own eye corners (which place the eye more closely than the
+// fit of the whole face); its gaze is the ray from its centre through the
+// point where the camera ray through the iris meets it. The two eyes'
+// gazes are averaged.
+func gazeAtCamera(hp pose, cam camera, eyes [2]eyeObservation, ear float64) cameraGaze {
 	var centre [2][3]float64
 	for e := range 2 {
-		centre[e] = hp.apply(eyeCentres[e])
+		model := hp.apply(eyeCorners[e])
+		seen := cam.ray(eyes[e].corners)
+		seen = scale3(seen, model[2]/seen[2])
+		centre[e] = add3(hp.apply(eyeCentres[e]), sub3(seen, model))
 	}
 	mid := scale3([3]float64{centre[0][0] + centre[1][0], centre[0][1] + centre[1][1], centre[0][2] + centre[1][2]}, 0.5)
 	toCam := scale3(mid, -1/norm3(mid))
@@ -118,14 +135,14 @@ func gazeAtCamera(hp pose, cam camera, iris [2][2]float64, ear float64) cameraGa
 	}
 	var sum [3]float64
 	for e := range 2 {
-		d := cam.ray(iris[e])
+		d := cam.ray(eyes[e].iris)
 		b := dot3(d, centre[e])
 		disc := b*b - dot3(centre[e], centre[e]) + irisRadiusCM*irisRadiusCM
 		if disc < 0 {
 			return cameraGaze{reason: GazeIrisLost}
 		}
-		g := scale3(sub3(scale3(d, b-math.Sqrt(disc)), centre[e]), 1/irisRadiusCM)
-		if angleDeg(g, fwd) > maxEyeTurnDeg {
+		g, ok := eyeTurn(hp, scale3(sub3(scale3(d, b-math.Sqrt(disc)), centre[e]), 1/irisRadiusCM))
+		if !ok {
 			return cameraGaze{reason: GazeIrisLost}
 		}
 		for k := range 3 {
@@ -135,6 +152,36 @@ func gazeAtCamera(hp pose, cam camera, iris [2][2]float64, ear float64) cameraGa
 	g := scale3(sum, 1/norm3(sum))
 	yaw, pitch := anglesFrom(g, toCam)
 	return cameraGaze{yaw: yaw, pitch: pitch}
+}
+
+// The iris landmarks move less than the iris does: on renders of known eye
+// turns (render_test.go) the eye model recovers this share of a turn
+// sideways and up or down, so eyeTurn divides the measured turn by it.
+// Vertically the shortfall is larger: the iris model keeps the iris
+// centred between the lids.
+const (
+	irisGainH = 0.87
+	irisGainV = 0.50
+)
+
+// eyeTurn corrects an eye's measured gaze direction g (camera frame) by the
+// iris gains, within the head's frame; ok is false for a turn beyond
+// maxEyeTurnDeg.
+func eyeTurn(hp pose, g [3]float64) ([3]float64, bool) {
+	var h [3]float64 // Rᵀ·g: the gaze in the head's frame
+	for k := range 3 {
+		h[k] = hp.R[0][k]*g[0] + hp.R[1][k]*g[1] + hp.R[2][k]*g[2]
+	}
+	yaw := math.Atan2(h[0], -h[2]) / irisGainH
+	pitch := math.Atan2(-h[1], math.Hypot(h[0], h[2])) / irisGainV
+	const lim = maxEyeTurnDeg * math.Pi / 180
+	if math.Abs(yaw) > lim || math.Abs(pitch) > lim {
+		return g, false
+	}
+	sy, cy := math.Sincos(yaw)
+	sp, cp := math.Sincos(pitch)
+	h = [3]float64{cp * sy, -sp, -cp * cy}
+	return [3]float64{dot3(hp.R[0], h), dot3(hp.R[1], h), dot3(hp.R[2], h)}, true
 }
 
 // anglesFrom gives direction g's yaw (> 0 towards the image right) and

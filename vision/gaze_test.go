@@ -6,15 +6,23 @@ import (
 )
 
 // eyesLookingAt places both irises of a face at pose hp on their eyeballs,
-// each eye turned to look along gaze (camera frame), and returns the
-// irises' image points as testCamera sees them.
-func eyesLookingAt(hp pose, gaze [3]float64) [2][2]float64 {
-	var out [2][2]float64
-	g := scale3(gaze, 1/norm3(gaze))
+// each eye turned to look along gaze (camera frame) as the iris landmarks
+// show it (the turn within the head scaled by irisGainH and irisGainV),
+// and returns the eyes as testCamera sees them.
+func eyesLookingAt(hp pose, gaze [3]float64) [2]eyeObservation {
+	var out [2]eyeObservation
+	var h [3]float64 // in the head's frame
+	for k := range 3 {
+		h[k] = hp.R[0][k]*gaze[0] + hp.R[1][k]*gaze[1] + hp.R[2][k]*gaze[2]
+	}
+	sy, cy := math.Sincos(math.Atan2(h[0], -h[2]) * irisGainH)
+	sp, cp := math.Sincos(math.Atan2(-h[1], math.Hypot(h[0], h[2])) * irisGainV)
+	h = [3]float64{cp * sy, -sp, -cp * cy}
+	g := [3]float64{dot3(hp.R[0], h), dot3(hp.R[1], h), dot3(hp.R[2], h)}
 	for e := range 2 {
 		c := hp.apply(eyeCentres[e])
 		iris := [3]float64{c[0] + irisRadiusCM*g[0], c[1] + irisRadiusCM*g[1], c[2] + irisRadiusCM*g[2]}
-		out[e] = testCamera.project(iris)
+		out[e] = eyeObservation{corners: testCamera.project(hp.apply(eyeCorners[e])), iris: testCamera.project(iris)}
 	}
 	return out
 }
@@ -78,18 +86,18 @@ func TestGazeAtCameraReasons(t *testing.T) {
 	front := pose{rotation(0, 0, 0), [3]float64{0, 0, 60}}
 	turned := pose{rotation(50, 0, 0), [3]float64{0, 0, 60}}
 	for _, c := range []struct {
-		name   string
-		hp     pose
-		irises [2][2]float64
-		ear    float64
-		want   string
+		name string
+		hp   pose
+		eyes [2]eyeObservation
+		ear  float64
+		want string
 	}{
 		{"head turned", turned, eyesLookingAt(turned, [3]float64{0, 0, -1}), 0.3, GazeHeadTurned},
 		{"eyes closed", front, eyesLookingAt(front, [3]float64{0, 0, -1}), 0.05, GazeEyesClosed},
 		// Irises half a face away from their eyes.
-		{"iris lost", front, [2][2]float64{{100, 180}, {540, 180}}, 0.3, GazeIrisLost},
+		{"iris lost", front, [2]eyeObservation{{[2]float64{290, 150}, [2]float64{100, 180}}, {[2]float64{350, 150}, [2]float64{540, 180}}}, 0.3, GazeIrisLost},
 	} {
-		if g := gazeAtCamera(c.hp, testCamera, c.irises, c.ear); g.reason != c.want {
+		if g := gazeAtCamera(c.hp, testCamera, c.eyes, c.ear); g.reason != c.want {
 			t.Errorf("%s: reason %q, want %q", c.name, g.reason, c.want)
 		}
 	}

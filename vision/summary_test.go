@@ -8,8 +8,8 @@ import (
 )
 
 // synthetic builds a 5-fps series of measured frames from per-frame
-// functions of time, judged as a Tracker judges them: by GazeYaw and
-// GazePitch, or by GazeReason when f sets one.
+// functions of time, looking at the camera (GazeYaw and GazePitch 0) unless
+// f says otherwise or sets a GazeReason.
 func synthetic(seconds float64, f func(t float64, r *FrameResult)) []FrameResult {
 	var out []FrameResult
 	for i := 0; float64(i) < seconds*testFPS-1e-9; i++ {
@@ -21,9 +21,7 @@ func synthetic(seconds float64, f func(t float64, r *FrameResult)) []FrameResult
 		r.GazeYaw, r.GazePitch = zero(), zero()
 		f(t, &r)
 		if r.GazeReason != "" {
-			judgeGaze(&r, cameraGaze{reason: r.GazeReason}, 0, 0)
-		} else {
-			judgeGaze(&r, cameraGaze{yaw: *r.GazeYaw, pitch: *r.GazePitch}, 0, 0)
+			r.GazeYaw, r.GazePitch = nil, nil
 		}
 		out = append(out, r)
 	}

@@ -426,7 +426,7 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 
 	// Iris, one crop per eye; the subject's left eye is flipped.
 	var sumH, sumV float64
-	var irises [2][2]float64
+	var eyes [2]eyeObservation
 	var irisErr error
 	for i, eye := range []struct {
 		out, in, up, lo int
@@ -438,7 +438,7 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 			irisErr = err
 			break
 		}
-		irises[i] = ir.centre
+		eyes[i] = eyeObservation{corners: [2]float64{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2}, iris: ir.centre}
 		l, r := imageLeftRight(a, b)
 		eh, ev := irisOffset(ir.centre, l, r, m.xy(eye.up), m.xy(eye.lo))
 		sumH += eh / 2
@@ -455,7 +455,7 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 	res.EyeH, res.EyeV = &sumH, &sumV
 	res.Expression, res.Smile = label, &smile
 	if poseOK {
-		judgeGaze(res, gazeAtCamera(hp, cam, irises, ear), 0, 0)
+		judgeGaze(res, gazeAtCamera(hp, cam, eyes, ear), 0, 0)
 	}
 	return nil
 }

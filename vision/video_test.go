@@ -162,14 +162,20 @@ func TestNoFaceInSyntheticScenes(t *testing.T) {
 // one sample: the face leaves the frame (4–6 s) and is covered (8–10 s).
 // From 10 to 13 s the photo is mirrored and moved 130 px: the seed's head
 // proxy (the nose's offset from the frame centre) counts those frames as
-// off target, while the head pose itself, a flat photo's, does not turn.
+// off target, while the camera gaze, a flat photo's, does not turn. The
+// first two seconds are the explicit calibration: the astronaut looks into
+// the lens of a camera whose focal length the video does not keep, and her
+// eyes read about 15° above the camera ray by the geometry alone.
 func TestTimelineOfStagedEvents(t *testing.T) {
 	graph := "[0]scale=-1:360,split[a][b];[b]hflip[m];" +
 		"[1][a]overlay=x='if(between(t,4,5.99),1000,140)':y=0:enable='not(between(t,10,12.99))'[s];" +
 		"[s][m]overlay=x=270:y=0:enable='between(t,10,12.99)'," +
 		"drawbox=x=230:y=20:w=140:h=140:color=black:t=fill:enable='between(t,8,9.99)',format=rgb24[v]"
 	p := makeVideo(t, "events", graph, 15)
-	r := analyzeVideo(t, p, AnalyzeOptions{})
+	r := analyzeVideo(t, p, AnalyzeOptions{Calibration: &Interval{0, 2}})
+	if c := r.Metrics.Calibration; c.Source != CalibrationExplicit {
+		t.Errorf("calibration %+v, want the explicit one", c)
+	}
 	var gone []Moment
 	for _, m := range r.Timeline {
 		t.Logf("%+v", m)
@@ -222,8 +228,9 @@ func TestTimelineOfStagedEvents(t *testing.T) {
 	}
 	// The astronaut looks into the camera throughout, mirrored or not: no
 	// look-away, whatever the seed's proxy says.
-	if ec := r.Metrics.EyeContactPercent; ec == nil || *ec < 95 {
-		t.Errorf("eye contact %v %%, want ≥ 95 for a face looking at the camera", ec)
+	// A few frames stray past the 9° cone: the iris measure's own noise.
+	if ec := r.Metrics.EyeContactPercent; ec == nil || *ec < 90 {
+		t.Errorf("eye contact %v %%, want ≥ 90 for a face looking at the camera", deref(ec))
 	}
 	for _, m := range r.Timeline {
 		if m.Kind == KindLookAway {

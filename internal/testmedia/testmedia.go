@@ -108,7 +108,7 @@ func Make(dir string, r Recording) (string, error) {
 		args = append(append(args, codec...), "-c:a", "libopus")
 	default:
 		args = append(args, "-loop", "1", "-framerate", "30", "-i", r.Picture, "-i", voice,
-			"-filter_complex", "[0:v]scale=1280:-2,crop=960:720:x='(iw-960)/2+30*sin(t/2)':y='(ih-720)/2',format=yuv420p[v]",
+			"-filter_complex", "[0:v]scale=1040:-2,crop=960:720:x='(iw-960)/2+30*sin(t/2)':y='(ih-720)/2',format=yuv420p[v]",
 			"-map", "[v]", "-map", "1:a", "-shortest")
 		args = append(append(args, codec...), "-c:a", "libopus")
 	}

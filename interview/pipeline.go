@@ -85,8 +85,9 @@ type Options struct {
 	// Zero means no limit.
 	MaxDuration  time.Duration
 	MaxPixelRate float64
-	// Vision tunes the vision summary: calibration time and blink limit (its FPS and
-	// Series come from the fields above).
+	// Vision tunes the vision summary: the calibration (a stretch when the candidate
+	// looked into the lens), calibration time and blink limit (its FPS and Series come
+	// from the fields above).
 	Vision vision.AnalyzeOptions
 	// Progress, when set, is told how far decoding has got (see media.Options).
 	Progress func(position, duration time.Duration)
@@ -134,6 +135,9 @@ type MediaReport struct {
 
 // AnalyzeFile analyses the recording at path.
 func (p *Pipeline) AnalyzeFile(ctx context.Context, path string, opts Options) (*Result, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	mo, cues := p.mediaOptions(ctx, opts)
 	d, err := media.Open(ctx, path, mo)
 	if err != nil {
@@ -149,6 +153,9 @@ func (p *Pipeline) AnalyzeFile(ctx context.Context, path string, opts Options) (
 // io.Reader takes a context), so a live stream's reader should fail when its source goes
 // away — an io.Pipe closed with CloseWithError, a request body with a read deadline.
 func (p *Pipeline) Analyze(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	mo, cues := p.mediaOptions(ctx, opts)
 	d, err := media.OpenReader(ctx, r, mo)
 	if err != nil {
@@ -156,6 +163,15 @@ func (p *Pipeline) Analyze(ctx context.Context, r io.Reader, opts Options) (*Res
 	}
 	defer d.Close()
 	return p.run(ctx, d, opts, cues)
+}
+
+// check rejects what no analysis can use: a malformed calibration interval
+// (vision.ErrBadInterval).
+func (o Options) check() error {
+	if c := o.Vision.Calibration; c != nil {
+		return c.Check()
+	}
+	return nil
 }
 
 // mediaOptions also starts the cue watch when the caller wants cues: it hears the audio as

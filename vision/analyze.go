@@ -2,10 +2,13 @@ package vision
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/nevermind-ai/nevermind/media/frame"
 )
@@ -14,6 +17,34 @@ import (
 type Interval struct {
 	Start float64 `json:"start"`
 	End   float64 `json:"end"`
+}
+
+// ErrBadInterval is returned for an interval that is not a finite span
+// from a non-negative start to a later end, or a text that is not one.
+var ErrBadInterval = errors.New("vision: an interval is two times in seconds, START-END, with 0 ≤ START < END")
+
+// ParseInterval reads "START-END" in seconds ("2-5", "1.5-4"), the form
+// of `nevermind analyze --calibrate` and of the server's calibration field.
+func ParseInterval(s string) (Interval, error) {
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
+	if !ok {
+		return Interval{}, fmt.Errorf("%w: %q", ErrBadInterval, s)
+	}
+	start, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+	end, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+	iv := Interval{start, end}
+	if err1 != nil || err2 != nil || iv.Check() != nil {
+		return Interval{}, fmt.Errorf("%w: %q", ErrBadInterval, s)
+	}
+	return iv, nil
+}
+
+// Check returns ErrBadInterval unless 0 ≤ Start < End, both finite.
+func (iv Interval) Check() error {
+	if !(iv.Start >= 0 && iv.End > iv.Start) || math.IsInf(iv.End, 0) {
+		return fmt.Errorf("%w: %v–%v", ErrBadInterval, iv.Start, iv.End)
+	}
+	return nil
 }
 
 // AnalyzeOptions describe the frames given to Analyze. The zero value
@@ -191,8 +222,14 @@ type Report struct {
 // Analyze runs the per-frame pipeline over frames as they stream (only the
 // current frame's pixels are held) and summarises them. A frame error from
 // the sequence, a malformed frame or a cancelled context stops it with an
-// error; an empty sequence returns ErrNoFrames.
+// error; an empty sequence returns ErrNoFrames, and a malformed
+// Calibration ErrBadInterval.
 func (a *Analyzer) Analyze(ctx context.Context, frames iter.Seq2[*frame.Frame, error], opts AnalyzeOptions) (*Report, error) {
+	if c := opts.Calibration; c != nil {
+		if err := c.Check(); err != nil {
+			return nil, err
+		}
+	}
 	fps := opts.FPS
 	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
 		fps = DefaultFPS

@@ -35,6 +35,8 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	noVideo := fs.Bool("no-video", false, "skip the face, gaze and posture analysis")
 	fps := fs.Float64("fps", media.DefaultFPS, "video frames sampled per second")
 	width := fs.Int("width", media.DefaultWidth, "width of the sampled frames in pixels")
+	fov := fs.Float64("fov", vision.DefaultFieldOfViewDeg, "the camera's horizontal field of view in degrees, for the gaze geometry")
+	calibrate := fs.String("calibrate", "", "START-END in seconds: when the candidate looked into the lens on request, to calibrate eye contact")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -52,11 +54,19 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		// and Go's default pacing would let the heap grow to twice that before collecting.
 		debug.SetMemoryLimit(analyzeMemoryLimit)
 	}
+	var vo vision.AnalyzeOptions
+	if *calibrate != "" {
+		iv, err := vision.ParseInterval(*calibrate)
+		if err != nil {
+			return fmt.Errorf("--calibrate: %w", err)
+		}
+		vo.Calibration = &iv
+	}
 	var p interview.Pipeline
 	var skip []interview.Part
 	if *noVideo {
 		skip = append(skip, interview.Vision)
-	} else if p.Vision, err = vision.New(vision.Options{}); err != nil {
+	} else if p.Vision, err = vision.New(vision.Options{FieldOfViewDeg: *fov}); err != nil {
 		return err
 	}
 	if *transcribe {
@@ -71,7 +81,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer bar.finish()
 	res, err := p.AnalyzeFile(ctx, files[0], interview.Options{
 		Language: *lang, Question: *question, Skip: skip, Series: *series || *htmlPath != "",
-		FPS: *fps, Width: *width, Progress: bar.update,
+		FPS: *fps, Width: *width, Vision: vo, Progress: bar.update,
 	})
 	if err != nil {
 		return err

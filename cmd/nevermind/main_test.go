@@ -12,6 +12,7 @@ import (
 
 	"github.com/nevermind-ai/nevermind/internal/testmedia"
 	"github.com/nevermind-ai/nevermind/media"
+	"github.com/nevermind-ai/nevermind/vision"
 )
 
 func runCLI(t *testing.T, args ...string) (string, string, error) {
@@ -19,6 +20,50 @@ func runCLI(t *testing.T, args ...string) (string, string, error) {
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), args, &stdout, &stderr)
 	return stdout.String(), stderr.String(), err
+}
+
+// --calibrate names when the candidate looked into the lens; the report
+// says the calibration was used, and --fov is accepted.
+func TestAnalyzeCalibrate(t *testing.T) {
+	if !testmedia.Available() {
+		t.Skip(testmedia.ErrToolMissing)
+	}
+	picture, err := testmedia.Astronaut()
+	if err != nil {
+		t.Skip(err)
+	}
+	path, err := testmedia.Make(t.TempDir(), testmedia.Recording{Format: "webm", Picture: picture, Segments: []testmedia.Segment{
+		{Text: "I led the migration of our billing system.", Voice: "en-us"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, "analyze", path, "--json", "--series", "--lang", "en", "--calibrate", "0-1.5", "--fov", "70")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Vision struct {
+			Metrics struct {
+				Calibration struct {
+					Source string  `json:"source"`
+					End    float64 `json:"end"`
+				} `json:"calibration"`
+			} `json:"metrics"`
+			Series []struct {
+				GazeYaw *float64 `json:"gaze_yaw"`
+			} `json:"series"`
+		} `json:"vision"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if c := got.Vision.Metrics.Calibration; c.Source != "calibrated" || c.End != 1.5 {
+		t.Errorf("calibration %+v, want calibrated up to 1.5 s", c)
+	}
+	if len(got.Vision.Series) == 0 || got.Vision.Series[0].GazeYaw == nil {
+		t.Errorf("series without gaze_yaw: %s", out)
+	}
 }
 
 func TestAnalyzeJSON(t *testing.T) {
@@ -110,6 +155,14 @@ func TestAnalyzeErrors(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "analyze", notMedia, "--lang", "fr"); err == nil {
 		t.Error("--lang fr accepted")
+	}
+	for _, iv := range []string{"5-2", "2", "a-b", "-1-3"} {
+		if _, _, err := runCLI(t, "analyze", notMedia, "--calibrate", iv); !errors.Is(err, vision.ErrBadInterval) {
+			t.Errorf("--calibrate %s: %v, want vision.ErrBadInterval", iv, err)
+		}
+	}
+	if _, _, err := runCLI(t, "analyze", notMedia, "--fov", "200"); err == nil || !strings.Contains(err.Error(), "field of view") {
+		t.Errorf("--fov 200: %v, want an error about the field of view", err)
 	}
 	if _, _, err := runCLI(t, "frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Errorf("unknown command: %v", err)

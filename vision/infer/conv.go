@@ -54,7 +54,8 @@ func (k *convKernel) scratch() int {
 	case convDepthwise:
 		half := (k.paddedW() + 1) / 2
 		flat := (k.ow+k.kw-1)*(k.oh+k.kh-1) + 2*(k.oh*(k.ow+k.kw-1)+8) + k.kw
-		return max(k.paddedW()*k.paddedH()+2*half*k.paddedH()+k.owPad(), flat)
+		narrow := minDirectWidth * (2*k.h + 1) // depthwiseNarrow
+		return max(k.paddedW()*k.paddedH()+2*half*k.paddedH()+k.owPad(), flat, narrow)
 	case convPointwise:
 		return k.gemm.packBLen()
 	}
@@ -207,10 +208,15 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 	bv := k.bias[c]
 	w := k.weights[c*k.kh*k.kw : (c+1)*k.kh*k.kw]
 	if k.direct3x3 {
-		zero := scratch[:k.w]
-		clear(zero)
 		lo, hi, _ := k.act.bounds()
-		if dw3x3p1Asm(dst, plane, zero, w, k.w, k.h, bv, lo, hi) {
+		if k.w >= minDirectWidth {
+			zero := scratch[:k.w]
+			clear(zero)
+			if dw3x3p1Asm(dst, plane, zero, w, k.w, k.h, bv, lo, hi) {
+				return
+			}
+		} else {
+			k.depthwiseNarrow(plane, dst, w, scratch, bv, lo, hi)
 			return
 		}
 	}
@@ -321,6 +327,32 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 			k.dwTaps(orow, phases[(2*iy+1)*half:], taps[1][:k.kh*no], no, 2*half)
 		}
 		done(oy)
+	}
+}
+
+// minDirectWidth is the narrowest plane dw3x3p1 takes.
+const minDirectWidth = 10
+
+// depthwiseNarrow is the direct 3×3 stride-1 pad-1 plane for widths below
+// minDirectWidth (2×2 to 9×9 planes at the ends of the face models): the
+// plane is widened to minDirectWidth columns with zeros, which is what the
+// padding reads anyway, dw3x3p1 runs on that, and the extra output columns
+// are dropped. Two copies of a tiny plane cost less than the padded flat
+// path's four passes.
+func (k *convKernel) depthwiseNarrow(plane, dst, w, scratch []float32, bias, lo, hi float32) {
+	const wide = minDirectWidth
+	zero := scratch[:wide]
+	src := scratch[wide : wide+wide*k.h]
+	out := scratch[wide+wide*k.h : wide+2*wide*k.h]
+	clear(zero)
+	for y := range k.h {
+		row := src[y*wide : (y+1)*wide]
+		copy(row, plane[y*k.w:(y+1)*k.w])
+		clear(row[k.w:])
+	}
+	dw3x3p1Asm(out, src, zero, w, wide, k.h, bias, lo, hi)
+	for y := range k.h {
+		copy(dst[y*k.w:(y+1)*k.w], out[y*wide:])
 	}
 }
 

@@ -257,14 +257,15 @@ func TestConvFusions(t *testing.T) {
 
 // TestDepthwiseDirect checks the one-pass 3×3 stride-1 pad-1 depthwise
 // kernel (dw3x3p1) on the widths where its blocks line up, overlap or just
-// fit, single and few rows, with each clamp it fuses: against the float64
+// fit, and on narrow planes it runs widened (depthwiseNarrow), single and
+// few rows, with each clamp it fuses: against the float64
 // reference, and bit for bit against the padded row kernels it replaces.
 func TestDepthwiseDirect(t *testing.T) {
 	if !haveAsmKernel {
 		t.Skip("no AVX2 on this machine")
 	}
 	r := newRand(29)
-	for _, w := range []int{10, 11, 17, 18, 33, 129} {
+	for _, w := range []int{1, 2, 3, 7, 8, 9, 10, 11, 17, 18, 33, 129} {
 		for _, h := range []int{1, 2, 5} {
 			for _, act := range []string{"none", "Relu", "Clip"} {
 				name := fmt.Sprintf("%dx%d/%s", h, w, act)

@@ -7,6 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"math"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -30,15 +33,19 @@ import (
 //     answering with the stored result (the goal is 1 s on two cores);
 //   - cue-lag-p95-s: how long after the moment it is about each live cue arrived;
 //   - cpu-vs-oneshot: the server's CPU time for the live answer over that of uploading
-//     the same file whole and analysing it (the goal is at most 1.1).
+//     the same file whole and analysing it (the goal is at most 1.1), each less what the
+//     idle server spends in the same time (River polling SQLite: idle-cpu-per-min-s).
 //
-// An iteration takes about 70 s; run it with -benchtime=1x.
+// The chunks hold equal shares of the bytes, one per second of the recording's length,
+// which is close to what MediaRecorder hands over each second. An iteration takes about
+// 80 s; run it with -benchtime=1x.
 func BenchmarkLiveAnswer(b *testing.B) {
 	var segments []testmedia.Segment
-	for len(segments) < 12 {
+	for len(segments) < 14 {
 		segments = append(segments, answer[0], testmedia.Segment{Silence: 4}, answer[2], testmedia.Segment{Silence: 1.5})
 	}
-	rec := frontendRecording(b, segments[:11]) // about 60 s
+	rec := frontendRecording(b, segments[:13]) // about 60 s
+	seconds := recordingSeconds(b, rec)
 	va, err := vision.New(vision.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -59,6 +66,11 @@ func BenchmarkLiveAnswer(b *testing.B) {
 	created := br.jsonCall("POST", "/api/interviews/contents", map[string]any{"company": "토스", "role": "백엔드"}, 200)
 	cid := int64(created["content"].(map[string]any)["id"].(float64))
 
+	// What the server costs doing nothing, to subtract from both paths.
+	idle0 := cpuTime()
+	time.Sleep(10 * time.Second)
+	idlePerSecond := (cpuTime() - idle0) / 10
+
 	var stopToFeedback, cpuRatio float64
 	var lags []float64
 	b.ResetTimer()
@@ -66,8 +78,8 @@ func BenchmarkLiveAnswer(b *testing.B) {
 		br.jsonCall("POST", "/api/interviews/question", map[string]any{"content_id": cid, "qas": []any{map[string]any{"q": "지원 동기", "a": "장애를 줄였습니다."}}}, 200)
 		sid := int64(br.jsonCall("POST", fmt.Sprintf("/api/sessions/%d/start", cid), map[string]any{}, 200)["session_id"].(float64))
 
-		cpu0 := cpuTime()
-		aid, stop, cueLags := liveAnswer(b, br, sid, rec, 60)
+		cpu0, wall0 := cpuTime(), time.Now()
+		aid, stop, cueLags := liveAnswer(b, br, sid, rec, seconds)
 		for {
 			fb := br.jsonCall("GET", fmt.Sprintf("/api/feedback/%d/attempts/%d/combined", sid, aid), nil, 200)
 			if fb["analysis"].(map[string]any)["status"] == "done" {
@@ -76,14 +88,15 @@ func BenchmarkLiveAnswer(b *testing.B) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		stopToFeedback += time.Since(stop).Seconds()
-		liveCPU := cpuTime() - cpu0
+		liveCPU := cpuTime() - cpu0 - idlePerSecond*time.Since(wall0).Seconds()
 		lags = append(lags, cueLags...)
 
-		cpu0 = cpuTime()
+		cpu0, wall0 = cpuTime(), time.Now()
 		up := br.upload(sid, 2, rec)
 		br.jsonCall("GET", fmt.Sprintf("/api/feedback/%d/voice-feedback?attempt_id=%d", sid, int64(up["attempt_id"].(float64))), nil, 200)
-		cpuRatio += liveCPU / (cpuTime() - cpu0)
+		cpuRatio += liveCPU / (cpuTime() - cpu0 - idlePerSecond*time.Since(wall0).Seconds())
 	}
+	b.ReportMetric(idlePerSecond*60, "idle-cpu-per-min-s")
 	b.ReportMetric(stopToFeedback/float64(b.N), "stop-to-feedback-s")
 	b.ReportMetric(cpuRatio/float64(b.N), "cpu-vs-oneshot")
 	if len(lags) > 0 {
@@ -175,6 +188,28 @@ func cueLags(br browser, url string, started time.Time) []float64 {
 		}
 	}
 	return out
+}
+
+// recordingSeconds is the recording's length, rounded up to whole seconds: the time of its
+// last audio packet (a WebM written to a pipe, as browsers write them, declares none).
+func recordingSeconds(b *testing.B, rec []byte) int {
+	path := filepath.Join(b.TempDir(), "answer.webm")
+	if err := os.WriteFile(path, rec, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path).Output()
+	if err != nil {
+		b.Fatalf("ffprobe: %v", err)
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) == 0 {
+		b.Fatal("ffprobe found no audio packets")
+	}
+	d, err := strconv.ParseFloat(strings.TrimSuffix(lines[len(lines)-1], ","), 64)
+	if err != nil {
+		b.Fatalf("ffprobe: the last packet time %q", lines[len(lines)-1])
+	}
+	return int(math.Ceil(d))
 }
 
 // cpuTime is this process's user + system CPU time in seconds.

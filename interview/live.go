@@ -189,25 +189,14 @@ func (w *cueWatch) lastOr(kind CueKind) float64 {
 func (w *cueWatch) frame(f vision.FrameResult) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	away, known := lookingAway(f)
-	w.hold(CueLookAway, known && away, f.Time, w.rules.LookAway)
+	// The tracker's verdict: the gaze against the ray to the camera, or a head turned too
+	// far for the eyes to be measured. A face frame without one (a blink) neither starts
+	// nor ends a look-away.
+	if f.LookingAtCamera != nil || !f.State.Measured() {
+		w.hold(CueLookAway, f.LookingAtCamera != nil && !*f.LookingAtCamera, f.Time, w.rules.LookAway)
+	}
 	w.hold(CueNoFace, f.State == vision.StateNoFace, f.Time, w.rules.NoFace)
 	w.hold(CueTooDark, f.State == vision.StateTooDark, f.Time, w.rules.NoFace)
-}
-
-// lookAwayDeg is how far the head must be turned for a frame to count as looking away while
-// the tracker does not judge gaze itself: well beyond vision.GazeToleranceDeg, so a head
-// turned this far is away whatever the camera's placement.
-const lookAwayDeg = 2 * vision.GazeToleranceDeg
-
-func lookingAway(f vision.FrameResult) (away, known bool) {
-	if f.LookingAtCamera != nil {
-		return !*f.LookingAtCamera, true
-	}
-	if !f.State.Measured() || f.Yaw == nil || f.Pitch == nil {
-		return false, false
-	}
-	return math.Abs(*f.Yaw) > lookAwayDeg || math.Abs(*f.Pitch) > lookAwayDeg, true
 }
 
 // audio takes the next decoded samples and measures the voice once a second.

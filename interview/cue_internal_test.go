@@ -19,7 +19,7 @@ func TestLookAwayCueFollowsTheVerdict(t *testing.T) {
 	}{
 		{"away with a blink", func(t float64) vision.FrameResult {
 			f := vision.FrameResult{Time: t, State: vision.StateFace, LookingAtCamera: verdict(t < 1 || t >= 4.2)} // 3.2 s away
-			if t >= 2 && t < 2.4 { // a blink: without bridging, only 1.8 s of it would be left
+			if t >= 2 && t < 2.4 {                                                                                 // a blink: without bridging, only 1.8 s of it would be left
 				f.LookingAtCamera, f.GazeReason = nil, vision.GazeEyesClosed
 			}
 			return f

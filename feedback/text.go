@@ -175,8 +175,8 @@ var tips = map[string]Text{
 		"Practise answers of one to two minutes (about 150–300 words).",
 	},
 	"eye_contact": {
-		"답하는 동안 화면 속 자신이 아니라 카메라 렌즈를 보는 연습을 하세요.",
-		"While answering, look into the camera lens rather than at yourself on screen.",
+		"답하는 동안 화면 속 자신이나 질문이 아니라 카메라 렌즈를 보세요. 렌즈에서 몇 도만 벗어나도 상대는 눈을 맞추지 않는다고 느낍니다.",
+		"While answering, look into the camera lens, not at yourself or the question on screen: a few degrees off the lens already reads as not meeting the interviewer's eyes.",
 	},
 	"look_away": {
 		"생각하느라 시선을 돌리더라도 3초 안에 카메라로 돌아오세요.",

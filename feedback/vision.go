@@ -57,8 +57,14 @@ func visionMetrics(in Input, status map[Modality]ModalityStatus) []Metric {
 			while = Text{"영상 시간", "in the video"}
 		}
 		m.Finding = Text{
-			Ko: fmt.Sprintf("%s의 %.0f%% 동안 카메라를 바라봤습니다(60%% 이상 권장).", while.Ko, x),
-			En: fmt.Sprintf("You looked at the camera %.0f%% of the time %s (60%% or more is the aim).", x, while.En),
+			Ko: fmt.Sprintf("%s의 %.0f%% 동안 카메라 렌즈를 바라봤습니다(60%% 이상 권장).", while.Ko, x),
+			En: fmt.Sprintf("You looked into the camera lens %.0f%% of the time %s (60%% or more is the aim).", x, while.En),
+		}
+		// Without a calibration the verdict rests on the camera's geometry alone, which
+		// a person's eyes and glasses can put several degrees off.
+		if c := vm.Calibration; c != nil && c.Source == vision.CalibrationAbsolute {
+			m.Finding.Ko += " 녹화 시작 때 몇 초간 렌즈를 보고 그 구간을 보정으로 지정하면 더 정확해집니다."
+			m.Finding.En += " Looking into the lens for a few seconds at the start, and naming that stretch as the calibration, makes this more precise."
 		}
 		out = append(out, m)
 	}

@@ -80,6 +80,8 @@ func videoAround(r *vocal.Report) *vision.Report {
 		switch {
 		case t >= dur/2 && t < dur/2+1.2:
 			f.State, f.Posture = vision.StateNoFace, vision.PostureFrame{}
+		case i == 5:
+			f.GazeReason = vision.GazeEyesClosed // a blink: no verdict
 		default:
 			look := !(t >= p.Start+0.2 && t < p.End-0.2)
 			f.LookingAtCamera = &look
@@ -95,7 +97,8 @@ func videoAround(r *vocal.Report) *vision.Report {
 	}
 	pct := func(x float64) *float64 { return &x }
 	v.Metrics = vision.Metrics{EyeContactPercent: pct(100 * float64(looking) / float64(face)),
-		LongestLookAwaySeconds: pct(p.End - p.Start - 0.4), HeadStability: pct(0.9), HeadMovementDegPerSec: pct(3), SmilePercent: pct(12)}
+		LongestLookAwaySeconds: pct(p.End - p.Start - 0.4), HeadStability: pct(0.9), HeadMovementDegPerSec: pct(3), SmilePercent: pct(12),
+		Calibration: &vision.Calibration{Source: vision.CalibrationExplicit, Start: 0, End: 2, Frames: 10}}
 	v.Pose = &vision.PoseReport{Overall: vision.Rated{Value: 95}, Shoulder: vision.Rated{Value: 88}, HeadTilt: vision.Rated{Value: 99}, Hand: vision.Rated{Value: 100}}
 	v.Timeline = []vision.Moment{
 		{Start: p.Start + 0.2, End: p.End - 0.2, Kind: "look_away", Evidence: map[string]float64{"duration_s": p.End - p.Start - 0.4}},
@@ -278,6 +281,20 @@ func htmlInChromium(t *testing.T, lang string) {
 
 // TestUIWords checks that every word the renderers look up exists in both
 // languages: a missing key would print an empty heading.
+// The gaze strip says what the gaze was judged against and why a stretch has no verdict.
+func TestGazeStripSaysWhy(t *testing.T) {
+	s, in := sample(t, "en")
+	var b bytes.Buffer
+	if err := HTML(&b, s, in, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Looking at the camera (calibrated on your look into the lens)", "gaze not measured: eyes closed", "gaze not measured: no face"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}
+
 func TestUIWords(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {

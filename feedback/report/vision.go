@@ -25,9 +25,13 @@ func visionPlots(s *feedback.Summary, in feedback.Input, dur float64, lang strin
 	step := frameStep(v.Series)
 	const stripH = 70.0
 	a := newAxis(dur, 0, 1, stripH)
-	eye := plot{ID: "eye_contact", Title: ui["eye_plot"].In(lang), Height: stripH, XTicks: timeTicks(a),
+	title := ui["eye_plot"].In(lang)
+	if c := v.Metrics.Calibration; c != nil {
+		title += " (" + calibrationWords[c.Source].In(lang) + ")"
+	}
+	eye := plot{ID: "eye_contact", Title: title, Height: stripH, XTicks: timeTicks(a),
 		Legend: []legend{{"look", ui["look_legend"].In(lang)}, {"away", ui["away_legend"].In(lang)}, {"unmeasured", ui["unmeasured_legend"].In(lang)}}}
-	// Consecutive frames of one state become one bar.
+	// Consecutive frames of one state, and one reason, become one bar.
 	state := func(f vision.FrameResult) string {
 		switch {
 		case f.LookingAtCamera == nil:
@@ -37,14 +41,27 @@ func visionPlots(s *feedback.Summary, in feedback.Input, dur float64, lang strin
 		}
 		return "away"
 	}
+	reason := func(f vision.FrameResult) string {
+		if f.GazeReason != "" {
+			return f.GazeReason
+		}
+		if !f.State.Measured() {
+			return string(f.State)
+		}
+		return ""
+	}
 	for i := 0; i < len(v.Series); {
 		j := i
-		for j+1 < len(v.Series) && state(v.Series[j+1]) == state(v.Series[i]) {
+		for j+1 < len(v.Series) && state(v.Series[j+1]) == state(v.Series[i]) && reason(v.Series[j+1]) == reason(v.Series[i]) {
 			j++
 		}
 		t0, t1 := v.Series[i].Time, v.Series[j].Time+step
+		label := ui[state(v.Series[i])+"_legend"].In(lang)
+		if r := reason(v.Series[i]); r != "" {
+			label += ": " + gazeReasonWords[r].In(lang)
+		}
 		eye.Bars = append(eye.Bars, bar{X: a.x(t0), Y: plotTop + 4, W: math.Max(1, a.x(t1)-a.x(t0)), H: stripH - plotTop - plotBottom - 8,
-			Class: state(v.Series[i]), Title: fmt.Sprintf("%s–%s %s", clock(t0), clock(t1), ui[state(v.Series[i])+"_legend"].In(lang))})
+			Class: state(v.Series[i]), Title: fmt.Sprintf("%s–%s %s", clock(t0), clock(t1), label)})
 		i = j + 1
 	}
 	out := []plot{eye}
@@ -74,6 +91,24 @@ func visionPlots(s *feedback.Summary, in feedback.Input, dur float64, lang strin
 		out = append(out, p)
 	}
 	return out
+}
+
+// calibrationWords say what the gaze was judged against (vision.Calibration.Source).
+var calibrationWords = map[string]feedback.Text{
+	vision.CalibrationAbsolute: ui["calib_absolute"],
+	vision.CalibrationExplicit: ui["calib_calibrated"],
+	vision.CalibrationImplicit: ui["calib_implicit"],
+}
+
+// gazeReasonWords say why a frame has no gaze: vision.FrameResult.GazeReason, or the
+// frame's state when no face was measured.
+var gazeReasonWords = map[string]feedback.Text{
+	vision.GazeHeadTurned:            ui["head_turned"],
+	vision.GazeEyesClosed:            ui["eyes_closed"],
+	vision.GazeIrisLost:              ui["iris_lost"],
+	string(vision.StateNoFace):       ui["no_face"],
+	string(vision.StateFaceTooSmall): ui["face_too_small"],
+	string(vision.StateTooDark):      ui["too_dark"],
 }
 
 // frameStep is the sampling interval of the series: the median gap, which a

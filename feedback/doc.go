@@ -53,9 +53,11 @@
 //     the phrase; up to 0.2 is good, 0.4 needs work (our band: no published
 //     norm).
 //   - tremor: the original service's tremor score, unchanged.
-//   - eye_contact: the share of speaking time spent looking at the camera
-//     (of all face frames when speech times are unknown); 60 % is good
-//     (anchors.md §2.6), 80 % and more scores 100, 45 % needs work.
+//   - eye_contact: the share of speaking time spent looking into the
+//     camera lens, package vision's camera gaze within its 9° cone (of all
+//     face frames when speech times are unknown); 60 % is good (anchors.md
+//     §2.6), 80 % and more scores 100, 45 % needs work. Its finding
+//     suggests a calibration when the report had none.
 //   - look_away: the longest look away from the camera; up to 5 s is good,
 //     10 s needs work (anchors.md §2.6: no single look-away over ~5 s).
 //   - head_stability: package vision's head stability × 100 (1 is still,
@@ -89,8 +91,9 @@
 //     to be told about (MACH, speaking rate).
 //   - vision 25 %: looking at the camera clearly helps in video interviews
 //     (Shinya et al. 2024; Basch & Melchers 2024), but camera gaze from a
-//     webcam is the least reliable measurement (MediaPipe does not estimate
-//     gaze) and expression analysis is contested, so it weighs least.
+//     webcam is the least reliable measurement (an eye is 20–30 pixels
+//     wide; see package vision for its measured accuracy) and expression
+//     analysis is contested, so it weighs least.
 //
 // Inside a modality the weights are: pace 25 %, pauses 25 %, fillers 20 %,
 // pitch variation 20 %, trailing off 5 %, tremor 5 % (jitter and shimmer are

@@ -3,7 +3,11 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -37,6 +41,10 @@ type AnalysisInput struct {
 	// Options are the expression settings of the request that started the
 	// analysis.
 	Options AnalysisOptions
+	// Calibration, when the upload named one, is the stretch in seconds during
+	// which the candidate was asked to look into the lens: eye contact is
+	// calibrated on it.
+	Calibration *Calibration
 	// Progress may be called with the finished fraction in [0, 1]; it is
 	// shown by the job status endpoint.
 	Progress func(fraction float64)
@@ -44,6 +52,24 @@ type AnalysisInput struct {
 	// upload): each one a JSON object, relayed as it is to the candidate's page
 	// (sdk.Analyzer sends interview.Cue).
 	Cue func(cue json.RawMessage)
+}
+
+// Calibration is a stretch of an answer, in seconds from its start.
+type Calibration struct {
+	Start float64 `json:"start"`
+	End   float64 `json:"end"`
+}
+
+// parseCalibration reads the upload's calibration field, "START-END" in seconds
+// with 0 ≤ START < END (the form of `nevermind analyze --calibrate`).
+func parseCalibration(s string) (*Calibration, error) {
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
+	start, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+	end, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+	if !ok || err1 != nil || err2 != nil || !(start >= 0 && end > start) || math.IsInf(end, 0) {
+		return nil, fmt.Errorf("invalid_calibration: %q is not START-END in seconds with 0 ≤ START < END", s)
+	}
+	return &Calibration{start, end}, nil
 }
 
 // AnalysisOptions are the seed's expression-feedback query parameters. Zero

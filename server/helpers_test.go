@@ -45,10 +45,12 @@ type fakePipeline struct {
 	// silent mimics a recording without speech: no voice, no transcript.
 	silent bool
 	// noSTT mimics a pipeline without a speech-to-text backend.
-	noSTT   bool
-	calls   atomic.Int64
-	delay   time.Duration
-	failFor atomic.Int64 // fail this many calls first
+	noSTT bool
+	calls atomic.Int64
+	// calibration is the last AnalysisInput.Calibration seen.
+	calibration atomic.Pointer[Calibration]
+	delay       time.Duration
+	failFor     atomic.Int64 // fail this many calls first
 }
 
 func scoresFromBytes(data []byte) [8]float64 {
@@ -62,6 +64,7 @@ func scoresFromBytes(data []byte) [8]float64 {
 
 func (f *fakePipeline) Analyze(ctx context.Context, in AnalysisInput) (*Analysis, error) {
 	f.calls.Add(1)
+	f.calibration.Store(in.Calibration)
 	media := in.Media
 	if in.Cue != nil {
 		media = &cueEveryKB{r: in.Media, cue: in.Cue}

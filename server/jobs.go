@@ -187,9 +187,17 @@ func (r *analysisRunner) Work(ctx context.Context, job *river.Job[analyzeArgs]) 
 	if err != nil {
 		return fail(err, false)
 	}
+	attempt, err := r.db.Attempt(ctx, args.SessionID, args.AttemptID)
+	if err != nil {
+		return fail(fmt.Errorf("attempt %d: %w", args.AttemptID, err), errors.Is(err, store.ErrNotFound))
+	}
+	var calib *Calibration
+	if attempt.CalibrationStart != nil && attempt.CalibrationEnd != nil {
+		calib = &Calibration{*attempt.CalibrationStart, *attempt.CalibrationEnd}
+	}
 	started := time.Now()
 	result, err := r.analyzer.Analyze(ctx, AnalysisInput{
-		SessionID: args.SessionID, AttemptID: args.AttemptID, Media: rc, ContentType: contentType, Options: opts, Question: question,
+		SessionID: args.SessionID, AttemptID: args.AttemptID, Media: rc, ContentType: contentType, Options: opts, Question: question, Calibration: calib,
 		Progress: func(f float64) {
 			if err := r.db.SetJobProgress(ctx, args.AttemptID, f); err != nil {
 				log.Warn("progress", "error", err)

@@ -484,7 +484,7 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 		}
 		run.mu.Unlock()
 	}
-	attempt, _, err := s.storeRecording(ctx, sess, sq, f, contentType, run == nil)
+	attempt, _, err := s.storeRecording(ctx, sess, sq, f, contentType, run == nil, nil)
 	if err != nil {
 		if run != nil {
 			run.cancel()

@@ -56,7 +56,10 @@ func (s *Server) registerUpload() {
 		},
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {
 			Schema: &huma.Schema{Type: "object", Required: []string{"file"}, Properties: map[string]*huma.Schema{
-				"file": {Type: "string", Format: "binary"}}},
+				"file": {Type: "string", Format: "binary"},
+				"calibration": {Type: "string", Examples: []any{"1-4"}, Description: "Optional, before the file: START-END in seconds, " +
+					"a stretch when the candidate was asked to look into the lens; eye contact (head_eye_gaze_rate) is calibrated on it. " +
+					"Malformed: 422 invalid_calibration."}}},
 		}}},
 		Responses: map[string]*huma.Response{
 			"200": {Description: "Uploaded", Content: map[string]*huma.MediaType{"application/json": {
@@ -66,7 +69,7 @@ func (s *Server) registerUpload() {
 			"404": errResp("session_not_found"),
 			"413": errResp("file_too_large"),
 			"415": errResp("unsupported_media_type or invalid_media"),
-			"422": errResp("missing file field"),
+			"422": errResp("missing file field, or invalid_calibration"),
 		},
 	})
 	s.mux.HandleFunc("POST "+path, s.uploadRecording)
@@ -164,7 +167,8 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var part io.Reader
-	for {
+	var calib *Calibration
+	for part == nil {
 		p, err := mr.NextPart()
 		if err != nil {
 			var tooBig *http.MaxBytesError
@@ -179,9 +183,22 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusUnprocessableEntity, fastAPIMissingFile())
 			return
 		}
-		if p.FormName() == "file" {
+		switch p.FormName() {
+		case "file":
 			part = p
-			break
+		case "calibration":
+			// A short text field before the file: "START-END" in seconds.
+			raw, err := io.ReadAll(io.LimitReader(p, 65))
+			if err == nil && len(raw) > 64 {
+				err = fmt.Errorf("invalid_calibration: longer than 64 bytes")
+			}
+			if err == nil {
+				calib, err = parseCalibration(string(raw))
+			}
+			if err != nil {
+				fail(detail(http.StatusUnprocessableEntity, err.Error()))
+				return
+			}
 		}
 	}
 
@@ -201,7 +218,7 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	attempt, key, err := s.storeRecording(ctx, sess, sq, br, contentType, true)
+	attempt, key, err := s.storeRecording(ctx, sess, sq, br, contentType, true, calib)
 	if err != nil {
 		fail(err)
 		return
@@ -211,13 +228,17 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 
 // storeRecording makes src, whose first bytes sniffed as contentType, the recording of a
 // new attempt at sq: the attempt row, the object under a key of its own, the validation,
-// the media assets and, with queue (and unless Config.AnalyzeOnRequest), its analysis job.
-// On failure nothing of it remains and the error is the reply to send.
-func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *store.SessionQuestion, src io.Reader, contentType string, queue bool) (*store.Attempt, string, error) {
+// the media assets and, with queue (and unless Config.AnalyzeOnRequest), its analysis job;
+// calib, when not nil, is the stretch its eye contact is calibrated on. On failure nothing
+// of it remains and the error is the reply to send.
+func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *store.SessionQuestion, src io.Reader, contentType string, queue bool, calib *Calibration) (*store.Attempt, string, error) {
 	tooLarge := detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes))
 	tooSlow := detail(http.StatusRequestTimeout, fmt.Sprintf("request_timeout: the body arrived slower than %d bytes/s or paused for %v",
 		s.cfg.MinBodyRate, s.cfg.BodyIdleTimeout))
 	attempt := &store.Attempt{SessionID: sess.ID, SessionQuestionID: sq.ID}
+	if calib != nil {
+		attempt.CalibrationStart, attempt.CalibrationEnd = &calib.Start, &calib.End
+	}
 	if err := s.db.BeginAttempt(ctx, attempt); err != nil {
 		return nil, "", s.internal(err, "create attempt")
 	}

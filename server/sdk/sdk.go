@@ -51,6 +51,9 @@ func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server
 			CalibrationSeconds: in.Options.BaselineSeconds,
 		},
 	}
+	if c := in.Calibration; c != nil {
+		opts.Vision.Calibration = &vision.Interval{Start: c.Start, End: c.End}
+	}
 	if in.Progress != nil {
 		opts.Progress = func(position, duration time.Duration) {
 			if duration > 0 {

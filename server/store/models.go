@@ -171,6 +171,11 @@ type Attempt struct {
 	Status            *string    `bun:"status"`
 	STTText           *string    `bun:"stt_text"`
 	CreatedAt         time.Time  `bun:"created_at,notnull"`
+	// CalibrationStart and CalibrationEnd, both set or both nil, bound the stretch in
+	// seconds when the candidate looked into the lens on request (the upload's
+	// calibration field); ours, not the seed's.
+	CalibrationStart *float64 `bun:"calibration_start"`
+	CalibrationEnd   *float64 `bun:"calibration_end"`
 }
 
 // MediaAsset is a media_asset row. StorageURL is the object key, not a URL,

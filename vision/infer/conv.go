@@ -105,22 +105,18 @@ func (k *convKernel) run(a *args, lo, hi int) {
 		cols := min(k.colBlock, hw-c0)
 		dst := out[(bn*k.cout+g*k.coutG)*hw+c0:]
 		src := x[(bn*k.cin+g*k.cinG)*k.h*k.w:]
+		var skip []float32 // added to the product, so the epilogue sees the sum
 		if k.residual {
-			// The skip goes in first and the product is added to it, so
-			// the epilogue sees the sum.
-			skip := a.in[3][(bn*k.cout+g*k.coutG)*hw+c0:]
-			for o := range k.coutG {
-				copy(dst[o*hw:o*hw+cols], skip[o*hw:])
-			}
+			skip = a.in[3][(bn*k.cout+g*k.coutG)*hw+c0:]
 		}
 		ep := k.epi[g]
 		if k.mode == convPointwise {
-			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, src[c0:], k.h*k.w, cols, dst, hw, a.scratch, k.residual, ep)
+			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, src[c0:], k.h*k.w, cols, dst, hw, a.scratch, skip, ep)
 		} else {
 			ld := colStride(cols)
 			col := a.scratch[:k.kdim*ld]
 			k.im2col(src, col, c0, cols, ld)
-			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, col, ld, cols, dst, hw, a.scratch[k.kdim*colStride(k.colBlock):], k.residual, ep)
+			k.gemm.gemm(k.packed[g], k.coutG, k.kdim, col, ld, cols, dst, hw, a.scratch[k.kdim*colStride(k.colBlock):], skip, ep)
 		}
 		if ep == nil {
 			for o := range k.coutG {

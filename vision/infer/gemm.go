@@ -135,19 +135,25 @@ func (ep *epilogue) apply(c []float32, ldc, row, h, w int) {
 }
 
 // micro computes the mr×nr tile c (row stride ldc) = a·b over k steps (a
-// packed, b rows ldb apart), adding to c when acc is set, then applies ep (if not nil) as rows
-// [row, row+mr). (A switch rather than a func value keeps the calls direct,
-// so the edge tile stays on the stack.)
-func (g gemmKernel) micro(k int, a, b []float32, ldb int, c []float32, ldc int, acc bool, ep *epilogue, row int) {
+// packed, b rows ldb apart), plus the tile add (row stride ldc; it may be c
+// itself) unless add is nil, then applies ep (if not nil) as rows [row,
+// row+mr). (A switch rather than a func value keeps the calls direct, so
+// the edge tile stays on the stack.)
+func (g gemmKernel) micro(k int, a, b []float32, ldb int, c []float32, ldc int, add []float32, ep *epilogue, row int) {
 	if g.kind == kernelGo {
-		microGo(k, a, b, ldb, c, ldc, acc)
+		if add != nil && &add[0] != &c[0] {
+			for i := range g.mr {
+				copy(c[i*ldc:i*ldc+g.nr], add[i*ldc:])
+			}
+		}
+		microGo(k, a, b, ldb, c, ldc, add != nil)
 		if ep != nil {
 			ep.apply(c, ldc, row, g.mr, g.nr)
 		}
 		return
 	}
 	flags := 0
-	if acc {
+	if add != nil {
 		flags = 1
 	}
 	var bias, slope []float32
@@ -157,9 +163,9 @@ func (g gemmKernel) micro(k int, a, b []float32, ldb int, c []float32, ldc int, 
 		bias, slope, lo, hi = ep.bias[row:row+g.mr], ep.slope[row:row+g.mr], ep.lo, ep.hi
 	}
 	if g.kind == kernelAVX512 {
-		micro512(k, a, b, ldb, c, ldc, flags, bias, slope, lo, hi)
+		micro512(k, a, b, ldb, c, ldc, add, flags, bias, slope, lo, hi)
 	} else {
-		microAsm(k, a, b, ldb, c, ldc, flags, bias, slope, lo, hi)
+		microAsm(k, a, b, ldb, c, ldc, add, flags, bias, slope, lo, hi)
 	}
 }
 
@@ -213,17 +219,21 @@ func directB(ldb int) bool { return ldb%256 != 0 }
 // roundCols rounds a column count up to whole panels.
 func (g gemmKernel) roundCols(n int) int { return (n + g.nr - 1) / g.nr * g.nr }
 
-// gemm computes C[m×n] = A·B, or C += A·B when acc is set, then applies ep
-// unless it is nil. ap is A packed by packA with depth k; b has row stride
-// ldb; c has row stride ldc; bp is scratch of at least packBLen().
-func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []float32, ldc int, bp []float32, acc bool, ep *epilogue) {
+// gemm computes C[m×n] = A·B, plus the m×n matrix add (row stride ldc; it
+// may be c itself) unless add is nil, then applies ep unless it is nil. ap
+// is A packed by packA with depth k; b has row stride ldb; c has row stride
+// ldc; bp is scratch of at least packBLen().
+func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []float32, ldc int, bp []float32, add []float32, ep *epilogue) {
 	var tile [8 * 32]float32
 	mr, nr := g.mr, g.nr
 	panels := (m + mr - 1) / mr
 	direct := directB(ldb)
 	for k0 := 0; k0 < k; k0 += kc {
 		kl := min(kc, k-k0)
-		accum := acc || k0 > 0
+		plus := add
+		if k0 > 0 {
+			plus = c // the sums so far
+		}
 		last := ep
 		if k0+kl < k {
 			last = nil // the sums are not complete yet
@@ -239,16 +249,22 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 				apan := ap[p*mr*k+k0*mr : p*mr*k+(k0+kl)*mr]
 				h := min(mr, m-p*mr)
 				if w == nr && h == mr {
-					g.micro(kl, apan, bpan, bstride, c[p*mr*ldc+j0:], ldc, accum, last, p*mr)
+					var pt []float32
+					if plus != nil {
+						pt = plus[p*mr*ldc+j0:]
+					}
+					g.micro(kl, apan, bpan, bstride, c[p*mr*ldc+j0:], ldc, pt, last, p*mr)
 					continue
 				}
 				// Edge tile: compute in a full temporary tile.
-				if accum {
+				var pt []float32
+				if plus != nil {
 					for i := range h {
-						copy(tile[i*nr:i*nr+w], c[(p*mr+i)*ldc+j0:])
+						copy(tile[i*nr:i*nr+w], plus[(p*mr+i)*ldc+j0:])
 					}
+					pt = tile[:]
 				}
-				g.micro(kl, apan, bpan, bstride, tile[:mr*nr], nr, accum, last, p*mr)
+				g.micro(kl, apan, bpan, bstride, tile[:mr*nr], nr, pt, last, p*mr)
 				for i := range h {
 					copy(c[(p*mr+i)*ldc+j0:(p*mr+i)*ldc+j0+w], tile[i*nr:i*nr+w])
 				}

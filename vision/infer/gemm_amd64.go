@@ -12,30 +12,42 @@ var haveAsmKernel = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 var haveAVX512Kernel = haveAsmKernel && cpu.X86.HasAVX512F
 
 //go:noescape
-func micro8x32(k int, a, b *float32, ldb int, c *float32, ldc, flags int, bias, slope *float32, lo, hi float32)
+func micro8x32(k int, a, b *float32, ldb int, c *float32, ldc int, add *float32, flags int, bias, slope *float32, lo, hi float32)
 
 // micro512 checks the bounds the AVX-512 kernel relies on, then calls it.
-// flags: bit 0 adds to c, bit 1 applies the epilogue bias, slope, lo, hi
+// flags: bit 0 adds the tile add (row stride ldc), bit 1 applies the epilogue bias, slope, lo, hi
 // (8 rows each).
-func micro512(k int, a, b []float32, ldb int, c []float32, ldc, flags int, bias, slope []float32, lo, hi float32) {
+func micro512(k int, a, b []float32, ldb int, c []float32, ldc int, add []float32, flags int, bias, slope []float32, lo, hi float32) {
 	_ = a[k*8-1]
 	_ = b[(k-1)*ldb+31]
 	_ = c[7*ldc+31]
+	ap := addRows(add, ldc, flags, 8, 32)
 	bp, sp := epiRows(bias, slope, flags, 8)
-	micro8x32(k, &a[0], &b[0], ldb, &c[0], ldc, flags, bp, sp, lo, hi)
+	micro8x32(k, &a[0], &b[0], ldb, &c[0], ldc, ap, flags, bp, sp, lo, hi)
 }
 
 //go:noescape
-func micro6x16(k int, a, b *float32, ldb int, c *float32, ldc, flags int, bias, slope *float32, lo, hi float32)
+func micro6x16(k int, a, b *float32, ldb int, c *float32, ldc int, add *float32, flags int, bias, slope *float32, lo, hi float32)
 
 // microAsm checks the bounds the AVX2 kernel relies on, then calls it;
 // flags as for micro512, with 6 rows.
-func microAsm(k int, a, b []float32, ldb int, c []float32, ldc, flags int, bias, slope []float32, lo, hi float32) {
+func microAsm(k int, a, b []float32, ldb int, c []float32, ldc int, add []float32, flags int, bias, slope []float32, lo, hi float32) {
 	_ = a[k*6-1]
 	_ = b[(k-1)*ldb+15]
 	_ = c[5*ldc+15]
+	ap := addRows(add, ldc, flags, 6, 16)
 	bp, sp := epiRows(bias, slope, flags, 6)
-	micro6x16(k, &a[0], &b[0], ldb, &c[0], ldc, flags, bp, sp, lo, hi)
+	micro6x16(k, &a[0], &b[0], ldb, &c[0], ldc, ap, flags, bp, sp, lo, hi)
+}
+
+// addRows returns the tile added to the product, checking its extent,
+// when flags asks for it.
+func addRows(add []float32, ldc, flags, mr, nr int) *float32 {
+	if flags&1 == 0 {
+		return nil
+	}
+	_ = add[(mr-1)*ldc+nr-1]
+	return &add[0]
 }
 
 // epiRows returns the epilogue's rows for the assembly, checking that

@@ -15,15 +15,16 @@
 	VBROADCASTSS 28(R8), Y10; \
 	VBROADCASTSS 32(R8), Y11
 
-// func micro6x16(k int, a, b *float32, ldb int, c *float32, ldc, flags int, bias, slope *float32, lo, hi float32)
+// func micro6x16(k int, a, b *float32, ldb int, c *float32, ldc int, add *float32, flags int, bias, slope *float32, lo, hi float32)
 //
 // C[6][16] (row stride ldc floats) = Σ_k a[k][0:6] ⊗ b[k][0:16], a
-// packed as in gemm.go, b's rows ldb floats apart: twelve YMM accumulators, two B loads and six
-// broadcasts for twelve FMAs a step. flags bit 0 adds the product to C;
-// bit 1 then applies the epilogue: row r becomes v = x + bias[r], v·slope[r]
+// packed as in gemm.go, b's rows ldb floats apart: twelve YMM
+// accumulators, two B loads and six broadcasts for twelve FMAs a step.
+// flags bit 0 adds the tile at add (row stride ldc too; it may be c
+// itself) to the product; bit 1 then applies the epilogue: row r becomes v = x + bias[r], v·slope[r]
 // where v is negative, clamped to [lo, hi] (bias and slope hold 6 values).
 // k must be at least 1.
-TEXT ·micro6x16(SB), NOSPLIT, $0-80
+TEXT ·micro6x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -71,10 +72,10 @@ loop6:
 	DECQ CX
 	JNZ  loop6
 
-	MOVQ flags+48(FP), AX
+	MOVQ flags+56(FP), AX
 	TESTQ $1, AX
 	JE    epi6
-	MOVQ  DX, R9
+	MOVQ  add+48(FP), R9
 	VADDPS (R9), Y0, Y0
 	VADDPS 32(R9), Y1, Y1
 	ADDQ R8, R9
@@ -96,8 +97,8 @@ loop6:
 epi6:
 	TESTQ $2, AX
 	JE    store6
-	MOVQ  bias+56(FP), R10
-	MOVQ  slope+64(FP), R11
+	MOVQ  bias+64(FP), R10
+	MOVQ  slope+72(FP), R11
 	VBROADCASTSS 0(R10), Y12
 	VBROADCASTSS 0(R11), Y13
 	VADDPS       Y12, Y0, Y0
@@ -146,8 +147,8 @@ epi6:
 	VMULPS       Y11, Y13, Y15
 	VBLENDVPS    Y10, Y14, Y10, Y10
 	VBLENDVPS    Y11, Y15, Y11, Y11
-	VBROADCASTSS lo+72(FP), Y12
-	VBROADCASTSS hi+76(FP), Y13
+	VBROADCASTSS lo+80(FP), Y12
+	VBROADCASTSS hi+84(FP), Y13
 	VMAXPS Y12, Y0, Y0
 	VMINPS Y13, Y0, Y0
 	VMAXPS Y12, Y1, Y1
@@ -340,13 +341,13 @@ d3:
 	VZEROUPPER
 	RET
 
-// func micro8x32(k int, a, b *float32, ldb int, c *float32, ldc, flags int, bias, slope *float32, lo, hi float32)
+// func micro8x32(k int, a, b *float32, ldb int, c *float32, ldc int, add *float32, flags int, bias, slope *float32, lo, hi float32)
 //
 // The AVX-512 tile: C[8][32] (row stride ldc floats) = Σ_k a[k][0:8] ⊗
 // b[k][0:32]; sixteen ZMM accumulators, two B loads and eight broadcasts
 // per step. flags and the epilogue as in micro6x16 (bias and slope hold 8
 // values). k must be at least 1.
-TEXT ·micro8x32(SB), NOSPLIT, $0-80
+TEXT ·micro8x32(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -404,10 +405,10 @@ loop512:
 	DECQ CX
 	JNZ  loop512
 
-	MOVQ  flags+48(FP), AX
+	MOVQ  flags+56(FP), AX
 	TESTQ $1, AX
 	JE    epi512
-	MOVQ  DX, R9
+	MOVQ  add+48(FP), R9
 	VADDPS (R9), Z0, Z0
 	VADDPS 64(R9), Z1, Z1
 	ADDQ R8, R9
@@ -435,8 +436,8 @@ loop512:
 epi512:
 	TESTQ $2, AX
 	JE    store512
-	MOVQ  bias+56(FP), R10
-	MOVQ  slope+64(FP), R11
+	MOVQ  bias+64(FP), R10
+	MOVQ  slope+72(FP), R11
 	VPXORD Z28, Z28, Z28
 	VBROADCASTSS 0(R10), Z16
 	VBROADCASTSS 0(R11), Z17
@@ -502,8 +503,8 @@ epi512:
 	VCMPPS       $1, Z28, Z15, K2
 	VMULPS       Z17, Z14, K1, Z14
 	VMULPS       Z17, Z15, K2, Z15
-	VBROADCASTSS lo+72(FP), Z16
-	VBROADCASTSS hi+76(FP), Z17
+	VBROADCASTSS lo+80(FP), Z16
+	VBROADCASTSS hi+84(FP), Z17
 	VMAXPS Z16, Z0, Z0
 	VMINPS Z17, Z0, Z0
 	VMAXPS Z16, Z1, Z1

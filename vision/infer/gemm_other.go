@@ -7,11 +7,11 @@ const (
 	haveAVX512Kernel = false
 )
 
-func micro512(k int, a, b []float32, ldb int, c []float32, ldc, flags int, bias, slope []float32, lo, hi float32) {
+func micro512(k int, a, b []float32, ldb int, c []float32, ldc int, add []float32, flags int, bias, slope []float32, lo, hi float32) {
 	panic("infer: no AVX-512 kernel on this platform")
 }
 
-func microAsm(k int, a, b []float32, ldb int, c []float32, ldc, flags int, bias, slope []float32, lo, hi float32) {
+func microAsm(k int, a, b []float32, ldb int, c []float32, ldc int, add []float32, flags int, bias, slope []float32, lo, hi float32) {
 	panic("infer: no AVX2 kernel on this platform")
 }
 

@@ -20,7 +20,8 @@ func availableKernels() []gemmKernel {
 
 // TestGemmKernels checks every micro-kernel, through the blocked driver, on
 // sizes with partial tiles and several depth blocks, against a float64
-// triple loop: plain, accumulating, and with a PRelu and a clamp epilogue.
+// triple loop: plain, adding another matrix, and with a PRelu and a clamp
+// epilogue.
 func TestGemmKernels(t *testing.T) {
 	r := newRand(43)
 	for _, sz := range [][3]int{{1, 1, 1}, {4, 16, 16}, {6, 16, 16}, {8, 32, 32}, {5, 17, 33}, {3, 300, 20}, {37, 260, 71}, {64, 513, 128}, {7, 40, 256}} {
@@ -38,11 +39,19 @@ func TestGemmKernels(t *testing.T) {
 					if act != nil {
 						ep = g.newEpilogue(bias, act, 0)
 					}
-					c := make([]float32, m*n)
+					// With acc, the product is added to a matrix of ones
+					// that is not c; c starts as NaN, which nothing may read.
+					c, add := make([]float32, m*n), []float32(nil)
 					for i := range c {
-						c[i] = 1
+						c[i] = float32(math.NaN())
 					}
-					g.gemm(ap, m, k, b.f32(), n, n, c, n, make([]float32, g.packBLen()), acc, ep)
+					if acc {
+						add = make([]float32, m*n)
+						for i := range add {
+							add[i] = 1
+						}
+					}
+					g.gemm(ap, m, k, b.f32(), n, n, c, n, make([]float32, g.packBLen()), add, ep)
 					for i, w := range want.data {
 						if acc {
 							w++
@@ -84,7 +93,7 @@ func BenchmarkGemm(b *testing.B) {
 				for b.Loop() {
 					for j := 0; j < n; j += 256 {
 						w := min(256, n-j)
-						g.gemm(ap, m, k, bf[j:], n, w, c[j:], n, bp, false, nil)
+						g.gemm(ap, m, k, bf[j:], n, w, c[j:], n, bp, nil, nil)
 					}
 				}
 				b.ReportMetric(float64(2*m*k*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")

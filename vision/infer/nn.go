@@ -253,7 +253,7 @@ func (k *matmulKernel) run(a *args, lo, hi int) {
 		c0 := blk * k.colBlock
 		w := min(k.colBlock, k.n-c0)
 		dst := C[bt*k.m*k.n+c0:]
-		k.gemm.gemm(ap, k.m, k.k, B[k.bOff[bt]+c0:], k.n, w, dst, k.n, bp, false, nil)
+		k.gemm.gemm(ap, k.m, k.k, B[k.bOff[bt]+c0:], k.n, w, dst, k.n, bp, nil, nil)
 		if k.bias != nil {
 			for i := range k.m {
 				row := dst[i*k.n : i*k.n+w]

@@ -47,8 +47,9 @@ func (p pose) forward() [3]float64 { return [3]float64{-p.R[0][2], -p.R[1][2], -
 // centimetres. At rest the iris centre sits between the eye corners at the
 // depth of the lid margins (which rest on the eyeball), and the eye turns
 // about a centre irisRadiusCM behind it: the eye's centre of rotation lies
-// about 13.5 mm behind the cornea's apex (Fry & Hill 1962) and the pupil
-// as seen through the cornea about 3 mm behind it, hence 10.5 mm.
+// about 13.5 mm behind the cornea's apex (the usual schematic-eye value)
+// and the pupil as seen through the cornea about 3 mm behind it, hence
+// 10.5 mm.
 const irisRadiusCM = 1.05
 
 var (

@@ -194,9 +194,11 @@ func (k *convKernel) im2col(x, col []float32, c0, cols, ld int) {
 }
 
 // depthwise computes one output channel of a depthwise convolution. The
-// input plane is copied once into scratch with its zero padding (and, for
-// stride 2, split into even and odd columns), so every output row is a sum
-// of kh·kw shifted input rows with no bounds checks: dwRow's inner loop.
+// common 3×3 layers with a clamp go straight to their one-pass kernels
+// (direct3x3, direct3x3s2). Otherwise the input plane is copied once into
+// scratch with its zero padding (and, for stride 2, split into even and odd
+// columns), so every output row is a sum of kh·kw shifted input rows with
+// no bounds checks: dwRow's inner loop.
 func (k *convKernel) depthwise(a *args, bn, c int) {
 	x, out, scratch := a.in[0], a.out[0], a.scratch
 	plane := x[(bn*k.cin+c)*k.h*k.w : (bn*k.cin+c+1)*k.h*k.w]

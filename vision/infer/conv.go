@@ -37,7 +37,7 @@ type convKernel struct {
 	// direct3x3s2 is the same for stride 2 with begin pads of 0 or 1: the
 	// assembly reads the image rows in place, a row at a time.
 	direct3x3s2 bool
-	residual  bool // in[3] is added before the activation
+	residual    bool // in[3] is added before the activation
 }
 
 func (k *convKernel) units() int {

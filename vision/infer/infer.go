@@ -124,8 +124,8 @@ func LoadBytes(data []byte, opts Options) (*Model, error) {
 	m := &Model{plan: p}
 	if threads > 1 {
 		m.pool = newWorkerPool(threads - 1)
-		// The workers hold only the task channel, so the Model can be
-		// collected; closing the channel then ends them.
+		// The workers hold only the pool, so the Model can be collected;
+		// closing the pool then ends them.
 		runtime.AddCleanup(m, func(pool *workerPool) { pool.close() }, m.pool)
 	}
 	m.sessions.New = func() any { return m.NewSession() }
@@ -188,8 +188,8 @@ type Session struct {
 	arena   []float32
 	vals    [][]float32 // by value index
 	opArgs  [][]args    // by op, one per worker
+	jobs    []*job      // by op; nil for an op that is not split
 	outputs []*tensor.Dense
-	wg      sync.WaitGroup
 }
 
 // NewSession allocates the buffers for running m.
@@ -212,6 +212,7 @@ func (m *Model) NewSession() *Session {
 	workers := p.threads
 	scratch := make([]float32, p.scratchSize*workers)
 	s.opArgs = make([][]args, len(p.ops))
+	s.jobs = make([]*job, len(p.ops))
 	for i, op := range p.ops {
 		in := make([][]float32, len(op.in))
 		for j, v := range op.in {
@@ -226,6 +227,10 @@ func (m *Model) NewSession() *Session {
 		s.opArgs[i] = make([]args, workers)
 		for w := range workers {
 			s.opArgs[i][w] = args{in: in, out: out, scratch: scratch[w*p.scratchSize : (w+1)*p.scratchSize]}
+		}
+		if op.parallel && m.pool != nil {
+			units := op.k.units()
+			s.jobs[i] = newJob(op.k, s.opArgs[i], units, min(units, partsPerThread*workers))
 		}
 	}
 	for _, v := range p.outputs {
@@ -268,7 +273,7 @@ func (s *Session) Run(ctx context.Context, inputs ...*tensor.Dense) ([]*tensor.D
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		s.exec(op, s.opArgs[i])
+		s.exec(op, s.opArgs[i], s.jobs[i])
 	}
 	return s.outputs, nil
 }

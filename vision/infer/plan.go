@@ -3,8 +3,6 @@ package infer
 import (
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"gorgonia.org/tensor"
 )
@@ -661,52 +659,15 @@ func (p *plan) assignBuffers() {
 	p.arenaSize = total
 }
 
-// exec runs one planned op, splitting it across workers when it is large.
-func (s *Session) exec(op *planOp, a []args) {
-	n := op.k.units()
-	if !op.parallel || s.m.pool == nil {
-		op.k.run(&a[0], 0, n)
+// exec runs one planned op, splitting it across the workers when it is
+// large (j is its job then, else nil).
+func (s *Session) exec(op *planOp, a []args, j *job) {
+	if j == nil {
+		op.k.run(&a[0], 0, op.k.units())
 		return
 	}
-	parts := min(len(a), n)
-	s.wg.Add(parts - 1)
-	for w := 1; w < parts; w++ {
-		s.m.pool.tasks <- task{k: op.k, a: &a[w], lo: w * n / parts, hi: (w + 1) * n / parts, wg: &s.wg}
-	}
-	op.k.run(&a[0], 0, n/parts)
-	s.wg.Wait()
+	s.m.pool.run(j)
 }
-
-type task struct {
-	k      kernel
-	a      *args
-	lo, hi int
-	wg     *sync.WaitGroup
-}
-
-// workerPool runs kernel pieces for every Session of a Model.
-type workerPool struct {
-	tasks   chan task
-	once    sync.Once
-	running atomic.Int32 // workers that have not ended
-}
-
-func newWorkerPool(n int) *workerPool {
-	wp := &workerPool{tasks: make(chan task, 4*n)}
-	wp.running.Add(int32(n))
-	for range n {
-		go func(tasks <-chan task, running *atomic.Int32) {
-			defer running.Add(-1)
-			for t := range tasks {
-				t.k.run(t.a, t.lo, t.hi)
-				t.wg.Done()
-			}
-		}(wp.tasks, &wp.running)
-	}
-	return wp
-}
-
-func (wp *workerPool) close() { wp.once.Do(func() { close(wp.tasks) }) }
 
 // maxElements bounds every tensor of a plan (256 MiB of float32), so that a
 // malformed model fails to load instead of exhausting memory.
@@ -729,5 +690,9 @@ func checkSize(shape []int) error {
 }
 
 // minParallelFlops is the work below which splitting a layer across
-// goroutines costs more (hand-off, wake-up) than it saves.
-const minParallelFlops = 4 << 20
+// goroutines costs more (claiming, waking a parked worker) than it saves.
+const minParallelFlops = 1 << 20
+
+// partsPerThread is how many parts a split layer has per thread, so that
+// a late goroutine leaves little to wait for.
+const partsPerThread = 4

@@ -3,12 +3,75 @@ package infer
 import (
 	"context"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nevermind-ai/nevermind/vision/models"
 	"gorgonia.org/tensor"
 )
+
+// countKernel counts how often each of its units runs, and on which
+// scratch slot, to check that a job runs every unit exactly once.
+type countKernel struct {
+	hits  []atomic.Int32
+	slots []atomic.Int32 // by scratch slot: concurrent users, must stay ≤ 1
+	bad   atomic.Bool
+}
+
+func (k *countKernel) units() int { return len(k.hits) }
+func (k *countKernel) run(a *args, lo, hi int) {
+	slot := int(a.scratch[0])
+	if k.slots[slot].Add(1) != 1 {
+		k.bad.Store(true)
+	}
+	for u := lo; u < hi; u++ {
+		k.hits[u].Add(1)
+	}
+	time.Sleep(time.Microsecond)
+	k.slots[slot].Add(-1)
+}
+
+// TestWorkerPoolRunsEveryPartOnce: two callers share one pool of three
+// workers, each with its own job (so one of them often finds the pool busy
+// and runs alone); every unit runs once per run, and no scratch slot is
+// used by two goroutines at once. Rounds are separated by pauses longer
+// than spinFor, so workers park and are woken too.
+func TestWorkerPoolRunsEveryPartOnce(t *testing.T) {
+	const workers, units, rounds = 3, 37, 200
+	wp := newWorkerPool(workers)
+	defer wp.close()
+	var wg sync.WaitGroup
+	for range 2 {
+		k := &countKernel{hits: make([]atomic.Int32, units), slots: make([]atomic.Int32, workers+1)}
+		a := make([]args, workers+1)
+		for s := range a {
+			a[s].scratch = []float32{float32(s)}
+		}
+		j := newJob(k, a, units, min(units, partsPerThread*(workers+1)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				wp.run(j)
+				for u := range k.hits {
+					if n := k.hits[u].Load(); n != int32(r+1) {
+						t.Errorf("round %d: unit %d ran %d times in all, want %d", r, u, n, r+1)
+						return
+					}
+				}
+				if r%20 == 0 {
+					time.Sleep(2 * spinFor)
+				}
+			}
+			if k.bad.Load() {
+				t.Error("a scratch slot was used by two goroutines at once")
+			}
+		}()
+	}
+	wg.Wait()
+}
 
 // TestWorkersStopWithModel: a multi-threaded Model's workers run while it
 // lives and end once it is garbage. Only the pool of the Model made here is

@@ -37,9 +37,46 @@ func TestLookAwayCueFollowsTheVerdict(t *testing.T) {
 			if cue.Kind == CueLookAway {
 				got++
 			}
-		}, CueRules{}, "en", 16000)
+		}, CueRules{}, "en", 16000, nil)
 		for i := range 30 { // 6 s at 5 fps; the default cue waits 3 s
 			w.frame(c.frame(float64(i) / 5))
+		}
+		if got != c.want {
+			t.Errorf("%s: %d look-away cues, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// With a calibration stretch the live look-away cue is judged against the candidate's own
+// "at the lens": a face whose eyes read 11° high while looking into the lens (more than
+// vision.GazeToleranceDeg, so the tracker's absolute verdict says away) is not cued, and a
+// real look-away after the stretch still is.
+func TestLookAwayCueUsesTheCalibration(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		calibration *vision.Interval
+		awayFrom    float64 // the candidate looks 25° aside from this moment on
+		want        int
+	}{
+		{"no calibration", nil, 99, 1},
+		{"calibrated", &vision.Interval{Start: 0.5, End: 2.5}, 99, 0},
+		{"calibrated, then away", &vision.Interval{Start: 0.5, End: 2.5}, 4, 1},
+		{"calibration later than the answer", &vision.Interval{Start: 20, End: 22}, 99, 1},
+	} {
+		var got int
+		w := newCueWatch(func(cue Cue) {
+			if cue.Kind == CueLookAway {
+				got++
+			}
+		}, CueRules{}, "en", 16000, c.calibration)
+		for i := range 50 { // 10 s at 5 fps
+			at := float64(i) / 5
+			yaw, pitch := 0.0, 11.0
+			if at >= c.awayFrom {
+				yaw = 25
+			}
+			look := false // the tracker's absolute verdict: 11° is outside the 9° cone
+			w.frame(vision.FrameResult{Time: at, State: vision.StateFace, GazeYaw: &yaw, GazePitch: &pitch, LookingAtCamera: &look})
 		}
 		if got != c.want {
 			t.Errorf("%s: %d look-away cues, want %d", c.name, got, c.want)

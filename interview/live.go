@@ -117,6 +117,10 @@ type cueWatch struct {
 	since map[CueKind]float64
 	cued  map[CueKind]bool
 
+	// calib judges looking away against the candidate's own "at the lens" when the
+	// options named a calibration stretch; nil otherwise.
+	calib *liveCalibration
+
 	monitor     *vocal.Monitor
 	rate        int
 	heard       int     // samples given to the monitor
@@ -129,13 +133,16 @@ type cueWatch struct {
 // analysis.
 const measureEvery = 1.0
 
-func newCueWatch(send func(Cue), rules CueRules, lang string, rate int) *cueWatch {
+func newCueWatch(send func(Cue), rules CueRules, lang string, rate int, calibration *vision.Interval) *cueWatch {
 	rules = rules.withDefaults()
 	w := &cueWatch{
 		rules: rules, send: send, start: time.Now(), lang: lang, rate: rate,
 		last: map[CueKind]float64{}, lastAny: math.Inf(-1),
 		since: map[CueKind]float64{}, cued: map[CueKind]bool{},
 		nextMeasure: measureEvery, speaking: math.NaN(),
+	}
+	if calibration != nil {
+		w.calib = &liveCalibration{span: *calibration}
 	}
 	if m, err := vocal.NewMonitor(rate, lang, rules.PaceWindow); err == nil {
 		w.monitor = m
@@ -192,11 +199,63 @@ func (w *cueWatch) frame(f vision.FrameResult) {
 	// The tracker's verdict: the gaze against the ray to the camera, or a head turned too
 	// far for the eyes to be measured. A face frame without one (a blink) neither starts
 	// nor ends a look-away.
-	if f.LookingAtCamera != nil || !f.State.Measured() {
-		w.hold(CueLookAway, f.LookingAtCamera != nil && !*f.LookingAtCamera, f.Time, w.rules.LookAway)
+	away, judged := f.LookingAtCamera != nil && !*f.LookingAtCamera, f.LookingAtCamera != nil || !f.State.Measured()
+	if w.calib != nil {
+		away, judged = w.calib.judge(f, away, judged)
+	}
+	if judged {
+		w.hold(CueLookAway, away, f.Time, w.rules.LookAway)
 	}
 	w.hold(CueNoFace, f.State == vision.StateNoFace, f.Time, w.rules.NoFace)
 	w.hold(CueTooDark, f.State == vision.StateTooDark, f.Time, w.rules.NoFace)
+}
+
+// liveCalibration judges the live look-away cue against an explicit calibration, as
+// vision.Summarize judges the report's frames: the median gaze of the stretch in which the
+// candidate was asked to look into the lens is their "at the camera", once the stretch is
+// over. Without it the tracker's absolute verdict can be off by the few degrees a face's
+// eyes read off (glasses, eye shape, camera placement), enough to cue a candidate who is
+// looking into the lens.
+type liveCalibration struct {
+	span            vision.Interval
+	yaws, pitches   []float64
+	settled, usable bool
+	yaw, pitch      float64
+}
+
+// judge returns whether frame f is looking away and whether it was judged at all, given
+// the tracker's answers to both.
+func (c *liveCalibration) judge(f vision.FrameResult, away, judged bool) (bool, bool) {
+	switch {
+	case f.Time < c.span.Start:
+		return away, judged
+	case f.Time <= c.span.End:
+		if f.GazeYaw != nil && f.GazePitch != nil {
+			c.yaws, c.pitches = append(c.yaws, *f.GazeYaw), append(c.pitches, *f.GazePitch)
+		}
+		return false, judged // asked to look into the lens: never a look-away
+	}
+	if !c.settled {
+		c.settled = true
+		if len(c.yaws) >= vision.MinCalibrationFrames {
+			c.yaw, c.pitch = middle(c.yaws), middle(c.pitches)
+			c.usable = math.Hypot(c.yaw, c.pitch) <= vision.MaxCalibrationOffsetDeg
+		}
+	}
+	if !c.usable || f.GazeYaw == nil || f.GazePitch == nil {
+		return away, judged // a head turned too far, closed eyes, or no usable calibration
+	}
+	return math.Hypot(*f.GazeYaw-c.yaw, *f.GazePitch-c.pitch) > vision.GazeToleranceDeg, true
+}
+
+// middle is the median of xs (which it sorts).
+func middle(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // audio takes the next decoded samples and measures the voice once a second.

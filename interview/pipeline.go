@@ -182,7 +182,7 @@ func (p *Pipeline) mediaOptions(ctx context.Context, opts Options) (media.Option
 	if opts.Cues == nil {
 		return mo, nil
 	}
-	cues := newCueWatch(opts.Cues, opts.CueRules, opts.Language, media.DefaultSampleRate)
+	cues := newCueWatch(opts.Cues, opts.CueRules, opts.Language, media.DefaultSampleRate, opts.Vision.Calibration)
 	mo.OnAudio = func(pcm []float32) { cues.audio(ctx, pcm) }
 	return mo, cues
 }

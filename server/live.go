@@ -28,7 +28,8 @@ import (
 // speaks too), and the receiving server analyses the bytes as they arrive:
 //
 //	POST   /api/live/uploads/            create: Upload-Defer-Length: 1 and Upload-Metadata
-//	                                     with session_id and question_index (base64, as tus says)
+//	                                     with session_id, question_index and optionally
+//	                                     calibration (START-END; base64, as tus says)
 //	HEAD   /api/live/uploads/{id}        how many bytes are stored: resume from Upload-Offset
 //	PATCH  /api/live/uploads/{id}        append bytes; the last PATCH also sends Upload-Length
 //	DELETE /api/live/uploads/{id}        abandon the answer
@@ -69,10 +70,11 @@ type liveUploads struct {
 
 // liveRun is one live upload's analysis and the events its listeners are sent.
 type liveRun struct {
-	id        string
-	sessionID int64
-	question  string
-	cancel    context.CancelFunc
+	id          string
+	sessionID   int64
+	question    string
+	calibration *Calibration
+	cancel      context.CancelFunc
 	// complete is closed when the last byte is stored; attempt is set just before.
 	complete chan struct{}
 	attempt  int64
@@ -251,11 +253,27 @@ func (l *liveUploads) create(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileI
 	if !hook.Upload.SizeIsDeferred && hook.Upload.Size == 0 {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
 	}
-	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: tusd.MetaData{
+	meta := tusd.MetaData{
 		"user_id":        u.ID,
 		"session_id":     strconv.FormatInt(sess.ID, 10),
 		"question_index": hook.Upload.MetaData["question_index"],
-	}}, nil
+	}
+	if c := hook.Upload.MetaData["calibration"]; c != "" {
+		if _, err := parseCalibration(c); err != nil {
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(detail(http.StatusUnprocessableEntity, err.Error()))
+		}
+		meta["calibration"] = c
+	}
+	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: meta}, nil
+}
+
+// uploadCalibration is the calibration an upload was created with, checked then.
+func uploadCalibration(meta tusd.MetaData) *Calibration {
+	c, err := parseCalibration(meta["calibration"])
+	if err != nil {
+		return nil
+	}
+	return c
 }
 
 // target resolves an upload's metadata to the caller's session and question.
@@ -344,7 +362,7 @@ func (l *liveUploads) start(ctx context.Context, id string, info tusd.FileInfo) 
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	run := &liveRun{id: id, sessionID: sess.ID, question: question, cancel: cancel, complete: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{})}
+	run := &liveRun{id: id, sessionID: sess.ID, question: question, calibration: uploadCalibration(info.MetaData), cancel: cancel, complete: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{})}
 	l.runs[id] = run
 	l.mu.Unlock()
 	go l.analyse(ctx, run)
@@ -429,7 +447,7 @@ func (l *liveUploads) analyseFile(ctx context.Context, run *liveRun) (*Analysis,
 	}
 	defer f.Close()
 	return l.s.cfg.Analyzer.Analyze(ctx, AnalysisInput{
-		SessionID: run.sessionID, Question: run.question, Media: &growingFile{f: f, run: run, ctx: ctx},
+		SessionID: run.sessionID, Question: run.question, Calibration: run.calibration, Media: &growingFile{f: f, run: run, ctx: ctx},
 		Cue: func(cue json.RawMessage) { run.publish("cue", cue) },
 	})
 }
@@ -484,7 +502,7 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 		}
 		run.mu.Unlock()
 	}
-	attempt, _, err := s.storeRecording(ctx, sess, sq, f, contentType, run == nil, nil)
+	attempt, _, err := s.storeRecording(ctx, sess, sq, f, contentType, run == nil, uploadCalibration(hook.Upload.MetaData))
 	if err != nil {
 		if run != nil {
 			run.cancel()

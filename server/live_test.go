@@ -54,11 +54,15 @@ func (c tusClient) send(method, url string, body io.Reader, length int64, hdr ma
 	return tusReply{resp.StatusCode, resp.Header, string(b)}
 }
 
-// create starts a deferred-length upload of an answer and returns its URL.
-func (c tusClient) create(sessionID int64, index string) tusReply {
+// create starts a deferred-length upload of an answer; more holds further metadata
+// keys and values.
+func (c tusClient) create(sessionID int64, index string, more ...string) tusReply {
 	c.t.Helper()
 	meta := "session_id " + base64.StdEncoding.EncodeToString([]byte(strconv.FormatInt(sessionID, 10))) +
 		",question_index " + base64.StdEncoding.EncodeToString([]byte(index))
+	for i := 0; i+1 < len(more); i += 2 {
+		meta += "," + more[i] + " " + base64.StdEncoding.EncodeToString([]byte(more[i+1]))
+	}
 	return c.send(http.MethodPost, c.base+livePath, nil, 0, map[string]string{"Upload-Defer-Length": "1", "Upload-Metadata": meta})
 }
 
@@ -404,5 +408,38 @@ func TestSweepRemovesAbandonedLiveUploads(t *testing.T) {
 	}
 	if got := c.offset(recent); got != int64(len(webmHeader())) {
 		t.Errorf("the recent upload lost its bytes: offset %d", got)
+	}
+}
+
+// A live upload's calibration, like the one-shot upload's field, reaches the analysis and
+// is stored on the attempt; a malformed one is refused before any byte is sent.
+func TestLiveUploadCalibration(t *testing.T) {
+	rec := recording(t)
+	e := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) { c.LiveDir = t.TempDir() }})
+	_, sid := e.seedFlow(userAlice)
+	c := tusClient{t: t, base: e.http.URL, token: token(t, userAlice)}
+	for _, bad := range []string{"4-1", "x", "-1-2"} {
+		if r := c.create(sid, "1", "calibration", bad); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "invalid_calibration") {
+			t.Errorf("calibration %q: %d %s, want 422 invalid_calibration", bad, r.status, r.body)
+		}
+	}
+	created := c.create(sid, "1", "calibration", "0.5-2")
+	url := created.header.Get("Location")
+	if created.status != http.StatusCreated || url == "" {
+		t.Fatalf("create: %d %s", created.status, created.body)
+	}
+	if !strings.HasPrefix(url, "http") {
+		url = e.http.URL + url
+	}
+	aid := liveAttempt(t, sendLive(t, c, url, rec, 0, 3))
+	if got := e.pipeline.calibration.Load(); got == nil || *got != (Calibration{0.5, 2}) {
+		t.Errorf("the analysis got calibration %v, want 0.5-2", got)
+	}
+	a, err := e.srv.db.Attempt(t.Context(), sid, aid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.CalibrationStart == nil || *a.CalibrationStart != 0.5 || a.CalibrationEnd == nil || *a.CalibrationEnd != 2 {
+		t.Errorf("stored calibration %v-%v, want 0.5-2", a.CalibrationStart, a.CalibrationEnd)
 	}
 }

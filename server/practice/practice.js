@@ -13,6 +13,7 @@ const TEXT = {
     first: "처음", last: "최근", change: "변화", uploading: "업로드 중…", analysing: "분석 중…",
     recording: "녹화 중 — 답변을 마치면 버튼을 누르세요", camera: "카메라와 마이크를 허용해 주세요.",
     resumed: "연결이 끊겨 이어서 보냅니다…", overall: "종합 점수",
+    calibrate: "시작할 때 2초 동안 렌즈를 바라보기 (시선 보정)", lens: "렌즈를 바라봐 주세요",
   },
   en: {
     signin: "Sign in", signinButton: "Start", other: "한국어",
@@ -23,6 +24,7 @@ const TEXT = {
     first: "First", last: "Latest", change: "Change", uploading: "Uploading…", analysing: "Analysing…",
     recording: "Recording — press the button when you finish", camera: "Please allow the camera and microphone.",
     resumed: "Connection lost; resuming…", overall: "Overall score",
+    calibrate: "Look into the lens for the first 2 s (gaze calibration)", lens: "Look into the lens",
   },
 };
 
@@ -63,8 +65,11 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 // appended in order with a tus PATCH; a failed PATCH asks the server how much it has
 // (HEAD) and resends from there.
 class LiveUpload {
-  constructor(sessionId, questionIndex) {
+  // calibration, when given, is "START-END": the seconds in which the candidate was asked
+  // to look into the lens, which the server calibrates eye contact on.
+  constructor(sessionId, questionIndex, calibration) {
     this.meta = "session_id " + btoa(String(sessionId)) + ",question_index " + btoa(String(questionIndex));
+    if (calibration) this.meta += ",calibration " + btoa(calibration);
     this.offset = 0;
     this.queue = [];
     this.ended = false;
@@ -152,13 +157,15 @@ async function listen(url, onEvent) {
 }
 
 let cueTimer = 0;
-function showCue(cue) {
+// showCue shows a hint over the preview for ms, and lists it unless it is only a prompt.
+function showCue(cue, ms = 4000, listed = true) {
   const el = $("cue");
   el.textContent = cue[lang] || cue.ko;
   el.dataset.kind = cue.kind;
   el.hidden = false;
   clearTimeout(cueTimer);
-  cueTimer = setTimeout(() => { el.hidden = true; }, 4000);
+  cueTimer = setTimeout(() => { el.hidden = true; }, ms);
+  if (!listed) return;
   const li = document.createElement("li");
   li.dataset.kind = cue.kind;
   li.textContent = `${cue[lang] || cue.ko} (${cue.t.toFixed(0)}s)`;
@@ -224,7 +231,9 @@ async function toggleRecording() {
   }
   $("roomError").textContent = "";
   const q = state.questions[state.index];
-  const upload = new LiveUpload(state.sessionId, q.order_no);
+  const calibrate = $("calibrate").checked;
+  // The first half second is the candidate settling after the click.
+  const upload = new LiveUpload(state.sessionId, q.order_no, calibrate ? "0.5-2.5" : "");
   await upload.create();
   upload.onFirstChunk = () => listen(upload.url, (event, data) => { if (event === "cue") showCue(data); }).catch(() => {});
   const mimeType = ["video/webm;codecs=vp9,opus", "video/webm;codecs=vp8,opus", "video/webm"].find((m) => MediaRecorder.isTypeSupported(m));
@@ -244,6 +253,7 @@ async function toggleRecording() {
     }
   };
   recorder.start(1000); // a chunk a second: the server analyses while the candidate speaks
+  if (calibrate) showCue({ kind: "calibration", t: 0, ko: TEXT.ko.lens, en: TEXT.en.lens }, 2500, false);
   button.textContent = t("stop");
   $("roomStatus").textContent = t("recording");
 }

@@ -49,8 +49,9 @@ func fakeDevices(t *testing.T) (video, audio string) {
 
 // TestPracticePageInChromium answers two questions on the embedded practice page in
 // headless Chromium with a fake camera and microphone: sign-in in development mode,
-// questions from a cover letter, two recorded answers streamed live, the pause cue during
-// the first, the feedback after each with a playable replay, and no console errors.
+// questions from a cover letter, two recorded answers streamed live with the page's gaze
+// calibration, the pause cue during the first and no false look-away cue, the feedback
+// after each with a playable replay, and no console errors.
 func TestPracticePageInChromium(t *testing.T) {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
@@ -152,6 +153,11 @@ func TestPracticePageInChromium(t *testing.T) {
 		t.Logf("answer %d: cues %v; feedback on screen %.2f s after stop", i+1, cues, time.Since(stopped).Seconds())
 		if i == 0 && !strings.Contains(strings.Join(cues, ","), "long_pause") {
 			t.Errorf("answer 1 has a 4.5 s pause, but the cues shown were %v", cues)
+		}
+		// The photo looks into the lens throughout, and the page calibrates on the first
+		// seconds of each answer.
+		if strings.Contains(strings.Join(cues, ","), "look_away") {
+			t.Errorf("answer %d: a look-away cue for a face looking into the lens (cues %v)", i+1, cues)
 		}
 		// The feedback shows scores and a replay the browser can play.
 		rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#metrics tbody tr").length`))

@@ -211,16 +211,15 @@ func (w *cueWatch) frame(f vision.FrameResult) {
 }
 
 // liveCalibration judges the live look-away cue against an explicit calibration, as
-// vision.Summarize judges the report's frames: the median gaze of the stretch in which the
-// candidate was asked to look into the lens is their "at the camera", once the stretch is
-// over. Without it the tracker's absolute verdict can be off by the few degrees a face's
-// eyes read off (glasses, eye shape, camera placement), enough to cue a candidate who is
-// looking into the lens.
+// vision.Summarize judges the report's frames: once the stretch in which the candidate was
+// asked to look into the lens is over, its median gaze is their "at the camera". Without
+// it the tracker's absolute verdict can be off by the few degrees a face's eyes read off
+// (glasses, eye shape, camera placement), enough to cue a candidate looking into the lens.
 type liveCalibration struct {
-	span            vision.Interval
-	yaws, pitches   []float64
-	settled, usable bool
-	yaw, pitch      float64
+	span    vision.Interval
+	frames  []vision.FrameResult // of the stretch, until it is over
+	settled bool
+	c       vision.Calibration
 }
 
 // judge returns whether frame f is looking away and whether it was judged at all, given
@@ -230,32 +229,17 @@ func (c *liveCalibration) judge(f vision.FrameResult, away, judged bool) (bool, 
 	case f.Time < c.span.Start:
 		return away, judged
 	case f.Time <= c.span.End:
-		if f.GazeYaw != nil && f.GazePitch != nil {
-			c.yaws, c.pitches = append(c.yaws, *f.GazeYaw), append(c.pitches, *f.GazePitch)
-		}
+		c.frames = append(c.frames, f)
 		return false, judged // asked to look into the lens: never a look-away
 	}
 	if !c.settled {
-		c.settled = true
-		if len(c.yaws) >= vision.MinCalibrationFrames {
-			c.yaw, c.pitch = middle(c.yaws), middle(c.pitches)
-			c.usable = math.Hypot(c.yaw, c.pitch) <= vision.MaxCalibrationOffsetDeg
-		}
+		c.settled, c.c, c.frames = true, vision.CalibrateOn(c.frames, c.span), nil
 	}
-	if !c.usable || f.GazeYaw == nil || f.GazePitch == nil {
-		return away, judged // a head turned too far, closed eyes, or no usable calibration
+	if c.c.Source != vision.CalibrationExplicit {
+		return away, judged // too few frames, or not at the camera: the tracker's verdict
 	}
-	return math.Hypot(*f.GazeYaw-c.yaw, *f.GazePitch-c.pitch) > vision.GazeToleranceDeg, true
-}
-
-// middle is the median of xs (which it sorts).
-func middle(xs []float64) float64 {
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
+	c.c.Judge(&f)
+	return f.LookingAtCamera != nil && !*f.LookingAtCamera, f.LookingAtCamera != nil || !f.State.Measured()
 }
 
 // audio takes the next decoded samples and measures the voice once a second.

@@ -251,7 +251,8 @@ func (l *liveUploads) create(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileI
 		}
 	}
 	if !hook.Upload.SizeIsDeferred && hook.Upload.Size == 0 {
-		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
+		_, err := recordingType(nil)
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(err)
 	}
 	meta := tusd.MetaData{
 		"user_id":        u.ID,
@@ -311,22 +312,25 @@ func tusError(err error) error {
 		StatusCode: ae.status, Body: string(body), Header: header}}
 }
 
-// sniff checks that what has arrived looks like a recording.
-func (l *liveUploads) sniff(id string) *apiError {
+// sniff checks that what has arrived looks like a recording, once enough has.
+func (l *liveUploads) sniff(id string) error {
 	f, err := os.Open(filepath.Join(l.dir, id))
 	if err != nil {
 		return nil // nothing stored yet: tusd answers for the upload
 	}
 	defer f.Close()
-	head := make([]byte, liveSniffBytes)
-	n, _ := io.ReadFull(f, head)
-	if n < liveSniffBytes {
-		return nil
-	}
-	if ct, ok := sniffMedia(head); !ok {
-		return detail(http.StatusUnsupportedMediaType, "unsupported_media_type: expected an audio or video recording, got "+ct).(*apiError)
+	if h := head(f); len(h) == liveSniffBytes {
+		_, err = recordingType(h)
+		return err
 	}
 	return nil
+}
+
+// head reads the first liveSniffBytes of r, fewer if it is shorter.
+func head(r io.Reader) []byte {
+	b := make([]byte, liveSniffBytes)
+	n, _ := io.ReadFull(r, b)
+	return b[:n]
 }
 
 func (l *liveUploads) run(id string) *liveRun {
@@ -482,14 +486,9 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 		return tusd.HTTPResponse{}, tusError(s.internal(err, "open live upload"))
 	}
 	defer f.Close()
-	head := make([]byte, liveSniffBytes)
-	n, _ := io.ReadFull(f, head)
-	if n == 0 {
-		return tusd.HTTPResponse{}, tusError(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
-	}
-	contentType, ok := sniffMedia(head[:n])
-	if !ok {
-		return tusd.HTTPResponse{}, tusError(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: expected an audio or video recording, got "+contentType))
+	contentType, err := recordingType(head(f))
+	if err != nil {
+		return tusd.HTTPResponse{}, tusError(err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return tusd.HTTPResponse{}, tusError(s.internal(err, "rewind live upload"))

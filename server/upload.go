@@ -208,13 +208,9 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		fail(tooSlow)
 		return
 	}
-	if len(head) == 0 {
-		fail(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty"))
-		return
-	}
-	contentType, ok := sniffMedia(head)
-	if !ok {
-		fail(detail(http.StatusUnsupportedMediaType, "unsupported_media_type: expected an audio or video recording, got "+contentType))
+	contentType, err := recordingType(head)
+	if err != nil {
+		fail(err)
 		return
 	}
 
@@ -374,6 +370,19 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 		return n, errFileTooLarge
 	}
 	return n, err
+}
+
+// recordingType classifies the first bytes of an upload (up to 512): its content type,
+// or the 415 to answer for an empty file or one that is not audio or video.
+func recordingType(head []byte) (string, error) {
+	if len(head) == 0 {
+		return "", detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty")
+	}
+	ct, ok := sniffMedia(head)
+	if !ok {
+		return "", detail(http.StatusUnsupportedMediaType, "unsupported_media_type: expected an audio or video recording, got "+ct)
+	}
+	return ct, nil
 }
 
 // sniffMedia classifies the first bytes of an upload. It accepts what

@@ -353,53 +353,72 @@ func calibrate(frames []FrameResult, first int, calibEnd float64, explicit *Inte
 	if first < 0 {
 		return nil
 	}
-	// median gaze of the measured frames in [start, end], and how many of
-	// them look at the camera by the geometry alone.
-	window := func(start, end float64) (c Calibration, looking int) {
-		var ys, ps []float64
-		for _, f := range frames {
-			if f.Time < start || f.Time > end || f.GazeYaw == nil {
-				continue
-			}
-			ys, ps = append(ys, *f.GazeYaw), append(ps, *f.GazePitch)
-			if math.Hypot(*f.GazeYaw, *f.GazePitch) <= GazeToleranceDeg {
-				looking++
-			}
-		}
-		return Calibration{Start: start, End: end, Frames: len(ys), GazeYaw: median(ys), GazePitch: median(ps)}, looking
-	}
 	c := Calibration{Source: CalibrationAbsolute}
 	if explicit != nil {
-		w, _ := window(explicit.Start, explicit.End)
-		switch {
-		case w.Frames < MinCalibrationFrames:
-			c.Rejected = "too_few_frames"
-		case math.Hypot(w.GazeYaw, w.GazePitch) > MaxCalibrationOffsetDeg:
-			c.Rejected = "not_at_camera"
-		default:
-			c, c.Source = w, CalibrationExplicit
-		}
+		c = CalibrateOn(frames, *explicit)
 	} else {
 		// The first seconds refine the geometry only when the candidate
 		// evidently looked into the lens then: most of the window's frames
 		// at the camera and the median well inside the cone.
-		w, looking := window(frames[first].Time, calibEnd)
+		w, looking := calibrationWindow(frames, frames[first].Time, calibEnd)
 		if w.Frames >= MinCalibrationFrames && 2*looking > w.Frames && math.Hypot(w.GazeYaw, w.GazePitch) <= GazeToleranceDeg/2 {
 			c, c.Source = w, CalibrationImplicit
 		}
 	}
 	for i := range frames {
-		switch f := &frames[i]; {
-		case !f.State.Measured():
-		case f.GazeYaw != nil:
-			judgeGaze(f, cameraGaze{yaw: *f.GazeYaw, pitch: *f.GazePitch}, c.GazeYaw, c.GazePitch)
-		case f.GazeReason != "":
-			judgeGaze(f, cameraGaze{reason: f.GazeReason}, 0, 0)
-		}
+		c.Judge(&frames[i])
 	}
 	c.Start, c.End = roundN(c.Start, 3), roundN(c.End, 3)
 	c.GazeYaw, c.GazePitch = roundN(c.GazeYaw, 2), roundN(c.GazePitch, 2)
 	return &c
+}
+
+// CalibrateOn measures an explicit calibration from frames as a Tracker
+// produced them: the median gaze of the measured frames in span, or, with
+// Source CalibrationAbsolute, the reason in Rejected when the stretch held
+// fewer than MinCalibrationFrames or was not looking at the camera. Summarize
+// uses it for AnalyzeOptions.Calibration; a caller judging frames as they
+// arrive uses it once the stretch is over, then Judge.
+func CalibrateOn(frames []FrameResult, span Interval) Calibration {
+	w, _ := calibrationWindow(frames, span.Start, span.End)
+	switch {
+	case w.Frames < MinCalibrationFrames:
+		return Calibration{Source: CalibrationAbsolute, Rejected: "too_few_frames"}
+	case math.Hypot(w.GazeYaw, w.GazePitch) > MaxCalibrationOffsetDeg:
+		return Calibration{Source: CalibrationAbsolute, Rejected: "not_at_camera"}
+	}
+	w.Source = CalibrationExplicit
+	return w
+}
+
+// calibrationWindow is the median gaze of the measured frames in [start,
+// end], and how many of them look at the camera by the geometry alone.
+func calibrationWindow(frames []FrameResult, start, end float64) (c Calibration, looking int) {
+	var ys, ps []float64
+	for _, f := range frames {
+		if f.Time < start || f.Time > end || f.GazeYaw == nil {
+			continue
+		}
+		ys, ps = append(ys, *f.GazeYaw), append(ps, *f.GazePitch)
+		if math.Hypot(*f.GazeYaw, *f.GazePitch) <= GazeToleranceDeg {
+			looking++
+		}
+	}
+	return Calibration{Start: start, End: end, Frames: len(ys), GazeYaw: median(ys), GazePitch: median(ps)}, looking
+}
+
+// Judge judges a frame as a Tracker produced it (gaze relative to the camera
+// ray) against the calibration: it fills LookingAtCamera and moves GazeYaw
+// and GazePitch by the offsets. A frame whose gaze was not measured keeps
+// the tracker's reason.
+func (c Calibration) Judge(f *FrameResult) {
+	switch {
+	case !f.State.Measured():
+	case f.GazeYaw != nil:
+		judgeGaze(f, cameraGaze{yaw: *f.GazeYaw, pitch: *f.GazePitch}, c.GazeYaw, c.GazePitch)
+	case f.GazeReason != "":
+		judgeGaze(f, cameraGaze{reason: f.GazeReason}, 0, 0)
+	}
 }
 
 // lookingAway marks the frames looking away from the camera: a face frame

@@ -51,12 +51,8 @@ async function api(method, path, body) {
   const headers = { Authorization: "Bearer " + state.token };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await r.json().catch(() => ({}));
-  if (!r.ok) {
-    const d = data.detail;
-    throw new ApiError(typeof d === "string" ? d : (d && (d.detail || d.message)) || r.statusText);
-  }
-  return data;
+  if (!r.ok) throw new ApiError(await detailOf(r));
+  return r.json();
 }
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
@@ -126,6 +122,8 @@ class LiveUpload {
   }
 }
 
+// detailOf is the human message of an error reply: the seed's {"detail": …} envelope
+// holds a string or {message, detail}.
 async function detailOf(r) {
   const data = await r.json().catch(() => ({}));
   const d = data.detail;
@@ -317,7 +315,8 @@ function renderTrends(trends) {
     tr.insertCell().textContent = m.label;
     tr.insertCell().textContent = Math.round(m.first);
     tr.insertCell().textContent = Math.round(m.last);
-    tr.insertCell().textContent = (m.change > 0 ? "+" : "") + Math.round(m.change);
+    const change = Math.round(m.change);
+    tr.insertCell().textContent = (change > 0 ? "+" : "") + change;
   }
 }
 

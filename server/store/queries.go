@@ -769,27 +769,22 @@ func (db *DB) UnusedGenerated(ctx context.Context, contentID int64) ([]Generated
 // QuestionText returns the text of a session question, "" when it cannot be
 // resolved.
 func (db *DB) QuestionText(ctx context.Context, sessionQuestionID int64) (string, error) {
-	var text []string
-	err := db.Bun.NewRaw(`SELECT COALESCE(bq.text, gq.text, '') FROM session_question sq`+questionTextJoin+`
-		WHERE sq.id = ?`, sessionQuestionID).Scan(ctx, &text)
-	if err != nil {
-		return "", fmt.Errorf("store: question text: %w", err)
-	}
-	if len(text) == 0 {
-		return "", nil
-	}
-	return text[0], nil
+	return db.questionText(ctx, "sq.id = ?", sessionQuestionID)
 }
 
 // AttemptQuestion returns the text of the question an attempt answers, ""
 // when it cannot be resolved.
 func (db *DB) AttemptQuestion(ctx context.Context, attemptID int64) (string, error) {
+	return db.questionText(ctx, "sq.id = (SELECT session_question_id FROM attempts WHERE id = ?)", attemptID)
+}
+
+// questionText resolves the text of the session question that where selects.
+func (db *DB) questionText(ctx context.Context, where string, arg any) (string, error) {
 	var text []string
-	err := db.Bun.NewRaw(`SELECT COALESCE(bq.text, gq.text, '') FROM attempts a
-		JOIN session_question sq ON sq.id = a.session_question_id`+questionTextJoin+`
-		WHERE a.id = ?`, attemptID).Scan(ctx, &text)
+	err := db.Bun.NewRaw(`SELECT COALESCE(bq.text, gq.text, '') FROM session_question sq`+questionTextJoin+`
+		WHERE `+where, arg).Scan(ctx, &text)
 	if err != nil {
-		return "", fmt.Errorf("store: attempt question: %w", err)
+		return "", fmt.Errorf("store: question text: %w", err)
 	}
 	if len(text) == 0 {
 		return "", nil

@@ -27,8 +27,8 @@ type job struct {
 	k            kernel
 	a            []args // scratch: slot 0 for the caller, w for worker w
 	units, parts int
-	next         atomic.Int32 // parts claimed so far
-	done         atomic.Int32 // parts finished
+	next         atomic.Int32  // parts claimed so far
+	done         atomic.Int32  // parts finished
 	waiting      atomic.Bool   // the caller is blocked on finished
 	finished     chan struct{} // capacity 1: the last part is done
 }

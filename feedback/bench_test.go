@@ -16,7 +16,7 @@ func BenchmarkSummarize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	in := Input{Vocal: r}
+	in := Input{Voice: r}
 	prev, err := Summarize(in, Options{})
 	if err != nil {
 		b.Fatal(err)

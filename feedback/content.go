@@ -3,6 +3,7 @@ package feedback
 import (
 	"fmt"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/questions"
 )
 
@@ -39,7 +40,7 @@ func contentMetrics(e *questions.Evaluation) []Metric {
 			continue
 		}
 		c.ev["rubric_score"] = float64(c.c.Score)
-		x := newMetric(c.id, Content, c.label, 20*c.c.Score, float64(c.c.Score), "rubric_1_5", "4–5", c.ev)
+		x := newMetric(c.id, nevermind.Content, c.label, 20*c.c.Score, float64(c.c.Score), "rubric_1_5", "4–5", c.ev)
 		x.Finding = c.find
 		if c.id == "relevance" {
 			x.Finding = Text{fmt.Sprintf("질문과의 관련성은 5점 중 %d점이었습니다.", c.c.Score), fmt.Sprintf("Relevance to the question scored %d of 5.", c.c.Score)}

@@ -1,8 +1,10 @@
 package feedback_test
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/questions"
 )
@@ -23,7 +25,7 @@ func ExampleSummarize() {
 	}
 	sum, err := feedback.Summarize(feedback.Input{
 		Content: ev,
-		Failed:  map[string]string{"vision": "no face was found in any frame"},
+		Failed:  nevermind.Failures{nevermind.Vision: errors.New("no face was found in any frame")},
 	}, feedback.Options{Language: "ko"})
 	if err != nil {
 		fmt.Println(err)
@@ -33,7 +35,7 @@ func ExampleSummarize() {
 	for _, m := range sum.Metrics {
 		fmt.Printf("%s %d %s\n", m.Label.Ko, m.Score, m.GradeLabel.Ko)
 	}
-	fmt.Println(sum.Status(feedback.Vision).Status)
+	fmt.Println(sum.Status(nevermind.Vision).Status)
 	fmt.Println(sum.Text.Ko)
 	for _, p := range sum.Practice {
 		fmt.Println("-", p.Text.Ko)

@@ -2,33 +2,25 @@ package feedback
 
 import (
 	"fmt"
+	"slices"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
 	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
-// Modality names one analysis of a recording.
-type Modality string
-
-// The modalities, in the order a Summary lists them.
-const (
-	Voice      Modality = "voice"      // package vocal
-	Vision     Modality = "vision"     // package vision
-	Transcript Modality = "transcript" // package stt
-	Content    Modality = "content"    // package questions (answer evaluation)
-)
-
-var modalities = []Modality{Voice, Vision, Transcript, Content}
+// parts are the analyses a Summary covers, in the order it lists them.
+var parts = []nevermind.Part{nevermind.Voice, nevermind.Vision, nevermind.Transcript, nevermind.Content}
 
 // Input is everything known about one recorded answer. Any subset of the
 // analyses may be nil: the summary then covers what is there and marks the
 // rest unavailable (or failed, when Failed says why).
 type Input struct {
-	// Vocal is the voice analysis (vocal.Analyze); with Options.Series it
+	// Voice is the voice analysis (vocal.Analyze); with Options.Series it
 	// also feeds report.HTML's pitch and loudness plots.
-	Vocal *vocal.Report
+	Voice *vocal.Report
 	// Vision is the video analysis (vision.Analyze); with
 	// vision.AnalyzeOptions.Series it also feeds report.HTML's eye-contact
 	// and posture plots. Summarize only reads it.
@@ -41,12 +33,11 @@ type Input struct {
 	// Duration is the recording's length in seconds; 0 takes it from the
 	// voice report or the transcript.
 	Duration float64
-	// Failed maps a modality ("voice", "vision", "transcript", "content";
-	// "vocal", the key of the voice report in `analyze --json`, means
-	// "voice") whose analysis failed to the reason, such as the error's
-	// message. The summary reports it as failed instead of silently leaving
-	// it out.
-	Failed map[string]string
+	// Failed maps each part (nevermind.Voice, Vision, Transcript, Content)
+	// whose analysis failed to its error. The summary reports the part as
+	// failed, with the error's text as the reason, instead of silently
+	// leaving it out.
+	Failed nevermind.Failures
 }
 
 // Options tune Summarize. The zero value writes Korean as the primary
@@ -75,31 +66,32 @@ func (t Text) In(lang string) string {
 	return t.Ko
 }
 
-// Status says whether a modality contributed to the summary.
+// Status says whether a part contributed to the summary.
 type Status string
 
-// The statuses of a modality.
+// The statuses of a part.
 const (
 	StatusOK          Status = "ok"          // analysed and used
 	StatusUnavailable Status = "unavailable" // not run, or not enough signal (Reason says which)
 	StatusFailed      Status = "failed"      // the analysis failed (Reason says why)
 )
 
-// ModalityStatus is one modality's status.
-type ModalityStatus struct {
-	Modality Modality `json:"modality"`         // voice, vision, transcript or content
-	Status   Status   `json:"status"`           // ok, unavailable or failed
-	Reason   string   `json:"reason,omitempty"` // why it is unavailable or failed
+// PartStatus is one part's status. In JSON a part is a "modality", the name the
+// server's stored feedback documents have always used.
+type PartStatus struct {
+	Part   nevermind.Part `json:"modality"`         // voice, vision, transcript or content
+	Status Status         `json:"status"`           // ok, unavailable or failed
+	Reason string         `json:"reason,omitempty"` // why it is unavailable or failed
 }
 
 // Metric is one scored measure of the answer.
 type Metric struct {
-	ID         string   `json:"id"`          // e.g. "pace", "pauses", "star"; unique within a summary
-	Modality   Modality `json:"modality"`    // the analysis it comes from
-	Label      Text     `json:"label"`       // the metric's name
-	Score      int      `json:"score"`       // 0–100
-	Grade      Grade    `json:"grade"`       // good, fair or needs_work
-	GradeLabel Text     `json:"grade_label"` // 양호 / 보통 / 개선필요, good / fair / needs work
+	ID         string         `json:"id"`          // e.g. "pace", "pauses", "star"; unique within a summary
+	Part       nevermind.Part `json:"modality"`    // the analysis it comes from
+	Label      Text           `json:"label"`       // the metric's name
+	Score      int            `json:"score"`       // 0–100
+	Grade      Grade          `json:"grade"`       // good, fair or needs_work
+	GradeLabel Text           `json:"grade_label"` // 양호 / 보통 / 개선필요, good / fair / needs work
 	// Value is the measure the score is computed from, in Unit; progress
 	// compares it across sessions.
 	Value float64 `json:"value"`
@@ -133,10 +125,10 @@ type Summary struct {
 	Duration float64 `json:"duration_s"` // length of the answer in seconds
 	// OverallScore is the weighted mean of the metric scores (see the
 	// package doc for the weights), or null when no metric was measured.
-	OverallScore *int             `json:"overall_score"`
-	OverallGrade Grade            `json:"overall_grade,omitempty"` // grade of OverallScore; absent without a score
-	Modalities   []ModalityStatus `json:"modalities"`              // every modality, in the order voice, vision, transcript, content
-	Metrics      []Metric         `json:"metrics"`                 // every metric measured
+	OverallScore *int         `json:"overall_score"`
+	OverallGrade Grade        `json:"overall_grade,omitempty"` // grade of OverallScore; absent without a score
+	Parts        []PartStatus `json:"modalities"`              // every part, in the order voice, vision, transcript, content
+	Metrics      []Metric     `json:"metrics"`                 // every metric measured
 	// Timeline is every problem moment across modalities, sorted by start;
 	// moments that overlap in time are merged into one with several reasons.
 	Timeline []Moment `json:"timeline"`
@@ -158,18 +150,18 @@ func (s *Summary) Metric(id string) *Metric {
 	return nil
 }
 
-// Status returns the status of modality m.
-func (s *Summary) Status(m Modality) ModalityStatus {
-	for _, st := range s.Modalities {
-		if st.Modality == m {
+// Status returns the status of part m.
+func (s *Summary) Status(m nevermind.Part) PartStatus {
+	for _, st := range s.Parts {
+		if st.Part == m {
 			return st
 		}
 	}
-	return ModalityStatus{Modality: m, Status: StatusUnavailable}
+	return PartStatus{Part: m, Status: StatusUnavailable}
 }
 
-// Modality weights of the overall score; see the package doc for why.
-var modalityWeight = map[Modality]float64{Voice: 0.35, Vision: 0.25, Content: 0.40}
+// The parts' weights in the overall score; see the package doc for why.
+var partWeight = map[nevermind.Part]float64{nevermind.Voice: 0.35, nevermind.Vision: 0.25, nevermind.Content: 0.40}
 
 // Summarize turns the analyses of one answer into scored metrics, one merged
 // timeline of problem moments, a short summary in Korean and English, what
@@ -186,35 +178,33 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 	if !finite(in.Duration) || in.Duration < 0 {
 		return nil, fmt.Errorf("%w: duration %v", ErrInvalidInput, in.Duration)
 	}
-	failed := map[Modality]string{}
-	for k, why := range in.Failed {
-		m := Modality(k)
-		if k == "vocal" {
-			m = Voice
+	failed := map[nevermind.Part]string{}
+	for m, err := range in.Failed {
+		if !slices.Contains(parts, m) {
+			return nil, fmt.Errorf("%w: Failed names %q, not one of voice, vision, transcript, content", ErrInvalidInput, m)
 		}
-		if !knownModality(m) {
-			return nil, fmt.Errorf("%w: Failed names %q, not one of voice (vocal), vision, transcript, content", ErrInvalidInput, k)
+		if err != nil {
+			failed[m] = err.Error()
 		}
-		failed[m] = why
 	}
-	if in.Vocal == nil && in.Transcript == nil && in.Content == nil && !in.hasVision() && len(in.Failed) == 0 {
+	if in.Voice == nil && in.Transcript == nil && in.Content == nil && !in.hasVision() && len(in.Failed) == 0 {
 		return nil, ErrNoInput
 	}
 
 	s := &Summary{Language: lang, Duration: round(in.duration(), 2), Metrics: []Metric{}, Practice: []Practice{}}
-	status := map[Modality]ModalityStatus{}
-	for _, m := range modalities {
-		status[m] = ModalityStatus{Modality: m, Status: StatusUnavailable, Reason: "not analysed"}
+	status := map[nevermind.Part]PartStatus{}
+	for _, m := range parts {
+		status[m] = PartStatus{Part: m, Status: StatusUnavailable, Reason: "not analysed"}
 	}
 
 	spoken := spokenLanguage(in, lang)
-	_, transcriptFailed := failed[Transcript]
+	_, transcriptFailed := failed[nevermind.Transcript]
 	words := !transcriptFailed // filler counts may use transcript words
-	if in.Vocal != nil && !in.Vocal.Quality.Sufficient {
-		status[Voice] = ModalityStatus{Voice, StatusUnavailable, in.Vocal.Quality.Message}
+	if in.Voice != nil && !in.Voice.Quality.Sufficient {
+		status[nevermind.Voice] = PartStatus{nevermind.Voice, StatusUnavailable, in.Voice.Quality.Message}
 	}
-	if in.Vocal != nil && in.Vocal.Quality.Sufficient {
-		status[Voice] = ModalityStatus{Modality: Voice, Status: StatusOK}
+	if in.Voice != nil && in.Voice.Quality.Sufficient {
+		status[nevermind.Voice] = PartStatus{Part: nevermind.Voice, Status: StatusOK}
 		s.Metrics = append(s.Metrics, voiceMetrics(in, spoken, s.Duration, words)...)
 	} else if f := fillerMetric(in, s.Duration, words); f != nil {
 		s.Metrics = append(s.Metrics, *f) // counted in the transcript, without usable audio
@@ -222,30 +212,30 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 	s.Metrics = append(s.Metrics, visionMetrics(in, status)...)
 	if in.Transcript != nil {
 		if len(in.Transcript.Words) == 0 && in.Transcript.Text == "" {
-			status[Transcript] = ModalityStatus{Transcript, StatusUnavailable, "the transcript is empty"}
+			status[nevermind.Transcript] = PartStatus{nevermind.Transcript, StatusUnavailable, "the transcript is empty"}
 		} else {
-			status[Transcript] = ModalityStatus{Modality: Transcript, Status: StatusOK}
+			status[nevermind.Transcript] = PartStatus{Part: nevermind.Transcript, Status: StatusOK}
 		}
 	}
 	if in.Content != nil {
-		status[Content] = ModalityStatus{Modality: Content, Status: StatusOK}
+		status[nevermind.Content] = PartStatus{Part: nevermind.Content, Status: StatusOK}
 		s.Metrics = append(s.Metrics, contentMetrics(in.Content)...)
 	}
-	if status[Transcript].Status != StatusOK {
+	if status[nevermind.Transcript].Status != StatusOK {
 		for _, m := range s.Metrics {
-			if m.Modality == Transcript { // counted in words the caller passed to vocal or questions
-				status[Transcript] = ModalityStatus{Modality: Transcript, Status: StatusOK}
+			if m.Part == nevermind.Transcript { // counted in words the caller passed to vocal or questions
+				status[nevermind.Transcript] = PartStatus{Part: nevermind.Transcript, Status: StatusOK}
 			}
 		}
 	}
 	for m, why := range failed {
-		status[m] = ModalityStatus{m, StatusFailed, why}
+		status[m] = PartStatus{m, StatusFailed, why}
 	}
-	for _, m := range modalities {
+	for _, m := range parts {
 		if status[m].Status == StatusFailed {
-			s.Metrics = dropModality(s.Metrics, m)
+			s.Metrics = dropPart(s.Metrics, m)
 		}
-		s.Modalities = append(s.Modalities, status[m])
+		s.Parts = append(s.Parts, status[m])
 	}
 
 	s.OverallScore = weigh(s.Metrics)
@@ -259,21 +249,12 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 	return s, nil
 }
 
-func knownModality(m Modality) bool {
-	for _, k := range modalities {
-		if k == m {
-			return true
-		}
-	}
-	return false
-}
-
 func (in Input) duration() float64 {
 	switch {
 	case in.Duration > 0:
 		return in.Duration
-	case in.Vocal != nil && in.Vocal.Quality.DurationS > 0:
-		return in.Vocal.Quality.DurationS
+	case in.Voice != nil && in.Voice.Quality.DurationS > 0:
+		return in.Voice.Quality.DurationS
 	case in.Transcript != nil && in.Transcript.Duration > 0:
 		return in.Transcript.Duration
 	case in.Vision != nil && in.Vision.Duration > 0:
@@ -314,10 +295,10 @@ func contentLanguage(e *questions.Evaluation) string {
 	return e.Language
 }
 
-func dropModality(ms []Metric, m Modality) []Metric {
+func dropPart(ms []Metric, m nevermind.Part) []Metric {
 	out := ms[:0]
 	for _, x := range ms {
-		if x.Modality != m {
+		if x.Part != m {
 			out = append(out, x)
 		}
 	}
@@ -326,9 +307,9 @@ func dropModality(ms []Metric, m Modality) []Metric {
 
 // weightGroup is the modality whose share a metric takes: fillers counted
 // from the transcript are delivery, like the voice metrics.
-func weightGroup(m Modality) Modality {
-	if m == Transcript {
-		return Voice
+func weightGroup(m nevermind.Part) nevermind.Part {
+	if m == nevermind.Transcript {
+		return nevermind.Voice
 	}
 	return m
 }
@@ -339,13 +320,13 @@ func weightGroup(m Modality) Modality {
 // lone metric does not take a whole modality's share; the weights are then
 // renormalised to add up to 1.
 func weigh(ms []Metric) *int {
-	present := map[Modality]float64{}
+	present := map[nevermind.Part]float64{}
 	for _, m := range ms {
-		present[weightGroup(m.Modality)] += metricWeight[m.ID]
+		present[weightGroup(m.Part)] += metricWeight[m.ID]
 	}
 	var total float64
 	for mod, w := range present {
-		total += modalityWeight[mod] * w
+		total += partWeight[mod] * w
 	}
 	if total == 0 {
 		return nil
@@ -353,7 +334,7 @@ func weigh(ms []Metric) *int {
 	var sum float64
 	for i := range ms {
 		m := &ms[i]
-		w := modalityWeight[weightGroup(m.Modality)] * metricWeight[m.ID] / total
+		w := partWeight[weightGroup(m.Part)] * metricWeight[m.ID] / total
 		m.Weight = round(w, 4)
 		sum += w * float64(m.Score)
 	}

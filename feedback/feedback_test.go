@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback/internal/jsonschema"
 	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
 	"github.com/nevermind-ai/nevermind/questions"
@@ -17,8 +18,7 @@ import (
 )
 
 // forbidden are words that judge character or feelings instead of
-// describing behaviour (anchors.md §2.7). None may appear in anything a
-// summary says.
+// describing behaviour. None may appear in anything a summary says.
 var forbidden = []string{
 	"자신감", "불안", "긴장", "성격", "소심", "무능", "게으", "초조", "당황", "떨려", "겁",
 	"confiden", "nervous", "anxious", "anxiety", "shy", "lazy", "personality", "insecure", "timid", "incompetent", "scared", "afraid",
@@ -66,8 +66,8 @@ func checkSummary(t *testing.T, s *Summary) {
 		if !finite(m.Value) {
 			t.Errorf("%s: value %v", m.ID, m.Value)
 		}
-		if st := s.Status(m.Modality); st.Status != StatusOK {
-			t.Errorf("metric %s comes from %s, which is %s", m.ID, m.Modality, st.Status)
+		if st := s.Status(m.Part); st.Status != StatusOK {
+			t.Errorf("metric %s comes from %s, which is %s", m.ID, m.Part, st.Status)
 		}
 		wsum += m.Weight
 		mean += m.Weight * float64(m.Score)
@@ -145,17 +145,17 @@ func schemaFile(t testing.TB) *jsonschema.Schema {
 // evaluation and the summary (no video: null).
 func TestSchemaWholeObject(t *testing.T) {
 	pcm := speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:3], 2.8)...)
-	words := []vocal.Word{{Text: "um", Start: 0.1, End: 0.3}, {Text: "In", Start: 0.4, End: 0.5}, {Text: "my", Start: 0.5, End: 0.6}}
+	words := []nevermind.Word{{Text: "um", Start: 0.1, End: 0.3}, {Text: "In", Start: 0.4, End: 0.5}, {Text: "my", Start: 0.5, End: 0.6}}
 	r := speech.Analyze(t, pcm, vocal.Options{Language: "en", Series: true, Words: words})
 	tr := &stt.Transcript{Text: "um In my", Language: "en", Duration: r.Quality.DurationS,
-		Words: []stt.Word{{Text: "um", Start: 0.1, End: 0.3}, {Text: "In", Start: 0.4, End: 0.5}, {Text: "my", Start: 0.5, End: 0.6}}, Segments: []stt.Segment{}}
+		Words: []nevermind.Word{{Text: "um", Start: 0.1, End: 0.3}, {Text: "In", Start: 0.4, End: 0.5}, {Text: "my", Start: 0.5, End: 0.6}}, Segments: []stt.Segment{}}
 	ev := evaluate(t, "Tell me about a hard problem.", strings.Join(speech.English[:3], " "), "en")
-	s, err := Summarize(Input{Vocal: r, Transcript: tr, Content: ev, Failed: map[string]string{"vision": "no video stream"}}, Options{Language: "en"})
+	s, err := Summarize(Input{Voice: r, Transcript: tr, Content: ev, Failed: nevermind.Failures{nevermind.Vision: errors.New("no video stream")}}, Options{Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkSummary(t, s)
-	obj := map[string]any{"media": nil, "vocal": r, "vision": nil, "transcript": tr, "content": ev, "feedback": s}
+	obj := map[string]any{"media": nil, "voice": r, "vision": nil, "transcript": tr, "content": ev, "feedback": s}
 	b, err := json.Marshal(obj)
 	if err != nil {
 		t.Fatal(err)
@@ -235,12 +235,12 @@ func TestSummarizeSpeech(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pcm := speech.Synth(t, tc.voice, tc.parts...)
 			r := speech.Analyze(t, pcm, vocal.Options{Language: tc.lang})
-			s, err := Summarize(Input{Vocal: r}, Options{Language: tc.lang})
+			s, err := Summarize(Input{Voice: r}, Options{Language: tc.lang})
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkSummary(t, s)
-			if st := s.Status(Voice); st.Status != StatusOK {
+			if st := s.Status(nevermind.Voice); st.Status != StatusOK {
 				t.Fatalf("voice status %+v", st)
 			}
 			for id, g := range tc.wantGrade {
@@ -301,7 +301,7 @@ func TestPartialInputs(t *testing.T) {
 	cases := []struct {
 		name    string
 		in      func(t *testing.T) Input
-		status  map[Modality]Status
+		status  map[nevermind.Part]Status
 		metrics []string // metric IDs that must be present
 		absent  []string // and absent
 		text    string   // fragment of the English summary
@@ -309,16 +309,16 @@ func TestPartialInputs(t *testing.T) {
 		{
 			name:    "only content",
 			in:      func(*testing.T) Input { return Input{Content: ev} },
-			status:  map[Modality]Status{Content: StatusOK, Voice: StatusUnavailable, Vision: StatusUnavailable, Transcript: StatusOK}, // fillers counted in the evaluated text,
+			status:  map[nevermind.Part]Status{nevermind.Content: StatusOK, nevermind.Voice: StatusUnavailable, nevermind.Vision: StatusUnavailable, nevermind.Transcript: StatusOK}, // fillers counted in the evaluated text,
 			metrics: []string{"star", "specificity", "structure", "relevance", "length", "fillers"},
 			absent:  []string{"pace", "pauses"},
 		},
 		{
 			name: "only voice",
 			in: func(t *testing.T) Input {
-				return Input{Vocal: speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:3], 0.5)...), vocal.Options{Language: "en"})}
+				return Input{Voice: speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:3], 0.5)...), vocal.Options{Language: "en"})}
 			},
-			status:  map[Modality]Status{Voice: StatusOK, Content: StatusUnavailable},
+			status:  map[nevermind.Part]Status{nevermind.Voice: StatusOK, nevermind.Content: StatusUnavailable},
 			metrics: []string{"pace", "pauses", "fillers"},
 			absent:  []string{"star"},
 		},
@@ -326,16 +326,16 @@ func TestPartialInputs(t *testing.T) {
 			name: "voice and content, vision failed",
 			in: func(t *testing.T) Input {
 				r := speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:3], 0.5)...), vocal.Options{Language: "en"})
-				return Input{Vocal: r, Content: ev, Failed: map[string]string{"vision": "no face found in any frame"}}
+				return Input{Voice: r, Content: ev, Failed: nevermind.Failures{nevermind.Vision: errors.New("no face found in any frame")}}
 			},
-			status:  map[Modality]Status{Voice: StatusOK, Content: StatusOK, Vision: StatusFailed},
+			status:  map[nevermind.Part]Status{nevermind.Voice: StatusOK, nevermind.Content: StatusOK, nevermind.Vision: StatusFailed},
 			metrics: []string{"pace", "star"},
 			text:    "video analysis (no face found in any frame)",
 		},
 		{
 			name:    "silent audio",
-			in:      func(*testing.T) Input { return Input{Vocal: quiet, Content: ev} },
-			status:  map[Modality]Status{Voice: StatusUnavailable, Content: StatusOK},
+			in:      func(*testing.T) Input { return Input{Voice: quiet, Content: ev} },
+			status:  map[nevermind.Part]Status{nevermind.Voice: StatusUnavailable, nevermind.Content: StatusOK},
 			metrics: []string{"star"},
 			absent:  []string{"pace", "pauses", "tremor"},
 			text:    "voice analysis (insufficient audio",
@@ -343,27 +343,27 @@ func TestPartialInputs(t *testing.T) {
 		{
 			name: "everything failed",
 			in: func(*testing.T) Input {
-				return Input{Duration: 30, Failed: map[string]string{"vocal": "decoder error", "vision": "decoder error", "transcript": "stt: rate limited", "content": "no transcript"}}
+				return Input{Duration: 30, Failed: nevermind.Failures{nevermind.Voice: errors.New("decoder error"), nevermind.Vision: errors.New("decoder error"), nevermind.Transcript: errors.New("stt: rate limited"), nevermind.Content: errors.New("no transcript")}}
 			},
-			status: map[Modality]Status{Voice: StatusFailed, Vision: StatusFailed, Transcript: StatusFailed, Content: StatusFailed},
+			status: map[nevermind.Part]Status{nevermind.Voice: StatusFailed, nevermind.Vision: StatusFailed, nevermind.Transcript: StatusFailed, nevermind.Content: StatusFailed},
 			text:   "Nothing could be measured.",
 		},
 		{
 			name: "transcript failed drops its fillers",
 			in: func(t *testing.T) Input {
 				tr := &stt.Transcript{Text: answer, Language: "en"}
-				return Input{Transcript: tr, Content: ev, Failed: map[string]string{"transcript": "timeout"}}
+				return Input{Transcript: tr, Content: ev, Failed: nevermind.Failures{nevermind.Transcript: errors.New("timeout")}}
 			},
-			status: map[Modality]Status{Transcript: StatusFailed, Content: StatusOK},
+			status: map[nevermind.Part]Status{nevermind.Transcript: StatusFailed, nevermind.Content: StatusOK},
 			absent: []string{"fillers"},
 		},
 		{
 			name: "transcript failed, fillers from the audio",
 			in: func(t *testing.T) Input {
 				r := speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}, speech.Fluent(speech.English[:3], 0.5)...), vocal.Options{Language: "en"})
-				return Input{Vocal: r, Content: ev, Failed: map[string]string{"transcript": "timeout"}}
+				return Input{Voice: r, Content: ev, Failed: nevermind.Failures{nevermind.Transcript: errors.New("timeout")}}
 			},
-			status:  map[Modality]Status{Transcript: StatusFailed, Voice: StatusOK, Content: StatusOK},
+			status:  map[nevermind.Part]Status{nevermind.Transcript: StatusFailed, nevermind.Voice: StatusOK, nevermind.Content: StatusOK},
 			metrics: []string{"fillers", "pace", "star"},
 		},
 	}
@@ -392,8 +392,8 @@ func TestPartialInputs(t *testing.T) {
 			if !strings.Contains(s.Text.En, tc.text) {
 				t.Errorf("summary %q lacks %q", s.Text.En, tc.text)
 			}
-			if len(s.Modalities) != 4 {
-				t.Errorf("%d modality statuses, want 4", len(s.Modalities))
+			if len(s.Parts) != 4 {
+				t.Errorf("%d modality statuses, want 4", len(s.Parts))
 			}
 		})
 	}
@@ -410,7 +410,7 @@ func TestSummarizeRejectsBadInput(t *testing.T) {
 		{"nothing", Input{}, Options{}, ErrNoInput},
 		{"negative duration", Input{Content: ev, Duration: -1}, Options{}, ErrInvalidInput},
 		{"NaN duration", Input{Content: ev, Duration: math.NaN()}, Options{}, ErrInvalidInput},
-		{"unknown modality", Input{Content: ev, Failed: map[string]string{"audio": "x"}}, Options{}, ErrInvalidInput},
+		{"unknown modality", Input{Content: ev, Failed: nevermind.Failures{nevermind.Part("audio"): errors.New("x")}}, Options{}, ErrInvalidInput},
 		{"language", Input{Content: ev}, Options{Language: "fr"}, ErrLanguage},
 	}
 	for _, tc := range cases {
@@ -488,7 +488,7 @@ func TestSeedSpeedSpansLeftOut(t *testing.T) {
 	if seed == 0 {
 		t.Skip("the voice report no longer flags this reading; nothing to leave out")
 	}
-	s, err := Summarize(Input{Vocal: r}, Options{Language: "en"})
+	s, err := Summarize(Input{Voice: r}, Options{Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,23 +519,23 @@ func TestTranscriptFillers(t *testing.T) {
 		}
 		tokens = append(tokens, w)
 	}
-	words := make([]vocal.Word, len(tokens))
+	words := make([]nevermind.Word, len(tokens))
 	step := dur / float64(len(tokens))
 	fillers := 0
 	for i, tok := range tokens {
-		words[i] = vocal.Word{Text: tok, Start: float64(i) * step, End: float64(i)*step + step*0.8}
+		words[i] = nevermind.Word{Text: tok, Start: float64(i) * step, End: float64(i)*step + step*0.8}
 		if tok == "음" || tok == "어" {
 			fillers++
 		}
 	}
 	r := speech.Analyze(t, pcm, vocal.Options{Language: "ko", Words: words})
-	s, err := Summarize(Input{Vocal: r}, Options{Language: "ko"})
+	s, err := Summarize(Input{Voice: r}, Options{Language: "ko"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkSummary(t, s)
 	m := s.Metric("fillers")
-	if m == nil || m.Unit != "per_100_words" || m.Modality != Transcript {
+	if m == nil || m.Unit != "per_100_words" || m.Part != nevermind.Transcript {
 		t.Fatalf("fillers metric %+v", m)
 	}
 	want := 100 * float64(fillers) / float64(len(tokens))
@@ -548,7 +548,7 @@ func TestTranscriptFillers(t *testing.T) {
 	if !strings.Contains(m.Finding.Ko, fmt.Sprintf("군말이 %d개", fillers)) {
 		t.Errorf("finding %q does not count %d fillers", m.Finding.Ko, fillers)
 	}
-	if s.Status(Transcript).Status != StatusOK {
-		t.Errorf("transcript status %+v", s.Status(Transcript))
+	if s.Status(nevermind.Transcript).Status != StatusOK {
+		t.Errorf("transcript status %+v", s.Status(nevermind.Transcript))
 	}
 }

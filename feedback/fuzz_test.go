@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/vision"
@@ -14,11 +15,11 @@ import (
 // fuzzInput is what FuzzSummarize decodes: analyses as a caller might load
 // them back from storage, in any state.
 type fuzzInput struct {
-	Vocal    *vocal.Report         `json:"vocal"`
+	Voice    *vocal.Report         `json:"voice"`
 	Vision   *vision.Report        `json:"vision"`
 	Content  *questions.Evaluation `json:"content"`
 	Duration float64               `json:"duration"`
-	Failed   map[string]string     `json:"failed"`
+	Failed   nevermind.Failures    `json:"failed"`
 	History  []Summary             `json:"history"`
 }
 
@@ -33,10 +34,10 @@ func FuzzSummarize(f *testing.F) {
 		f.Fatal(err)
 	}
 	pct := func(x float64) *float64 { return &x }
-	seed := fuzzInput{Vocal: r, Content: ev, Vision: &vision.Report{Duration: 10,
+	seed := fuzzInput{Voice: r, Content: ev, Vision: &vision.Report{Duration: 10,
 		Metrics:  vision.Metrics{EyeContactPercent: pct(70), LongestLookAwaySeconds: pct(3)},
 		Pose:     &vision.PoseReport{Overall: vision.Rated{Value: 88}},
-		Timeline: []vision.Moment{{Start: 1, End: 3, Kind: "look_away", Evidence: map[string]float64{"duration_s": 2}}}}}
+		Timeline: []nevermind.Moment{{Start: 1, End: 3, Kind: "look_away", Evidence: map[string]float64{"duration_s": 2}}}}}
 	b, err := json.Marshal(seed)
 	if err != nil {
 		f.Fatal(err)
@@ -51,7 +52,7 @@ func FuzzSummarize(f *testing.F) {
 		if json.Unmarshal(data, &in) != nil {
 			return
 		}
-		s, err := Summarize(Input{Vocal: in.Vocal, Vision: in.Vision, Content: in.Content, Duration: in.Duration, Failed: in.Failed},
+		s, err := Summarize(Input{Voice: in.Voice, Vision: in.Vision, Content: in.Content, Duration: in.Duration, Failed: in.Failed},
 			Options{History: in.History})
 		if err != nil {
 			return

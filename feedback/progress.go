@@ -42,15 +42,15 @@ type Change struct {
 	Text   Text      `json:"text"` // the change in words
 }
 
-// jnds are the smallest changes worth reporting, by metric. pace: Quené's
-// ≈ 10 % tempo JND (anchors.md §2.1). The others are ours, set at about a
-// third to a half of the distance between two grade boundaries: 0.5 st of
-// pitch variation (the monotone–lively gap is 1 st), one pause over 2.5 s,
-// one filler per 100 words or per minute, 10 % of phrases trailing off,
-// 0.1 of the tremor index, one rubric point, 5 percentage points of eye
-// contact, smiling or posture (a quarter of a grade band), 1 s of the
-// longest look-away, 1°/s of head movement. A metric not listed compares
-// scores with a JND of 5 points.
+// jnds are the smallest changes worth reporting, by metric. pace: 10 %, about
+// Quené's just noticeable difference for speech tempo. The others are ours,
+// set at about a third to a half of the distance between two grade
+// boundaries: 0.5 st of pitch variation (the monotone–lively gap is 1 st),
+// one pause over 2.5 s, one filler per 100 words or per minute, 10 % of
+// phrases trailing off, 0.1 of the tremor index, one rubric point, 5
+// percentage points of eye contact, smiling or posture (a quarter of a grade
+// band), 1 s of the longest look-away, 1°/s of head movement. A metric not
+// listed compares scores with a JND of 5 points.
 var jnds = map[string]struct {
 	v   float64
 	rel bool

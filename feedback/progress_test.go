@@ -46,14 +46,14 @@ func TestProgressOnSpeech(t *testing.T) {
 	v := speech.Voice{Name: "en-us", Rate: 150, Pitch: 50}
 	hes := speech.Analyze(t, speech.Synth(t, v, speech.Fluent(speech.English, 3.0)...), vocal.Options{Language: "en"})
 	flu := speech.Analyze(t, speech.Synth(t, v, speech.Fluent(speech.English, 0.5)...), vocal.Options{Language: "en"})
-	first, err := Summarize(Input{Vocal: hes}, Options{Language: "en"})
+	first, err := Summarize(Input{Voice: hes}, Options{Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Progress != nil {
 		t.Fatalf("progress without history: %+v", first.Progress)
 	}
-	second, err := Summarize(Input{Vocal: flu}, Options{Language: "en", History: []Summary{*first}})
+	second, err := Summarize(Input{Voice: flu}, Options{Language: "en", History: []Summary{*first}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestProgressOnSpeech(t *testing.T) {
 		t.Errorf("overall %+v, want improved", p.Overall)
 	}
 	// The same recording again: nothing changed.
-	third, err := Summarize(Input{Vocal: flu}, Options{Language: "en", History: []Summary{*first, *second}})
+	third, err := Summarize(Input{Voice: flu}, Options{Language: "en", History: []Summary{*first, *second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestProgressOnSpeech(t *testing.T) {
 func TestProgressPaceJND(t *testing.T) {
 	at := func(rate int) *Summary {
 		r := speech.Analyze(t, speech.Synth(t, speech.Voice{Name: "en-us", Rate: rate, Pitch: 50}, speech.Fluent(speech.English[:4], 0.5)...), vocal.Options{Language: "en"})
-		s, err := Summarize(Input{Vocal: r}, Options{Language: "en"})
+		s, err := Summarize(Input{Voice: r}, Options{Language: "en"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,7 @@ package feedback
 import "math"
 
 // Grade is the three-step rating of a score, the seed's 양호 / 보통 / 개선필요
-// family (seed-spec §6.2: ≥ 80, ≥ 60, below).
+// family (≥ 80, ≥ 60, below).
 type Grade string
 
 // The grades, from best to worst.
@@ -13,7 +13,7 @@ const (
 	NeedsWork Grade = "needs_work" // 개선필요: score < 60
 )
 
-// GradeOf rates a 0–100 score with the seed's bands.
+// GradeOf rates a 0–100 score with the seed's bands (see [Grade]).
 func GradeOf(score int) Grade {
 	switch {
 	case score >= 80:

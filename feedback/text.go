@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/nevermind-ai/nevermind"
 )
 
-var modalityName = map[Modality]Text{
-	Voice:      {"음성 분석", "Voice analysis"},
-	Vision:     {"영상 분석", "Video analysis"},
-	Transcript: {"음성 인식", "Transcription"},
-	Content:    {"답변 내용 평가", "Content evaluation"},
+var partName = map[nevermind.Part]Text{
+	nevermind.Voice:      {"음성 분석", "Voice analysis"},
+	nevermind.Vision:     {"영상 분석", "Video analysis"},
+	nevermind.Transcript: {"음성 인식", "Transcription"},
+	nevermind.Content:    {"답변 내용 평가", "Content evaluation"},
 }
 
 // byNeed orders metrics from the one most in need of work: lowest score
@@ -67,10 +69,10 @@ func summaryText(s *Summary) Text {
 	}
 	var gone []string
 	var goneEn []string
-	for _, st := range s.Modalities {
-		if st.Status == StatusFailed || (st.Status == StatusUnavailable && st.Modality == Voice && st.Reason != "not analysed") {
-			gone = append(gone, fmt.Sprintf("%s(%s)", modalityName[st.Modality].Ko, st.Reason))
-			goneEn = append(goneEn, fmt.Sprintf("%s (%s)", strings.ToLower(modalityName[st.Modality].En), st.Reason))
+	for _, st := range s.Parts {
+		if st.Status == StatusFailed || (st.Status == StatusUnavailable && st.Part == nevermind.Voice && st.Reason != "not analysed") {
+			gone = append(gone, fmt.Sprintf("%s(%s)", partName[st.Part].Ko, st.Reason))
+			goneEn = append(goneEn, fmt.Sprintf("%s (%s)", strings.ToLower(partName[st.Part].En), st.Reason))
 		}
 	}
 	if len(gone) > 0 {

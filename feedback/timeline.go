@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/nevermind-ai/nevermind/vocal"
+	"github.com/nevermind-ai/nevermind"
 )
 
 // Moment is one stretch of the answer with one or more problems. When
@@ -19,10 +19,10 @@ type Moment struct {
 // Reason is one problem inside a Moment, as the analysis that found it
 // reported it.
 type Reason struct {
-	Kind     string   `json:"kind"`     // e.g. long_pause, speed_fast, filled_pause, look_away
-	Modality Modality `json:"modality"` // the analysis that found it
-	Start    float64  `json:"start"`    // seconds
-	End      float64  `json:"end"`      // seconds
+	Kind  string         `json:"kind"`     // e.g. long_pause, speed_fast, filled_pause, look_away
+	Part  nevermind.Part `json:"modality"` // the analysis that found it
+	Start float64        `json:"start"`    // seconds
+	End   float64        `json:"end"`      // seconds
 	// Text describes the problem with its numbers.
 	Text     Text               `json:"text"`
 	Evidence map[string]float64 `json:"evidence"` // the numbers behind it, as the analysis reported them
@@ -31,24 +31,24 @@ type Reason struct {
 // Duration is the moment's length in seconds.
 func (m Moment) Duration() float64 { return m.End - m.Start }
 
-// Modalities counts the distinct modalities among the reasons.
-func (m Moment) Modalities() int {
-	seen := map[Modality]bool{}
+// Parts counts the distinct parts among the reasons.
+func (m Moment) Parts() int {
+	seen := map[nevermind.Part]bool{}
 	for _, r := range m.Reasons {
-		seen[r.Modality] = true
+		seen[r.Part] = true
 	}
 	return len(seen)
 }
 
-// TopMoments returns up to n moments, most important first: those where
-// more analyses agree, then those with more reasons, then the longer ones.
-// Ties keep time order.
+// TopMoments returns up to n moments of [Summary.Timeline], most important
+// first: those where more analyses agree, then those with more reasons, then
+// the longer ones. Ties keep time order.
 func (s *Summary) TopMoments(n int) []Moment {
 	top := append([]Moment(nil), s.Timeline...)
 	sort.SliceStable(top, func(i, j int) bool {
 		a, b := top[i], top[j]
-		if a.Modalities() != b.Modalities() {
-			return a.Modalities() > b.Modalities()
+		if a.Parts() != b.Parts() {
+			return a.Parts() > b.Parts()
 		}
 		if len(a.Reasons) != len(b.Reasons) {
 			return len(a.Reasons) > len(b.Reasons)
@@ -63,17 +63,17 @@ func (s *Summary) TopMoments(n int) []Moment {
 
 // mergeTimeline collects the problem moments of every modality that is not
 // failed and merges the ones that overlap in time.
-func mergeTimeline(in Input, status map[Modality]ModalityStatus) []Moment {
+func mergeTimeline(in Input, status map[nevermind.Part]PartStatus) []Moment {
 	var rs []Reason
-	if in.Vocal != nil && status[Voice].Status == StatusOK {
-		for _, m := range in.Vocal.Timeline {
-			if seedSpeedSpan(m.Kind) && in.Vocal.Fluency != nil {
+	if in.Voice != nil && status[nevermind.Voice].Status == StatusOK {
+		for _, m := range in.Voice.Timeline {
+			if seedSpeedSpan(m.Kind) && in.Voice.Fluency != nil {
 				continue
 			}
 			rs = append(rs, vocalReason(m))
 		}
 	}
-	if status[Vision].Status == StatusOK {
+	if status[nevermind.Vision].Status == StatusOK {
 		rs = append(rs, visionMoments(in)...)
 	}
 	return merge(rs)
@@ -128,9 +128,9 @@ func merge(rs []Reason) []Moment {
 // for speed and these stay in the voice report's seed-compatible Grouped.
 func seedSpeedSpan(kind string) bool { return kind == "speed_fast" || kind == "speed_slow" }
 
-func vocalReason(m vocal.Moment) Reason {
+func vocalReason(m nevermind.Moment) Reason {
 	ev := clean(m.Evidence)
-	r := Reason{Kind: m.Kind, Modality: Voice, Start: round(m.Start, 2), End: round(m.End, 2), Evidence: ev}
+	r := Reason{Kind: m.Kind, Part: nevermind.Voice, Start: round(m.Start, 2), End: round(m.End, 2), Evidence: ev}
 	d := m.End - m.Start
 	switch m.Kind {
 	case "long_pause":

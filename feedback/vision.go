@@ -3,6 +3,7 @@ package feedback
 import (
 	"fmt"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vision"
 )
 
@@ -33,11 +34,10 @@ func seedPoseScore(v float64) int {
 }
 
 // visionMetrics scores the video: eye contact (≥ 60 % of speaking time
-// looking at the camera is good, anchors.md §2.6), the longest look-away
-// (over 5 s feels long), head stability, the seed's posture and the smile
-// share (our band: no published norm; smiling more predicts better ratings,
-// Naim et al.).
-func visionMetrics(in Input, status map[Modality]ModalityStatus) []Metric {
+// looking at the camera is good), the longest look-away (over 5 s feels
+// long), head stability, the seed's posture and the smile share (our band: no
+// published norm; smiling more predicts better ratings, Naim et al.).
+func visionMetrics(in Input, status map[nevermind.Part]PartStatus) []Metric {
 	v := in.Vision
 	if v == nil {
 		return nil
@@ -50,7 +50,7 @@ func visionMetrics(in Input, status map[Modality]ModalityStatus) []Metric {
 	}
 	if eye != nil && finite(*eye) {
 		x := *eye
-		m := newMetric("eye_contact", Vision, Text{"시선 맞춤", "Eye contact"}, rising(x, 60, 80, 15), round(x, 1), "percent", "≥ 60",
+		m := newMetric("eye_contact", nevermind.Vision, Text{"시선 맞춤", "Eye contact"}, rising(x, 60, 80, 15), round(x, 1), "percent", "≥ 60",
 			evidence("eye_contact_percent", vm.EyeContactPercent, "eye_contact_while_speaking_percent", vm.EyeContactWhileSpeakingPercent))
 		while := Text{"말하는 시간", "while speaking"}
 		if !speaking {
@@ -70,7 +70,7 @@ func visionMetrics(in Input, status map[Modality]ModalityStatus) []Metric {
 	}
 	if l := vm.LongestLookAwaySeconds; l != nil && finite(*l) {
 		x := *l
-		m := newMetric("look_away", Vision, Text{"가장 긴 시선 이탈", "Longest look-away"}, atMost(5, 5).score(x), round(x, 2), "s", "≤ 5",
+		m := newMetric("look_away", nevermind.Vision, Text{"가장 긴 시선 이탈", "Longest look-away"}, atMost(5, 5).score(x), round(x, 2), "s", "≤ 5",
 			map[string]float64{"longest_look_away_s": x})
 		m.Finding = Text{
 			Ko: fmt.Sprintf("카메라에서 시선을 가장 오래 뗀 시간은 %.1f초였습니다(5초 이하 권장).", x),
@@ -81,7 +81,7 @@ func visionMetrics(in Input, status map[Modality]ModalityStatus) []Metric {
 	if hs := vm.HeadStability; hs != nil && finite(*hs) {
 		ev := evidence("head_stability", hs, "head_movement_deg_per_sec", vm.HeadMovementDegPerSec)
 		speed := ev["head_movement_deg_per_sec"]
-		m := newMetric("head_stability", Vision, Text{"고개 움직임", "Head movement"}, clampScore(100**hs), round(speed, 1), "deg_per_s", "≤ 6",
+		m := newMetric("head_stability", nevermind.Vision, Text{"고개 움직임", "Head movement"}, clampScore(100**hs), round(speed, 1), "deg_per_s", "≤ 6",
 			ev)
 		m.Finding = Text{
 			Ko: fmt.Sprintf("고개가 초당 평균 %.1f도 움직였습니다.", speed),
@@ -90,7 +90,7 @@ func visionMetrics(in Input, status map[Modality]ModalityStatus) []Metric {
 		out = append(out, m)
 	}
 	if p := v.Pose; p != nil && finite(p.Overall.Value) {
-		m := newMetric("posture", Vision, Text{"자세", "Posture"}, seedPoseScore(p.Overall.Value), round(p.Overall.Value, 2), "percent", "≥ 90",
+		m := newMetric("posture", nevermind.Vision, Text{"자세", "Posture"}, seedPoseScore(p.Overall.Value), round(p.Overall.Value, 2), "percent", "≥ 90",
 			map[string]float64{"overall": p.Overall.Value, "shoulder": p.Shoulder.Value, "head_tilt": p.HeadTilt.Value, "hand": p.Hand.Value})
 		worst, wv := Text{"어깨 수평", "level shoulders"}, p.Shoulder.Value
 		if p.HeadTilt.Value < wv {
@@ -107,7 +107,7 @@ func visionMetrics(in Input, status map[Modality]ModalityStatus) []Metric {
 	}
 	if sp := vm.SmilePercent; sp != nil && finite(*sp) {
 		x := *sp
-		m := newMetric("smile", Vision, Text{"미소", "Smile"}, rising(x, 10, 25, 10), round(x, 1), "percent", "≥ 10",
+		m := newMetric("smile", nevermind.Vision, Text{"미소", "Smile"}, rising(x, 10, 25, 10), round(x, 1), "percent", "≥ 10",
 			evidence("smile_percent", sp, "neutral_percent", vm.NeutralPercent))
 		m.Finding = Text{
 			Ko: fmt.Sprintf("%.0f%%의 시간 동안 미소를 지었습니다.", x),
@@ -117,11 +117,11 @@ func visionMetrics(in Input, status map[Modality]ModalityStatus) []Metric {
 	}
 	switch {
 	case len(out) > 0:
-		status[Vision] = ModalityStatus{Modality: Vision, Status: StatusOK}
+		status[nevermind.Vision] = PartStatus{Part: nevermind.Vision, Status: StatusOK}
 	case v.Face.Summary != "":
-		status[Vision] = ModalityStatus{Vision, StatusUnavailable, v.Face.Summary}
+		status[nevermind.Vision] = PartStatus{nevermind.Vision, StatusUnavailable, v.Face.Summary}
 	default:
-		status[Vision] = ModalityStatus{Vision, StatusUnavailable, "no face or posture could be measured"}
+		status[nevermind.Vision] = PartStatus{nevermind.Vision, StatusUnavailable, "no face or posture could be measured"}
 	}
 	return out
 }
@@ -144,9 +144,9 @@ func visionMoments(in Input) []Reason {
 	return out
 }
 
-func visionReason(m vision.Moment) Reason {
+func visionReason(m nevermind.Moment) Reason {
 	ev := clean(m.Evidence)
-	r := Reason{Kind: m.Kind, Modality: Vision, Start: round(m.Start, 2), End: round(m.End, 2), Evidence: ev}
+	r := Reason{Kind: m.Kind, Part: nevermind.Vision, Start: round(m.Start, 2), End: round(m.End, 2), Evidence: ev}
 	d := m.End - m.Start
 	side := Text{"", ""}
 	if v, ok := ev["side_left"]; ok {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
 	"github.com/nevermind-ai/nevermind/vision"
@@ -68,20 +69,20 @@ func TestLookAwayDuringPause(t *testing.T) {
 	p := voice.Fluency.Pauses.Long[0]
 	const fps = 5
 	dur := voice.Quality.DurationS
-	var speaking []vision.Interval
+	var speaking []nevermind.Interval
 	last := 0.0
 	for _, q := range voice.Fluency.Pauses.Long {
-		speaking = append(speaking, vision.Interval{Start: last, End: q.Start})
+		speaking = append(speaking, nevermind.Interval{Start: last, End: q.Start})
 		last = q.End
 	}
-	speaking = append(speaking, vision.Interval{Start: last, End: dur})
+	speaking = append(speaking, nevermind.Interval{Start: last, End: dur})
 	vr := vision.Summarize(frames(dur, fps, [][2]float64{{p.Start + 0.2, p.End - 0.2}}, [2]float64{-1, -1}), fps,
 		vision.AnalyzeOptions{FPS: fps, Speech: speaking, Series: true})
 	before, err := json.Marshal(vr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := feedback.Summarize(feedback.Input{Vocal: voice, Vision: vr}, feedback.Options{Language: "en"})
+	s, err := feedback.Summarize(feedback.Input{Voice: voice, Vision: vr}, feedback.Options{Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestLookAwayDuringPause(t *testing.T) {
 	if after, _ := json.Marshal(vr); !bytes.Equal(before, after) {
 		t.Errorf("Summarize changed the vision report:\nbefore %s\nafter  %s", before, after)
 	}
-	if st := s.Status(feedback.Vision); st.Status != feedback.StatusOK {
+	if st := s.Status(nevermind.Vision); st.Status != feedback.StatusOK {
 		t.Fatalf("vision status %+v", st)
 	}
 	var both *feedback.Moment
@@ -107,7 +108,7 @@ func TestLookAwayDuringPause(t *testing.T) {
 		t.Fatalf("no moment holds both the pause at %.2f–%.2f and the look-away:\n%s", p.Start, p.End, b)
 	}
 	t.Logf("moment %.2f–%.2f: %v", both.Start, both.End, reasonTexts(&feedback.Summary{Timeline: []feedback.Moment{*both}}))
-	if both.Modalities() != 2 || s.TopMoments(1)[0].Start != both.Start {
+	if both.Parts() != 2 || s.TopMoments(1)[0].Start != both.Start {
 		t.Errorf("the pause-and-look-away moment is not ranked first: %+v", s.TopMoments(1))
 	}
 	for _, id := range []string{"eye_contact", "look_away", "posture", "smile", "head_stability"} {
@@ -116,8 +117,8 @@ func TestLookAwayDuringPause(t *testing.T) {
 			t.Errorf("metric %s missing", id)
 			continue
 		}
-		if m.Modality != feedback.Vision || m.Weight <= 0 {
-			t.Errorf("%s: modality %s weight %v", id, m.Modality, m.Weight)
+		if m.Part != nevermind.Vision || m.Weight <= 0 {
+			t.Errorf("%s: modality %s weight %v", id, m.Part, m.Weight)
 		}
 	}
 	// Looking away only while silent leaves eye contact while speaking near

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
 
@@ -19,17 +20,18 @@ var metricWeight = map[string]float64{
 	"star": 0.30, "specificity": 0.25, "structure": 0.20, "relevance": 0.15, "length": 0.10,
 }
 
-// Speaking-rate norms (anchors.md §2.1). Korean: 3.8–5.3 syllables/s is the
-// talking mean ± 1 SD up to the reading mean; faster than announcers
-// (5.8/s) needs work. English: Speaker Coach's 100–165 wpm; 80 and 185 wpm
-// (the lower end of pause-free "pure message" rates) need work.
+// Speaking-rate norms. Korean: 3.8–5.3 syllables/s spans adults' talking
+// rate (4.2 ± 0.7 syllables/s) up to their reading rate (5.1 ± 0.4; J. Speech
+// Sciences 9(4), 2002); faster than news announcers (5.8/s) needs work.
+// English: Microsoft Speaker Coach's 100–165 wpm; 80 and 185 wpm (the lower
+// end of pause-free "pure message" rates) need work.
 var (
 	paceKo = band{lo: 3.8, hi: 5.3, tolLo: 0.8, tolHi: 0.5}
 	paceEn = band{lo: 100, hi: 165, tolLo: 20, tolHi: 20}
 )
 
 func voiceMetrics(in Input, lang string, dur float64, words bool) []Metric {
-	r := in.Vocal
+	r := in.Voice
 	var out []Metric
 	if f := r.Fluency; f != nil {
 		if m, ok := paceMetric(f, lang); ok {
@@ -54,10 +56,10 @@ func voiceMetrics(in Input, lang string, dur float64, words bool) []Metric {
 	return out
 }
 
-func newMetric(id string, mod Modality, label Text, score int, value float64, unit, target string, ev map[string]float64) Metric {
+func newMetric(id string, mod nevermind.Part, label Text, score int, value float64, unit, target string, ev map[string]float64) Metric {
 	g := GradeOf(score)
 	return Metric{
-		ID: id, Modality: mod, Label: label, Score: score, Grade: g, GradeLabel: g.Label(),
+		ID: id, Part: mod, Label: label, Score: score, Grade: g, GradeLabel: g.Label(),
 		Value: value, Unit: unit, Target: target, Evidence: clean(ev), Meaning: meanings[id],
 	}
 }
@@ -73,7 +75,7 @@ func paceMetric(f *vocal.Fluency, lang string) (Metric, bool) {
 		if !f.WPM.Valid() {
 			return Metric{}, false
 		}
-		m := newMetric("pace", Voice, label, paceEn.score(wpm), round(wpm, 0), "wpm", "100–165", ev)
+		m := newMetric("pace", nevermind.Voice, label, paceEn.score(wpm), round(wpm, 0), "wpm", "100–165", ev)
 		est := ""
 		if f.WPMEstimated {
 			est = " (estimated from syllables)"
@@ -95,7 +97,7 @@ func paceMetric(f *vocal.Fluency, lang string) (Metric, bool) {
 	if !finite(sps) || f.Syllables == 0 {
 		return Metric{}, false
 	}
-	m := newMetric("pace", Voice, label, paceKo.score(sps), round(sps, 2), "syllables_per_s", "3.8–5.3", ev)
+	m := newMetric("pace", nevermind.Voice, label, paceKo.score(sps), round(sps, 2), "syllables_per_s", "3.8–5.3", ev)
 	m.Finding = Text{
 		Ko: fmt.Sprintf("초당 %.1f음절로 말했습니다(권장 3.8–5.3).", sps),
 		En: fmt.Sprintf("You spoke at %.1f syllables per second; 3.8–5.3 is the usual range.", sps),
@@ -115,8 +117,8 @@ func paceMetric(f *vocal.Fluency, lang string) (Metric, bool) {
 func perMinute(n int, dur float64) float64 { return float64(n) / math.Max(dur, 60) * 60 }
 
 // pauseMetric scores silent pauses: −15 per pause of 2.5 s or more and −5
-// per other pause of 1 s or more, per minute (anchors.md §2.3: report long
-// pauses from 1 s, coach the ones over 2.5 s).
+// per other pause of 1 s or more, per minute: long pauses are reported from
+// 1 s, and the ones over 2.5 s are the moments worth coaching.
 func pauseMetric(f *vocal.Fluency, dur float64) Metric {
 	p := f.Pauses
 	veryLong := p.VeryLongCount
@@ -133,7 +135,7 @@ func pauseMetric(f *vocal.Fluency, dur float64) Metric {
 	if long > 0 {
 		ev["longest_pause_s"] = round(longest, 2)
 	}
-	m := newMetric("pauses", Voice, Text{"멈춤", "Pauses"}, score, float64(veryLong), "count", "none ≥ 2.5 s", ev)
+	m := newMetric("pauses", nevermind.Voice, Text{"멈춤", "Pauses"}, score, float64(veryLong), "count", "none ≥ 2.5 s", ev)
 	switch {
 	case veryLong > 0:
 		m.Finding = Text{
@@ -155,29 +157,30 @@ func pauseMetric(f *vocal.Fluency, dur float64) Metric {
 // report has them, else from the content evaluation's transcript count (both
 // modality Transcript), else the audio's filled-pause detector (per minute,
 // modality Voice). With words false (the transcript failed) only the audio
-// counts. Bands: < 2 per 100 words good, > 5 needs work (anchors.md §2.2);
-// audio: < 2 per minute good, > 5 needs work.
+// counts. Bands: < 2 per 100 words good, > 5 needs work (screenpipe's speech
+// coach; spontaneous speech has 2–6); audio: < 2 per minute good, > 5 needs
+// work.
 func fillerMetric(in Input, dur float64, words bool) *Metric {
 	label := Text{"군말", "Fillers"}
-	if words && in.Vocal != nil && in.Vocal.Fillers != nil && in.Vocal.Fillers.Words > 0 {
-		f := in.Vocal.Fillers
-		m := newMetric("fillers", Transcript, label, atMost(2, 3).score(f.PerHundred), round(f.PerHundred, 2), "per_100_words", "< 2",
+	if words && in.Voice != nil && in.Voice.Fillers != nil && in.Voice.Fillers.Words > 0 {
+		f := in.Voice.Fillers
+		m := newMetric("fillers", nevermind.Transcript, label, atMost(2, 3).score(f.PerHundred), round(f.PerHundred, 2), "per_100_words", "< 2",
 			map[string]float64{"fillers": float64(f.Count), "words": float64(f.Words), "per_100_words": f.PerHundred, "bursts": float64(len(f.Bursts))})
 		m.Finding = fillerFinding(f.Count, f.Words, f.PerHundred)
 		return &m
 	}
 	if c := in.Content; words && c != nil && c.Metrics.Words > 0 {
 		n := c.Metrics.FilledPauses + c.Metrics.DiscourseFillers
-		m := newMetric("fillers", Transcript, label, atMost(2, 3).score(c.Metrics.FillerRate), round(c.Metrics.FillerRate, 2), "per_100_words", "< 2",
+		m := newMetric("fillers", nevermind.Transcript, label, atMost(2, 3).score(c.Metrics.FillerRate), round(c.Metrics.FillerRate, 2), "per_100_words", "< 2",
 			map[string]float64{"fillers": float64(n), "words": float64(c.Metrics.Words), "per_100_words": c.Metrics.FillerRate,
 				"filled_pauses": float64(c.Metrics.FilledPauses), "discourse_fillers": float64(c.Metrics.DiscourseFillers)})
 		m.Finding = fillerFinding(n, c.Metrics.Words, c.Metrics.FillerRate)
 		return &m
 	}
-	if in.Vocal != nil && in.Vocal.Fluency != nil {
-		n := len(in.Vocal.Fluency.FilledPauses)
+	if in.Voice != nil && in.Voice.Fluency != nil {
+		n := len(in.Voice.Fluency.FilledPauses)
 		rate := perMinute(n, dur)
-		m := newMetric("fillers", Voice, label, atMost(2, 3).score(rate), round(rate, 2), "per_minute", "< 2",
+		m := newMetric("fillers", nevermind.Voice, label, atMost(2, 3).score(rate), round(rate, 2), "per_minute", "< 2",
 			map[string]float64{"filled_pauses": float64(n), "per_minute": round(rate, 2)})
 		if n == 0 {
 			m.Finding = Text{Ko: "\"음\", \"어\" 같은 소리를 끄는 군말이 들리지 않았습니다.", En: `No drawn-out "um" or "uh" was heard.`}
@@ -203,7 +206,8 @@ func fillerFinding(n, words int, per100 float64) Text {
 }
 
 // pitchMetric scores pitch variation: the SD of F0 in semitones over 10-s
-// windows; below 2 st sounds monotone, 3 st and more lively (anchors.md §2.4).
+// windows; below 2 st sounds monotone, 3 st and more lively (pitch
+// differences of 2–3 st are needed to be noticed, Grawunder & Bose 2008).
 func pitchMetric(p *vocal.Prosody) (Metric, bool) {
 	sd := p.PitchSDStWindowed
 	if !sd.Valid() {
@@ -214,7 +218,7 @@ func pitchMetric(p *vocal.Prosody) (Metric, bool) {
 	}
 	v := float64(sd)
 	ev := map[string]float64{"pitch_sd_st": float64(p.PitchSDSt), "pitch_sd_st_windowed": float64(p.PitchSDStWindowed), "pvq": float64(p.PVQ), "pitch_median_hz": float64(p.PitchMedianHz)}
-	m := newMetric("pitch_variation", Voice, Text{"억양 변화", "Pitch variation"}, band{lo: 3, hi: 8, tolLo: 1, tolHi: 4}.score(v), round(v, 2), "semitones", "3–8", ev)
+	m := newMetric("pitch_variation", nevermind.Voice, Text{"억양 변화", "Pitch variation"}, band{lo: 3, hi: 8, tolLo: 1, tolHi: 4}.score(v), round(v, 2), "semitones", "3–8", ev)
 	switch {
 	case v < 2:
 		m.Finding = Text{Ko: fmt.Sprintf("음높이 변화가 %.1f반음으로 좁아 단조롭게 들립니다(3반음 이상 권장).", v), En: fmt.Sprintf("Pitch varied by only %.1f semitones, which sounds flat (3 or more is lively).", v)}
@@ -234,7 +238,7 @@ func trailingMetric(p *vocal.Prosody) (Metric, bool) {
 		return Metric{}, false
 	}
 	v := float64(p.TrailingOffRatio)
-	m := newMetric("trailing_off", Voice, Text{"말끝 흐림", "Trailing off"}, atMost(0.2, 0.2).score(v), round(v, 3), "ratio", "≤ 0.2",
+	m := newMetric("trailing_off", nevermind.Voice, Text{"말끝 흐림", "Trailing off"}, atMost(0.2, 0.2).score(v), round(v, 3), "ratio", "≤ 0.2",
 		map[string]float64{"phrases": float64(p.Phrases), "trailing_off": float64(p.TrailingOff)})
 	m.Finding = Text{
 		Ko: fmt.Sprintf("%d개 구절 중 %d개에서 말끝 소리가 6dB 이상 작아졌습니다.", p.Phrases, p.TrailingOff),
@@ -249,9 +253,9 @@ func trailingMetric(p *vocal.Prosody) (Metric, bool) {
 	return m, true
 }
 
-// tremorMetric carries the seed's tremor score (seed-spec §5.2.3) unchanged.
-// Jitter and shimmer are sustained-vowel measures (anchors.md §3.1), so it
-// weighs little.
+// tremorMetric carries the seed's tremor score unchanged. Jitter and shimmer
+// are measures for sustained vowels, not running speech, so it weighs
+// little.
 func tremorMetric(r *vocal.Report) (Metric, bool) {
 	for _, sm := range r.Metrics {
 		if sm.ID != "tremor" || sm.Level == "정보부족" {
@@ -262,7 +266,7 @@ func tremorMetric(r *vocal.Report) (Metric, bool) {
 			return Metric{}, false
 		}
 		ev := map[string]float64{"z_max": float64(d.ZMax), "jitter_pct": float64(d.JitterPct), "shimmer_pct": float64(d.ShimmerPct), "hnr_db": float64(d.HNRdB)}
-		m := newMetric("tremor", Voice, Text{"목소리 떨림", "Voice tremor"}, sm.Score, float64(d.ZMax), "index", "< 0.8", ev)
+		m := newMetric("tremor", nevermind.Voice, Text{"목소리 떨림", "Voice tremor"}, sm.Score, float64(d.ZMax), "index", "< 0.8", ev)
 		m.Finding = Text{
 			Ko: fmt.Sprintf("떨림 지수는 최대 %.2f였습니다(0.8 미만 양호).", float64(d.ZMax)),
 			En: fmt.Sprintf("The tremor index peaked at %.2f (under 0.8 is good).", float64(d.ZMax)),

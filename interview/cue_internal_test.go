@@ -3,6 +3,7 @@ package interview
 import (
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vision"
 )
 
@@ -54,14 +55,14 @@ func TestLookAwayCueFollowsTheVerdict(t *testing.T) {
 func TestLookAwayCueUsesTheCalibration(t *testing.T) {
 	for _, c := range []struct {
 		name        string
-		calibration *vision.Interval
+		calibration *nevermind.Interval
 		awayFrom    float64 // the candidate looks 25° aside from this moment on
 		want        int
 	}{
 		{"no calibration", nil, 99, 1},
-		{"calibrated", &vision.Interval{Start: 0.5, End: 2.5}, 99, 0},
-		{"calibrated, then away", &vision.Interval{Start: 0.5, End: 2.5}, 4, 1},
-		{"calibration later than the answer", &vision.Interval{Start: 20, End: 22}, 99, 1},
+		{"calibrated", &nevermind.Interval{Start: 0.5, End: 2.5}, 99, 0},
+		{"calibrated, then away", &nevermind.Interval{Start: 0.5, End: 2.5}, 4, 1},
+		{"calibration later than the answer", &nevermind.Interval{Start: 20, End: 22}, 99, 1},
 	} {
 		var got int
 		w := newCueWatch(func(cue Cue) {

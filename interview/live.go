@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
@@ -133,7 +134,7 @@ type cueWatch struct {
 // analysis.
 const measureEvery = 1.0
 
-func newCueWatch(send func(Cue), rules CueRules, lang string, rate int, calibration *vision.Interval) *cueWatch {
+func newCueWatch(send func(Cue), rules CueRules, lang string, rate int, calibration *nevermind.Interval) *cueWatch {
 	rules = rules.withDefaults()
 	w := &cueWatch{
 		rules: rules, send: send, start: time.Now(), lang: lang, rate: rate,
@@ -216,7 +217,7 @@ func (w *cueWatch) frame(f vision.FrameResult) {
 // it the tracker's absolute verdict can be off by the few degrees a face's eyes read off
 // (glasses, eye shape, camera placement), enough to cue a candidate looking into the lens.
 type liveCalibration struct {
-	span    vision.Interval
+	span    nevermind.Interval
 	frames  []vision.FrameResult // of the stretch, until it is over
 	settled bool
 	c       vision.Calibration

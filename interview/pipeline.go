@@ -1,21 +1,3 @@
-// Package interview analyses one recorded interview answer from end to end: the recording is
-// decoded once, the voice, the picture and the words are analysed concurrently, the
-// answer's content is evaluated, and everything is merged into one piece of feedback.
-//
-// A Pipeline holds the long-lived parts — the vision models, the speech-to-text backend and
-// the LLM — and is safe for concurrent use, so a server keeps one and calls it for every
-// recording:
-//
-//	p := &interview.Pipeline{Transcriber: tr} // tr from stt.FromEnv, or nil
-//	res, err := p.AnalyzeFile(ctx, "answer.webm", interview.Options{Language: "ko"})
-//	if err != nil {
-//		return err // the recording could not be decoded at all
-//	}
-//	fmt.Println(res.Vocal.TotalScore)
-//
-// Each part runs on its own. When one fails — no audio, an STT outage, a bad frame — the
-// Result still carries the others, and Result.Failed says which part failed and why. Only
-// a recording that cannot be decoded at all is an error of Analyze itself.
 package interview
 
 import (
@@ -23,29 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"time"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/questions"
 	"github.com/nevermind-ai/nevermind/stt"
 	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
-)
-
-// Part names one analysis of a recording. They are also the keys of Result's JSON.
-type Part string
-
-// The analyses a Pipeline runs.
-const (
-	Vocal      Part = "vocal"
-	Vision     Part = "vision"
-	Transcript Part = "transcript"
-	Content    Part = "content"
-	// Feedback is the merged summary; it fails only when every analysis did.
-	Feedback Part = "feedback"
 )
 
 // Pipeline analyses recordings. Its zero value analyses the voice only; each field it is
@@ -59,6 +30,9 @@ type Pipeline struct {
 	Transcriber stt.Transcriber
 	// LLM evaluates the answer's content. Nil uses the offline rubric.
 	LLM questions.LLM
+	// Logger is told the stack of an analysis that panicked (the part then fails with
+	// ErrInternal). Nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Options tune one analysis. The zero value runs every analysis the Pipeline can, on
@@ -70,7 +44,7 @@ type Options struct {
 	// relevance. Optional.
 	Question string
 	// Skip lists analyses not to run.
-	Skip []Part
+	Skip []nevermind.Part
 	// Series adds plottable per-frame and per-window series to the reports (the HTML
 	// report plots them).
 	Series bool
@@ -103,7 +77,7 @@ type Options struct {
 	CueRules CueRules
 }
 
-func (o Options) skips(p Part) bool {
+func (o Options) skips(p nevermind.Part) bool {
 	for _, s := range o.Skip {
 		if s == p {
 			return true
@@ -113,16 +87,20 @@ func (o Options) skips(p Part) bool {
 }
 
 // Result is the analysis of one recording; its JSON is what `nevermind analyze --json`
-// prints. A part that was not run, or failed, is null; Failed says why a part failed.
+// prints, under the parts' names. A part that was not run, or failed, is null; Failed says
+// why a part failed.
 type Result struct {
 	Media      *MediaReport          `json:"media"`
-	Vocal      *vocal.Report         `json:"vocal"`
+	Voice      *vocal.Report         `json:"voice"`
 	Vision     *vision.Report        `json:"vision"`
 	Transcript *stt.Transcript       `json:"transcript"`
 	Content    *questions.Evaluation `json:"content"`
 	Feedback   *feedback.Summary     `json:"feedback"`
-	// Failed maps each part that failed to the reason, in words a user can act on.
-	Failed map[Part]string `json:"failed,omitempty"`
+	// Failed maps each part that failed to its error: the analysing package's sentinel
+	// wrapped with what a user can act on (errors.Is(res.Failed[nevermind.Voice],
+	// vocal.ErrTooShort)), or ErrInternal when the analysis panicked. Feedback fails only
+	// when every analysis did.
+	Failed nevermind.Failures `json:"failed,omitempty"`
 }
 
 // MediaReport describes the recording and its decoding.
@@ -166,7 +144,7 @@ func (p *Pipeline) Analyze(ctx context.Context, r io.Reader, opts Options) (*Res
 }
 
 // check rejects what no analysis can use: a malformed calibration interval
-// (vision.ErrBadInterval).
+// (nevermind.ErrBadInterval).
 func (o Options) check() error {
 	if c := o.Vision.Calibration; c != nil {
 		return c.Check()
@@ -187,15 +165,20 @@ func (p *Pipeline) mediaOptions(ctx context.Context, opts Options) (media.Option
 	return mo, cues
 }
 
-// ErrNothingToAnalyse is returned when the recording has neither audio nor a video that
-// the pipeline is set up to analyse.
-var ErrNothingToAnalyse = errors.New("interview: nothing to analyse in this recording")
+var (
+	// ErrNothingToAnalyse is returned when the recording has neither audio nor a video
+	// that the pipeline is set up to analyse.
+	ErrNothingToAnalyse = errors.New("interview: nothing to analyse in this recording")
+	// ErrInternal is the failure of a part whose analysis panicked: a bug, not the
+	// recording's fault. Its stack goes to Pipeline.Logger, never into the Result.
+	ErrInternal = errors.New("interview: an internal error stopped this analysis")
+)
 
 func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options, cues *cueWatch) (*Result, error) {
 	start := time.Now()
-	res := &Result{Failed: map[Part]string{}}
+	res := &Result{Failed: nevermind.Failures{}}
 	info := d.Info()
-	watch := p.Vision != nil && info.HasVideo && !opts.skips(Vision)
+	watch := p.Vision != nil && info.HasVideo && !opts.skips(nevermind.Vision)
 	if !info.HasAudio && !watch {
 		return nil, fmt.Errorf("%w: %w", ErrNothingToAnalyse, media.ErrNoAudio)
 	}
@@ -231,18 +214,18 @@ func (p *Pipeline) run(ctx context.Context, d *media.Decoder, opts Options, cues
 // finish runs what needs the whole soundtrack, then summarises.
 func (p *Pipeline) finish(ctx context.Context, res *Result, frames *frameAnalysis, pcm []float32, rate int, opts Options, start time.Time) (*Result, error) {
 	if pcm == nil {
-		res.Failed[Vocal] = media.ErrNoAudio.Error()
+		res.Failed[nevermind.Voice] = media.ErrNoAudio
 	}
 
 	// The transcript comes first: the voice analysis counts filler words from its word
 	// timings and is so much faster than transcription that waiting costs nothing.
 	lang := opts.Language
-	if pcm != nil && p.Transcriber != nil && !opts.skips(Transcript) {
-		tr, err := guard(func() (*stt.Transcript, error) {
+	if pcm != nil && p.Transcriber != nil && !opts.skips(nevermind.Transcript) {
+		tr, err := guard(p.logger(), nevermind.Transcript, func() (*stt.Transcript, error) {
 			return p.Transcriber.Transcribe(ctx, stt.Audio{Samples: pcm, SampleRate: rate}, stt.Options{Language: opts.Language})
 		})
 		if err != nil {
-			res.Failed[Transcript] = err.Error()
+			res.Failed[nevermind.Transcript] = err
 		} else {
 			res.Transcript = tr
 			if lang == "" {
@@ -255,34 +238,32 @@ func (p *Pipeline) finish(ctx context.Context, res *Result, frames *frameAnalysi
 		wg sync.WaitGroup
 		mu sync.Mutex
 	)
-	fail := func(part Part, err error) {
+	fail := func(part nevermind.Part, err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		res.Failed[part] = err.Error()
+		res.Failed[part] = err
 	}
-	if pcm != nil && !opts.skips(Vocal) {
+	if pcm != nil && !opts.skips(nevermind.Voice) {
 		wg.Go(func() {
 			vo := vocal.Options{Language: lang, Series: opts.Series}
 			if res.Transcript != nil {
-				for _, w := range res.Transcript.Words {
-					vo.Words = append(vo.Words, vocal.Word{Text: w.Text, Start: w.Start, End: w.End})
-				}
+				vo.Words = res.Transcript.Words
 			}
-			rep, err := guard(func() (*vocal.Report, error) { return vocal.Analyze(ctx, pcm, rate, vo) })
+			rep, err := guard(p.logger(), nevermind.Voice, func() (*vocal.Report, error) { return vocal.Analyze(ctx, pcm, rate, vo) })
 			if err != nil {
-				fail(Vocal, err)
+				fail(nevermind.Voice, err)
 				return
 			}
-			res.Vocal = rep
+			res.Voice = rep
 		})
 	}
-	if res.Transcript != nil && !opts.skips(Content) {
+	if res.Transcript != nil && !opts.skips(nevermind.Content) {
 		wg.Go(func() {
-			ev, err := guard(func() (*questions.Evaluation, error) {
+			ev, err := guard(p.logger(), nevermind.Content, func() (*questions.Evaluation, error) {
 				return questions.Evaluate(ctx, p.LLM, questions.Answer{Question: opts.Question, Text: res.Transcript.Text, Language: lang})
 			})
 			if err != nil {
-				fail(Content, err)
+				fail(nevermind.Content, err)
 				return
 			}
 			res.Content = ev
@@ -290,13 +271,13 @@ func (p *Pipeline) finish(ctx context.Context, res *Result, frames *frameAnalysi
 	}
 	wg.Wait()
 	if frames != nil {
-		var speech []vocal.Interval
-		if res.Vocal != nil {
-			speech = res.Vocal.Speech
+		var speech []nevermind.Interval
+		if res.Voice != nil {
+			speech = res.Voice.Speech
 		}
 		rep, err := frames.report(opts, speech)
 		if err != nil {
-			res.Failed[Vision] = err.Error()
+			res.Failed[nevermind.Vision] = err
 		}
 		res.Vision = rep
 	}
@@ -304,11 +285,11 @@ func (p *Pipeline) finish(ctx context.Context, res *Result, frames *frameAnalysi
 		return nil, err
 	}
 	res.Media.Seconds = time.Since(start).Seconds()
-	sum, err := guard(func() (*feedback.Summary, error) {
+	sum, err := guard(p.logger(), nevermind.Feedback, func() (*feedback.Summary, error) {
 		return feedback.Summarize(res.FeedbackInput(), feedback.Options{Language: lang, History: opts.History})
 	})
 	if err != nil {
-		res.Failed[Feedback] = err.Error()
+		res.Failed[nevermind.Feedback] = err
 	}
 	res.Feedback = sum
 	if len(res.Failed) == 0 {
@@ -319,27 +300,36 @@ func (p *Pipeline) finish(ctx context.Context, res *Result, frames *frameAnalysi
 
 // FeedbackInput is what feedback.Summarize (and the HTML report) takes from this result.
 func (r *Result) FeedbackInput() feedback.Input {
-	in := feedback.Input{Vocal: r.Vocal, Vision: r.Vision, Transcript: r.Transcript, Content: r.Content}
+	in := feedback.Input{Voice: r.Voice, Vision: r.Vision, Transcript: r.Transcript, Content: r.Content}
 	if r.Media != nil {
 		in.Duration = r.Media.Info.Duration.Seconds()
 	}
-	for part, why := range r.Failed {
-		if part != Feedback {
+	for part, err := range r.Failed {
+		if part != nevermind.Feedback {
 			if in.Failed == nil {
-				in.Failed = map[string]string{}
+				in.Failed = nevermind.Failures{}
 			}
-			in.Failed[string(part)] = why
+			in.Failed[part] = err
 		}
 	}
 	return in
 }
 
-// guard runs one analysis and turns a panic into an error, so one part's bug costs
-// that part only.
-func guard[T any](f func() (T, error)) (v T, err error) {
+func (p *Pipeline) logger() *slog.Logger {
+	if p.Logger != nil {
+		return p.Logger
+	}
+	return slog.Default()
+}
+
+// guard runs one part's analysis and turns a panic into ErrInternal, so one part's bug
+// costs that part only. The panic and its stack go to the log: they help whoever fixes
+// the bug and mean nothing to the candidate, who sees the result.
+func guard[T any](log *slog.Logger, part nevermind.Part, f func() (T, error)) (v T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
+			log.Error("interview: an analysis panicked", "part", part, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = ErrInternal
 		}
 	}()
 	return f()

@@ -1,8 +1,11 @@
 package interview_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,12 +13,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/internal/testmedia"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
+	"github.com/nevermind-ai/nevermind/questions/questionstest"
 	"github.com/nevermind-ai/nevermind/stt"
+	"github.com/nevermind-ai/nevermind/stt/stttest"
 	"github.com/nevermind-ai/nevermind/vision"
+	"github.com/nevermind-ai/nevermind/vocal"
 )
 
 // The answer: two English sentences with a 3-second pause between them, starting 0.5 s in.
@@ -39,32 +46,11 @@ func recording(t *testing.T, picture string) string {
 	return path
 }
 
-// scriptTranscriber plays the part of a speech-to-text service that heard the words it
-// was given: a user's own Transcriber, as examples/custom-transcriber shows. Word times
-// are spread evenly over the speech it is told about.
-type scriptTranscriber struct {
-	text       string
-	start, end float64
-	calls      int
-	err        error
-	panics     bool
-}
+// panickingTranscriber is a Transcriber with a bug.
+type panickingTranscriber struct{}
 
-func (s *scriptTranscriber) Transcribe(ctx context.Context, a stt.Audio, opts stt.Options) (*stt.Transcript, error) {
-	s.calls++
-	if s.panics {
-		panic("transcriber bug")
-	}
-	if s.err != nil {
-		return nil, s.err
-	}
-	words := strings.Fields(s.text)
-	tr := &stt.Transcript{Text: s.text, Language: "en", Duration: a.Duration()}
-	step := (s.end - s.start) / float64(len(words))
-	for i, w := range words {
-		tr.Words = append(tr.Words, stt.Word{Text: w, Start: s.start + float64(i)*step, End: s.start + float64(i+1)*step})
-	}
-	return tr, nil
+func (panickingTranscriber) Transcribe(context.Context, stt.Audio, stt.Options) (*stt.Transcript, error) {
+	panic("transcriber bug")
 }
 
 func TestVoiceOnly(t *testing.T) {
@@ -74,25 +60,25 @@ func TestVoiceOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Vocal == nil || res.Failed != nil {
-		t.Fatalf("vocal %v, failed %v; want a voice report and no failure", res.Vocal, res.Failed)
+	if res.Voice == nil || res.Failed != nil {
+		t.Fatalf("vocal %v, failed %v; want a voice report and no failure", res.Voice, res.Failed)
 	}
 	if res.Transcript != nil || res.Content != nil {
 		t.Errorf("transcript and content computed without a transcriber")
 	}
-	if !res.Vocal.Quality.Sufficient {
-		t.Errorf("quality gate rejected clear synthetic speech: %s", res.Vocal.Quality.Message)
+	if !res.Voice.Quality.Sufficient {
+		t.Errorf("quality gate rejected clear synthetic speech: %s", res.Voice.Quality.Message)
 	}
 	// The 3-second silence between the sentences must be reported where it is.
 	first := speechSeconds(t, answer[1])
 	found := false
-	for _, m := range res.Vocal.Timeline {
+	for _, m := range res.Voice.Timeline {
 		if m.Kind == "long_pause" && math.Abs(m.Start-(0.5+first)) < 0.4 && math.Abs(m.End-(0.5+first+3)) < 0.4 {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("no long_pause near %.1f–%.1f s in the timeline %+v", 0.5+first, 3.5+first, res.Vocal.Timeline)
+		t.Errorf("no long_pause near %.1f–%.1f s in the timeline %+v", 0.5+first, 3.5+first, res.Voice.Timeline)
 	}
 	if d := res.Media.Info.Duration.Seconds(); d < 10 {
 		t.Errorf("media duration %.1f s", d)
@@ -133,20 +119,22 @@ func speechSeconds(t *testing.T, s testmedia.Segment) float64 {
 func TestTranscriptReachesVoiceAndContent(t *testing.T) {
 	path := recording(t, "")
 	text := answer[1].Text + " " + answer[3].Text
-	tr := &scriptTranscriber{text: text, start: 0.5, end: 12}
+	heard := stttest.Spread(text, 0.5, 12)
+	heard.Language = "en"
+	tr := &stttest.Transcriber{Transcript: heard}
 	p := interview.Pipeline{Transcriber: tr}
 	res, err := p.AnalyzeFile(context.Background(), path, interview.Options{Question: "Tell me about a project you led."})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr.calls != 1 || res.Transcript == nil || res.Transcript.Text != text {
-		t.Fatalf("transcriber called %d times, transcript %+v", tr.calls, res.Transcript)
+	if len(tr.Calls()) != 1 || res.Transcript == nil || res.Transcript.Text != text {
+		t.Fatalf("transcriber called %d times, transcript %+v", len(tr.Calls()), res.Transcript)
 	}
-	if res.Vocal == nil || res.Vocal.Fillers == nil {
-		t.Fatalf("the voice report did not use the transcript's words: %+v", res.Vocal)
+	if res.Voice == nil || res.Voice.Fillers == nil {
+		t.Fatalf("the voice report did not use the transcript's words: %+v", res.Voice)
 	}
-	if res.Vocal.Fillers.Count < 1 {
-		t.Errorf("the filler %q was not counted: %+v", "Um,", res.Vocal.Fillers)
+	if res.Voice.Fillers.Count < 1 {
+		t.Errorf("the filler %q was not counted: %+v", "Um,", res.Voice.Fillers)
 	}
 	if res.Content == nil || res.Content.Source != "offline" || res.Content.OverallSummary == "" {
 		t.Errorf("content = %+v, want the offline evaluation", res.Content)
@@ -156,42 +144,97 @@ func TestTranscriptReachesVoiceAndContent(t *testing.T) {
 	}
 }
 
+// With an LLM the content feedback is the model's, asked about the transcript.
+func TestContentComesFromTheLLM(t *testing.T) {
+	path := recording(t, "")
+	text := answer[1].Text + " " + answer[3].Text
+	summary := "You describe a clear project. The numbers make it concrete. Say more about your own part. Keep the structure."
+	llm := &questionstest.LLM{Replies: []string{`{"overall_summary":"` + summary + `","rubric":{}}`}}
+	p := interview.Pipeline{Transcriber: &stttest.Transcriber{Transcript: stttest.Spread(text, 0.5, 12)}, LLM: llm}
+	res, err := p.AnalyzeFile(context.Background(), path, interview.Options{Question: "Tell me about a project you led."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Content == nil || res.Content.Source != "llm" || res.Content.OverallSummary != summary {
+		t.Fatalf("content = %+v, want the model's evaluation", res.Content)
+	}
+	prompts := llm.Prompts()
+	if len(prompts) != 1 || !strings.Contains(prompts[0].User, "forty percent") || !strings.Contains(prompts[0].User, "a project you led") {
+		t.Errorf("the model was not asked about the transcript and the question: %+v", prompts)
+	}
+}
+
 func TestFailuresArePartial(t *testing.T) {
 	path := recording(t, "")
-	for name, tr := range map[string]*scriptTranscriber{
-		"error": {err: errors.New("speech service answered 503")},
-		"panic": {panics: true},
+	outage := errors.New("speech service answered 503")
+	for name, tr := range map[string]stt.Transcriber{
+		"error": &stttest.Transcriber{Err: outage},
+		"panic": panickingTranscriber{},
 	} {
 		t.Run(name, func(t *testing.T) {
-			p := interview.Pipeline{Transcriber: tr}
+			var log bytes.Buffer
+			p := interview.Pipeline{Transcriber: tr, Logger: slog.New(slog.NewTextHandler(&log, nil))}
 			res, err := p.AnalyzeFile(context.Background(), path, interview.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			why, failed := res.Failed[interview.Transcript]
+			why, failed := res.Failed[nevermind.Transcript]
 			if !failed || res.Transcript != nil || res.Content != nil {
 				t.Fatalf("failed %v, transcript %v, content %v; want the transcript marked failed", res.Failed, res.Transcript, res.Content)
 			}
-			if name == "error" && !strings.Contains(why, "503") {
-				t.Errorf("reason %q lost the cause", why)
+			switch name {
+			case "error":
+				if !errors.Is(why, outage) {
+					t.Errorf("failure %v does not wrap the transcriber's error", why)
+				}
+			case "panic":
+				if !errors.Is(why, interview.ErrInternal) || strings.Contains(why.Error(), "goroutine") || strings.Contains(why.Error(), "transcriber bug") {
+					t.Errorf("failure %q: want ErrInternal, without the panic or its stack", why)
+				}
+				if !strings.Contains(log.String(), "transcriber bug") || !strings.Contains(log.String(), "goroutine") {
+					t.Errorf("the log lacks the panic and its stack:\n%s", log.String())
+				}
+				if b, _ := json.Marshal(res); strings.Contains(string(b), "goroutine") {
+					t.Errorf("the JSON result carries the stack: %s", b)
+				}
 			}
-			if res.Vocal == nil {
+			if res.Voice == nil {
 				t.Error("the voice report was lost with the transcript")
 			}
 		})
 	}
 }
 
-func TestSkip(t *testing.T) {
-	path := recording(t, "")
-	tr := &scriptTranscriber{text: "hello", start: 0, end: 1}
-	p := interview.Pipeline{Transcriber: tr}
-	res, err := p.AnalyzeFile(context.Background(), path, interview.Options{Skip: []interview.Part{interview.Vocal, interview.Transcript}})
+// TestFailureIsTheAnalysersError: a part's failure is the analysing package's own error,
+// so callers branch on it with errors.Is.
+func TestFailureIsTheAnalysersError(t *testing.T) {
+	if !testmedia.Available() {
+		t.Skip(testmedia.ErrToolMissing)
+	}
+	path, err := testmedia.Make(t.TempDir(), testmedia.Recording{Segments: []testmedia.Segment{{Silence: 0.2}}, Format: "wav"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr.calls != 0 || res.Vocal != nil || res.Transcript != nil {
-		t.Errorf("skipped parts ran: %d transcriber calls, vocal %v", tr.calls, res.Vocal != nil)
+	var p interview.Pipeline
+	res, err := p.AnalyzeFile(context.Background(), path, interview.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Failed[nevermind.Voice]; !errors.Is(err, vocal.ErrTooShort) {
+		t.Errorf("voice failure %v, want vocal.ErrTooShort", err)
+	}
+}
+
+func TestSkip(t *testing.T) {
+	path := recording(t, "")
+	tr := &stttest.Transcriber{Transcript: stttest.Spread("hello", 0, 1)}
+	p := interview.Pipeline{Transcriber: tr}
+	res, err := p.AnalyzeFile(context.Background(), path, interview.Options{Skip: []nevermind.Part{nevermind.Voice, nevermind.Transcript}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Calls()) != 0 || res.Voice != nil || res.Transcript != nil {
+		t.Errorf("skipped parts ran: %d transcriber calls, vocal %v", len(tr.Calls()), res.Voice != nil)
 	}
 }
 
@@ -240,8 +283,8 @@ func TestVisionJoinsTheVoice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Failed != nil || res.Vocal == nil || res.Vision == nil {
-		t.Fatalf("failed %v; vocal %v, vision %v", res.Failed, res.Vocal != nil, res.Vision != nil)
+	if res.Failed != nil || res.Voice == nil || res.Vision == nil {
+		t.Fatalf("failed %v; vocal %v, vision %v", res.Failed, res.Voice != nil, res.Vision != nil)
 	}
 	fr := res.Vision.Frames
 	if fr.Sampled != res.Media.Stats.FramesSampled || fr.WithFace < fr.Sampled*99/100 {
@@ -250,8 +293,8 @@ func TestVisionJoinsTheVoice(t *testing.T) {
 	if res.Vision.Metrics.EyeContactWhileSpeakingPercent == nil {
 		t.Error("the voice's speech stretches did not reach the vision analysis (eye contact while speaking is null)")
 	}
-	if res.Feedback.Status(feedback.Vision).Status != feedback.StatusOK {
-		t.Errorf("the summary does not use the vision analysis: %+v", res.Feedback.Modalities)
+	if res.Feedback.Status(nevermind.Vision).Status != feedback.StatusOK {
+		t.Errorf("the summary does not use the vision analysis: %+v", res.Feedback.Parts)
 	}
 
 	// Without a face in the picture the video part still runs and says so.

@@ -3,9 +3,9 @@ package interview
 import (
 	"context"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/vision"
-	"github.com/nevermind-ai/nevermind/vocal"
 )
 
 // frameAnalysis runs the vision tracker in its own goroutine over frames handed to it
@@ -29,7 +29,7 @@ func (p *Pipeline) watch(ctx context.Context, d *media.Decoder, opts Options, cu
 	tracker := p.Vision.NewTracker(fps)
 	go func() {
 		defer close(a.done)
-		a.results, a.err = guard(func() ([]vision.FrameResult, error) {
+		a.results, a.err = guard(p.logger(), nevermind.Vision, func() ([]vision.FrameResult, error) {
 			var out []vision.FrameResult
 			for f := range a.frames {
 				r, err := tracker.Process(ctx, f)
@@ -80,7 +80,7 @@ func (a *frameAnalysis) wait() {
 
 // report summarises the frames; speech, from the voice analysis, lets it measure eye
 // contact while the candidate was speaking.
-func (a *frameAnalysis) report(opts Options, speech []vocal.Interval) (*vision.Report, error) {
+func (a *frameAnalysis) report(opts Options, speech []nevermind.Interval) (*vision.Report, error) {
 	<-a.done
 	if a.err != nil {
 		return nil, a.err
@@ -89,9 +89,6 @@ func (a *frameAnalysis) report(opts Options, speech []vocal.Interval) (*vision.R
 		return nil, vision.ErrNoFrames
 	}
 	vo := opts.Vision
-	vo.FPS, vo.Series = a.fps, opts.Series
-	for _, s := range speech {
-		vo.Speech = append(vo.Speech, vision.Interval{Start: s.Start, End: s.End})
-	}
+	vo.FPS, vo.Series, vo.Speech = a.fps, opts.Series, speech
 	return vision.Summarize(a.results, a.fps, vo), nil
 }

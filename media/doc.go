@@ -8,7 +8,8 @@
 //
 // # Opening a recording
 //
-// Open takes a path; OpenReader takes any io.Reader, such as an HTTP request body:
+// [Open] takes a path; [OpenReader] takes any [io.Reader], such as an HTTP request body;
+// both return a [Decoder]:
 //
 //	d, err := media.Open(ctx, "answer.webm", media.Options{FPS: 5, Width: 640})
 //	if err != nil {
@@ -19,14 +20,15 @@
 //
 // Browser recordings (MediaRecorder WebM) have no duration and no seek index; they are read
 // from a plain stream without trouble. An MP4 whose index (moov atom) is at the end cannot be
-// demuxed from a stream, so OpenReader spills such a stream to a temporary file, which Close
-// removes.
+// demuxed from a stream, so OpenReader spills such a stream to a temporary file, which
+// [Decoder.Close] removes.
 //
 // # Frames and audio
 //
-// Frames yields the video frames nearest to each sampling instant 0, 1/FPS, 2/FPS, … as RGB24
-// images Width pixels wide, rotated as the container says they are displayed. Only the frame
-// being yielded is kept in memory, so an hour-long 1080p video decodes in bounded memory:
+// [Decoder.Frames] yields the video frames nearest to each sampling instant 0, 1/FPS, 2/FPS, …
+// as RGB24 images [Options.Width] pixels wide, rotated as the container says they are
+// displayed ([Frame], the pure-Go type of package [frame]). Only the frame being yielded is
+// kept in memory, so an hour-long 1080p video decodes in bounded memory:
 //
 //	for f, err := range d.Frames(ctx) {
 //		if err != nil {
@@ -36,18 +38,22 @@
 //	}
 //	pcm, err := d.Audio(ctx) // the whole soundtrack, collected during the same pass
 //
-// A consumer that is done with a frame's pixels may hand it back with d.Recycle(f); the
-// next frame then reuses its buffer, and memory stays flat without waiting for the
-// garbage collector.
+// A consumer that is done with a frame's pixels may hand it back with [Decoder.Recycle]; the
+// next frame then reuses its buffer, and memory stays flat without waiting for the garbage
+// collector.
 //
-// Audio is resampled to Options.SampleRate (16 kHz by default) and mixed down to mono. A
-// soundtrack that starts late or has gaps is padded with silence, so that sample i always lies
-// at time i/SampleRate on the same clock as the frames. Calling Audio without Frames decodes
-// only the audio.
+// [Decoder.Audio] resamples to [Options.SampleRate] (16 kHz by default) and mixes down to
+// mono. A soundtrack that starts late or has gaps is padded with silence, so that sample i
+// always lies at time i/SampleRate on the same clock as the frames. Calling Audio without
+// Frames decodes only the audio.
 //
 // # Errors
 //
-// Every failure wraps one of the sentinel errors below, so callers can branch with errors.Is
-// while the message keeps libav's own explanation. Truncated, corrupted or non-media input
-// returns an error; it never panics or hangs, and a cancelled context stops decoding promptly.
+// A failure of the recording wraps one of the sentinel errors ([ErrCorrupt],
+// [ErrUnsupportedCodec], [ErrTooLarge], [ErrTooLong], [ErrNoAudio], [ErrNoVideo], and
+// [ErrClosed] for a Decoder used after Close), so callers can branch with [errors.Is] while
+// the message keeps libav's own explanation. The only other errors are the caller's own: the
+// reader's or file's I/O error, the context's, or libav failing to allocate memory. Truncated, corrupted or
+// non-media input returns an error; it never panics or hangs, and a cancelled context stops
+// decoding promptly.
 package media

@@ -20,7 +20,8 @@ import (
 )
 
 // Sentinel errors. Every error returned by this package that is not an I/O error of the
-// caller's reader or a context error wraps exactly one of them.
+// caller's file or reader, a context error, or libav failing to allocate memory wraps
+// exactly one of them.
 var (
 	// ErrNoAudio is returned by Audio when the recording has no audio stream.
 	ErrNoAudio = errors.New("media: the recording has no audio stream")
@@ -39,6 +40,10 @@ var (
 	// ErrTooLong means the recording is longer than Options.MaxDuration: its header says
 	// so, or its decoded audio or video has passed the limit.
 	ErrTooLong = errors.New("media: recording is longer than the limit")
+	// ErrClosed means the Decoder can no longer give what was asked: it was closed, or
+	// Frames is iterated a second time (the first iteration, even one broken off, ends
+	// the frames).
+	ErrClosed = errors.New("media: closed")
 )
 
 // Defaults used for zero fields of Options.
@@ -368,7 +373,7 @@ func (d *Decoder) Frames(ctx context.Context) iter.Seq2[*Frame, error] {
 			yield(nil, ErrNoVideo)
 			return
 		case d.framesStarted:
-			yield(nil, errors.New("media: Frames may be iterated only once"))
+			yield(nil, fmt.Errorf("%w: Frames may be iterated only once", ErrClosed))
 			return
 		}
 		d.framesStarted, d.wantFrames = true, true
@@ -464,7 +469,7 @@ func (d *Decoder) step(ctx context.Context) error {
 		return d.err
 	}
 	if d.closed {
-		return errors.New("media: decoder is closed")
+		return fmt.Errorf("%w: Close was called", ErrClosed)
 	}
 	d.ctx = ctx
 	if err := ctx.Err(); err != nil {
@@ -631,7 +636,7 @@ func openFile(path string) (*source, error) {
 		return nil, fmt.Errorf("media: %w", err)
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("media: %s is a directory", path)
+		return nil, fmt.Errorf("%w: %s is a directory", ErrCorrupt, path)
 	}
 	return &source{path: path, size: st.Size(), empty: st.Size() == 0}, nil
 }

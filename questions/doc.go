@@ -1,14 +1,19 @@
 // Package questions decides what to ask a candidate and how their answer
-// did: an embedded bank of basic questions, personalised questions from a
-// cover letter and job description, follow-ups to an answer, and content
-// feedback on the answer's transcript.
+// did: an embedded bank of basic questions ([Bank]), personalised questions
+// from a cover letter and job description ([Generate]), follow-ups to an
+// answer ([FollowUps]), and content feedback on the answer's transcript
+// ([Evaluate]). JSON keys, question types and the Korean fallback sentences
+// are those of the seed, the original NEVER MIND FastAPI backend
+// (docs/api-compat.md).
 //
 // Everything works with or without a language model. Pass an [LLM] (such
-// as [OpenAI], for any OpenAI-compatible endpoint) for model-written text;
-// pass nil for the offline rules, which are deterministic, explained in the
-// doc of each Offline function, and marked Source "offline" in the output.
+// as [OpenAI], for any OpenAI-compatible endpoint; [LLMFromEnv] configures
+// it from the environment) for model-written text; pass nil for the offline
+// rules, which are deterministic, explained in the doc of each Offline
+// function ([GenerateOffline], [FollowUpsOffline], [EvaluateOffline]), and
+// marked Source [SourceOffline] in the output.
 //
-// Generating questions from a cover letter:
+// Generating questions from a cover letter ([ParseCoverLetter] reads it):
 //
 //	letter, err := questions.ParseCoverLetter(data) // JSON qas or plain text
 //	if err != nil { … }
@@ -23,7 +28,8 @@
 //		fmt.Println(q.Type, q.Text, "←", q.Evidence)
 //	}
 //
-// Evaluating an answer (normally the stt transcript):
+// Evaluating an answer (normally the transcript from package
+// [github.com/nevermind-ai/nevermind/stt]):
 //
 //	ev, err := questions.Evaluate(ctx, llm, questions.Answer{Question: q, Text: transcript})
 //	fmt.Println(ev.OverallSummary)        // the seed's 2- or 4-sentence summary
@@ -38,6 +44,12 @@
 // object) but checked strictly: questions over 120 characters, of an unknown
 // type, in the wrong language or duplicating another are dropped; rubric
 // scores outside 1–5 and quotes that are not in the answer are replaced or
-// removed and listed in Evaluation.Notes; a reply that repeats the
+// removed and listed in [Evaluation.Notes]; a reply that repeats the
 // instructions is rejected with [ErrModelOutput].
+//
+// # Testing code that uses an LLM
+//
+// Package [github.com/nevermind-ai/nevermind/questions/questionstest] has a scripted [LLM]
+// that replies in order and records each prompt, and a fake OpenAI-compatible
+// chat-completions endpoint whose failures come back as this package's sentinels.
 package questions

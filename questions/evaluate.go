@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// The seed's fixed summaries (§5.6, §8), returned as OverallSummary when the
-// model omits the field, and for the server to store when evaluation fails.
+// The seed's fixed summaries, returned as OverallSummary when the model
+// omits the field, and for the server to store when evaluation fails; the
+// English ones say the same.
 const (
 	SummaryMissing   = "모델이 overall_summary 필드를 반환하지 않았습니다."
 	SummaryFailed    = "현재 답변 평가 중 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
@@ -99,9 +100,9 @@ func (r *Rubric) criteria() []struct {
 // [EvaluateOffline]. With an LLM, the model writes the summary and rubric
 // from the answer and the measured [Metrics]; the reply is checked (scores
 // in range, quotes present in the answer, no echo of the instructions) and
-// every correction is listed in Notes. An LLM failure is returned as an
-// error; the seed's behaviour is to store SummaryFailed, which the caller
-// can do.
+// every correction is listed in [Evaluation.Notes]. An LLM failure is
+// returned as an error; the seed's behaviour is to store [SummaryFailed],
+// which the caller can do.
 func Evaluate(ctx context.Context, llm LLM, a Answer) (*Evaluation, error) {
 	offline, err := EvaluateOffline(a)
 	if err != nil || llm == nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // Follow-up limits: one main question plus one to three follow-ups is the
-// usual interview rhythm (anchors.md §2.7).
+// usual interview rhythm.
 const (
 	DefaultFollowUps = 3
 	MaxFollowUps     = 5

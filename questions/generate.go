@@ -27,7 +27,9 @@ const (
 	BasisBank           = "bank"   // topped up from the embedded bank
 )
 
-// Limits from the seed's prompt (§5.7).
+// Limits from the seed's question-generation prompt: 20 or more questions
+// (15 to 25 for a weak cover letter), each one sentence of at most 120
+// characters, drawn from 1 to 3 key sentences.
 const (
 	DefaultCount       = 20  // questions per set when Request.Count is 0
 	MaxCount           = 25  // the most questions one set holds
@@ -100,9 +102,10 @@ type KeySentence struct {
 // description. With a nil llm it returns [GenerateOffline]'s deterministic
 // set. With an LLM the reply is checked before use: questions over 120
 // characters, of an unknown type, in the wrong language, repeating another
-// or relaying instructions aimed at an AI are dropped, and a reply that echoes the instructions is rejected with
-// ErrModelOutput. Errors from the LLM are returned, not papered over; a
-// caller that prefers a degraded answer can call GenerateOffline.
+// or relaying instructions aimed at an AI are dropped, and a reply that
+// echoes the instructions is rejected with [ErrModelOutput]. Errors from the
+// LLM are returned, not papered over; a caller that prefers a degraded
+// answer can call [GenerateOffline].
 func Generate(ctx context.Context, llm LLM, req Request) (*Set, error) {
 	in, err := prepare(req)
 	if err != nil {
@@ -283,8 +286,9 @@ func languageName(lang string) string {
 	return "English"
 }
 
-// generationPrompt states the seed's intent (§5.7) plus the job description.
-// Untrusted text goes only into the user message, inside tags, neutralised.
+// generationPrompt states the intent of the seed's prompt plus the job
+// description. Untrusted text goes only into the user message, inside tags,
+// neutralised.
 func generationPrompt(in prepared) Prompt {
 	system := strings.Join([]string{
 		"You are an interviewer preparing questions for a new or junior candidate, based on their cover letter" +

@@ -37,7 +37,7 @@ func LLMFromEnv(getenv func(string) string) (LLM, error) {
 //   - a JSON object with such an array under "qas" or "items";
 //   - plain text, taken as one answer.
 //
-// It fails with ErrNoInput when no answer text is found.
+// It fails with [ErrNoInput] when no answer text is found.
 func ParseCoverLetter(data []byte) ([]QA, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {

@@ -13,26 +13,29 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/internal/httpretry"
+	"github.com/nevermind-ai/nevermind/internal/openaierr"
 )
 
-// Sentinel errors; test with errors.Is.
+// Sentinel errors; test with errors.Is. The five remote-service errors are the
+// module's shared ones (package nevermind), the same stt's backends return.
 var (
 	// ErrNoInput means there is nothing to work from: an empty cover
 	// letter, answer or question.
 	ErrNoInput = errors.New("questions: no input")
 	// ErrConfig means the LLM client configuration is invalid.
-	ErrConfig = errors.New("questions: invalid configuration")
+	ErrConfig = nevermind.ErrConfig
 	// ErrUnauthorized means the LLM endpoint rejected the key (401/403).
-	ErrUnauthorized = errors.New("questions: LLM credentials rejected")
+	ErrUnauthorized = nevermind.ErrUnauthorized
 	// ErrRateLimited means the LLM endpoint still answered 429 after retries.
-	ErrRateLimited = errors.New("questions: LLM rate limited")
+	ErrRateLimited = nevermind.ErrRateLimited
 	// ErrUnavailable means the LLM endpoint failed with 5xx, timed out or
 	// could not be reached after retries.
-	ErrUnavailable = errors.New("questions: LLM unavailable")
+	ErrUnavailable = nevermind.ErrUnavailable
 	// ErrBadRequest means the LLM endpoint refused the request (400), for
 	// example an unknown model.
-	ErrBadRequest = errors.New("questions: LLM request rejected")
+	ErrBadRequest = nevermind.ErrBadRequest
 	// ErrModelOutput means the model's reply was not usable: not JSON, the
 	// wrong shape, nothing valid left after checks, or it repeated the
 	// instructions it was given.
@@ -107,13 +110,13 @@ const DefaultModel = "gpt-4o-mini"
 // NewOpenAI returns an LLM client for an OpenAI-compatible endpoint.
 func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if strings.TrimSpace(cfg.APIKey) == "" {
-		return nil, fmt.Errorf("%w: LLM API key is empty", ErrConfig)
+		return nil, fmt.Errorf("questions: %w: LLM API key is empty", ErrConfig)
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: base URL %q is not an http(s) URL", ErrConfig, cfg.BaseURL)
+			return nil, fmt.Errorf("questions: %w: base URL %q is not an http(s) URL", ErrConfig, cfg.BaseURL)
 		}
 		if strings.Trim(u.Path, "/") == "" {
 			u.Path = "/v1"
@@ -158,7 +161,7 @@ func (o *OpenAI) Complete(ctx context.Context, p Prompt) (string, error) {
 		resp, err = o.client.CreateChatCompletion(ctx, req)
 	}
 	if err != nil {
-		return "", classify(ctx, err)
+		return "", openaierr.Classify(ctx, "questions", err)
 	}
 	if len(resp.Choices) == 0 {
 		return "", fmt.Errorf("%w: the reply has no choices", ErrModelOutput)
@@ -177,31 +180,6 @@ func rejectsResponseFormat(err error) bool {
 	}
 	msg := strings.ToLower(apiErr.Message)
 	return strings.Contains(msg, "response_format") || strings.Contains(msg, "json_schema")
-}
-
-func classify(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return err
-	}
-	status := 0
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		status = apiErr.HTTPStatusCode
-	case errors.As(err, &reqErr):
-		status = reqErr.HTTPStatusCode
-	}
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return fmt.Errorf("%w (HTTP %d): %w", ErrUnauthorized, status, err)
-	case status == http.StatusTooManyRequests:
-		return fmt.Errorf("%w: %w", ErrRateLimited, err)
-	case status == 0 || status >= 500:
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
-	default:
-		return fmt.Errorf("%w (HTTP %d): %w", ErrBadRequest, status, err)
-	}
 }
 
 // decodeReply parses a model reply into out: the whole text, else the text

@@ -17,7 +17,7 @@ type Metrics struct {
 	Sentences  int `json:"sentences"`
 	// FilledPauses are 음, 어, um, uh…; DiscourseFillers are words used as
 	// padding (이제, 그러니까, like, you know…). Counted separately because
-	// they have different causes (anchors.md §2.2).
+	// they have different causes.
 	FilledPauses     int            `json:"filled_pauses"`
 	DiscourseFillers int            `json:"discourse_fillers"`
 	Fillers          map[string]int `json:"fillers"`
@@ -260,7 +260,7 @@ const (
 )
 
 // FillerKind classifies one transcript word, as a word-timed transcript
-// (stt.Word) gives them, so callers can place fillers on a timeline:
+// (nevermind.Word) gives them, so callers can place fillers on a timeline:
 // FilledPause, DiscourseFiller or "" for an ordinary word. Punctuation
 // around the word is ignored; multi-word fillers ("you know") are counted
 // by [Measure] only. lang is "ko" or "en".

@@ -7,7 +7,7 @@ import (
 )
 
 // EvaluateOffline evaluates an answer with transparent rules over its
-// [Metrics], no model involved, and marks the result SourceOffline:
+// [Metrics], no model involved, and marks the result [SourceOffline]:
 //
 //   - star: 1 + the number of STAR components whose cue words appear.
 //   - relevance: the share of the question's key words (crudely stemmed)

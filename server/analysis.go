@@ -3,12 +3,10 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"math"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/nevermind-ai/nevermind"
 )
 
 // Analyzer turns one recorded answer into feedback. interview.Pipeline is the
@@ -61,15 +59,14 @@ type Calibration struct {
 }
 
 // parseCalibration reads the upload's calibration field, "START-END" in seconds
-// with 0 ≤ START < END (the form of `nevermind analyze --calibrate`).
+// with 0 ≤ START < END (nevermind.ParseInterval, the form of `nevermind analyze
+// --calibrate`); a malformed one is a 422.
 func parseCalibration(s string) (*Calibration, error) {
-	a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
-	start, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	end, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	if !ok || err1 != nil || err2 != nil || !(start >= 0 && end > start) || math.IsInf(end, 0) {
-		return nil, fmt.Errorf("invalid_calibration: %q is not START-END in seconds with 0 ≤ START < END", s)
+	iv, err := nevermind.ParseInterval(s)
+	if err != nil {
+		return nil, badCalibration(s)
 	}
-	return &Calibration{start, end}, nil
+	return &Calibration{iv.Start, iv.End}, nil
 }
 
 // AnalysisOptions are the seed's expression-feedback query parameters. Zero
@@ -100,9 +97,9 @@ type Analysis struct {
 	Unavailable map[string]string
 }
 
-// VoiceResult holds the voice scores stored in feedback_summary and the
-// seed's full POST voice-feedback payload (total_score, summary, metrics,
-// grouped; seed-spec §1.8).
+// VoiceResult holds the voice scores stored in feedback_summary and the full
+// payload POST voice-feedback returns, as the original API did: total_score,
+// summary, metrics and grouped.
 type VoiceResult struct {
 	Total, Tremor, Pause, Tone, Speed float64
 	Payload                           json.RawMessage
@@ -141,15 +138,17 @@ type MediaInfo struct {
 	HasVideo bool
 }
 
-// AnswerEvaluator grades an answer's text (the seed's LLM evaluation,
-// seed-spec §5.6). The result is any JSON object; "overall_summary" is
-// filled in if missing.
+// AnswerEvaluator grades an answer's text, as the original API's LLM
+// evaluation did. The result is any JSON object; its "overall_summary" is
+// stored as the attempt's comment, and filled in if missing.
 type AnswerEvaluator interface {
 	EvaluateAnswer(ctx context.Context, answer string) (map[string]any, error)
 }
 
-// QuestionGenerator writes interview questions from cover-letter Q&A
-// (seed-spec §5.7).
+// QuestionGenerator writes interview questions from cover-letter Q&A, each
+// "job" or "soft" (sdk.QuestionGenerator uses questions.Generate). An error
+// is answered 500 question_generation_failed, telling the client only which
+// of the remote-service failures it was.
 type QuestionGenerator interface {
 	GenerateQuestions(ctx context.Context, qas []QA) ([]Question, error)
 }

@@ -157,7 +157,7 @@ func TestLLMFailures(t *testing.T) {
 	expect(t, e.do("POST", fmt.Sprintf("/api/sessions/%d/start", cid), userAlice, nil), 500,
 		`{"detail":{"message":"question_generation_failed","detail":"Failed to generate questions from resume Q&A"}}`)
 	expect(t, e.do("POST", "/api/interviews/question", userAlice, map[string]any{"content_id": cid, "qas": []any{map[string]any{"q": "q", "a": "a"}}}), 500,
-		`{"detail":{"message":"question_generation_failed","detail":"upstream 503"}}`)
+		`{"detail":{"message":"question_generation_failed","detail":"the service failed"}}`)
 
 	// Seed a session by hand to reach the evaluation routes.
 	if err := e.srv.db.AddGeneratedQuestions(t.Context(), []store.GeneratedQuestion{{ContentID: cid, Type: "job", Text: "g1"}, {ContentID: cid, Type: "job", Text: "g2"}}); err != nil {

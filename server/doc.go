@@ -27,8 +27,10 @@
 // enqueue analyses, and any number of Worker processes (NewWorker + Run) on
 // other machines work them, sharing the database and Supabase Storage. Each
 // attempt is analysed exactly once: the analysis_jobs row keyed by the
-// attempt decides who enqueues, River's unique job is a second guard, and the
-// result is written in one transaction that refuses a second writer.
+// attempt decides who enqueues and commits in one transaction with its River
+// job (so a crash leaves both or neither), River's unique job is a second
+// guard, and the result is written in one transaction that refuses a second
+// writer.
 // MigrateUp, MigrateDown and MigrationStatus back `nevermind migrate`.
 //
 // # Plugging in the analysis

@@ -12,8 +12,8 @@ import (
 	"github.com/nevermind-ai/nevermind/server/internal/dbtest"
 )
 
-// TestSeedClientFlow drives the real server over HTTP through the seed's
-// client flow (seed-spec §1.14) on each database: create a content, save the
+// TestSeedClientFlow drives the real server over HTTP through the original
+// frontend's client flow on each database: create a content, save the
 // cover letter, generate questions, start a session, upload a generated
 // recording for every question, request each feedback, mark the session
 // done and read the history.

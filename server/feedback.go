@@ -3,6 +3,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"reflect"
 	"slices"
 	"strconv"
@@ -17,50 +18,13 @@ import (
 	"time"
 
 	"github.com/nevermind-ai/nevermind/server/store"
+	"github.com/nevermind-ai/nevermind/vocal"
 )
 
-// band is the seed's voice band: ≥80 양호, ≥60 보통, else 개선필요.
-func band(v float64) int {
-	switch {
-	case v >= 80:
-		return 0
-	case v >= 60:
-		return 1
-	}
-	return 2
-}
-
-var bandLevel = [3]string{"양호", "보통", "개선필요"}
-
-var voiceOverallSentence = [3]string{
-	"전체적으로 안정적인 음성이었습니다.",
-	"전체적으로 무난한 음성이었지만, 몇 가지 개선할 부분이 보입니다.",
-	"전체적으로 개선이 필요한 음성이었습니다.",
-}
-
-type voiceMetricDef struct {
-	id, label string
-	sentences [3]string
-}
-
-// voiceMetrics are the seed's metrics in summary order (seed-spec §8).
-var voiceMetrics = [4]voiceMetricDef{
-	{"tremor", "떨림", [3]string{
-		"목소리 떨림 없이 비교적 안정적으로 말했습니다.",
-		"약간의 떨림이 느껴지지만 전체 흐름에 큰 문제는 없습니다.",
-		"긴장으로 인한 목소리 떨림이 자주 느껴졌습니다."}},
-	{"pause", "공백", [3]string{
-		"머뭇거림이 거의 없어 답변 흐름이 자연스러웠습니다.",
-		"생각을 정리하는 짧은 머뭇거림이 있었지만 전반적으로 무난했습니다.",
-		"답변 중 머뭇거림이 길거나 자주 나타나 핵심 메시지가 약해질 수 있습니다."}},
-	{"tone", "억양", [3]string{
-		"억양이 자연스럽고 전달력이 좋았습니다.",
-		"전반적으로 자연스러운 억양이지만 약간 단조로운 구간이 있습니다.",
-		"억양이 다소 단조로운 편이라, 문장 끝을 더 분명하게 처리해 주면 좋습니다."}},
-	{"speed", "속도", [3]string{
-		"말 속도가 적절해 듣기 편했습니다.",
-		"약간 빠르거나 느린 구간이 있지만 전체적으로는 무난한 속도였습니다.",
-		"말 속도가 다소 빠르거나 느려 전달력이 떨어질 수 있습니다."}},
+// voiceMetrics are the voice metrics in summary order, with their ids and
+// labels in the voice payloads.
+var voiceMetrics = [4]struct{ id, label string }{
+	{"tremor", "떨림"}, {"pause", "공백"}, {"tone", "억양"}, {"speed", "속도"},
 }
 
 func voiceScores(fs *store.FeedbackSummary) [4]*float64 {
@@ -83,22 +47,20 @@ type voiceDBPayload struct {
 	AttemptID int64 `json:"attempt_id"`
 }
 
-// voiceFromDB rebuilds the seed's DB-derived voice payload (seed-spec §6.2):
-// the scores, their bands and the Korean sentences.
+// voiceFromDB rebuilds the original API's DB-derived voice payload (GET
+// voice-feedback): the stored scores, their levels and vocal.StoredSummary's
+// Korean sentences.
 func voiceFromDB(fs *store.FeedbackSummary) voiceDBPayload {
-	out := voiceDBPayload{TotalScore: int(math.RoundToEven(*fs.OverallVoice)), AttemptID: fs.AttemptID}
-	parts := []string{voiceOverallSentence[band(*fs.OverallVoice)]}
+	out := voiceDBPayload{TotalScore: int(math.RoundToEven(*fs.OverallVoice)), AttemptID: fs.AttemptID,
+		Summary: vocal.StoredSummary(vocal.StoredScores{Overall: *fs.OverallVoice, Tremor: fs.Tremor, Pause: fs.Blank, Tone: fs.Tone, Speed: fs.Speed})}
 	for i, v := range voiceScores(fs) {
 		m := voiceMetricJSON{ID: voiceMetrics[i].id, Label: voiceMetrics[i].label, Score: v}
 		if v != nil {
-			b := band(*v)
-			level := bandLevel[b]
+			level := vocal.LevelFromScore(*v)
 			m.Level = &level
-			parts = append(parts, voiceMetrics[i].sentences[b])
 		}
 		out.Metrics = append(out.Metrics, m)
 	}
-	out.Summary = strings.Join(parts, " ")
 	return out
 }
 
@@ -267,8 +229,9 @@ func pending(msg string, job *store.AnalysisJob) pendingBody {
 
 // requestAnalysis makes sure the attempt has an analysis job, queued exactly
 // once (the analysis_jobs primary key decides who enqueues; River's unique
-// job is the second guard). retry requeues a failed job. It then waits up to
-// wait for the job to finish and returns its latest state.
+// job is the second guard) in the transaction that writes its row. retry
+// requeues a failed job. It then waits up to wait for the job to finish and
+// returns its latest state.
 func (s *Server) requestAnalysis(ctx context.Context, sessionID, attemptID int64, opts AnalysisOptions, retry bool, wait time.Duration) (*store.AnalysisJob, error) {
 	optJSON, err := json.Marshal(opts)
 	if err != nil {
@@ -277,25 +240,11 @@ func (s *Server) requestAnalysis(ctx context.Context, sessionID, attemptID int64
 	if err := s.checkJobQuota(ctx, attemptID, retry); err != nil {
 		return nil, err
 	}
-	job, created, err := s.db.EnsureJob(ctx, sessionID, attemptID, string(optJSON))
+	_, err = s.db.QueueJob(ctx, sessionID, attemptID, string(optJSON), retry, func(ctx context.Context, tx *sql.Tx) (int64, error) {
+		return s.queue.enqueueTx(ctx, tx, analyzeArgs{AttemptID: attemptID, SessionID: sessionID})
+	})
 	if err != nil {
 		return nil, err
-	}
-	enqueue := created
-	if !created && retry && job.Status == store.JobFailed {
-		if enqueue, err = s.db.RequeueFailedJob(ctx, attemptID); err != nil {
-			return nil, err
-		}
-	}
-	if enqueue {
-		id, err := s.queue.enqueue(ctx, analyzeArgs{AttemptID: attemptID, SessionID: sessionID})
-		if err != nil {
-			_ = s.db.FailJob(context.WithoutCancel(ctx), attemptID, "enqueue: "+err.Error(), true)
-			return nil, err
-		}
-		if err := s.db.SetRiverJobID(ctx, attemptID, id); err != nil {
-			return nil, err
-		}
 	}
 	return s.awaitJob(ctx, attemptID, wait)
 }
@@ -368,7 +317,7 @@ func (s *Server) ownedAttempt(ctx context.Context, sessionID, attemptID int64, n
 		return nil, nil, attemptNotFound
 	}
 	if err != nil {
-		return nil, nil, s.internal(err, "load attempt")
+		return nil, nil, failed("load attempt", err)
 	}
 	return sess, a, nil
 }
@@ -387,23 +336,4 @@ func (s *Server) analysis(ctx context.Context, attemptID int64) (*store.AttemptA
 		return nil, nil
 	}
 	return aa, err
-}
-
-// unavailable answers 422 for a modality the analysis could not produce,
-// with the pipeline's reason when it gave one.
-func unavailable(aa *store.AttemptAnalysis, modality, code, fallback string) error {
-	reason := fallback
-	if aa != nil && aa.Unavailable[modality] != "" {
-		reason = aa.Unavailable[modality]
-	}
-	return detail(http.StatusUnprocessableEntity, code+": "+reason)
-}
-
-// jobFailed answers a failed analysis: 500 with the recorded reason.
-func jobFailed(what string, job *store.AnalysisJob) error {
-	reason := "unknown error"
-	if job.Error != nil {
-		reason = *job.Error
-	}
-	return detail(http.StatusInternalServerError, what+"_failed: "+reason)
 }

@@ -34,11 +34,12 @@ const (
 	recordingEnv = "NEVERMIND_TEST_RECORDING"
 )
 
-// fakePipeline stands in for interview.Pipeline, which does not exist yet
-// (issue 7). It is a test double of that external component, not of the
-// server: its scores are derived from the SHA-256 of the recording bytes the
-// server streams to it, so a test can recompute the expected values and see
-// that the real bytes reached the analysis.
+// fakePipeline stands in for interview.Pipeline. These internal tests
+// cannot use servertest.Analyzer, since servertest imports this package, and
+// need more than it offers: scores derived from the SHA-256 of the recording
+// bytes the server streams to it, so a test can recompute the expected
+// values and see that the real bytes reached the analysis, and the
+// voice-only, silent, failing and slow pipelines below.
 type fakePipeline struct {
 	// voiceOnly mimics a pipeline without vision: no pose or expression.
 	voiceOnly bool

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -36,10 +38,18 @@ func (analyzeArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
+// beforeJobCommit, when set, runs in enqueueTx once the River job is
+// written, before the transaction (which holds the analysis row too) commits.
+// Only TestKillBeforeJobCommit sets it, to kill the process there.
+var beforeJobCommit func()
+
 // jobQueue hides River's transaction type, which differs between the pgx
 // (Postgres) and database/sql (SQLite) drivers.
 type jobQueue interface {
 	enqueue(ctx context.Context, args analyzeArgs) (int64, error)
+	// enqueueTx inserts the job in tx, the store's transaction, so the job
+	// exists exactly when what tx writes is committed.
+	enqueueTx(ctx context.Context, tx *sql.Tx, args analyzeArgs) (int64, error)
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	// stopAndCancel cancels running jobs (they are retried elsewhere) and
@@ -49,12 +59,27 @@ type jobQueue interface {
 
 type riverQueue[TTx any] struct {
 	client *river.Client[TTx]
+	// inserter inserts jobs in the store's database/sql transactions: on
+	// SQLite it is client itself; on PostgreSQL, where client speaks pgx, an
+	// insert-only client of River's database/sql driver over the same pool.
+	inserter *river.Client[*sql.Tx]
 }
 
 func (q *riverQueue[TTx]) enqueue(ctx context.Context, args analyzeArgs) (int64, error) {
 	res, err := q.client.Insert(ctx, args, nil)
 	if err != nil {
 		return 0, fmt.Errorf("server: enqueue analysis of attempt %d: %w", args.AttemptID, err)
+	}
+	return res.Job.ID, nil
+}
+
+func (q *riverQueue[TTx]) enqueueTx(ctx context.Context, tx *sql.Tx, args analyzeArgs) (int64, error) {
+	res, err := q.inserter.InsertTx(ctx, tx, args, nil)
+	if err != nil {
+		return 0, fmt.Errorf("server: enqueue analysis of attempt %d: %w", args.AttemptID, err)
+	}
+	if beforeJobCommit != nil {
+		beforeJobCommit()
 	}
 	return res.Job.ID, nil
 }
@@ -80,9 +105,22 @@ func newQueue(db *store.DB, cfg Config, runner *analysisRunner, work bool) (jobQ
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 	}
 	if db.Dialect == store.Postgres {
-		return newRiverQueue(riverpgxv5.New(db.Pool), rc)
+		q, err := newRiverQueue(riverpgxv5.New(db.Pool), rc)
+		if err != nil {
+			return nil, err
+		}
+		q.inserter, err = river.NewClient(riverdatabasesql.New(db.SQL), &river.Config{Workers: workers, Logger: rc.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("server: river client: %w", err)
+		}
+		return q, nil
 	}
-	return newRiverQueue(riversqlite.New(db.SQL), rc)
+	q, err := newRiverQueue(riversqlite.New(db.SQL), rc)
+	if err != nil {
+		return nil, err
+	}
+	q.inserter = q.client
+	return q, nil
 }
 
 func newRiverQueue[TTx any](driver riverdriver.Driver[TTx], rc *river.Config) (*riverQueue[TTx], error) {
@@ -154,7 +192,7 @@ func (r *analysisRunner) Work(ctx context.Context, job *river.Job[analyzeArgs]) 
 	}
 	final := job.Attempt >= job.MaxAttempts
 	fail := func(err error, permanent bool) error {
-		if ferr := r.db.FailJob(context.WithoutCancel(ctx), args.AttemptID, err.Error(), final || permanent); ferr != nil {
+		if ferr := r.db.FailJob(context.WithoutCancel(ctx), args.AttemptID, jobFailureReason(err), final || permanent); ferr != nil {
 			log.Error("recording analysis failure", "error", ferr)
 		}
 		log.Warn("analysis failed", "error", err, "final", final || permanent)
@@ -205,12 +243,12 @@ func (r *analysisRunner) Work(ctx context.Context, job *river.Job[analyzeArgs]) 
 		},
 	})
 	if err != nil {
-		return fail(fmt.Errorf("analysis: %w", err), false)
+		return fail(&analyzerFailure{fmt.Errorf("analysis: %w", err)}, false)
 	}
 	stored, err := toStoreResult(args, result)
 	if err != nil {
 		// A pipeline that returns NaN or broken JSON will do so again.
-		return fail(err, true)
+		return fail(&analyzerFailure{err}, true)
 	}
 	if err := r.db.CompleteJob(ctx, stored); err != nil {
 		if errors.Is(err, store.ErrAlreadyDone) {

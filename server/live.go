@@ -133,11 +133,11 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, aerr.status, aerr)
 		return
 	}
-	r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+	r = r.WithContext(withRoute(context.WithValue(r.Context(), userKey{}, u), "live-upload"))
 	rest := strings.TrimPrefix(r.URL.Path, livePath)
 	if rest == "" {
 		if r.Method != http.MethodPost {
-			writeJSON(w, http.StatusMethodNotAllowed, detail(http.StatusMethodNotAllowed, "method_not_allowed"))
+			writeJSON(w, http.StatusMethodNotAllowed, errMethodNotAllowed)
 			return
 		}
 		l.tus.PostFile(w, r)
@@ -145,15 +145,12 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	id, events := strings.CutSuffix(rest, "/events")
 	if strings.Contains(id, "/") || id == "" {
-		writeJSON(w, http.StatusNotFound, detail(http.StatusNotFound, "upload_not_found"))
+		writeJSON(w, http.StatusNotFound, errUploadNotFound)
 		return
 	}
 	info, err := l.owned(r.Context(), id, u.ID)
 	if err != nil {
-		var ae *apiError
-		if !errors.As(err, &ae) {
-			ae = s.internal(err, "load live upload").(*apiError)
-		}
+		ae := s.errorReply(r.Context(), failed("load live upload", err))
 		writeJSON(w, ae.status, ae)
 		return
 	}
@@ -164,7 +161,7 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case events && r.Method == http.MethodGet:
 		l.serveEvents(w, r, id)
 	case events:
-		writeJSON(w, http.StatusMethodNotAllowed, detail(http.StatusMethodNotAllowed, "method_not_allowed"))
+		writeJSON(w, http.StatusMethodNotAllowed, errMethodNotAllowed)
 	case r.Method == http.MethodHead:
 		l.tus.HeadFile(w, tr)
 	case r.Method == http.MethodDelete:
@@ -175,8 +172,7 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// no Content-Length.
 		offset, _ := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
 		if r.ContentLength > 0 && offset+r.ContentLength > s.cfg.MaxUploadBytes {
-			writeJSON(w, http.StatusRequestEntityTooLarge, detail(http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes)))
+			writeJSON(w, http.StatusRequestEntityTooLarge, s.fileTooLarge())
 			return
 		}
 		if info.Offset >= liveSniffBytes {
@@ -195,13 +191,13 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		l.tus.PatchFile(w, tr)
 	default:
-		writeJSON(w, http.StatusMethodNotAllowed, detail(http.StatusMethodNotAllowed, "method_not_allowed"))
+		writeJSON(w, http.StatusMethodNotAllowed, errMethodNotAllowed)
 	}
 }
 
 // owned loads an upload's state for its owner; anyone else is told it does not exist.
 func (l *liveUploads) owned(ctx context.Context, id, userID string) (tusd.FileInfo, error) {
-	notFound := detail(http.StatusNotFound, "upload_not_found")
+	notFound := errUploadNotFound
 	if !validUploadID(id) {
 		return tusd.FileInfo{}, notFound
 	}
@@ -242,17 +238,17 @@ func (l *liveUploads) create(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileI
 	u := userFrom(ctx)
 	sess, _, err := l.target(ctx, hook.Upload.MetaData)
 	if err != nil {
-		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(err)
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, l.s.tusError(ctx, err)
 	}
 	if !l.s.cfg.AnalyzeOnRequest {
 		// Like a one-shot upload, this answer will queue an analysis.
 		if err := l.s.checkUserJobs(ctx, u.ID); err != nil {
-			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(l.s.internal(err, "count analyses"))
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, l.s.tusError(ctx, failed("count analyses", err))
 		}
 	}
 	if !hook.Upload.SizeIsDeferred && hook.Upload.Size == 0 {
 		_, err := recordingType(nil)
-		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(err)
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, l.s.tusError(ctx, err)
 	}
 	meta := tusd.MetaData{
 		"user_id":        u.ID,
@@ -261,7 +257,7 @@ func (l *liveUploads) create(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileI
 	}
 	if c := hook.Upload.MetaData["calibration"]; c != "" {
 		if _, err := parseCalibration(c); err != nil {
-			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(detail(http.StatusUnprocessableEntity, err.Error()))
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, l.s.tusError(ctx, err)
 		}
 		meta["calibration"] = c
 	}
@@ -282,27 +278,24 @@ func (l *liveUploads) target(ctx context.Context, meta tusd.MetaData) (*store.Se
 	sessionID, err1 := strconv.ParseInt(meta["session_id"], 10, 64)
 	index, err2 := strconv.Atoi(meta["question_index"])
 	if err1 != nil || err2 != nil {
-		return nil, nil, message(http.StatusBadRequest, "invalid_upload_metadata", "Upload-Metadata must give session_id and question_index as integers")
+		return nil, nil, errBadUploadMetadata
 	}
-	sess, err := l.s.ownedSession(ctx, sessionID, detail(http.StatusNotFound, "session_not_found"))
+	sess, err := l.s.ownedSession(ctx, sessionID, errSessionNotFound)
 	if err != nil {
 		return nil, nil, err
 	}
 	sq, err := l.s.db.SessionQuestionByOrder(ctx, sess.ID, index)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, detail(http.StatusBadRequest, "invalid_question_index_for_session")
+		return nil, nil, errBadQuestionIndex
 	} else if err != nil {
-		return nil, nil, l.s.internal(err, "load session question")
+		return nil, nil, failed("load session question", err)
 	}
 	return sess, sq, nil
 }
 
 // tusError turns one of our errors into the response tusd sends.
-func tusError(err error) error {
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		ae = &apiError{status: http.StatusInternalServerError, Detail: "Upload failed"}
-	}
+func (s *Server) tusError(ctx context.Context, err error) error {
+	ae := s.uploadErrorReply(ctx, err)
 	body, _ := json.Marshal(ae)
 	header := tusd.HTTPHeader{"Content-Type": "application/json"}
 	if ae.retryAfter > 0 {
@@ -479,19 +472,19 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	id := hook.Upload.ID
 	sess, sq, err := l.target(ctx, hook.Upload.MetaData)
 	if err != nil {
-		return tusd.HTTPResponse{}, tusError(err)
+		return tusd.HTTPResponse{}, l.s.tusError(ctx, err)
 	}
 	f, err := os.Open(filepath.Join(l.dir, id))
 	if err != nil {
-		return tusd.HTTPResponse{}, tusError(s.internal(err, "open live upload"))
+		return tusd.HTTPResponse{}, l.s.tusError(ctx, failed("open live upload", err))
 	}
 	defer f.Close()
 	contentType, err := recordingType(head(f))
 	if err != nil {
-		return tusd.HTTPResponse{}, tusError(err)
+		return tusd.HTTPResponse{}, l.s.tusError(ctx, err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return tusd.HTTPResponse{}, tusError(s.internal(err, "rewind live upload"))
+		return tusd.HTTPResponse{}, l.s.tusError(ctx, failed("rewind live upload", err))
 	}
 	run := l.run(id)
 	if run != nil {
@@ -506,7 +499,7 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 		if run != nil {
 			run.cancel()
 		}
-		return tusd.HTTPResponse{}, tusError(err)
+		return tusd.HTTPResponse{}, l.s.tusError(ctx, err)
 	}
 	if run != nil {
 		// The live analysis stores the result: the job row says so at once, so the
@@ -656,7 +649,7 @@ func (r *liveRun) end(event string, v any) {
 func (l *liveUploads) serveEvents(w http.ResponseWriter, r *http.Request, id string) {
 	run := l.run(id)
 	if run == nil {
-		writeJSON(w, http.StatusNotFound, detail(http.StatusNotFound, "live_analysis_not_running"))
+		writeJSON(w, http.StatusNotFound, errLiveNotRunning)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")

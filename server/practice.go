@@ -25,7 +25,7 @@ func (s *Server) registerPractice() {
 	s.mux.Handle("GET /practice", http.RedirectHandler("/practice/", http.StatusFound))
 	s.mux.HandleFunc("GET /practice/dev-token", func(w http.ResponseWriter, r *http.Request) {
 		if ip := peerAddr(r.RemoteAddr); s.devToken == "" || !ip.IsLoopback() {
-			writeJSON(w, http.StatusNotFound, detail(http.StatusNotFound, "not_found"))
+			writeJSON(w, http.StatusNotFound, errNotFound)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"token": s.devToken})

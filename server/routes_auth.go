@@ -15,34 +15,34 @@ type okBody struct {
 }
 
 func (s *Server) registerHealth() {
-	huma.Register(s.api, huma.Operation{OperationID: "root", Method: http.MethodGet, Path: "/", Summary: "Liveness (seed)", Tags: []string{"health"}},
-		func(context.Context, *struct{}) (*struct{ Body okBody }, error) {
-			return &struct{ Body okBody }{okBody{true}}, nil
-		})
-	huma.Register(s.api, huma.Operation{OperationID: "healthz", Method: http.MethodGet, Path: "/healthz", Summary: "Liveness: the process answers", Tags: []string{"health"}},
-		func(context.Context, *struct{}) (*struct{ Body okBody }, error) {
-			return &struct{ Body okBody }{okBody{true}}, nil
-		})
-	type ready struct {
-		OK       bool   `json:"ok"`
-		Database string `json:"database"`
-	}
-	huma.Register(s.api, huma.Operation{OperationID: "readyz", Method: http.MethodGet, Path: "/readyz", Summary: "Readiness: the database answers", Tags: []string{"health"}},
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Status int
-			Body   ready
-		}, error) {
-			out := &struct {
-				Status int
-				Body   ready
-			}{Status: http.StatusOK, Body: ready{OK: true, Database: "ok"}}
-			if err := s.db.Ping(ctx); err != nil {
-				s.log.Warn("readyz: database", "error", err)
-				out.Status, out.Body = http.StatusServiceUnavailable, ready{OK: false, Database: "unreachable"}
-			}
-			return out, nil
-		})
+	tags := []string{"health"}
+	register(s, huma.Operation{OperationID: "root", Method: http.MethodGet, Path: "/", Summary: "Liveness (seed)", Tags: tags}, s.alive)
+	register(s, huma.Operation{OperationID: "healthz", Method: http.MethodGet, Path: "/healthz", Summary: "Liveness: the process answers", Tags: tags}, s.alive)
+	register(s, huma.Operation{OperationID: "readyz", Method: http.MethodGet, Path: "/readyz", Summary: "Readiness: the database answers", Tags: tags}, s.ready)
 	s.mux.HandleFunc("GET /metrics", s.serveMetrics)
+}
+
+func (s *Server) alive(context.Context, *struct{}) (*jsonBody[okBody], error) {
+	return &jsonBody[okBody]{okBody{true}}, nil
+}
+
+type ready struct {
+	OK       bool   `json:"ok"`
+	Database string `json:"database"`
+}
+
+type readyOut struct {
+	Status int
+	Body   ready
+}
+
+func (s *Server) ready(ctx context.Context, _ *struct{}) (*readyOut, error) {
+	out := &readyOut{Status: http.StatusOK, Body: ready{OK: true, Database: "ok"}}
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readyz: database", "error", err)
+		out.Status, out.Body = http.StatusServiceUnavailable, ready{OK: false, Database: "unreachable"}
+	}
+	return out, nil
 }
 
 // profileJSON is the user_profiles row as the seed serialised it.
@@ -101,65 +101,69 @@ func strPtrOrNil(s string) *string {
 }
 
 func (s *Server) registerAuth() {
-	huma.Register(s.api, huma.Operation{OperationID: "auth-me", Method: http.MethodGet, Path: "/api/auth/me",
-		Summary: "The caller and their profile", Tags: []string{"auth"}, Security: bearer},
-		func(ctx context.Context, _ *struct{}) (*struct{ Body meBody }, error) {
-			u := userFrom(ctx)
-			return &struct{ Body meBody }{meBody{ID: u.ID, Email: strPtrOrNil(u.Email), Profile: toProfileJSON(u.Profile)}}, nil
-		})
+	register(s, huma.Operation{OperationID: "auth-me", Method: http.MethodGet, Path: "/api/auth/me",
+		Summary: "The caller and their profile", Tags: []string{"auth"}, Security: bearer}, s.authMe)
+	register(s, huma.Operation{OperationID: "auth-update-profile", Method: http.MethodPatch, Path: "/api/auth/profile",
+		Summary: "Update display name or close the account (persisted)", Tags: []string{"auth"}, Security: bearer}, s.authUpdateProfile)
+	register(s, huma.Operation{OperationID: "auth-logout", Method: http.MethodPost, Path: "/api/auth/logout",
+		Summary: "No-op for the UX; the client signs out of Supabase", Tags: []string{"auth"}, DefaultStatus: http.StatusNoContent}, s.authLogout)
+	register(s, huma.Operation{OperationID: "me-get-profile", Method: http.MethodGet, Path: "/api/me/profile",
+		Summary: "The caller's profile", Tags: []string{"profile"}, Security: bearer}, s.getProfile)
+	register(s, huma.Operation{OperationID: "me-put-profile", Method: http.MethodPut, Path: "/api/me/profile",
+		Summary: "Update the caller's profile (persisted)", Tags: []string{"profile"}, Security: bearer}, s.putProfile)
+}
 
-	huma.Register(s.api, huma.Operation{OperationID: "auth-update-profile", Method: http.MethodPatch, Path: "/api/auth/profile",
-		Summary: "Update display name or close the account (persisted)", Tags: []string{"auth"}, Security: bearer},
-		func(ctx context.Context, in *struct{ Body profileUpdateBody }) (*struct{ Body patchProfileOut }, error) {
-			u := userFrom(ctx)
-			p := u.Profile
-			if in.Body.DisplayName != nil && hasNUL(*in.Body.DisplayName) {
-				return nil, errNUL
-			}
-			if in.Body.DisplayName != nil {
-				p.DisplayName = strPtrOrNil(strings.TrimSpace(*in.Body.DisplayName))
-			}
-			if in.Body.Status != nil {
-				p.Status = *in.Body.Status
-			}
-			if err := s.db.SaveProfile(ctx, p); err != nil {
-				return nil, s.internal(err, "save profile")
-			}
-			c, up := isoTime(p.CreatedAt), isoTime(p.UpdatedAt)
-			return &struct{ Body patchProfileOut }{patchProfileOut{ID: p.ID, Email: strPtrOrNil(u.Email), DisplayName: p.DisplayName,
-				Status: p.Status, CreatedAt: &c, UpdatedAt: &up}}, nil
-		})
+func (s *Server) authMe(ctx context.Context, _ *struct{}) (*jsonBody[meBody], error) {
+	u := userFrom(ctx)
+	return &jsonBody[meBody]{meBody{ID: u.ID, Email: strPtrOrNil(u.Email), Profile: toProfileJSON(u.Profile)}}, nil
+}
 
-	huma.Register(s.api, huma.Operation{OperationID: "auth-logout", Method: http.MethodPost, Path: "/api/auth/logout",
-		Summary: "No-op for the UX; the client signs out of Supabase", Tags: []string{"auth"}, DefaultStatus: http.StatusNoContent},
-		func(context.Context, *struct{}) (*struct{}, error) { return nil, nil })
+func (s *Server) authUpdateProfile(ctx context.Context, in *jsonBody[profileUpdateBody]) (*jsonBody[patchProfileOut], error) {
+	u := userFrom(ctx)
+	p := u.Profile
+	if err := editProfile(p, in.Body.DisplayName, in.Body.Status); err != nil {
+		return nil, err
+	}
+	if err := s.db.SaveProfile(ctx, p); err != nil {
+		return nil, failed("save profile", err)
+	}
+	c, up := isoTime(p.CreatedAt), isoTime(p.UpdatedAt)
+	return &jsonBody[patchProfileOut]{patchProfileOut{ID: p.ID, Email: strPtrOrNil(u.Email), DisplayName: p.DisplayName,
+		Status: p.Status, CreatedAt: &c, UpdatedAt: &up}}, nil
+}
 
-	huma.Register(s.api, huma.Operation{OperationID: "me-get-profile", Method: http.MethodGet, Path: "/api/me/profile",
-		Summary: "The caller's profile", Tags: []string{"profile"}, Security: bearer},
-		func(ctx context.Context, _ *struct{}) (*struct{ Body meProfileBody }, error) {
-			p := userFrom(ctx).Profile
-			return &struct{ Body meProfileBody }{meProfileBody{p.ID, p.DisplayName, p.Status, p.ProfileMeta}}, nil
-		})
+// editProfile sets the display name (trimmed; "" clears it) and the status
+// that a profile route was given; nil leaves a field as it is.
+func editProfile(p *store.Profile, displayName, status *string) error {
+	if displayName != nil {
+		if hasNUL(*displayName) {
+			return errNUL
+		}
+		p.DisplayName = strPtrOrNil(strings.TrimSpace(*displayName))
+	}
+	if status != nil {
+		p.Status = *status
+	}
+	return nil
+}
 
-	huma.Register(s.api, huma.Operation{OperationID: "me-put-profile", Method: http.MethodPut, Path: "/api/me/profile",
-		Summary: "Update the caller's profile (persisted)", Tags: []string{"profile"}, Security: bearer},
-		func(ctx context.Context, in *struct{ Body putProfileBody }) (*struct{ Body meProfileBody }, error) {
-			p := userFrom(ctx).Profile
-			if in.Body.DisplayName != nil && hasNUL(*in.Body.DisplayName) {
-				return nil, errNUL
-			}
-			if in.Body.DisplayName != nil {
-				p.DisplayName = strPtrOrNil(strings.TrimSpace(*in.Body.DisplayName))
-			}
-			if in.Body.Status != nil {
-				p.Status = *in.Body.Status
-			}
-			if in.Body.ProfileMeta != nil {
-				p.ProfileMeta = in.Body.ProfileMeta
-			}
-			if err := s.db.SaveProfile(ctx, p); err != nil {
-				return nil, s.internal(err, "save profile")
-			}
-			return &struct{ Body meProfileBody }{meProfileBody{p.ID, p.DisplayName, p.Status, p.ProfileMeta}}, nil
-		})
+func (s *Server) authLogout(context.Context, *struct{}) (*struct{}, error) { return nil, nil }
+
+func (s *Server) getProfile(ctx context.Context, _ *struct{}) (*jsonBody[meProfileBody], error) {
+	p := userFrom(ctx).Profile
+	return &jsonBody[meProfileBody]{meProfileBody{p.ID, p.DisplayName, p.Status, p.ProfileMeta}}, nil
+}
+
+func (s *Server) putProfile(ctx context.Context, in *jsonBody[putProfileBody]) (*jsonBody[meProfileBody], error) {
+	p := userFrom(ctx).Profile
+	if err := editProfile(p, in.Body.DisplayName, in.Body.Status); err != nil {
+		return nil, err
+	}
+	if in.Body.ProfileMeta != nil {
+		p.ProfileMeta = in.Body.ProfileMeta
+	}
+	if err := s.db.SaveProfile(ctx, p); err != nil {
+		return nil, failed("save profile", err)
+	}
+	return &jsonBody[meProfileBody]{meProfileBody{p.ID, p.DisplayName, p.Status, p.ProfileMeta}}, nil
 }

@@ -38,127 +38,135 @@ func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 func (s *Server) registerExtras() {
 	tags := []string{"analysis"}
-	type attemptPath struct {
-		SessionID int64 `path:"session_id"`
-		AttemptID int64 `path:"attempt_id"`
-	}
-	notFound, attemptNotFound := detail(http.StatusNotFound, "session_not_found"), detail(http.StatusNotFound, "attempt_not_found")
-
-	huma.Register(s.api, huma.Operation{OperationID: "analysis-status", Method: http.MethodGet, Path: "/api/analysis/sessions/{session_id}/attempts/{attempt_id}",
+	register(s, huma.Operation{OperationID: "analysis-status", Method: http.MethodGet, Path: "/api/analysis/sessions/{session_id}/attempts/{attempt_id}",
 		Summary: "Analysis job status of an attempt: not_started, queued, running, done or failed, with progress", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *attemptPath) (*struct{ Body jobStatusOut }, error) {
-			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, notFound, attemptNotFound)
-			if err != nil {
-				return nil, err
-			}
-			j, err := s.db.Job(ctx, a.ID)
-			if errors.Is(err, store.ErrNotFound) {
-				j, err = nil, nil
-			}
-			if err != nil {
-				return nil, s.internal(err, "load job")
-			}
-			return &struct{ Body jobStatusOut }{toJobStatus(sess.ID, a.ID, j)}, nil
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "analysis-request", Method: http.MethodPost, Path: "/api/analysis/sessions/{session_id}/attempts/{attempt_id}",
+		s.analysisStatus)
+	register(s, huma.Operation{OperationID: "analysis-request", Method: http.MethodPost, Path: "/api/analysis/sessions/{session_id}/attempts/{attempt_id}",
 		Summary: "Queue the attempt's analysis (once; a failed one is retried); 202 until done", Tags: tags, Security: bearer,
-		Responses: s.responses(map[int]any{200: jobStatusOut{}, 202: jobStatusOut{}})},
-		func(ctx context.Context, in *attemptPath) (*dynamicOut, error) {
-			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, notFound, attemptNotFound)
-			if err != nil {
-				return nil, err
-			}
-			if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaVideo, store.MediaAudio); err != nil {
-				return nil, s.internal(err, "find media")
-			} else if !has {
-				return nil, detail(http.StatusNotFound, "media_not_found")
-			}
-			j, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, true, 0)
-			if err != nil {
-				return nil, s.internal(err, "request analysis")
-			}
-			out := &dynamicOut{Status: http.StatusAccepted, Body: toJobStatus(sess.ID, a.ID, j)}
-			if j.Status == store.JobDone {
-				out.Status = http.StatusOK
-			}
-			return out, nil
-		})
-
-	type combinedOut struct {
-		SessionID    int64           `json:"session_id"`
-		AttemptID    int64           `json:"attempt_id"`
-		QuestionText *string         `json:"question_text"`
-		Analysis     jobStatusOut    `json:"analysis"`
-		OverallScore *float64        `json:"overall_score" doc:"Mean of the available modality scores on a 0-100 scale"`
-		Voice        *voiceDBPayload `json:"voice"`
-		Posture      *postureAllJSON `json:"posture"`
-		Expression   json.RawMessage `json:"expression"`
-		AnswerEval   answerEvalJSON  `json:"answer_eval"`
-		Timeline     json.RawMessage `json:"timeline"`
-		Feedback     json.RawMessage `json:"feedback" doc:"The pipeline's combined feedback document, or null"`
-	}
-	huma.Register(s.api, huma.Operation{OperationID: "combined-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/attempts/{attempt_id}/combined",
+		Responses: s.responses(map[int]any{200: jobStatusOut{}, 202: jobStatusOut{}})}, s.analysisRequest)
+	register(s, huma.Operation{OperationID: "combined-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/attempts/{attempt_id}/combined",
 		Summary: "All feedback of one attempt: every modality, overall score and timeline", Tags: []string{"feedback"}, Security: bearer},
-		func(ctx context.Context, in *attemptPath) (*struct{ Body combinedOut }, error) {
-			row, err := s.attemptRow(ctx, in.SessionID, in.AttemptID, notFound, attemptNotFound)
-			if err != nil {
-				return nil, err
-			}
-			j, err := s.db.Job(ctx, row.ID)
-			if errors.Is(err, store.ErrNotFound) {
-				j, err = nil, nil
-			}
-			if err != nil {
-				return nil, s.internal(err, "load job")
-			}
-			aa, err := s.analysis(ctx, row.ID)
-			if err != nil {
-				return nil, s.internal(err, "load analysis")
-			}
-			fs := &store.FeedbackSummary{OverallVoice: row.OverallVoice, Tremor: row.Tremor, Blank: row.Blank, Tone: row.Tone, Speed: row.Speed}
-			out := combinedOut{SessionID: row.SessionID, AttemptID: row.ID, QuestionText: row.QuestionText,
-				Analysis: toJobStatus(row.SessionID, row.ID, j), AnswerEval: answerEvalJSON{row.STTText, row.Comment},
-				Expression: json.RawMessage("null"), Timeline: json.RawMessage("[]"), Feedback: json.RawMessage("null")}
-			var sum float64
-			n := 0
-			if row.OverallVoice != nil {
-				v := voiceFromDB(fs)
-				out.Voice = &v
-				sum, n = sum+*row.OverallVoice, n+1
-			}
-			all, err := attemptAll(row, aa)
-			if err != nil {
-				return nil, s.internal(err, "load analysis")
-			}
-			if all.Posture != nil {
-				out.Posture = all.Posture
-				sum, n = sum+*row.OverallPose, n+1
-			}
-			if row.OverallFace != nil {
-				sum, n = sum+*row.OverallFace, n+1
-			}
-			if aa != nil && aa.Expression != nil {
-				out.Expression = json.RawMessage(*aa.Expression)
-			}
-			if aa != nil && aa.Combined != nil {
-				out.Feedback = json.RawMessage(*aa.Combined)
-				var doc struct {
-					Timeline json.RawMessage `json:"timeline"`
-				}
-				if json.Unmarshal(out.Feedback, &doc) == nil && len(doc.Timeline) > 0 && string(doc.Timeline) != "null" {
-					out.Timeline = doc.Timeline
-				}
-			}
-			if n > 0 {
-				v := round1(sum / float64(n))
-				out.OverallScore = &v
-			}
-			return &struct{ Body combinedOut }{out}, nil
-		})
-
+		s.combinedFeedback)
 	s.registerHistory()
 	s.registerPracticePlan()
+}
+
+type attemptPath struct {
+	SessionID int64 `path:"session_id"`
+	AttemptID int64 `path:"attempt_id"`
+}
+
+// job is the attempt's analysis job, nil when none was ever queued.
+func (s *Server) job(ctx context.Context, attemptID int64) (*store.AnalysisJob, error) {
+	j, err := s.db.Job(ctx, attemptID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, failed("load job", err)
+	}
+	return j, nil
+}
+
+func (s *Server) analysisStatus(ctx context.Context, in *attemptPath) (*jsonBody[jobStatusOut], error) {
+	sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, errSessionNotFound, errAttemptNotFound)
+	if err != nil {
+		return nil, err
+	}
+	j, err := s.job(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &jsonBody[jobStatusOut]{toJobStatus(sess.ID, a.ID, j)}, nil
+}
+
+func (s *Server) analysisRequest(ctx context.Context, in *attemptPath) (*dynamicOut, error) {
+	sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, errSessionNotFound, errAttemptNotFound)
+	if err != nil {
+		return nil, err
+	}
+	if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaVideo, store.MediaAudio); err != nil {
+		return nil, failed("find media", err)
+	} else if !has {
+		return nil, errMediaNotFound
+	}
+	j, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, true, 0)
+	if err != nil {
+		return nil, failed("request analysis", err)
+	}
+	out := &dynamicOut{Status: http.StatusAccepted, Body: toJobStatus(sess.ID, a.ID, j)}
+	if j.Status == store.JobDone {
+		out.Status = http.StatusOK
+	}
+	return out, nil
+}
+
+type combinedOut struct {
+	SessionID    int64           `json:"session_id"`
+	AttemptID    int64           `json:"attempt_id"`
+	QuestionText *string         `json:"question_text"`
+	Analysis     jobStatusOut    `json:"analysis"`
+	OverallScore *float64        `json:"overall_score" doc:"Mean of the available modality scores on a 0-100 scale"`
+	Voice        *voiceDBPayload `json:"voice"`
+	Posture      *postureAllJSON `json:"posture"`
+	Expression   json.RawMessage `json:"expression"`
+	AnswerEval   answerEvalJSON  `json:"answer_eval"`
+	Timeline     json.RawMessage `json:"timeline"`
+	Feedback     json.RawMessage `json:"feedback" doc:"The pipeline's combined feedback document, or null"`
+}
+
+func (s *Server) combinedFeedback(ctx context.Context, in *attemptPath) (*jsonBody[combinedOut], error) {
+	row, err := s.attemptRow(ctx, in.SessionID, in.AttemptID, errSessionNotFound, errAttemptNotFound)
+	if err != nil {
+		return nil, err
+	}
+	j, err := s.job(ctx, row.ID)
+	if err != nil {
+		return nil, err
+	}
+	aa, err := s.analysis(ctx, row.ID)
+	if err != nil {
+		return nil, failed("load analysis", err)
+	}
+	fs := &store.FeedbackSummary{OverallVoice: row.OverallVoice, Tremor: row.Tremor, Blank: row.Blank, Tone: row.Tone, Speed: row.Speed}
+	out := combinedOut{SessionID: row.SessionID, AttemptID: row.ID, QuestionText: row.QuestionText,
+		Analysis: toJobStatus(row.SessionID, row.ID, j), AnswerEval: answerEvalJSON{row.STTText, row.Comment},
+		Expression: json.RawMessage("null"), Timeline: json.RawMessage("[]"), Feedback: json.RawMessage("null")}
+	var sum float64
+	n := 0
+	if row.OverallVoice != nil {
+		v := voiceFromDB(fs)
+		out.Voice = &v
+		sum, n = sum+*row.OverallVoice, n+1
+	}
+	all, err := attemptAll(row, aa)
+	if err != nil {
+		return nil, failed("load analysis", err)
+	}
+	if all.Posture != nil {
+		out.Posture = all.Posture
+		sum, n = sum+*row.OverallPose, n+1
+	}
+	if row.OverallFace != nil {
+		sum, n = sum+*row.OverallFace, n+1
+	}
+	if aa != nil && aa.Expression != nil {
+		out.Expression = json.RawMessage(*aa.Expression)
+	}
+	if aa != nil && aa.Combined != nil {
+		out.Feedback = json.RawMessage(*aa.Combined)
+		var doc struct {
+			Timeline json.RawMessage `json:"timeline"`
+		}
+		if json.Unmarshal(out.Feedback, &doc) == nil && len(doc.Timeline) > 0 && string(doc.Timeline) != "null" {
+			out.Timeline = doc.Timeline
+		}
+	}
+	if n > 0 {
+		v := round1(sum / float64(n))
+		out.OverallScore = &v
+	}
+	return &jsonBody[combinedOut]{out}, nil
 }
 
 // metricDefs are the per-attempt metrics the history and plans track, each
@@ -220,104 +228,112 @@ func metricStats(rows []store.AttemptRow) []metricStat {
 
 func (s *Server) registerHistory() {
 	tags := []string{"history"}
-	type point struct {
-		SessionID    int64    `json:"session_id"`
-		AttemptID    int64    `json:"attempt_id"`
-		ContentID    int64    `json:"content_id"`
-		At           isoTime  `json:"at"`
-		QuestionText *string  `json:"question_text"`
-		OverallVoice *float64 `json:"overall_voice"`
-		OverallFace  *float64 `json:"overall_face"`
-		OverallPose  *float64 `json:"overall_pose"`
-	}
-	type contentHistory struct {
-		ContentID         int64        `json:"content_id"`
-		Company           string       `json:"company"`
-		Role              string       `json:"role"`
-		InterviewDate     *isoDate     `json:"interview_date"`
-		DDay              *int         `json:"d_day" doc:"Days until the interview (negative once past), null without a date"`
-		CompletedSessions int          `json:"completed_sessions"`
-		TotalSessions     int          `json:"total_sessions"`
-		Progress          int          `json:"progress" doc:"completed/total sessions in percent"`
-		Attempts          int          `json:"attempts"`
-		LastPracticedAt   *isoTime     `json:"last_practiced_at"`
-		Metrics           []metricStat `json:"metrics"`
-	}
-	huma.Register(s.api, huma.Operation{OperationID: "history", Method: http.MethodGet, Path: "/api/history",
-		Summary: "Practice records per interview: sessions, attempts and metric averages", Tags: tags, Security: bearer},
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Body struct {
-				Contents []contentHistory `json:"contents"`
-			}
-		}, error) {
-			u := userFrom(ctx)
-			contents, err := s.db.ListContents(ctx, u.ID, store.Page{})
-			if err != nil {
-				return nil, s.internal(err, "list contents")
-			}
-			rows, err := s.db.UserAttempts(ctx, u.ID, 0)
-			if err != nil {
-				return nil, s.internal(err, "list attempts")
-			}
-			byContent := map[int64][]store.AttemptRow{}
-			for _, r := range rows {
-				byContent[r.ContentID] = append(byContent[r.ContentID], r)
-			}
-			out := &struct {
-				Body struct {
-					Contents []contentHistory `json:"contents"`
-				}
-			}{}
-			out.Body.Contents = []contentHistory{}
-			for _, c := range contents {
-				h := contentHistory{ContentID: c.ID, Company: c.Company, Role: c.Role, InterviewDate: datePtr(c.InterviewDate),
-					DDay: dDay(c.InterviewDate, time.Now()), CompletedSessions: c.CompletedSessions, TotalSessions: c.TotalSessions,
-					Metrics: metricStats(byContent[c.ID])}
-				if c.TotalSessions > 0 {
-					h.Progress = min(100, max(0, c.CompletedSessions*100/c.TotalSessions))
-				}
-				if rs := byContent[c.ID]; len(rs) > 0 {
-					h.Attempts = len(rs)
-					h.LastPracticedAt = isoPtr(&rs[len(rs)-1].StartedAt)
-				}
-				if h.Metrics == nil {
-					h.Metrics = []metricStat{}
-				}
-				out.Body.Contents = append(out.Body.Contents, h)
-			}
-			return out, nil
-		})
+	register(s, huma.Operation{OperationID: "history", Method: http.MethodGet, Path: "/api/history",
+		Summary: "Practice records per interview: sessions, attempts and metric averages", Tags: tags, Security: bearer}, s.history)
+	register(s, huma.Operation{OperationID: "history-trends", Method: http.MethodGet, Path: "/api/history/trends",
+		Summary: "Scores over time, per attempt, with first/last/change per metric", Tags: tags, Security: bearer}, s.historyTrends)
+}
 
-	type trendsOut struct {
-		ContentID *int64       `json:"content_id"`
-		Points    []point      `json:"points"`
-		Metrics   []metricStat `json:"metrics"`
+// point is one attempt's scores in the trends.
+type point struct {
+	SessionID    int64    `json:"session_id"`
+	AttemptID    int64    `json:"attempt_id"`
+	ContentID    int64    `json:"content_id"`
+	At           isoTime  `json:"at"`
+	QuestionText *string  `json:"question_text"`
+	OverallVoice *float64 `json:"overall_voice"`
+	OverallFace  *float64 `json:"overall_face"`
+	OverallPose  *float64 `json:"overall_pose"`
+}
+
+type contentHistory struct {
+	ContentID         int64        `json:"content_id"`
+	Company           string       `json:"company"`
+	Role              string       `json:"role"`
+	InterviewDate     *isoDate     `json:"interview_date"`
+	DDay              *int         `json:"d_day" doc:"Days until the interview (negative once past), null without a date"`
+	CompletedSessions int          `json:"completed_sessions"`
+	TotalSessions     int          `json:"total_sessions"`
+	Progress          int          `json:"progress" doc:"completed/total sessions in percent"`
+	Attempts          int          `json:"attempts"`
+	LastPracticedAt   *isoTime     `json:"last_practiced_at"`
+	Metrics           []metricStat `json:"metrics"`
+}
+
+// historyOutput is an alias of an unnamed type, not a defined type: huma
+// names the body's schema after the operation ("HistoryResponse") only when
+// the output type has no name, and the OpenAPI document keeps it.
+type historyOutput = struct {
+	Body struct {
+		Contents []contentHistory `json:"contents"`
 	}
-	huma.Register(s.api, huma.Operation{OperationID: "history-trends", Method: http.MethodGet, Path: "/api/history/trends",
-		Summary: "Scores over time, per attempt, with first/last/change per metric", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct {
-			ContentID int64 `query:"content_id" doc:"Limit to one interview; 0 or absent means all"`
-		}) (*struct{ Body trendsOut }, error) {
-			u := userFrom(ctx)
-			out := trendsOut{Points: []point{}}
-			if in.ContentID != 0 {
-				if _, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "content_not_found", "")); err != nil {
-					return nil, err
-				}
-				out.ContentID = &in.ContentID
-			}
-			rows, err := s.db.UserAttempts(ctx, u.ID, in.ContentID)
-			if err != nil {
-				return nil, s.internal(err, "list attempts")
-			}
-			for _, r := range rows {
-				out.Points = append(out.Points, point{r.SessionID, r.ID, r.ContentID, isoTime(r.StartedAt), r.QuestionText, r.OverallVoice, r.OverallFace, r.OverallPose})
-			}
-			if out.Metrics = metricStats(rows); out.Metrics == nil {
-				out.Metrics = []metricStat{}
-			}
-			return &struct{ Body trendsOut }{out}, nil
-		})
+}
+
+func (s *Server) history(ctx context.Context, _ *struct{}) (*historyOutput, error) {
+	u := userFrom(ctx)
+	contents, err := s.db.ListContents(ctx, u.ID, store.Page{})
+	if err != nil {
+		return nil, failed("list contents", err)
+	}
+	rows, err := s.db.UserAttempts(ctx, u.ID, 0)
+	if err != nil {
+		return nil, failed("list attempts", err)
+	}
+	byContent := map[int64][]store.AttemptRow{}
+	for _, r := range rows {
+		byContent[r.ContentID] = append(byContent[r.ContentID], r)
+	}
+	out := &historyOutput{}
+	out.Body.Contents = []contentHistory{}
+	for _, c := range contents {
+		h := contentHistory{ContentID: c.ID, Company: c.Company, Role: c.Role, InterviewDate: datePtr(c.InterviewDate),
+			DDay: dDay(c.InterviewDate, time.Now()), CompletedSessions: c.CompletedSessions, TotalSessions: c.TotalSessions,
+			Metrics: metricStats(byContent[c.ID])}
+		if c.TotalSessions > 0 {
+			h.Progress = min(100, max(0, c.CompletedSessions*100/c.TotalSessions))
+		}
+		if rs := byContent[c.ID]; len(rs) > 0 {
+			h.Attempts = len(rs)
+			h.LastPracticedAt = isoPtr(&rs[len(rs)-1].StartedAt)
+		}
+		if h.Metrics == nil {
+			h.Metrics = []metricStat{}
+		}
+		out.Body.Contents = append(out.Body.Contents, h)
+	}
+	return out, nil
+}
+
+type trendsInput struct {
+	ContentID int64 `query:"content_id" doc:"Limit to one interview; 0 or absent means all"`
+}
+
+type trendsOut struct {
+	ContentID *int64       `json:"content_id"`
+	Points    []point      `json:"points"`
+	Metrics   []metricStat `json:"metrics"`
+}
+
+func (s *Server) historyTrends(ctx context.Context, in *trendsInput) (*jsonBody[trendsOut], error) {
+	u := userFrom(ctx)
+	out := trendsOut{Points: []point{}}
+	if in.ContentID != 0 {
+		if _, err := s.ownedContent(ctx, in.ContentID, errContentNotFound); err != nil {
+			return nil, err
+		}
+		out.ContentID = &in.ContentID
+	}
+	rows, err := s.db.UserAttempts(ctx, u.ID, in.ContentID)
+	if err != nil {
+		return nil, failed("list attempts", err)
+	}
+	for _, r := range rows {
+		out.Points = append(out.Points, point{r.SessionID, r.ID, r.ContentID, isoTime(r.StartedAt), r.QuestionText, r.OverallVoice, r.OverallFace, r.OverallPose})
+	}
+	if out.Metrics = metricStats(rows); out.Metrics == nil {
+		out.Metrics = []metricStat{}
+	}
+	return &jsonBody[trendsOut]{out}, nil
 }
 
 // dDay is interview date minus today in whole days (the seed's dead-code
@@ -423,28 +439,32 @@ func buildPlan(c *store.Content, rows []store.AttemptRow, unused []store.Generat
 }
 
 func (s *Server) registerPracticePlan() {
-	huma.Register(s.api, huma.Operation{OperationID: "practice-plan", Method: http.MethodGet, Path: "/api/interviews/{content_id}/practice-plan",
+	register(s, huma.Operation{OperationID: "practice-plan", Method: http.MethodGet, Path: "/api/interviews/{content_id}/practice-plan",
 		Summary: "A D-day routine toward the interview date from weak metrics and unused questions", Tags: []string{"interviews"}, Security: bearer},
-		func(ctx context.Context, in *struct {
-			ContentID int64 `path:"content_id"`
-		}) (*struct{ Body practicePlan }, error) {
-			c, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found", ""))
-			if err != nil {
-				return nil, err
-			}
-			rows, err := s.db.UserAttempts(ctx, userFrom(ctx).ID, c.ID)
-			if err != nil {
-				return nil, s.internal(err, "list attempts")
-			}
-			unused, err := s.db.UnusedGenerated(ctx, c.ID)
-			if err != nil {
-				return nil, s.internal(err, "unused questions")
-			}
-			basic, err := s.db.PickBasicQuestions(ctx, "job", 50)
-			if err != nil {
-				return nil, s.internal(err, "basic questions")
-			}
-			sort.Slice(basic, func(i, j int) bool { return basic[i].ID < basic[j].ID })
-			return &struct{ Body practicePlan }{buildPlan(c, rows, unused, basic, time.Now())}, nil
-		})
+		s.practicePlan)
+}
+
+type contentPath struct {
+	ContentID int64 `path:"content_id"`
+}
+
+func (s *Server) practicePlan(ctx context.Context, in *contentPath) (*jsonBody[practicePlan], error) {
+	c, err := s.ownedContent(ctx, in.ContentID, errInterviewNotFound)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.UserAttempts(ctx, userFrom(ctx).ID, c.ID)
+	if err != nil {
+		return nil, failed("list attempts", err)
+	}
+	unused, err := s.db.UnusedGenerated(ctx, c.ID)
+	if err != nil {
+		return nil, failed("unused questions", err)
+	}
+	basic, err := s.db.PickBasicQuestions(ctx, "job", 50)
+	if err != nil {
+		return nil, failed("basic questions", err)
+	}
+	sort.Slice(basic, func(i, j int) bool { return basic[i].ID < basic[j].ID })
+	return &jsonBody[practicePlan]{buildPlan(c, rows, unused, basic, time.Now())}, nil
 }

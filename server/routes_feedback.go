@@ -15,7 +15,9 @@ import (
 	"github.com/nevermind-ai/nevermind/server/store"
 )
 
-// Korean fallbacks of the answer evaluation (seed-spec §5.6).
+// The answer evaluation's Korean fallbacks, the original API's: the comment
+// stored when the evaluator's result lacks overall_summary, and the whole
+// result when the evaluator fails.
 const (
 	evalMissingSummary = "모델이 overall_summary 필드를 반환하지 않았습니다."
 	evalFailed         = "현재 답변 평가 중 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
@@ -41,7 +43,7 @@ func (s *Server) awaitAnalysis(ctx context.Context, sessionID, attemptID int64, 
 	kind, modality, fallback string, reply func() (*dynamicOut, error)) (*dynamicOut, error) {
 	job, err := s.requestAnalysis(ctx, sessionID, attemptID, opts, retry, s.syncWait())
 	if err != nil {
-		return nil, s.internal(err, "request analysis")
+		return nil, failed("request analysis", err)
 	}
 	switch job.Status {
 	case store.JobFailed:
@@ -52,7 +54,7 @@ func (s *Server) awaitAnalysis(ctx context.Context, sessionID, attemptID int64, 
 		}
 		aa, err := s.analysis(ctx, attemptID)
 		if err != nil {
-			return nil, s.internal(err, "load analysis")
+			return nil, failed("load analysis", err)
 		}
 		return nil, unavailable(aa, modality, kind+"_unavailable", fallback)
 	}
@@ -77,156 +79,171 @@ func (s *Server) hasMedia(ctx context.Context, sessionID, attemptID int64, kinds
 }
 
 func (s *Server) registerFeedback() {
-	s.registerSTTAndEval()
-	s.registerVoice()
-	s.registerPose()
-	s.registerExpression()
-	s.registerAttemptsAll()
+	fb := []string{"feedback"}
+	register(s, huma.Operation{OperationID: "stt", Method: http.MethodPost, Path: "/api/stt/sessions/{session_id}",
+		Summary: "Transcript of an attempt (cached once made)", Tags: []string{"stt"}, Security: bearer,
+		Responses:   s.responses(map[int]any{200: sttOut{}, 202: pendingBody{}}),
+		Description: "Returns the stored transcript, or runs the attempt's analysis (waiting up to the sync wait) and returns its transcript; 202 with a status URL while it is still running."},
+		s.transcript)
+	register(s, huma.Operation{OperationID: "answer-eval", Method: http.MethodPost, Path: "/api/answer-eval/sessions/{session_id}",
+		Summary: "Evaluate an answer's text and store the comment", Tags: []string{"answer-eval"}, Security: bearer}, s.evaluateAnswer)
+	register(s, huma.Operation{OperationID: "answer-eval-get", Method: http.MethodGet, Path: "/api/answer-eval/sessions/{session_id}/attempts/{attempt_id}",
+		Summary: "An attempt's transcript, comment and modality scores", Tags: []string{"answer-eval"}, Security: bearer}, s.evaluation)
+	register(s, huma.Operation{OperationID: "voice-feedback-post", Method: http.MethodPost, Path: "/api/feedback/{session_id}/voice-feedback",
+		Summary: "Full voice analysis payload (analysed once per attempt)", Tags: fb, Security: bearer,
+		Responses:   s.responses(map[int]any{200: nil, 202: pendingBody{}}),
+		Description: "Returns the stored full payload (total_score, summary, metrics, grouped); runs the analysis if there is none yet, waiting up to the sync wait, else 202 with a status URL. A failed analysis is retried."},
+		s.fullVoiceFeedback)
+	register(s, huma.Operation{OperationID: "voice-feedback-get", Method: http.MethodGet, Path: "/api/feedback/{session_id}/voice-feedback",
+		Summary: "Voice scores with the Korean summary rebuilt from them", Tags: fb, Security: bearer,
+		Responses: s.responses(map[int]any{200: voiceDBPayload{}, 202: pendingBody{}})}, s.voiceFeedback)
+	register(s, huma.Operation{OperationID: "pose-start", Method: http.MethodPost, Path: "/api/analysis/pose/start",
+		Summary: "Start the attempt's analysis (pose included)", Tags: fb, Security: bearer, DefaultStatus: http.StatusAccepted,
+		Responses: s.responses(map[int]any{202: poseStarted{}})}, s.startPose)
+	register(s, huma.Operation{OperationID: "pose-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/pose-feedback",
+		Summary: "Pose scores (200) or 202 while the analysis runs", Tags: fb, Security: bearer,
+		Responses: s.responses(map[int]any{200: poseOut{}, 202: poseStarted{}})}, s.poseFeedback)
+	register(s, huma.Operation{OperationID: "expression-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/expression-feedback",
+		Summary: "Gaze, blink and mouth feedback (now authenticated and cached)", Tags: fb, Security: bearer,
+		Responses: s.responses(map[int]any{200: nil, 202: pendingBody{}})}, s.expressionFeedback)
+	register(s, huma.Operation{OperationID: "attempts-all", Method: http.MethodGet, Path: "/api/feedback/{session_id}/attempts/all",
+		Summary: "Stored feedback of every attempt of a session", Tags: fb, Security: bearer}, s.attemptsAll)
+	register(s, huma.Operation{OperationID: "attempt-video", Method: http.MethodGet, Path: "/api/feedback/sessions/{session_id}/attempts/{attempt_id}/video",
+		Summary: "A signed URL of the attempt's recording, valid for an hour", Tags: fb, Security: bearer}, s.attemptVideo)
 }
-
-// errSTTNotConfigured names what to set: without a recogniser every answer
-// would otherwise be reported as silent.
-var errSTTNotConfigured = detail(http.StatusServiceUnavailable, "stt_not_configured: no speech-to-text backend is configured; "+
-	"set OPENAI_API_KEY (with OPENAI_BASE_URL=http://127.0.0.1:8080/v1 for a local Whisper server such as whisper.cpp's or speaches), "+
-	"or GOOGLE_STT_KEY_PATH; NEVERMIND_STT=openai|google picks one")
 
 // noTranscript explains a finished analysis without words: "no speech" only
 // when the voice analysis found none, else the recogniser's reason.
 func (s *Server) noTranscript(ctx context.Context, attemptID int64) error {
 	aa, err := s.analysis(ctx, attemptID)
 	if err != nil {
-		return s.internal(err, "load analysis")
+		return failed("load analysis", err)
 	}
 	if aa == nil || aa.Voice == nil {
-		return detail(http.StatusBadRequest, "No speech detected in audio file")
+		return errNoSpeech
 	}
 	reason := "the speech-to-text backend returned no words although the recording has speech"
 	if r := aa.Unavailable["transcript"]; r != "" {
 		reason = r
 	}
-	return detail(http.StatusUnprocessableEntity, "transcript_unavailable: "+reason)
+	return transcriptUnavailable(reason)
 }
 
-func (s *Server) registerSTTAndEval() {
-	huma.Register(s.api, huma.Operation{OperationID: "stt", Method: http.MethodPost, Path: "/api/stt/sessions/{session_id}",
-		Summary: "Transcript of an attempt (cached once made)", Tags: []string{"stt"}, Security: bearer,
-		Responses:   s.responses(map[int]any{200: sttOut{}, 202: pendingBody{}}),
-		Description: "Returns the stored transcript, or runs the attempt's analysis (waiting up to the sync wait) and returns its transcript; 202 with a status URL while it is still running."},
-		func(ctx context.Context, in *struct {
-			SessionID int64 `path:"session_id"`
-			Body      struct {
-				AttemptID int64 `json:"attempt_id"`
-			}
-		}) (*dynamicOut, error) {
-			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.Body.AttemptID, detail(http.StatusNotFound, "Session not found"), detail(http.StatusNotFound, "Attempt not found"))
-			if err != nil {
-				return nil, err
-			}
-			if a.STTText != nil && *a.STTText != "" {
-				return ok(sttOut{sess.ID, a.ID, *a.STTText}), nil
-			}
-			if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaAudio); err != nil {
-				return nil, s.internal(err, "find audio")
-			} else if !has {
-				return nil, detail(http.StatusNotFound, "Audio file not found for this attempt")
-			}
-			if tr, ok := s.cfg.Analyzer.(TranscriptReporter); ok && !tr.Transcribes() {
-				return nil, errSTTNotConfigured
-			}
-			job, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, true, s.syncWait())
-			if err != nil {
-				return nil, s.internal(err, "request analysis")
-			}
-			switch job.Status {
-			case store.JobFailed:
-				reason := ""
-				if job.Error != nil {
-					reason = *job.Error
-				}
-				return nil, detail(http.StatusInternalServerError, "STT processing failed: "+reason)
-			case store.JobDone:
-				if a, err = s.db.Attempt(ctx, sess.ID, a.ID); err != nil {
-					return nil, s.internal(err, "reload attempt")
-				}
-				if a.STTText == nil || strings.TrimSpace(*a.STTText) == "" {
-					return nil, s.noTranscript(ctx, a.ID)
-				}
-				return ok(sttOut{sess.ID, a.ID, *a.STTText}), nil
-			}
-			return accepted(pending("stt_pending", job)), nil
-		})
+// sttInput is an alias of an unnamed type, not a defined type: huma names the
+// body's schema after the operation ("SttRequest") only when the input type
+// has no name, and the OpenAPI document keeps it.
+type sttInput = struct {
+	SessionID int64 `path:"session_id"`
+	Body      struct {
+		AttemptID int64 `json:"attempt_id"`
+	}
+}
 
-	type evalOut struct {
-		SessionID int64          `json:"session_id"`
-		AttemptID int64          `json:"attempt_id"`
-		Result    map[string]any `json:"result"`
+func (s *Server) transcript(ctx context.Context, in *sttInput) (*dynamicOut, error) {
+	sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.Body.AttemptID, errSessionNotFoundMsg, errAttemptNotFoundMsg)
+	if err != nil {
+		return nil, err
 	}
-	huma.Register(s.api, huma.Operation{OperationID: "answer-eval", Method: http.MethodPost, Path: "/api/answer-eval/sessions/{session_id}",
-		Summary: "Evaluate an answer's text and store the comment", Tags: []string{"answer-eval"}, Security: bearer},
-		func(ctx context.Context, in *struct {
-			SessionID int64 `path:"session_id"`
-			AttemptID int64 `query:"attempt_id" required:"true"`
-			Body      struct {
-				AnswerText string `json:"answer_text" maxLength:"20000"`
-			}
-		}) (*struct{ Body evalOut }, error) {
-			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "Session not found"), detail(http.StatusNotFound, "Attempt not found"))
-			if err != nil {
-				return nil, err
-			}
-			if hasNUL(in.Body.AnswerText) {
-				return nil, errNUL
-			}
-			if s.cfg.Evaluator == nil {
-				return nil, detail(http.StatusServiceUnavailable, "answer_evaluation_unavailable: no evaluator is configured on this server")
-			}
-			result, err := s.cfg.Evaluator.EvaluateAnswer(ctx, in.Body.AnswerText)
-			if err != nil {
-				s.log.Warn("answer evaluation", "error", err)
-				result = map[string]any{"overall_summary": evalFailed}
-			}
-			if result == nil {
-				result = map[string]any{}
-			}
-			summary, isString := result["overall_summary"].(string)
-			if !isString {
-				summary = evalMissingSummary
-				result["overall_summary"] = summary
-			}
-			if _, err := json.Marshal(result); err != nil {
-				return nil, s.internal(err, "evaluation result is not JSON")
-			}
-			if err := s.db.SetComment(ctx, sess.ID, a.ID, summary); err != nil {
-				return nil, s.internal(err, "save comment")
-			}
-			return &struct{ Body evalOut }{evalOut{sess.ID, a.ID, result}}, nil
-		})
+	if a.STTText != nil && *a.STTText != "" {
+		return ok(sttOut{sess.ID, a.ID, *a.STTText}), nil
+	}
+	if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaAudio); err != nil {
+		return nil, failed("find audio", err)
+	} else if !has {
+		return nil, errNoAudioFile
+	}
+	if tr, ok := s.cfg.Analyzer.(TranscriptReporter); ok && !tr.Transcribes() {
+		return nil, errSTTNotConfigured
+	}
+	job, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, true, s.syncWait())
+	if err != nil {
+		return nil, failed("request analysis", err)
+	}
+	switch job.Status {
+	case store.JobFailed:
+		return nil, sttFailed(job)
+	case store.JobDone:
+		if a, err = s.db.Attempt(ctx, sess.ID, a.ID); err != nil {
+			return nil, failed("reload attempt", err)
+		}
+		if a.STTText == nil || strings.TrimSpace(*a.STTText) == "" {
+			return nil, s.noTranscript(ctx, a.ID)
+		}
+		return ok(sttOut{sess.ID, a.ID, *a.STTText}), nil
+	}
+	return accepted(pending("stt_pending", job)), nil
+}
 
-	type evalScores struct {
-		OverallVoice *float64 `json:"overall_voice"`
-		OverallFace  *float64 `json:"overall_face"`
-		OverallPose  *float64 `json:"overall_pose"`
+// answerEvalInput is an alias of an unnamed type for the same reason as
+// sttInput: its body's schema is "Answer-evalRequest".
+type answerEvalInput = struct {
+	SessionID int64 `path:"session_id"`
+	AttemptID int64 `query:"attempt_id" required:"true"`
+	Body      struct {
+		AnswerText string `json:"answer_text" maxLength:"20000"`
 	}
-	type evalGetOut struct {
-		AttemptID         int64      `json:"attempt_id"`
-		QuestionText      *string    `json:"question_text"`
-		STTText           *string    `json:"stt_text"`
-		EvaluationComment *string    `json:"evaluation_comment"`
-		Scores            evalScores `json:"scores"`
+}
+
+type evalOut struct {
+	SessionID int64          `json:"session_id"`
+	AttemptID int64          `json:"attempt_id"`
+	Result    map[string]any `json:"result"`
+}
+
+func (s *Server) evaluateAnswer(ctx context.Context, in *answerEvalInput) (*jsonBody[evalOut], error) {
+	sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, errSessionNotFoundMsg, errAttemptNotFoundMsg)
+	if err != nil {
+		return nil, err
 	}
-	huma.Register(s.api, huma.Operation{OperationID: "answer-eval-get", Method: http.MethodGet, Path: "/api/answer-eval/sessions/{session_id}/attempts/{attempt_id}",
-		Summary: "An attempt's transcript, comment and modality scores", Tags: []string{"answer-eval"}, Security: bearer},
-		func(ctx context.Context, in *struct {
-			SessionID int64 `path:"session_id"`
-			AttemptID int64 `path:"attempt_id"`
-		}) (*struct{ Body evalGetOut }, error) {
-			row, err := s.attemptRow(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "Session not found"), detail(http.StatusNotFound, "Attempt not found"))
-			if err != nil {
-				return nil, err
-			}
-			return &struct{ Body evalGetOut }{evalGetOut{row.ID, row.QuestionText, row.STTText, row.Comment,
-				evalScores{row.OverallVoice, row.OverallFace, row.OverallPose}}}, nil
-		})
+	if hasNUL(in.Body.AnswerText) {
+		return nil, errNUL
+	}
+	if s.cfg.Evaluator == nil {
+		return nil, errNoEvaluator
+	}
+	result, err := s.cfg.Evaluator.EvaluateAnswer(ctx, in.Body.AnswerText)
+	if err != nil {
+		s.log.WarnContext(ctx, "answer evaluation", "error", err)
+		result = map[string]any{"overall_summary": evalFailed}
+	}
+	if result == nil {
+		result = map[string]any{}
+	}
+	summary, isString := result["overall_summary"].(string)
+	if !isString {
+		summary = evalMissingSummary
+		result["overall_summary"] = summary
+	}
+	if _, err := json.Marshal(result); err != nil {
+		return nil, failed("evaluation result is not JSON", err)
+	}
+	if err := s.db.SetComment(ctx, sess.ID, a.ID, summary); err != nil {
+		return nil, failed("save comment", err)
+	}
+	return &jsonBody[evalOut]{evalOut{sess.ID, a.ID, result}}, nil
+}
+
+type evalScores struct {
+	OverallVoice *float64 `json:"overall_voice"`
+	OverallFace  *float64 `json:"overall_face"`
+	OverallPose  *float64 `json:"overall_pose"`
+}
+
+type evalGetOut struct {
+	AttemptID         int64      `json:"attempt_id"`
+	QuestionText      *string    `json:"question_text"`
+	STTText           *string    `json:"stt_text"`
+	EvaluationComment *string    `json:"evaluation_comment"`
+	Scores            evalScores `json:"scores"`
+}
+
+func (s *Server) evaluation(ctx context.Context, in *attemptPath) (*jsonBody[evalGetOut], error) {
+	row, err := s.attemptRow(ctx, in.SessionID, in.AttemptID, errSessionNotFoundMsg, errAttemptNotFoundMsg)
+	if err != nil {
+		return nil, err
+	}
+	return &jsonBody[evalGetOut]{evalGetOut{row.ID, row.QuestionText, row.STTText, row.Comment,
+		evalScores{row.OverallVoice, row.OverallFace, row.OverallPose}}}, nil
 }
 
 // attemptRow finds one attempt of the caller's session with its scores.
@@ -237,7 +254,7 @@ func (s *Server) attemptRow(ctx context.Context, sessionID, attemptID int64, not
 	}
 	rows, err := s.db.SessionAttempts(ctx, sess.ID)
 	if err != nil {
-		return nil, s.internal(err, "session attempts")
+		return nil, failed("session attempts", err)
 	}
 	for i := range rows {
 		if rows[i].ID == attemptID {
@@ -249,52 +266,50 @@ func (s *Server) attemptRow(ctx context.Context, sessionID, attemptID int64, not
 
 func (s *Server) syncWait() time.Duration { return max(s.cfg.SyncWait, 0) }
 
-func (s *Server) registerVoice() {
-	// voice loads the DB-derived payload or explains why there is none.
-	voice := func(ctx context.Context, in *attemptQuery, full bool) (*dynamicOut, error) {
-		sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "Session not found"), detail(http.StatusNotFound, "Attempt not found"))
-		if err != nil {
-			return nil, err
-		}
-		if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaAudio); err != nil {
-			return nil, s.internal(err, "find audio")
-		} else if !has {
-			return nil, detail(http.StatusBadRequest, "No audio media asset found for this session/attempt")
-		}
-		reply := func() (*dynamicOut, error) {
-			fs, err := s.summary(ctx, sess.ID, a.ID)
-			if err != nil {
-				return nil, s.internal(err, "load summary")
-			}
-			if fs.OverallVoice == nil || fs.Tremor == nil {
-				return nil, nil
-			}
-			if full {
-				aa, err := s.analysis(ctx, a.ID)
-				if err != nil {
-					return nil, s.internal(err, "load analysis")
-				}
-				if aa != nil && aa.Voice != nil {
-					return ok(prependFields(fmt.Sprintf(`"attempt_id":%d`, a.ID), *aa.Voice)), nil
-				}
-			}
-			return ok(voiceFromDB(fs)), nil
-		}
-		if out, err := reply(); out != nil || err != nil {
-			return out, err
-		}
-		return s.awaitAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, full,
-			"voice_analysis", "voice", "the recording has no usable speech", reply)
+func (s *Server) fullVoiceFeedback(ctx context.Context, in *attemptQuery) (*dynamicOut, error) {
+	return s.voice(ctx, in, true)
+}
+
+func (s *Server) voiceFeedback(ctx context.Context, in *attemptQuery) (*dynamicOut, error) {
+	return s.voice(ctx, in, false)
+}
+
+// voice answers both voice routes: the stored full payload (full) or the
+// DB-derived one, else the analysis's answer once it has run.
+func (s *Server) voice(ctx context.Context, in *attemptQuery, full bool) (*dynamicOut, error) {
+	sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, errSessionNotFoundMsg, errAttemptNotFoundMsg)
+	if err != nil {
+		return nil, err
 	}
-	huma.Register(s.api, huma.Operation{OperationID: "voice-feedback-post", Method: http.MethodPost, Path: "/api/feedback/{session_id}/voice-feedback",
-		Summary: "Full voice analysis payload (analysed once per attempt)", Tags: []string{"feedback"}, Security: bearer,
-		Responses:   s.responses(map[int]any{200: nil, 202: pendingBody{}}),
-		Description: "Returns the stored full payload (total_score, summary, metrics, grouped); runs the analysis if there is none yet, waiting up to the sync wait, else 202 with a status URL. A failed analysis is retried."},
-		func(ctx context.Context, in *attemptQuery) (*dynamicOut, error) { return voice(ctx, in, true) })
-	huma.Register(s.api, huma.Operation{OperationID: "voice-feedback-get", Method: http.MethodGet, Path: "/api/feedback/{session_id}/voice-feedback",
-		Summary: "Voice scores with the Korean summary rebuilt from them", Tags: []string{"feedback"}, Security: bearer,
-		Responses: s.responses(map[int]any{200: voiceDBPayload{}, 202: pendingBody{}})},
-		func(ctx context.Context, in *attemptQuery) (*dynamicOut, error) { return voice(ctx, in, false) })
+	if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaAudio); err != nil {
+		return nil, failed("find audio", err)
+	} else if !has {
+		return nil, errNoAudioAsset
+	}
+	reply := func() (*dynamicOut, error) {
+		fs, err := s.summary(ctx, sess.ID, a.ID)
+		if err != nil {
+			return nil, failed("load summary", err)
+		}
+		if fs.OverallVoice == nil || fs.Tremor == nil {
+			return nil, nil
+		}
+		if full {
+			aa, err := s.analysis(ctx, a.ID)
+			if err != nil {
+				return nil, failed("load analysis", err)
+			}
+			if aa != nil && aa.Voice != nil {
+				return ok(prependFields(fmt.Sprintf(`"attempt_id":%d`, a.ID), *aa.Voice)), nil
+			}
+		}
+		return ok(voiceFromDB(fs)), nil
+	}
+	if out, err := reply(); out != nil || err != nil {
+		return out, err
+	}
+	return s.awaitAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, full,
+		"voice_analysis", "voice", "the recording has no usable speech", reply)
 }
 
 type poseOut struct {
@@ -314,111 +329,105 @@ type poseStarted struct {
 	StatusURL string `json:"status_url"`
 }
 
-func (s *Server) registerPose() {
-	notFound, attemptNotFound := detail(http.StatusNotFound, "session_not_found"), detail(http.StatusNotFound, "attempt_not_found")
-	start := func(ctx context.Context, sessionID, attemptID int64, retry bool) (*dynamicOut, error) {
-		sess, a, err := s.ownedAttempt(ctx, sessionID, attemptID, notFound, attemptNotFound)
+type poseStartInput struct {
+	SessionID int64 `query:"session_id" required:"true"`
+	AttemptID int64 `query:"attempt_id" required:"true"`
+}
+
+func (s *Server) startPose(ctx context.Context, in *poseStartInput) (*dynamicOut, error) {
+	return s.pose(ctx, in.SessionID, in.AttemptID, true)
+}
+
+func (s *Server) poseFeedback(ctx context.Context, in *attemptQuery) (*dynamicOut, error) {
+	return s.pose(ctx, in.SessionID, in.AttemptID, false)
+}
+
+// pose answers both pose routes: the stored scores unless retry, else the
+// analysis queued (retry requeues a failed one) and 202 until it is done.
+func (s *Server) pose(ctx context.Context, sessionID, attemptID int64, retry bool) (*dynamicOut, error) {
+	sess, a, err := s.ownedAttempt(ctx, sessionID, attemptID, errSessionNotFound, errAttemptNotFound)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := s.summary(ctx, sess.ID, a.ID)
+	if err != nil {
+		return nil, failed("load summary", err)
+	}
+	if !retry && fs.OverallPose != nil && fs.Shoulder != nil {
+		aa, err := s.analysis(ctx, a.ID)
 		if err != nil {
-			return nil, err
+			return nil, failed("load analysis", err)
+		}
+		sections, err := problemSections(aa)
+		if err != nil {
+			return nil, failed("load analysis", err)
+		}
+		return ok(poseOut{"pose_analysis_success", sess.ID, a.ID, fs.OverallPose, poseFromDB(fs), sections}), nil
+	}
+	if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaVideo); err != nil {
+		return nil, failed("find video", err)
+	} else if !has {
+		return nil, errMediaNotFound
+	}
+	job, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, retry, 0)
+	if err != nil {
+		return nil, failed("request analysis", err)
+	}
+	switch {
+	case job.Status == store.JobFailed:
+		return nil, jobFailed("pose_analysis", job)
+	case job.Status == store.JobDone && !retry:
+		aa, err := s.analysis(ctx, a.ID)
+		if err != nil {
+			return nil, failed("load analysis", err)
+		}
+		return nil, unavailable(aa, "pose", "pose_analysis_unavailable", "no person was detected in the video")
+	}
+	return accepted(poseStarted{"pose_analysis_started", "pending", sess.ID, a.ID, statusURL(sess.ID, a.ID)}), nil
+}
+
+type expressionInput struct {
+	SessionID        int64   `path:"session_id"`
+	AttemptID        int64   `query:"attempt_id" required:"true"`
+	BlinkLimitPerMin int     `query:"blink_limit_per_min" minimum:"1" maximum:"120" default:"30"`
+	BaselineSeconds  float64 `query:"baseline_seconds" minimum:"0.5" maximum:"10" default:"2"`
+	FrameStride      int     `query:"frame_stride" minimum:"1" maximum:"10" default:"5"`
+}
+
+func (s *Server) expressionFeedback(ctx context.Context, in *expressionInput) (*dynamicOut, error) {
+	sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, errSessionNotFound, errAttemptNotFound)
+	if err != nil {
+		return nil, err
+	}
+	reply := func() (*dynamicOut, error) {
+		aa, err := s.analysis(ctx, a.ID)
+		if err != nil {
+			return nil, failed("load analysis", err)
+		}
+		if aa == nil || aa.Expression == nil {
+			return nil, nil
 		}
 		fs, err := s.summary(ctx, sess.ID, a.ID)
 		if err != nil {
-			return nil, s.internal(err, "load summary")
+			return nil, failed("load summary", err)
 		}
-		if !retry && fs.OverallPose != nil && fs.Shoulder != nil {
-			aa, err := s.analysis(ctx, a.ID)
-			if err != nil {
-				return nil, s.internal(err, "load analysis")
-			}
-			sections, err := problemSections(aa)
-			if err != nil {
-				return nil, s.internal(err, "load analysis")
-			}
-			return ok(poseOut{"pose_analysis_success", sess.ID, a.ID, fs.OverallPose, poseFromDB(fs), sections}), nil
+		msg := "expression_analysis_success"
+		if fs.OverallFace == nil {
+			msg = "expression_analysis_unavailable"
 		}
-		if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaVideo); err != nil {
-			return nil, s.internal(err, "find video")
-		} else if !has {
-			return nil, detail(http.StatusNotFound, "media_not_found")
-		}
-		job, err := s.requestAnalysis(ctx, sess.ID, a.ID, AnalysisOptions{}, retry, 0)
-		if err != nil {
-			return nil, s.internal(err, "request analysis")
-		}
-		switch {
-		case job.Status == store.JobFailed:
-			return nil, jobFailed("pose_analysis", job)
-		case job.Status == store.JobDone && !retry:
-			aa, err := s.analysis(ctx, a.ID)
-			if err != nil {
-				return nil, s.internal(err, "load analysis")
-			}
-			return nil, unavailable(aa, "pose", "pose_analysis_unavailable", "no person was detected in the video")
-		}
-		return accepted(poseStarted{"pose_analysis_started", "pending", sess.ID, a.ID, statusURL(sess.ID, a.ID)}), nil
+		return ok(withHeader(msg, sess.ID, a.ID, *aa.Expression)), nil
 	}
-	huma.Register(s.api, huma.Operation{OperationID: "pose-start", Method: http.MethodPost, Path: "/api/analysis/pose/start",
-		Summary: "Start the attempt's analysis (pose included)", Tags: []string{"feedback"}, Security: bearer, DefaultStatus: http.StatusAccepted,
-		Responses: s.responses(map[int]any{202: poseStarted{}})},
-		func(ctx context.Context, in *struct {
-			SessionID int64 `query:"session_id" required:"true"`
-			AttemptID int64 `query:"attempt_id" required:"true"`
-		}) (*dynamicOut, error) {
-			return start(ctx, in.SessionID, in.AttemptID, true)
-		})
-	huma.Register(s.api, huma.Operation{OperationID: "pose-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/pose-feedback",
-		Summary: "Pose scores (200) or 202 while the analysis runs", Tags: []string{"feedback"}, Security: bearer,
-		Responses: s.responses(map[int]any{200: poseOut{}, 202: poseStarted{}})},
-		func(ctx context.Context, in *attemptQuery) (*dynamicOut, error) {
-			return start(ctx, in.SessionID, in.AttemptID, false)
-		})
-}
-
-func (s *Server) registerExpression() {
-	huma.Register(s.api, huma.Operation{OperationID: "expression-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/expression-feedback",
-		Summary: "Gaze, blink and mouth feedback (now authenticated and cached)", Tags: []string{"feedback"}, Security: bearer,
-		Responses: s.responses(map[int]any{200: nil, 202: pendingBody{}})},
-		func(ctx context.Context, in *struct {
-			SessionID        int64   `path:"session_id"`
-			AttemptID        int64   `query:"attempt_id" required:"true"`
-			BlinkLimitPerMin int     `query:"blink_limit_per_min" minimum:"1" maximum:"120" default:"30"`
-			BaselineSeconds  float64 `query:"baseline_seconds" minimum:"0.5" maximum:"10" default:"2"`
-			FrameStride      int     `query:"frame_stride" minimum:"1" maximum:"10" default:"5"`
-		}) (*dynamicOut, error) {
-			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "session_not_found"), detail(http.StatusNotFound, "attempt_not_found"))
-			if err != nil {
-				return nil, err
-			}
-			reply := func() (*dynamicOut, error) {
-				aa, err := s.analysis(ctx, a.ID)
-				if err != nil {
-					return nil, s.internal(err, "load analysis")
-				}
-				if aa == nil || aa.Expression == nil {
-					return nil, nil
-				}
-				fs, err := s.summary(ctx, sess.ID, a.ID)
-				if err != nil {
-					return nil, s.internal(err, "load summary")
-				}
-				msg := "expression_analysis_success"
-				if fs.OverallFace == nil {
-					msg = "expression_analysis_unavailable"
-				}
-				return ok(withHeader(msg, sess.ID, a.ID, *aa.Expression)), nil
-			}
-			if out, err := reply(); out != nil || err != nil {
-				return out, err
-			}
-			if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaVideo); err != nil {
-				return nil, s.internal(err, "find video")
-			} else if !has {
-				return nil, detail(http.StatusNotFound, "video_not_found")
-			}
-			opts := AnalysisOptions{BlinkLimitPerMin: in.BlinkLimitPerMin, BaselineSeconds: in.BaselineSeconds, FrameStride: in.FrameStride}
-			return s.awaitAnalysis(ctx, sess.ID, a.ID, opts, false,
-				"expression_analysis", "expression", "the analysis produced no expression result", reply)
-		})
+	if out, err := reply(); out != nil || err != nil {
+		return out, err
+	}
+	if has, err := s.hasMedia(ctx, sess.ID, a.ID, store.MediaVideo); err != nil {
+		return nil, failed("find video", err)
+	} else if !has {
+		return nil, errVideoNotFound
+	}
+	opts := AnalysisOptions{BlinkLimitPerMin: in.BlinkLimitPerMin, BaselineSeconds: in.BaselineSeconds, FrameStride: in.FrameStride}
+	return s.awaitAnalysis(ctx, sess.ID, a.ID, opts, false,
+		"expression_analysis", "expression", "the analysis produced no expression result", reply)
 }
 
 type exprAllJSON struct {
@@ -492,65 +501,56 @@ func attemptAll(r *store.AttemptRow, aa *store.AttemptAnalysis) (attemptAllJSON,
 	return out, nil
 }
 
-func (s *Server) registerAttemptsAll() {
-	type allOut struct {
-		SessionID int64            `json:"session_id"`
-		Attempts  []attemptAllJSON `json:"attempts"`
-	}
-	huma.Register(s.api, huma.Operation{OperationID: "attempts-all", Method: http.MethodGet, Path: "/api/feedback/{session_id}/attempts/all",
-		Summary: "Stored feedback of every attempt of a session", Tags: []string{"feedback"}, Security: bearer},
-		func(ctx context.Context, in *struct {
-			SessionID int64 `path:"session_id"`
-		}) (*struct{ Body allOut }, error) {
-			sess, err := s.ownedSession(ctx, in.SessionID, detail(http.StatusNotFound, "session_not_found"))
-			if err != nil {
-				return nil, err
-			}
-			rows, err := s.db.SessionAttempts(ctx, sess.ID)
-			if err != nil {
-				return nil, s.internal(err, "session attempts")
-			}
-			out := allOut{SessionID: sess.ID, Attempts: []attemptAllJSON{}}
-			for i := range rows {
-				aa, err := s.analysis(ctx, rows[i].ID)
-				if err != nil {
-					return nil, s.internal(err, "load analysis")
-				}
-				all, err := attemptAll(&rows[i], aa)
-				if err != nil {
-					return nil, s.internal(err, "load analysis")
-				}
-				out.Attempts = append(out.Attempts, all)
-			}
-			return &struct{ Body allOut }{out}, nil
-		})
+type allOut struct {
+	SessionID int64            `json:"session_id"`
+	Attempts  []attemptAllJSON `json:"attempts"`
+}
 
-	type videoOut struct {
-		SessionID int64  `json:"session_id"`
-		AttemptID int64  `json:"attempt_id"`
-		VideoURL  string `json:"video_url"`
-		ExpiresIn int    `json:"expires_in"`
+func (s *Server) attemptsAll(ctx context.Context, in *sessionPath) (*jsonBody[allOut], error) {
+	sess, err := s.ownedSession(ctx, in.SessionID, errSessionNotFound)
+	if err != nil {
+		return nil, err
 	}
-	huma.Register(s.api, huma.Operation{OperationID: "attempt-video", Method: http.MethodGet, Path: "/api/feedback/sessions/{session_id}/attempts/{attempt_id}/video",
-		Summary: "A signed URL of the attempt's recording, valid for an hour", Tags: []string{"feedback"}, Security: bearer},
-		func(ctx context.Context, in *struct {
-			SessionID int64 `path:"session_id"`
-			AttemptID int64 `path:"attempt_id"`
-		}) (*struct{ Body videoOut }, error) {
-			sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, detail(http.StatusNotFound, "session_not_found"), detail(http.StatusNotFound, "video_not_found"))
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.db.LatestMedia(ctx, sess.ID, a.ID, store.MediaVideo, store.MediaAudio)
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, detail(http.StatusNotFound, "video_not_found")
-			} else if err != nil {
-				return nil, s.internal(err, "find video")
-			}
-			url, err := s.storage.SignedURL(ctx, m.StorageURL, time.Hour)
-			if err != nil {
-				return nil, s.internal(err, "sign video URL")
-			}
-			return &struct{ Body videoOut }{videoOut{sess.ID, a.ID, s.absoluteURL(ctx, url), 3600}}, nil
-		})
+	rows, err := s.db.SessionAttempts(ctx, sess.ID)
+	if err != nil {
+		return nil, failed("session attempts", err)
+	}
+	out := allOut{SessionID: sess.ID, Attempts: []attemptAllJSON{}}
+	for i := range rows {
+		aa, err := s.analysis(ctx, rows[i].ID)
+		if err != nil {
+			return nil, failed("load analysis", err)
+		}
+		all, err := attemptAll(&rows[i], aa)
+		if err != nil {
+			return nil, failed("load analysis", err)
+		}
+		out.Attempts = append(out.Attempts, all)
+	}
+	return &jsonBody[allOut]{out}, nil
+}
+
+type videoOut struct {
+	SessionID int64  `json:"session_id"`
+	AttemptID int64  `json:"attempt_id"`
+	VideoURL  string `json:"video_url"`
+	ExpiresIn int    `json:"expires_in"`
+}
+
+func (s *Server) attemptVideo(ctx context.Context, in *attemptPath) (*jsonBody[videoOut], error) {
+	sess, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, errSessionNotFound, errVideoNotFound)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.db.LatestMedia(ctx, sess.ID, a.ID, store.MediaVideo, store.MediaAudio)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errVideoNotFound
+	} else if err != nil {
+		return nil, failed("find video", err)
+	}
+	url, err := s.storage.SignedURL(ctx, m.StorageURL, time.Hour)
+	if err != nil {
+		return nil, failed("sign video URL", err)
+	}
+	return &jsonBody[videoOut]{videoOut{sess.ID, a.ID, s.absoluteURL(ctx, url), 3600}}, nil
 }

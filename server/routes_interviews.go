@@ -59,8 +59,6 @@ func hasNUL(texts ...string) bool {
 	return false
 }
 
-var errNUL = message(http.StatusBadRequest, "invalid_request_body", "text must not contain NUL (\\u0000) characters")
-
 // ownedContent loads a content of the caller; another user's content is
 // reported exactly like a missing one.
 func (s *Server) ownedContent(ctx context.Context, id int64, notFound error) (*store.Content, error) {
@@ -69,7 +67,7 @@ func (s *Server) ownedContent(ctx context.Context, id int64, notFound error) (*s
 		return nil, notFound
 	}
 	if err != nil {
-		return nil, s.internal(err, "load content")
+		return nil, failed("load content", err)
 	}
 	return c, nil
 }
@@ -171,293 +169,300 @@ type generateOut struct {
 
 func (s *Server) registerInterviews() {
 	tags := []string{"interviews"}
-	huma.Register(s.api, huma.Operation{OperationID: "list-contents", Method: http.MethodGet, Path: "/api/interviews/contents",
-		Summary: "The caller's interviews with session counts, newest first", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *pageQuery) (*struct{ Body []contentListItem }, error) {
-			rows, err := s.db.ListContents(ctx, userFrom(ctx).ID, in.page())
-			if err != nil {
-				return nil, s.internal(err, "list contents")
-			}
-			out := make([]contentListItem, 0, len(rows))
-			for _, r := range rows {
-				out = append(out, contentListItem{r.ID, r.Company, r.Role, datePtr(r.InterviewDate), r.CompletedSessions, r.TotalSessions})
-			}
-			return &struct{ Body []contentListItem }{out}, nil
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "create-content", Method: http.MethodPost, Path: "/api/interviews/contents",
-		Summary: "Create an interview (company, role, date)", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct{ Body createContentBody }) (*struct{ Body createContentOut }, error) {
-			b := in.Body
-			bad := func(d string) error { return message(http.StatusBadRequest, "invalid_request_body", d) }
-			company, _ := jsonString(b.Company)
-			if company = strings.TrimSpace(company); company == "" {
-				return nil, bad("company is required")
-			}
-			role, _ := jsonString(b.Role)
-			if role = strings.TrimSpace(role); role == "" {
-				return nil, bad("role is required")
-			}
-			if tooLong(company, maxNameLen) || tooLong(role, maxNameLen) {
-				return nil, bad(fmt.Sprintf("company and role must be at most %d characters", maxNameLen))
-			}
-			jd := ""
-			if b.JDText != nil {
-				v, ok := jsonString(b.JDText)
-				if !ok {
-					return nil, bad("jd_text must be a string")
-				}
-				if jd = strings.TrimSpace(v); tooLong(jd, maxTextLen) {
-					return nil, bad(fmt.Sprintf("jd_text must be at most %d characters", maxTextLen))
-				}
-			}
-			if hasNUL(company, role, jd) {
-				return nil, errNUL
-			}
-			category := 0
-			if b.RoleCategory != nil {
-				v, ok := jsonInt(b.RoleCategory)
-				if !ok || v < math.MinInt32 || v > math.MaxInt32 {
-					return nil, bad("role_category must be int or null")
-				}
-				category = int(v)
-			}
-			var date *time.Time
-			if b.InterviewDate != nil && b.InterviewDate != "" && b.InterviewDate != false {
-				v, ok := jsonString(b.InterviewDate)
-				d, err := time.Parse(time.DateOnly, v)
-				if !ok || err != nil || !inYearRange(d) {
-					return nil, message(http.StatusBadRequest, "invalid_date_format", "")
-				}
-				date = &d
-			}
-			c := &store.Content{UserID: userFrom(ctx).ID, Company: company, Role: role, RoleCategory: &category, InterviewDate: date, JDText: &jd}
-			if err := s.db.CreateContent(ctx, c); err != nil {
-				return nil, s.internal(err, "create content")
-			}
-			return &struct{ Body createContentOut }{createContentOut{"content_created_successfully", contentJSON{
-				c.ID, c.Company, c.Role, c.RoleCategory, datePtr(c.InterviewDate), c.JDText, isoTime(c.CreatedAt)}}}, nil
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "create-resume", Method: http.MethodPost, Path: "/api/interviews/resume",
-		Summary: "Save a version of the cover letter (자소서) Q&A", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct{ Body resumeBody }) (*struct{ Body resumeOut }, error) {
-			b := in.Body
-			bad := func(d string) error { return message(http.StatusBadRequest, "invalid_request_body", d) }
-			contentID, ok := jsonInt(b.ContentID)
-			if !ok {
-				return nil, bad("content_id must be int")
-			}
-			if _, err := s.ownedContent(ctx, contentID, message(http.StatusNotFound, "content_not_found", "")); err != nil {
-				return nil, err
-			}
-			version := 0
-			if b.Version != nil {
-				v, ok := jsonInt(b.Version)
-				if !ok || v <= 0 || v > math.MaxInt32 {
-					return nil, bad("version must be positive int")
-				}
-				version = int(v)
-			}
-			rawItems, ok := b.Items.([]any)
-			if !ok || len(rawItems) == 0 {
-				return nil, bad("items must be a non-empty array")
-			}
-			items := make([]store.ResumeItem, 0, len(rawItems))
-			for _, raw := range rawItems {
-				obj, ok := raw.(map[string]any)
-				if !ok {
-					return nil, message(http.StatusBadRequest, "invalid_resume_item", "")
-				}
-				q, _ := jsonString(obj["question"])
-				if q = strings.TrimSpace(q); q == "" {
-					return nil, message(http.StatusBadRequest, "invalid_resume_item", "question is required")
-				}
-				a := ""
-				if obj["answer"] != nil {
-					v, ok := jsonString(obj["answer"])
-					if !ok {
-						return nil, message(http.StatusBadRequest, "invalid_resume_item", "answer must be a string")
-					}
-					a = strings.TrimSpace(v)
-				}
-				if tooLong(q, maxQuestionLen) || tooLong(a, maxTextLen) {
-					return nil, message(http.StatusBadRequest, "invalid_resume_item",
-						fmt.Sprintf("question must be at most %d and answer at most %d characters", maxQuestionLen, maxTextLen))
-				}
-				if hasNUL(q, a) {
-					return nil, errNUL
-				}
-				items = append(items, store.ResumeItem{Question: q, Answer: a})
-			}
-			version, err := s.db.AddResume(ctx, contentID, userFrom(ctx).ID, version, items)
-			if err != nil {
-				return nil, s.internal(err, "save resume")
-			}
-			out := resumeOut{Message: "resume_created_successfully", ContentID: contentID, Version: version, CreatedCount: len(items)}
-			for _, it := range items {
-				out.Items = append(out.Items, resumeItemJSON{it.ID, it.Question, it.Answer})
-			}
-			return &struct{ Body resumeOut }{out}, nil
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "question-plan", Method: http.MethodPost, Path: "/api/interviews/{content_id}/question-plan",
-		Summary: "Today's goal, tips and questions to practise", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct {
-			ContentID int64             `path:"content_id"`
-			Body      *questionPlanBody `doc:"Optional."`
-		}) (*struct{ Body questionPlanOut }, error) {
-			if _, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found", "")); err != nil {
-				return nil, err
-			}
-			body := orZero(in.Body)
-			mode, _ := jsonString(body.Mode)
-			if body.Mode == nil {
-				mode = "job"
-			}
-			if mode != "job" && mode != "soft" {
-				return nil, message(http.StatusBadRequest, "invalid_request_body", "mode must be one of ['job','soft']")
-			}
-			count := int64(5)
-			if body.Count != nil {
-				v, ok := jsonInt(body.Count)
-				if !ok || v < 1 || v > 10 {
-					return nil, message(http.StatusBadRequest, "invalid_request_body", "count must be between 1 and 10")
-				}
-				count = v
-			}
-			questions, err := s.planQuestions(ctx, in.ContentID, mode, int(count))
-			if err != nil {
-				return nil, s.internal(err, "plan questions")
-			}
-			return &struct{ Body questionPlanOut }{questionPlanOut{"plan_created",
-				planJSON{mode, "goal_" + mode + "_beginner", []string{"tip_star", "tip_example", "tip_followup"}}, questions}}, nil
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "question-plan-preview", Method: http.MethodGet, Path: "/api/interviews/{content_id}/question-plan/preview",
-		Summary: "Preview of the plan (the seed's unreachable route, now reachable)", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct {
-			ContentID int64  `path:"content_id"`
-			Mode      string `query:"mode" default:"job" doc:"job, soft or both"`
-		}) (*struct {
-			Body struct {
-				Message string   `json:"message"`
-				Plan    planJSON `json:"plan"`
-			}
-		}, error) {
-			if !s.limiter.allow("preview:"+userFrom(ctx).ID, 20, time.Minute) {
-				return nil, message(http.StatusTooManyRequests, "rate_limited", "Too many previews.")
-			}
-			if _, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found", "")); err != nil {
-				return nil, err
-			}
-			if in.Mode != "job" && in.Mode != "soft" && in.Mode != "both" {
-				return nil, message(http.StatusBadRequest, "invalid_request_query", "mode must be one of ['job','soft','both']")
-			}
-			out := &struct {
-				Body struct {
-					Message string   `json:"message"`
-					Plan    planJSON `json:"plan"`
-				}
-			}{}
-			out.Body.Message = "plan_preview"
-			out.Body.Plan = planJSON{in.Mode, "goal_" + in.Mode + "_focus", []string{"tip_example", "tip_star", "tip_followup"}}
-			return out, nil
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "generate-questions", Method: http.MethodPost, Path: "/api/interviews/question",
-		Summary: "Generate interview questions from cover-letter Q&A", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct{ Body generateBody }) (*struct{ Body generateOut }, error) {
-			bad := func(d string) error { return message(http.StatusBadRequest, "invalid_request_body", d) }
-			rawQAs, ok := in.Body.QAs.([]any)
-			if !ok {
-				return nil, bad("qas is required and must be a list")
-			}
-			contentID, ok := jsonInt(in.Body.ContentID)
-			if !ok {
-				return nil, bad("content_id is required and must be an integer")
-			}
-			if _, err := s.ownedContent(ctx, contentID, message(http.StatusNotFound, "content_not_found", "")); err != nil {
-				return nil, err
-			}
-			if len(rawQAs) == 0 {
-				return nil, bad("qas must contain at least one item")
-			}
-			qas := make([]QA, 0, len(rawQAs))
-			for _, raw := range rawQAs {
-				obj, ok := raw.(map[string]any)
-				if !ok {
-					return nil, message(http.StatusBadRequest, "invalid_qa_format", "")
-				}
-				q, qok := jsonString(obj["q"])
-				a, aok := jsonString(obj["a"])
-				if !qok || !aok {
-					return nil, message(http.StatusBadRequest, "invalid_qa_format", "Each QA must have 'q' and 'a' fields")
-				}
-				if tooLong(q, maxQuestionLen) || tooLong(a, maxTextLen) {
-					return nil, message(http.StatusBadRequest, "invalid_qa_format", "q or a is too long")
-				}
-				if hasNUL(q, a) {
-					return nil, errNUL
-				}
-				qas = append(qas, QA{q, a})
-			}
-			n, err := s.generateAndStore(ctx, contentID, qas, "job")
-			if err != nil {
-				return nil, err
-			}
-			return &struct{ Body generateOut }{generateOut{"questions_generated_successfully", contentID, n}}, nil
-		})
-
-	type legacyBody struct {
-		_               struct{} `additionalProperties:"true"`
-		Mode            any      `json:"mode,omitempty"`
-		Count           any      `json:"count,omitempty"`
-		OverrideContext any      `json:"override_context,omitempty"`
-	}
-	huma.Register(s.api, huma.Operation{OperationID: "legacy-generation-session", Method: http.MethodPost, Path: "/api/interviews/{content_id}/sessions/start",
+	register(s, huma.Operation{OperationID: "list-contents", Method: http.MethodGet, Path: "/api/interviews/contents",
+		Summary: "The caller's interviews with session counts, newest first", Tags: tags, Security: bearer}, s.listContents)
+	register(s, huma.Operation{OperationID: "create-content", Method: http.MethodPost, Path: "/api/interviews/contents",
+		Summary: "Create an interview (company, role, date)", Tags: tags, Security: bearer}, s.createContent)
+	register(s, huma.Operation{OperationID: "create-resume", Method: http.MethodPost, Path: "/api/interviews/resume",
+		Summary: "Save a version of the cover letter (자소서) Q&A", Tags: tags, Security: bearer}, s.createResume)
+	register(s, huma.Operation{OperationID: "question-plan", Method: http.MethodPost, Path: "/api/interviews/{content_id}/question-plan",
+		Summary: "Today's goal, tips and questions to practise", Tags: tags, Security: bearer}, s.questionPlan)
+	register(s, huma.Operation{OperationID: "question-plan-preview", Method: http.MethodGet, Path: "/api/interviews/{content_id}/question-plan/preview",
+		Summary: "Preview of the plan (the seed's unreachable route, now reachable)", Tags: tags, Security: bearer}, s.questionPlanPreview)
+	register(s, huma.Operation{OperationID: "generate-questions", Method: http.MethodPost, Path: "/api/interviews/question",
+		Summary: "Generate interview questions from cover-letter Q&A", Tags: tags, Security: bearer}, s.generateQuestions)
+	register(s, huma.Operation{OperationID: "legacy-generation-session", Method: http.MethodPost, Path: "/api/interviews/{content_id}/sessions/start",
 		Summary: "Deprecated generation session; use POST /api/sessions/{content_id}/start", Tags: tags, Security: bearer, Deprecated: true},
-		func(ctx context.Context, in *struct {
-			ContentID int64       `path:"content_id"`
-			Body      *legacyBody `doc:"Optional."`
-		}) (*struct{}, error) {
-			if !s.limiter.allow("generation:"+userFrom(ctx).ID, 10, time.Minute) {
-				return nil, message(http.StatusTooManyRequests, "rate_limited", "Too many generations.")
+		s.legacyGenerationSession)
+}
+
+func (s *Server) listContents(ctx context.Context, in *pageQuery) (*jsonBody[[]contentListItem], error) {
+	rows, err := s.db.ListContents(ctx, userFrom(ctx).ID, in.page())
+	if err != nil {
+		return nil, failed("list contents", err)
+	}
+	out := make([]contentListItem, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, contentListItem{r.ID, r.Company, r.Role, datePtr(r.InterviewDate), r.CompletedSessions, r.TotalSessions})
+	}
+	return &jsonBody[[]contentListItem]{out}, nil
+}
+
+func (s *Server) createContent(ctx context.Context, in *jsonBody[createContentBody]) (*jsonBody[createContentOut], error) {
+	b := in.Body
+	company, _ := jsonString(b.Company)
+	if company = strings.TrimSpace(company); company == "" {
+		return nil, badBody("company is required")
+	}
+	role, _ := jsonString(b.Role)
+	if role = strings.TrimSpace(role); role == "" {
+		return nil, badBody("role is required")
+	}
+	if tooLong(company, maxNameLen) || tooLong(role, maxNameLen) {
+		return nil, badBody(fmt.Sprintf("company and role must be at most %d characters", maxNameLen))
+	}
+	jd := ""
+	if b.JDText != nil {
+		v, ok := jsonString(b.JDText)
+		if !ok {
+			return nil, badBody("jd_text must be a string")
+		}
+		if jd = strings.TrimSpace(v); tooLong(jd, maxTextLen) {
+			return nil, badBody(fmt.Sprintf("jd_text must be at most %d characters", maxTextLen))
+		}
+	}
+	if hasNUL(company, role, jd) {
+		return nil, errNUL
+	}
+	category := 0
+	if b.RoleCategory != nil {
+		v, ok := jsonInt(b.RoleCategory)
+		if !ok || v < math.MinInt32 || v > math.MaxInt32 {
+			return nil, badBody("role_category must be int or null")
+		}
+		category = int(v)
+	}
+	var date *time.Time
+	if b.InterviewDate != nil && b.InterviewDate != "" && b.InterviewDate != false {
+		v, ok := jsonString(b.InterviewDate)
+		d, err := time.Parse(time.DateOnly, v)
+		if !ok || err != nil || !inYearRange(d) {
+			return nil, errBadDate
+		}
+		date = &d
+	}
+	c := &store.Content{UserID: userFrom(ctx).ID, Company: company, Role: role, RoleCategory: &category, InterviewDate: date, JDText: &jd}
+	if err := s.db.CreateContent(ctx, c); err != nil {
+		return nil, failed("create content", err)
+	}
+	return &jsonBody[createContentOut]{createContentOut{"content_created_successfully", contentJSON{
+		c.ID, c.Company, c.Role, c.RoleCategory, datePtr(c.InterviewDate), c.JDText, isoTime(c.CreatedAt)}}}, nil
+}
+
+func (s *Server) createResume(ctx context.Context, in *jsonBody[resumeBody]) (*jsonBody[resumeOut], error) {
+	b := in.Body
+	contentID, ok := jsonInt(b.ContentID)
+	if !ok {
+		return nil, badBody("content_id must be int")
+	}
+	if _, err := s.ownedContent(ctx, contentID, errContentNotFound); err != nil {
+		return nil, err
+	}
+	version := 0
+	if b.Version != nil {
+		v, ok := jsonInt(b.Version)
+		if !ok || v <= 0 || v > math.MaxInt32 {
+			return nil, badBody("version must be positive int")
+		}
+		version = int(v)
+	}
+	rawItems, ok := b.Items.([]any)
+	if !ok || len(rawItems) == 0 {
+		return nil, badBody("items must be a non-empty array")
+	}
+	items := make([]store.ResumeItem, 0, len(rawItems))
+	for _, raw := range rawItems {
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			return nil, badResumeItem("")
+		}
+		q, _ := jsonString(obj["question"])
+		if q = strings.TrimSpace(q); q == "" {
+			return nil, badResumeItem("question is required")
+		}
+		a := ""
+		if obj["answer"] != nil {
+			v, ok := jsonString(obj["answer"])
+			if !ok {
+				return nil, badResumeItem("answer must be a string")
 			}
-			if _, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found", "")); err != nil {
-				return nil, err
+			a = strings.TrimSpace(v)
+		}
+		if tooLong(q, maxQuestionLen) || tooLong(a, maxTextLen) {
+			return nil, badResumeItem(fmt.Sprintf("question must be at most %d and answer at most %d characters", maxQuestionLen, maxTextLen))
+		}
+		if hasNUL(q, a) {
+			return nil, errNUL
+		}
+		items = append(items, store.ResumeItem{Question: q, Answer: a})
+	}
+	version, err := s.db.AddResume(ctx, contentID, userFrom(ctx).ID, version, items)
+	if err != nil {
+		return nil, failed("save resume", err)
+	}
+	out := resumeOut{Message: "resume_created_successfully", ContentID: contentID, Version: version, CreatedCount: len(items)}
+	for _, it := range items {
+		out.Items = append(out.Items, resumeItemJSON{it.ID, it.Question, it.Answer})
+	}
+	return &jsonBody[resumeOut]{out}, nil
+}
+
+type questionPlanInput struct {
+	ContentID int64             `path:"content_id"`
+	Body      *questionPlanBody `doc:"Optional."`
+}
+
+func (s *Server) questionPlan(ctx context.Context, in *questionPlanInput) (*jsonBody[questionPlanOut], error) {
+	if _, err := s.ownedContent(ctx, in.ContentID, errInterviewNotFound); err != nil {
+		return nil, err
+	}
+	body := orZero(in.Body)
+	mode, _ := jsonString(body.Mode)
+	if body.Mode == nil {
+		mode = "job"
+	}
+	if mode != "job" && mode != "soft" {
+		return nil, badBody("mode must be one of ['job','soft']")
+	}
+	count := int64(5)
+	if body.Count != nil {
+		v, ok := jsonInt(body.Count)
+		if !ok || v < 1 || v > 10 {
+			return nil, badBody("count must be between 1 and 10")
+		}
+		count = v
+	}
+	questions, err := s.planQuestions(ctx, in.ContentID, mode, int(count))
+	if err != nil {
+		return nil, failed("plan questions", err)
+	}
+	return &jsonBody[questionPlanOut]{questionPlanOut{"plan_created",
+		planJSON{mode, "goal_" + mode + "_beginner", []string{"tip_star", "tip_example", "tip_followup"}}, questions}}, nil
+}
+
+type previewInput struct {
+	ContentID int64  `path:"content_id"`
+	Mode      string `query:"mode" default:"job" doc:"job, soft or both"`
+}
+
+// previewOutput is an alias of an unnamed type, not a defined type: huma
+// names the body's schema after the operation ("Question-plan-previewResponse")
+// only when the output type has no name, and the OpenAPI document keeps it.
+type previewOutput = struct {
+	Body struct {
+		Message string   `json:"message"`
+		Plan    planJSON `json:"plan"`
+	}
+}
+
+func (s *Server) questionPlanPreview(ctx context.Context, in *previewInput) (*previewOutput, error) {
+	if !s.limiter.allow("preview:"+userFrom(ctx).ID, 20, time.Minute) {
+		return nil, errTooManyPreviews
+	}
+	if _, err := s.ownedContent(ctx, in.ContentID, errInterviewNotFound); err != nil {
+		return nil, err
+	}
+	if in.Mode != "job" && in.Mode != "soft" && in.Mode != "both" {
+		return nil, errBadPreviewMode
+	}
+	out := &previewOutput{}
+	out.Body.Message = "plan_preview"
+	out.Body.Plan = planJSON{in.Mode, "goal_" + in.Mode + "_focus", []string{"tip_example", "tip_star", "tip_followup"}}
+	return out, nil
+}
+
+func (s *Server) generateQuestions(ctx context.Context, in *jsonBody[generateBody]) (*jsonBody[generateOut], error) {
+	rawQAs, ok := in.Body.QAs.([]any)
+	if !ok {
+		return nil, badBody("qas is required and must be a list")
+	}
+	contentID, ok := jsonInt(in.Body.ContentID)
+	if !ok {
+		return nil, badBody("content_id is required and must be an integer")
+	}
+	if _, err := s.ownedContent(ctx, contentID, errContentNotFound); err != nil {
+		return nil, err
+	}
+	if len(rawQAs) == 0 {
+		return nil, badBody("qas must contain at least one item")
+	}
+	qas := make([]QA, 0, len(rawQAs))
+	for _, raw := range rawQAs {
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			return nil, badQA("")
+		}
+		q, qok := jsonString(obj["q"])
+		a, aok := jsonString(obj["a"])
+		if !qok || !aok {
+			return nil, badQA("Each QA must have 'q' and 'a' fields")
+		}
+		if tooLong(q, maxQuestionLen) || tooLong(a, maxTextLen) {
+			return nil, badQA("q or a is too long")
+		}
+		if hasNUL(q, a) {
+			return nil, errNUL
+		}
+		qas = append(qas, QA{q, a})
+	}
+	n, err := s.generateAndStore(ctx, contentID, qas, "job")
+	if err != nil {
+		return nil, err
+	}
+	return &jsonBody[generateOut]{generateOut{"questions_generated_successfully", contentID, n}}, nil
+}
+
+type legacyBody struct {
+	_               struct{} `additionalProperties:"true"`
+	Mode            any      `json:"mode,omitempty"`
+	Count           any      `json:"count,omitempty"`
+	OverrideContext any      `json:"override_context,omitempty"`
+}
+
+type legacyGenerationInput struct {
+	ContentID int64       `path:"content_id"`
+	Body      *legacyBody `doc:"Optional."`
+}
+
+// legacyGenerationSession validates as the seed's generation session did,
+// then answers 410: sessions are started at POST /api/sessions/{content_id}/start.
+func (s *Server) legacyGenerationSession(ctx context.Context, in *legacyGenerationInput) (*struct{}, error) {
+	if !s.limiter.allow("generation:"+userFrom(ctx).ID, 10, time.Minute) {
+		return nil, errTooManyGenerations
+	}
+	if _, err := s.ownedContent(ctx, in.ContentID, errInterviewNotFound); err != nil {
+		return nil, err
+	}
+	body := orZero(in.Body)
+	mode, _ := jsonString(body.Mode)
+	if mode != "tech" && mode != "soft" && mode != "both" {
+		return nil, badBody("Provide one of ['tech','soft','both'] as mode")
+	}
+	if body.Count != nil {
+		if v, ok := jsonInt(body.Count); !ok || v < 1 || v > 10 {
+			return nil, badBody("count must be 1~10")
+		}
+	}
+	if oc, ok := body.OverrideContext.(map[string]any); ok && oc["questions"] != nil {
+		qs, ok := oc["questions"].([]any)
+		if !ok {
+			return nil, badBody("override_context.questions must be a list")
+		}
+		if len(qs) > 100 {
+			return nil, tooLargeBody("Max 100 questions")
+		}
+		for _, q := range qs {
+			obj, _ := q.(map[string]any)
+			text, _ := jsonString(obj["text"])
+			if strings.TrimSpace(text) == "" {
+				return nil, badBody("question.text is required")
 			}
-			body := orZero(in.Body)
-			mode, _ := jsonString(body.Mode)
-			if mode != "tech" && mode != "soft" && mode != "both" {
-				return nil, message(http.StatusBadRequest, "invalid_request_body", "Provide one of ['tech','soft','both'] as mode")
+			if tooLong(text, 1000) {
+				return nil, tooLargeBody("Each question.text ≤ 1000 chars")
 			}
-			if body.Count != nil {
-				if v, ok := jsonInt(body.Count); !ok || v < 1 || v > 10 {
-					return nil, message(http.StatusBadRequest, "invalid_request_body", "count must be 1~10")
-				}
-			}
-			if oc, ok := body.OverrideContext.(map[string]any); ok && oc["questions"] != nil {
-				qs, ok := oc["questions"].([]any)
-				if !ok {
-					return nil, message(http.StatusBadRequest, "invalid_request_body", "override_context.questions must be a list")
-				}
-				if len(qs) > 100 {
-					return nil, message(http.StatusRequestEntityTooLarge, "payload_too_large", "Max 100 questions")
-				}
-				for _, q := range qs {
-					obj, _ := q.(map[string]any)
-					text, _ := jsonString(obj["text"])
-					if strings.TrimSpace(text) == "" {
-						return nil, message(http.StatusBadRequest, "invalid_request_body", "question.text is required")
-					}
-					if tooLong(text, 1000) {
-						return nil, message(http.StatusRequestEntityTooLarge, "payload_too_large", "Each question.text ≤ 1000 chars")
-					}
-				}
-			}
-			return nil, message(http.StatusGone, "deprecated", "use POST /api/sessions/{content_id}/start")
-		})
+		}
+	}
+	return nil, errLegacyGeneration
 }
 
 // planQuestions picks real questions for a plan: unused generated questions
@@ -487,12 +492,11 @@ func (s *Server) planQuestions(ctx context.Context, contentID int64, mode string
 // questions; fallbackType is used when the generator's type is not job/soft.
 func (s *Server) generateAndStore(ctx context.Context, contentID int64, qas []QA, fallbackType string) (int, error) {
 	if s.cfg.Generator == nil {
-		return 0, message(http.StatusServiceUnavailable, "question_generation_unavailable", "no question generator is configured on this server")
+		return 0, errNoGenerator
 	}
 	qs, err := s.cfg.Generator.GenerateQuestions(ctx, qas)
 	if err != nil {
-		s.log.Warn("question generation", "error", err)
-		return 0, message(http.StatusInternalServerError, "question_generation_failed", err.Error())
+		return 0, &remoteFailure{code: "question_generation_failed", err: err}
 	}
 	rows := make([]store.GeneratedQuestion, 0, len(qs))
 	for _, q := range qs {
@@ -507,7 +511,7 @@ func (s *Server) generateAndStore(ctx context.Context, contentID int64, qas []QA
 		rows = append(rows, store.GeneratedQuestion{ContentID: contentID, Type: typ, Text: text})
 	}
 	if err := s.db.AddGeneratedQuestions(ctx, rows); err != nil {
-		return 0, s.internal(err, "store generated questions")
+		return 0, failed("store generated questions", err)
 	}
 	return len(rows), nil
 }

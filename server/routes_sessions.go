@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -25,7 +24,7 @@ func (s *Server) ownedSession(ctx context.Context, id int64, notFound error) (*s
 		return nil, notFound
 	}
 	if err != nil {
-		return nil, s.internal(err, "load session")
+		return nil, failed("load session", err)
 	}
 	return sess, nil
 }
@@ -117,173 +116,184 @@ type statusOut struct {
 
 func (s *Server) registerSessions() {
 	tags := []string{"sessions"}
-	huma.Register(s.api, huma.Operation{OperationID: "sessions-legacy-hint", Method: http.MethodPost, Path: "/api/sessions/{content_id}/sessions/start",
-		Hidden: true, Tags: tags},
-		func(context.Context, *struct {
-			ContentID string `path:"content_id"`
-		}) (*struct{ Body map[string]string }, error) {
-			return &struct{ Body map[string]string }{map[string]string{"message": "use /api/sessions/{content_id}/start"}}, nil
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "start-session", Method: http.MethodPost, Path: "/api/sessions/{content_id}/start",
-		Summary: "Start a practice session: 3 basic + 2 generated questions", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct {
-			ContentID int64      `path:"content_id"`
-			Body      *startBody `doc:"Optional."`
-		}) (*struct{ Body startOut }, error) {
-			content, err := s.ownedContent(ctx, in.ContentID, message(http.StatusNotFound, "interview_not_found",
-				"The interview(content) with the specified ID does not exist"))
-			if err != nil {
-				return nil, err
-			}
-			pt := "job"
-			if body := orZero(in.Body); body.PracticeType != nil {
-				v, _ := jsonString(body.PracticeType)
-				if v != "job" && v != "soft" {
-					return nil, message(http.StatusBadRequest, "invalid_request_body", "practice_type must be one of ['job','soft']")
-				}
-				pt = v
-			}
-			// Two starts may race for the same unused questions; the loser
-			// picks again.
-			for range 3 {
-				out, err := s.startSession(ctx, content, pt)
-				if errors.Is(err, store.ErrConflict) {
-					continue
-				}
-				return out, err
-			}
-			return nil, message(http.StatusConflict, "session_start_conflict", "questions were taken by a concurrent start; retry")
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "get-session", Method: http.MethodGet, Path: "/api/sessions/{session_id}",
-		Summary: "A session with its ordered questions", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct {
-			SessionID int64 `path:"session_id"`
-		}) (*struct{ Body sessionDetail }, error) {
-			sess, err := s.ownedSession(ctx, in.SessionID, detail(http.StatusNotFound, "session_not_found"))
-			if err != nil {
-				return nil, err
-			}
-			qs, err := s.db.SessionQuestions(ctx, sess.ID)
-			if err != nil {
-				return nil, s.internal(err, "session questions")
-			}
-			out := sessionDetail{ID: sess.ID, UserID: sess.UserID, ContentID: sess.ContentID, Status: sess.Status,
-				StartedAt: isoTime(sess.StartedAt), EndedAt: isoPtr(sess.EndedAt), CreatedAt: isoTime(sess.CreatedAt),
-				UpdatedAt: isoPtr(sess.UpdatedAt), QuestionCount: len(qs), SessionMax: sess.SessionMax, Questions: []sessionQuestionJSON{}}
-			for _, q := range qs {
-				out.Questions = append(out.Questions, sessionQuestionJSON{q.ID, q.SessionID, q.QuestionType, q.QuestionID, q.OrderNo, q.Text, q.Type})
-			}
-			return &struct{ Body sessionDetail }{out}, nil
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "list-sessions", Method: http.MethodGet, Path: "/api/sessions",
-		Summary: "The caller's sessions of one interview, newest first", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct {
-			ContentID int64 `query:"content_id" required:"true"`
-			Limit     int   `query:"limit" minimum:"0" maximum:"500" doc:"At most this many rows; 0 or absent: all"`
-			Offset    int   `query:"offset" minimum:"0" doc:"Rows to skip"`
-		}) (*struct{ Body []sessionListItem }, error) {
-			ss, err := s.db.ListSessions(ctx, userFrom(ctx).ID, in.ContentID, store.Page{Limit: in.Limit, Offset: in.Offset})
-			if err != nil {
-				return nil, s.internal(err, "list sessions")
-			}
-			ids := make([]int64, len(ss))
-			for i := range ss {
-				ids[i] = ss[i].ID
-			}
-			counts, err := s.db.QuestionCounts(ctx, ids)
-			if err != nil {
-				return nil, s.internal(err, "count session questions")
-			}
-			out := make([]sessionListItem, 0, len(ss))
-			for i := range ss {
-				out = append(out, sessionListItem{toSessionJSON(&ss[i]), counts[ss[i].ID]})
-			}
-			return &struct{ Body []sessionListItem }{out}, nil
-		})
-
-	huma.Register(s.api, huma.Operation{OperationID: "update-session-status", Method: http.MethodPatch, Path: "/api/sessions/{session_id}/status",
-		Summary: "Set a session's status and times", Tags: tags, Security: bearer},
-		func(ctx context.Context, in *struct {
-			SessionID int64       `path:"session_id"`
-			Body      *statusBody `doc:"Optional."`
-		}) (*struct{ Body statusOut }, error) {
-			sess, err := s.ownedSession(ctx, in.SessionID, detail(http.StatusNotFound, "session_not_found"))
-			if err != nil {
-				return nil, err
-			}
-			body := orZero(in.Body)
-			if st := body.Status; st != nil {
-				switch *st {
-				case store.SessionDraft, store.SessionRunning, store.SessionDone, store.SessionCanceled:
-					sess.Status = *st
-				default:
-					return nil, detail(http.StatusBadRequest, "Invalid status. Must be one of: draft, running, done, canceled")
-				}
-			}
-			if v := body.StartedAt; v != nil {
-				t, err := parseISO(*v)
-				if err != nil {
-					return nil, detail(http.StatusBadRequest, "Invalid started_at. Must be ISO 8601")
-				}
-				sess.StartedAt = t
-			}
-			if v := body.EndedAt; v != nil {
-				t, err := parseISO(*v)
-				if err != nil {
-					return nil, detail(http.StatusBadRequest, "Invalid ended_at. Must be ISO 8601")
-				}
-				sess.EndedAt = &t
-			}
-			if err := s.db.SaveSessionStatus(ctx, sess); err != nil {
-				return nil, s.internal(err, "save session")
-			}
-			return &struct{ Body statusOut }{statusOut{true, sess.ID, sess.Status, isoTime(sess.StartedAt), isoPtr(sess.EndedAt)}}, nil
-		})
+	register(s, huma.Operation{OperationID: "sessions-legacy-hint", Method: http.MethodPost, Path: "/api/sessions/{content_id}/sessions/start",
+		Hidden: true, Tags: tags}, s.legacySessionHint)
+	register(s, huma.Operation{OperationID: "start-session", Method: http.MethodPost, Path: "/api/sessions/{content_id}/start",
+		Summary: "Start a practice session: 3 basic + 2 generated questions", Tags: tags, Security: bearer}, s.startSession)
+	register(s, huma.Operation{OperationID: "get-session", Method: http.MethodGet, Path: "/api/sessions/{session_id}",
+		Summary: "A session with its ordered questions", Tags: tags, Security: bearer}, s.getSession)
+	register(s, huma.Operation{OperationID: "list-sessions", Method: http.MethodGet, Path: "/api/sessions",
+		Summary: "The caller's sessions of one interview, newest first", Tags: tags, Security: bearer}, s.listSessions)
+	register(s, huma.Operation{OperationID: "update-session-status", Method: http.MethodPatch, Path: "/api/sessions/{session_id}/status",
+		Summary: "Set a session's status and times", Tags: tags, Security: bearer}, s.updateSessionStatus)
 }
 
-func (s *Server) startSession(ctx context.Context, content *store.Content, pt string) (*struct{ Body startOut }, error) {
+type legacySessionHintInput struct {
+	ContentID string `path:"content_id"`
+}
+
+// legacySessionHint points a client of the seed's doubled path to the start route.
+func (s *Server) legacySessionHint(context.Context, *legacySessionHintInput) (*jsonBody[map[string]string], error) {
+	return &jsonBody[map[string]string]{map[string]string{"message": "use /api/sessions/{content_id}/start"}}, nil
+}
+
+type startSessionInput struct {
+	ContentID int64      `path:"content_id"`
+	Body      *startBody `doc:"Optional."`
+}
+
+func (s *Server) startSession(ctx context.Context, in *startSessionInput) (*jsonBody[startOut], error) {
+	content, err := s.ownedContent(ctx, in.ContentID, errInterviewNotFoundToStart)
+	if err != nil {
+		return nil, err
+	}
+	pt := "job"
+	if body := orZero(in.Body); body.PracticeType != nil {
+		v, _ := jsonString(body.PracticeType)
+		if v != "job" && v != "soft" {
+			return nil, badBody("practice_type must be one of ['job','soft']")
+		}
+		pt = v
+	}
+	// Two starts may race for the same unused questions; the loser
+	// picks again.
+	for range 3 {
+		out, err := s.tryStartSession(ctx, content, pt)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		return out, err
+	}
+	return nil, errStartConflict
+}
+
+type sessionPath struct {
+	SessionID int64 `path:"session_id"`
+}
+
+func (s *Server) getSession(ctx context.Context, in *sessionPath) (*jsonBody[sessionDetail], error) {
+	sess, err := s.ownedSession(ctx, in.SessionID, errSessionNotFound)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := s.db.SessionQuestions(ctx, sess.ID)
+	if err != nil {
+		return nil, failed("session questions", err)
+	}
+	out := sessionDetail{ID: sess.ID, UserID: sess.UserID, ContentID: sess.ContentID, Status: sess.Status,
+		StartedAt: isoTime(sess.StartedAt), EndedAt: isoPtr(sess.EndedAt), CreatedAt: isoTime(sess.CreatedAt),
+		UpdatedAt: isoPtr(sess.UpdatedAt), QuestionCount: len(qs), SessionMax: sess.SessionMax, Questions: []sessionQuestionJSON{}}
+	for _, q := range qs {
+		out.Questions = append(out.Questions, sessionQuestionJSON{q.ID, q.SessionID, q.QuestionType, q.QuestionID, q.OrderNo, q.Text, q.Type})
+	}
+	return &jsonBody[sessionDetail]{out}, nil
+}
+
+type listSessionsInput struct {
+	ContentID int64 `query:"content_id" required:"true"`
+	Limit     int   `query:"limit" minimum:"0" maximum:"500" doc:"At most this many rows; 0 or absent: all"`
+	Offset    int   `query:"offset" minimum:"0" doc:"Rows to skip"`
+}
+
+func (s *Server) listSessions(ctx context.Context, in *listSessionsInput) (*jsonBody[[]sessionListItem], error) {
+	ss, err := s.db.ListSessions(ctx, userFrom(ctx).ID, in.ContentID, store.Page{Limit: in.Limit, Offset: in.Offset})
+	if err != nil {
+		return nil, failed("list sessions", err)
+	}
+	ids := make([]int64, len(ss))
+	for i := range ss {
+		ids[i] = ss[i].ID
+	}
+	counts, err := s.db.QuestionCounts(ctx, ids)
+	if err != nil {
+		return nil, failed("count session questions", err)
+	}
+	out := make([]sessionListItem, 0, len(ss))
+	for i := range ss {
+		out = append(out, sessionListItem{toSessionJSON(&ss[i]), counts[ss[i].ID]})
+	}
+	return &jsonBody[[]sessionListItem]{out}, nil
+}
+
+type sessionStatusInput struct {
+	SessionID int64       `path:"session_id"`
+	Body      *statusBody `doc:"Optional."`
+}
+
+func (s *Server) updateSessionStatus(ctx context.Context, in *sessionStatusInput) (*jsonBody[statusOut], error) {
+	sess, err := s.ownedSession(ctx, in.SessionID, errSessionNotFound)
+	if err != nil {
+		return nil, err
+	}
+	body := orZero(in.Body)
+	if st := body.Status; st != nil {
+		switch *st {
+		case store.SessionDraft, store.SessionRunning, store.SessionDone, store.SessionCanceled:
+			sess.Status = *st
+		default:
+			return nil, errBadSessionStatus
+		}
+	}
+	if v := body.StartedAt; v != nil {
+		t, err := parseISO(*v)
+		if err != nil {
+			return nil, errBadStartedAt
+		}
+		sess.StartedAt = t
+	}
+	if v := body.EndedAt; v != nil {
+		t, err := parseISO(*v)
+		if err != nil {
+			return nil, errBadEndedAt
+		}
+		sess.EndedAt = &t
+	}
+	if err := s.db.SaveSessionStatus(ctx, sess); err != nil {
+		return nil, failed("save session", err)
+	}
+	return &jsonBody[statusOut]{statusOut{true, sess.ID, sess.Status, isoTime(sess.StartedAt), isoPtr(sess.EndedAt)}}, nil
+}
+
+// tryStartSession picks the questions of a new session of content and creates
+// it; store.ErrConflict means a concurrent start took a question first.
+func (s *Server) tryStartSession(ctx context.Context, content *store.Content, pt string) (*jsonBody[startOut], error) {
 	basic, err := s.db.PickBasicQuestions(ctx, pt, basicPerSession)
 	if err != nil {
-		return nil, s.internal(err, "pick basic questions")
+		return nil, failed("pick basic questions", err)
 	}
 	if len(basic) < basicPerSession {
-		return nil, message(http.StatusInternalServerError, "insufficient_basic_questions",
-			fmt.Sprintf("Need at least %d basic questions of type '%s', found %d", basicPerSession, pt, len(basic)))
+		return nil, tooFewBasicQuestions(pt, len(basic))
 	}
 	gen, err := s.db.PickUnusedGenerated(ctx, content.ID, pt, generatedPerSession)
 	if err != nil {
-		return nil, s.internal(err, "pick generated questions")
+		return nil, failed("pick generated questions", err)
 	}
 	if len(gen) < generatedPerSession {
 		items, err := s.db.ResumeQAs(ctx, content.ID, userFrom(ctx).ID)
 		if err != nil {
-			s.log.Error("load resume", "error", err)
-			return nil, message(http.StatusInternalServerError, "resume_qas_load_failed", "Failed to load resume Q&A for this content")
+			s.log.ErrorContext(ctx, "load resume", "error", err)
+			return nil, errResumeLoad
 		}
 		if len(items) == 0 {
-			return nil, message(http.StatusBadRequest, "resume_qas_required", "먼저 이력서 기반 Q&A를 등록해 주세요.")
+			return nil, errResumeRequired
 		}
 		qas := make([]QA, 0, len(items))
 		for _, it := range items {
 			qas = append(qas, QA{Question: it.Question, Answer: it.Answer})
 		}
 		if _, err := s.generateAndStore(ctx, content.ID, qas, pt); err != nil {
-			var ae *apiError
-			if errors.As(err, &ae) && ae.status == http.StatusInternalServerError {
-				return nil, message(http.StatusInternalServerError, "question_generation_failed", "Failed to generate questions from resume Q&A")
+			if errors.Is(err, errNoGenerator) || databaseUnavailable(err) {
+				return nil, err
 			}
-			return nil, err
+			// The start says what it could not do; the cause goes to the log only.
+			s.log.ErrorContext(ctx, "generate questions from resume", "error", err)
+			return nil, errGenerationFromResume
 		}
 		if gen, err = s.db.PickUnusedGenerated(ctx, content.ID, pt, generatedPerSession); err != nil {
-			return nil, s.internal(err, "pick generated questions")
+			return nil, failed("pick generated questions", err)
 		}
 		if len(gen) < generatedPerSession {
-			return nil, message(http.StatusInternalServerError, "insufficient_generated_questions",
-				fmt.Sprintf("Need at least %d unused generated questions of type '%s' for content_id=%d, found %d",
-					generatedPerSession, pt, content.ID, len(gen)))
+			return nil, tooFewGeneratedQuestions(pt, content.ID, len(gen))
 		}
 	}
 	sess := &store.Session{UserID: userFrom(ctx).ID, ContentID: content.ID, Status: store.SessionDraft, SessionMax: len(basic) + len(gen)}
@@ -292,7 +302,7 @@ func (s *Server) startSession(ctx context.Context, content *store.Content, pt st
 		if errors.Is(err, store.ErrConflict) {
 			return nil, err
 		}
-		return nil, s.internal(err, "create session")
+		return nil, failed("create session", err)
 	}
 	out := startOut{Message: "session_started", SessionID: sess.ID, ContentID: content.ID, Status: sess.Status, SessionMax: sess.SessionMax}
 	for i, sq := range sqs {
@@ -305,5 +315,5 @@ func (s *Server) startSession(ctx context.Context, content *store.Content, pt st
 		}
 		out.Questions = append(out.Questions, q)
 	}
-	return &struct{ Body startOut }{out}, nil
+	return &jsonBody[startOut]{out}, nil
 }

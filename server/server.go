@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -152,6 +153,18 @@ func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
 // it removes what dead processes left: unfinished uploads and analyses whose
 // job is gone (see sweep).
 func (s *Server) Run(ctx context.Context) error {
+	l, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, l)
+}
+
+// Serve is Run on a listener the caller opened, such as one on port 0 whose
+// address a test learns before the server starts; Config.Addr is unused.
+// Serve closes l.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	defer l.Close() // the http.Server closes it too; this covers the early returns
 	if err := s.sweepAtStart(ctx); err != nil {
 		return err
 	}
@@ -163,10 +176,10 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	// No read or write timeout: uploads stream for as long as they need and
 	// the analysis routes may wait up to SyncWait.
-	srv := &http.Server{Addr: s.cfg.Addr, Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	s.log.Info("listening", "addr", s.cfg.Addr, "database", string(s.db.Dialect), "worker", s.cfg.RunWorker)
+	go func() { errc <- srv.Serve(l) }()
+	s.log.Info("listening", "addr", l.Addr().String(), "database", string(s.db.Dialect), "worker", s.cfg.RunWorker)
 	var err error
 	select {
 	case err = <-errc:
@@ -362,6 +375,20 @@ func (s *Server) routes() {
 	s.handler = s.guardBodies(s.withOrigin(s.metrics.middleware(securityHeaders(s.cors(s.mux)))))
 }
 
+// register adds an operation whose handler's errors are answered through
+// errorReply, so that no error reaches huma, which would put its text in the
+// body.
+func register[I, O any](s *Server, op huma.Operation, handler func(context.Context, *I) (*O, error)) {
+	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
+		ctx = withRoute(ctx, op.OperationID)
+		out, err := handler(ctx, in)
+		if err != nil {
+			return nil, s.errorReply(ctx, err)
+		}
+		return out, nil
+	})
+}
+
 // securityHeaders stops browsers from sniffing a JSON or media response into
 // something executable and keeps per-user responses (and signed media URLs'
 // bodies) out of shared caches.
@@ -396,6 +423,9 @@ func (s *Server) rejectNonFiniteQuery(ctx huma.Context, next func(huma.Context))
 }
 
 var bearer = []map[string][]string{{"bearer": {}}}
+
+// jsonBody is a route's input or output that is a JSON body only.
+type jsonBody[T any] struct{ Body T }
 
 // maxLoggedReason bounds a client-controlled string in a log line: a
 // rejected token's error quotes its claims, which can be megabytes.
@@ -433,24 +463,22 @@ func userFrom(ctx context.Context) *currentUser {
 func (s *Server) authenticate(ctx context.Context, header string) (*currentUser, *apiError) {
 	token, err := auth.BearerToken(header)
 	if err != nil {
-		return nil, &apiError{status: http.StatusUnauthorized, Detail: "unauthorized"}
+		return nil, errUnauthorized
 	}
 	claims, err := s.verifier.Verify(ctx, token)
 	if err != nil {
 		s.log.Info("token rejected", "reason", truncate(err.Error(), maxLoggedReason))
-		return nil, &apiError{status: http.StatusUnauthorized, Detail: "unauthorized"}
+		return nil, errUnauthorized
 	}
 	p, err := s.db.EnsureProfile(ctx, claims.Subject)
 	if err != nil {
-		var ae *apiError
-		errors.As(s.internal(err, "profile"), &ae)
-		return nil, ae
+		return nil, s.errorReply(ctx, failed("profile", err))
 	}
 	switch p.Status {
 	case store.ProfileBlocked:
-		return nil, &apiError{status: http.StatusForbidden, Detail: "account_blocked"}
+		return nil, errAccountBlocked
 	case store.ProfileDeleted:
-		return nil, &apiError{status: http.StatusForbidden, Detail: "account_deleted"}
+		return nil, errAccountDeleted
 	}
 	return &currentUser{ID: claims.Subject, Email: claims.Email, Profile: p}, nil
 }

@@ -12,9 +12,10 @@ import (
 // left behind.
 const sweepInterval = 10 * time.Minute
 
-// lostJobGrace is how long a request may take between creating an analysis
-// row and recording its River job; a row older than that without a live job
-// is lost.
+// lostJobGrace is how long an analysis row may wait for its River job before
+// it counts as lost. A requested analysis commits its row and its job in one
+// transaction, so only the paths that write the job afterwards (a live upload
+// whose own analysis did not finish, this sweeper's requeue) can leave one.
 const lostJobGrace = time.Minute
 
 // uploadLifetime is the longest a live upload can take: its whole body at

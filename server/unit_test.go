@@ -12,8 +12,8 @@ import (
 
 func f(v float64) *float64 { return &v }
 
-// TestVoiceFromDB checks the DB-derived voice payload against the seed's
-// bands and sentences (seed-spec §6.2 and §8).
+// TestVoiceFromDB checks the DB-derived voice payload against the original
+// API's bands (양호 from 80, 보통 from 60, else 개선필요) and Korean sentences.
 func TestVoiceFromDB(t *testing.T) {
 	fs := &store.FeedbackSummary{OverallVoice: f(72.5), Tremor: f(82), Blank: f(60), Tone: f(59.99), Speed: nil}
 	got := voiceFromDB(fs)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -92,7 +93,7 @@ func fastAPIMissingFile() map[string]any {
 }
 
 func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	ctx := withRoute(r.Context(), "upload-recording")
 	// Checked before anything else: a client holding many slow uploads open
 	// is refused before it costs a token check or a byte of body.
 	release, ok := s.uploads.acquire(s.clientAddr(r), s.cfg.MaxUploadsPerClient)
@@ -123,32 +124,27 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fail := func(err error) {
-		var ae *apiError
-		if !errors.As(err, &ae) {
-			ae = &apiError{status: http.StatusInternalServerError, Detail: "Upload failed"}
-		}
+		ae := s.uploadErrorReply(ctx, err)
 		writeJSON(w, ae.status, ae)
 	}
-	sess, err := s.ownedSession(ctx, sessionID, detail(http.StatusNotFound, "session_not_found"))
+	sess, err := s.ownedSession(ctx, sessionID, errSessionNotFound)
 	if err != nil {
 		fail(err)
 		return
 	}
 	sq, err := s.db.SessionQuestionByOrder(ctx, sess.ID, index)
 	if errors.Is(err, store.ErrNotFound) {
-		fail(detail(http.StatusBadRequest, "invalid_question_index_for_session"))
+		fail(errBadQuestionIndex)
 		return
 	} else if err != nil {
-		fail(s.internal(err, "load session question"))
+		fail(failed("load session question", err))
 		return
 	}
 
 	// The whole body may carry the file plus a little multipart framing. A
 	// body declared larger than that is refused before any of it is read.
 	maxBody := s.cfg.MaxUploadBytes + 1<<20
-	tooLarge := detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes))
-	tooSlow := detail(http.StatusRequestTimeout, fmt.Sprintf("request_timeout: the body arrived slower than %d bytes/s or paused for %v",
-		s.cfg.MinBodyRate, s.cfg.BodyIdleTimeout))
+	tooLarge, tooSlow := s.fileTooLarge(), s.bodyTooSlow()
 	if r.ContentLength > maxBody {
 		fail(tooLarge)
 		return
@@ -156,7 +152,7 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 	if !s.cfg.AnalyzeOnRequest {
 		// This upload would queue one more analysis: refused before its body.
 		if err := s.checkUserJobs(ctx, u.ID); err != nil {
-			fail(s.internal(err, "count analyses"))
+			fail(failed("count analyses", err))
 			return
 		}
 	}
@@ -190,13 +186,13 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 			// A short text field before the file: "START-END" in seconds.
 			raw, err := io.ReadAll(io.LimitReader(p, 65))
 			if err == nil && len(raw) > 64 {
-				err = fmt.Errorf("invalid_calibration: longer than 64 bytes")
+				err = errCalibrationTooLong
 			}
 			if err == nil {
 				calib, err = parseCalibration(string(raw))
 			}
 			if err != nil {
-				fail(detail(http.StatusUnprocessableEntity, err.Error()))
+				fail(err)
 				return
 			}
 		}
@@ -228,15 +224,13 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 // calib, when not nil, is the stretch its eye contact is calibrated on. On failure nothing
 // of it remains and the error is the reply to send.
 func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *store.SessionQuestion, src io.Reader, contentType string, queue bool, calib *Calibration) (*store.Attempt, string, error) {
-	tooLarge := detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("file_too_large: the limit is %d bytes", s.cfg.MaxUploadBytes))
-	tooSlow := detail(http.StatusRequestTimeout, fmt.Sprintf("request_timeout: the body arrived slower than %d bytes/s or paused for %v",
-		s.cfg.MinBodyRate, s.cfg.BodyIdleTimeout))
+	tooLarge, tooSlow := s.fileTooLarge(), s.bodyTooSlow()
 	attempt := &store.Attempt{SessionID: sess.ID, SessionQuestionID: sq.ID}
 	if calib != nil {
 		attempt.CalibrationStart, attempt.CalibrationEnd = &calib.Start, &calib.End
 	}
 	if err := s.db.BeginAttempt(ctx, attempt); err != nil {
-		return nil, "", s.internal(err, "create attempt")
+		return nil, "", failed("create attempt", err)
 	}
 	key := storage.NewRecordingKey(sess.ID, attempt.ID)
 	// Whatever happens next, a failed upload leaves neither row nor object.
@@ -271,10 +265,10 @@ func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *st
 		if counted.bodyErr != nil {
 			// The client's body broke off (truncated multipart, dropped
 			// connection): the storage is not at fault.
-			return nil, "", detail(http.StatusBadRequest, "Upload failed: the request body is incomplete")
+			return nil, "", errUploadIncomplete
 		}
-		s.log.Error("upload", "key", key, "error", err)
-		return nil, "", detail(http.StatusInternalServerError, "Upload failed: storage error")
+		s.log.ErrorContext(ctx, "upload", "key", key, "error", err)
+		return nil, "", errUploadStorage
 	}
 	info := MediaInfo{HasAudio: true, HasVideo: true} // the seed's assumption when nothing inspects the file
 	if s.cfg.MediaValidator != nil {
@@ -287,14 +281,19 @@ func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *st
 		if err != nil {
 			release()
 			cleanup(true)
-			return nil, "", s.internal(err, "reopen upload")
+			return nil, "", failed("reopen upload", err)
 		}
-		info, err = s.cfg.MediaValidator.ValidateMedia(ctx, rc)
+		stored := &limitedReader{r: rc, left: math.MaxInt64}
+		info, err = s.cfg.MediaValidator.ValidateMedia(ctx, stored)
 		rc.Close()
 		release()
 		if err != nil {
 			cleanup(true)
-			return nil, "", detail(http.StatusUnsupportedMediaType, "invalid_media: "+err.Error())
+			if stored.bodyErr != nil {
+				// The storage failed, not the recording: its error is ours.
+				return nil, "", failed("read upload", stored.bodyErr)
+			}
+			return nil, "", invalidMedia(err)
 		}
 	}
 	sum := hex.EncodeToString(hash.Sum(nil))
@@ -316,7 +315,7 @@ func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *st
 	}
 	if err := s.db.FinishAttempt(ctx, attempt, assets); err != nil {
 		cleanup(true)
-		return nil, "", s.internal(err, "record upload")
+		return nil, "", failed("record upload", err)
 	}
 	if queue && !s.cfg.AnalyzeOnRequest {
 		// The upload has succeeded whatever happens here; a feedback
@@ -376,11 +375,11 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // or the 415 to answer for an empty file or one that is not audio or video.
 func recordingType(head []byte) (string, error) {
 	if len(head) == 0 {
-		return "", detail(http.StatusUnsupportedMediaType, "unsupported_media_type: the file is empty")
+		return "", errEmptyRecording
 	}
 	ct, ok := sniffMedia(head)
 	if !ok {
-		return "", detail(http.StatusUnsupportedMediaType, "unsupported_media_type: expected an audio or video recording, got "+ct)
+		return "", notARecording(ct)
 	}
 	return ct, nil
 }

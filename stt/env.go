@@ -46,5 +46,5 @@ func FromEnv(getenv func(string) string) (Transcriber, error) {
 	case "none":
 		return nil, ErrNotConfigured
 	}
-	return nil, fmt.Errorf("%w: %s=%q, want openai, google or none", ErrConfig, EnvProvider, provider)
+	return nil, fmt.Errorf("stt: %w: %s=%q, want openai, google or none", ErrConfig, EnvProvider, provider)
 }

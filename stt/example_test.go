@@ -3,23 +3,21 @@ package stt_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
-	"net/http/httptest"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/stt"
+	"github.com/nevermind-ai/nevermind/stt/stttest"
 )
 
 // A local OpenAI-compatible server (whisper.cpp, faster-whisper-server…) is
-// used by pointing BaseURL at it. Here a stand-in server answers with a
-// fixed verbose_json body.
+// used by pointing BaseURL at it. Here stttest's fake endpoint stands in,
+// answering with fixed words.
 func ExampleNewOpenAI() {
-	local := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, `{"task":"transcribe","language":"korean","duration":1.2,"text":"음 안녕하세요",
-			"words":[{"word":"음","start":0.1,"end":0.3},{"word":"안녕하세요","start":0.5,"end":1.1}],
-			"segments":[{"id":0,"start":0,"end":1.2,"text":"음 안녕하세요","avg_logprob":-0.1}]}`)
-	}))
+	local := stttest.NewServer("", func(stttest.Request) (stttest.Reply, error) {
+		return stttest.Reply{Text: "음 안녕하세요", Language: "korean", Words: []nevermind.Word{
+			{Text: "음", Start: 0.1, End: 0.3}, {Text: "안녕하세요", Start: 0.5, End: 1.1}}}, nil
+	})
 	defer local.Close()
 
 	tr, err := stt.NewOpenAI(stt.OpenAIConfig{APIKey: "local", BaseURL: local.URL})

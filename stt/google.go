@@ -17,6 +17,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/internal/httpretry"
 )
 
@@ -89,18 +90,18 @@ func NewGoogle(cfg GoogleConfig) (*Google, error) {
 	creds := cfg.CredentialsJSON
 	if cfg.KeyFile != "" {
 		if creds, err = os.ReadFile(cfg.KeyFile); err != nil {
-			return nil, fmt.Errorf("%w: reading Google service-account key: %w", ErrConfig, err)
+			return nil, fmt.Errorf("stt: %w: reading Google service-account key: %w", ErrConfig, err)
 		}
 	}
 	switch {
 	case len(creds) > 0 && g.apiKey != "":
-		return nil, fmt.Errorf("%w: set a service-account key or an API key, not both", ErrConfig)
+		return nil, fmt.Errorf("stt: %w: set a service-account key or an API key, not both", ErrConfig)
 	case len(creds) > 0:
 		if g.tokens, err = newTokenSource(creds, g.http); err != nil {
 			return nil, err
 		}
 	case g.apiKey == "":
-		return nil, fmt.Errorf("%w: Google Speech needs a service-account key (%s) or an API key", ErrConfig, GoogleKeyPathEnv)
+		return nil, fmt.Errorf("stt: %w: Google Speech needs a service-account key (%s) or an API key", ErrConfig, GoogleKeyPathEnv)
 	}
 	return g, nil
 }
@@ -113,7 +114,7 @@ func (g *Google) Transcribe(ctx context.Context, audio Audio, opts Options) (*Tr
 		return nil, err
 	}
 	lang := googleLanguage(opts.Language)
-	out := &Transcript{Duration: audio.Duration(), Words: []Word{}, Segments: []Segment{}}
+	out := &Transcript{Duration: audio.Duration(), Words: []nevermind.Word{}, Segments: []Segment{}}
 	maxSamples := (googleInlineRawLimit - 44) / 2
 	for i, piece := range splitAtPauses(audio, maxSamples) {
 		part, err := g.recognise(ctx, piece.Audio, lang)
@@ -209,7 +210,7 @@ func (g *Google) recognise(ctx context.Context, audio Audio, lang string) (*Tran
 	}
 	for !op.Done {
 		if op.Name == "" {
-			return nil, fmt.Errorf("%w: long-running operation has no name", ErrUnavailable)
+			return nil, fmt.Errorf("stt: %w: long-running operation has no name", ErrUnavailable)
 		}
 		timer := time.NewTimer(g.poll)
 		select {
@@ -228,7 +229,7 @@ func (g *Google) recognise(ctx context.Context, audio Audio, lang string) (*Tran
 		return nil, grpcError(op.Error)
 	}
 	if op.Response == nil {
-		return nil, fmt.Errorf("%w: operation %s finished without a response", ErrUnavailable, op.Name)
+		return nil, fmt.Errorf("stt: %w: operation %s finished without a response", ErrUnavailable, op.Name)
 	}
 	return op.Response.transcript(audio.Duration())
 }
@@ -259,7 +260,7 @@ func (r *googleResponse) transcript(duration float64) (*Transcript, error) {
 			if i == 0 {
 				seg.Start = start
 			}
-			t.Words = append(t.Words, Word{Text: w.Word, Start: start, End: stop, Confidence: clamp01(w.Confidence)})
+			t.Words = append(t.Words, nevermind.Word{Text: w.Word, Start: start, End: stop, Confidence: clamp01(w.Confidence)})
 		}
 		if res.ResultEndTime == "" {
 			end = duration
@@ -285,7 +286,7 @@ func parseGoogleDuration(s string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "s"), 64)
 	if err != nil || !strings.HasSuffix(s, "s") {
-		return 0, fmt.Errorf("%w: malformed duration %q in response", ErrUnavailable, s)
+		return 0, fmt.Errorf("stt: %w: malformed duration %q in response", ErrUnavailable, s)
 	}
 	return v, nil
 }
@@ -318,10 +319,10 @@ func (g *Google) call(ctx context.Context, method, path string, body, out any) e
 			if json.Unmarshal(data, &envelope) == nil && envelope.Error.Message != "" {
 				msg = envelope.Error.Status + ": " + envelope.Error.Message
 			}
-			return wrapStatus(status, fmt.Errorf("google speech %s %s: %s", method, path, msg))
+			return nevermind.RemoteError("stt", status, fmt.Errorf("google speech %s %s: %s", method, path, msg))
 		}
 		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("%w: decoding google speech response: %w", ErrUnavailable, err)
+			return fmt.Errorf("stt: %w: decoding google speech response: %w", ErrUnavailable, err)
 		}
 		return nil
 	}
@@ -352,12 +353,12 @@ func (g *Google) send(ctx context.Context, method, path string, payload []byte) 
 		if ctx.Err() != nil {
 			return 0, nil, context.Cause(ctx)
 		}
-		return 0, nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return 0, nil, fmt.Errorf("stt: %w: %w", ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w: reading response: %w", ErrUnavailable, err)
+		return 0, nil, fmt.Errorf("stt: %w: reading response: %w", ErrUnavailable, err)
 	}
 	return resp.StatusCode, data, nil
 }
@@ -367,13 +368,13 @@ func grpcError(s *googleStatus) error {
 	err := fmt.Errorf("google speech operation failed: %s (code %d): %s", s.Status, s.Code, s.Message)
 	switch s.Code {
 	case 3, 11: // INVALID_ARGUMENT, OUT_OF_RANGE
-		return fmt.Errorf("%w: %w", ErrBadRequest, err)
+		return fmt.Errorf("stt: %w: %w", ErrBadRequest, err)
 	case 7, 16: // PERMISSION_DENIED, UNAUTHENTICATED
-		return fmt.Errorf("%w: %w", ErrUnauthorized, err)
+		return fmt.Errorf("stt: %w: %w", ErrUnauthorized, err)
 	case 8: // RESOURCE_EXHAUSTED
-		return fmt.Errorf("%w: %w", ErrRateLimited, err)
+		return fmt.Errorf("stt: %w: %w", ErrRateLimited, err)
 	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	return fmt.Errorf("stt: %w: %w", ErrUnavailable, err)
 }
 
 // serviceAccount is the part of a service-account JSON key that the OAuth
@@ -401,17 +402,17 @@ type tokenSource struct {
 func newTokenSource(creds []byte, client *http.Client) (*tokenSource, error) {
 	var sa serviceAccount
 	if err := json.Unmarshal(creds, &sa); err != nil {
-		return nil, fmt.Errorf("%w: Google key is not JSON: %w", ErrConfig, err)
+		return nil, fmt.Errorf("stt: %w: Google key is not JSON: %w", ErrConfig, err)
 	}
 	if sa.Type != "service_account" || sa.ClientEmail == "" || sa.PrivateKey == "" {
-		return nil, fmt.Errorf("%w: Google key is not a service-account key (type %q)", ErrConfig, sa.Type)
+		return nil, fmt.Errorf("stt: %w: Google key is not a service-account key (type %q)", ErrConfig, sa.Type)
 	}
 	if sa.TokenURI == "" {
 		sa.TokenURI = "https://oauth2.googleapis.com/token"
 	}
 	key, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(sa.PrivateKey))
 	if err != nil {
-		return nil, fmt.Errorf("%w: Google key's private_key: %w", ErrConfig, err)
+		return nil, fmt.Errorf("stt: %w: Google key's private_key: %w", ErrConfig, err)
 	}
 	return &tokenSource{account: sa, key: key, http: client}, nil
 }
@@ -442,7 +443,7 @@ func (ts *tokenSource) token(ctx context.Context) (string, error) {
 	}
 	signed, err := assertion.SignedString(ts.key)
 	if err != nil {
-		return "", fmt.Errorf("%w: signing token request: %w", ErrConfig, err)
+		return "", fmt.Errorf("stt: %w: signing token request: %w", ErrConfig, err)
 	}
 	form := url.Values{
 		"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"},
@@ -450,7 +451,7 @@ func (ts *tokenSource) token(ctx context.Context) (string, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.account.TokenURI, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", fmt.Errorf("%w: token_uri: %w", ErrConfig, err)
+		return "", fmt.Errorf("stt: %w: token_uri: %w", ErrConfig, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := ts.http.Do(req)
@@ -458,7 +459,7 @@ func (ts *tokenSource) token(ctx context.Context) (string, error) {
 		if ctx.Err() != nil {
 			return "", context.Cause(ctx)
 		}
-		return "", fmt.Errorf("%w: OAuth token exchange: %w", ErrUnavailable, err)
+		return "", fmt.Errorf("stt: %w: OAuth token exchange: %w", ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	var body struct {
@@ -472,11 +473,11 @@ func (ts *tokenSource) token(ctx context.Context) (string, error) {
 	case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		// RFC 6749 §5.2: invalid_grant, invalid_client… all mean the key is
 		// not accepted.
-		return "", fmt.Errorf("%w: OAuth token exchange for %s: %s: %s", ErrUnauthorized, ts.account.ClientEmail, body.Error, body.ErrorDescription)
+		return "", fmt.Errorf("stt: %w: OAuth token exchange for %s: %s: %s", ErrUnauthorized, ts.account.ClientEmail, body.Error, body.ErrorDescription)
 	case resp.StatusCode != http.StatusOK:
-		return "", wrapStatus(resp.StatusCode, fmt.Errorf("OAuth token exchange: HTTP %d %s", resp.StatusCode, body.Error))
+		return "", nevermind.RemoteError("stt", resp.StatusCode, fmt.Errorf("OAuth token exchange: HTTP %d %s", resp.StatusCode, body.Error))
 	case decodeErr != nil || body.AccessToken == "":
-		return "", fmt.Errorf("%w: OAuth token response has no access_token", ErrUnavailable)
+		return "", fmt.Errorf("stt: %w: OAuth token response has no access_token", ErrUnavailable)
 	}
 	ts.access = body.AccessToken
 	ts.expires = now.Add(time.Duration(body.ExpiresIn)*time.Second - time.Minute)

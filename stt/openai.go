@@ -3,7 +3,6 @@ package stt
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -13,13 +12,15 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/internal/httpretry"
+	"github.com/nevermind-ai/nevermind/internal/openaierr"
 )
 
 // Default filler-preserving prompts. Whisper is trained on cleaned
 // transcripts and drops disfluencies unless the prompt shows some; prompts
 // longer than about 32 characters make it truncate long audio or hallucinate
-// (anchors.md §3.7), so these stay short.
+// (reported with whisperX, m-bain/whisperX#693), so these stay short.
 const (
 	PromptKorean  = "음, 어, 그러니까... 네, 그"
 	PromptEnglish = "Umm, uh, so, like... you know."
@@ -83,7 +84,7 @@ type OpenAI struct {
 // NewOpenAI returns an OpenAI-compatible transcriber.
 func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if strings.TrimSpace(cfg.APIKey) == "" {
-		return nil, fmt.Errorf("%w: OpenAI API key is empty", ErrConfig)
+		return nil, fmt.Errorf("stt: %w: OpenAI API key is empty", ErrConfig)
 	}
 	base, err := apiBase(cfg.BaseURL, "https://api.openai.com/v1")
 	if err != nil {
@@ -104,7 +105,7 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 		limit = DefaultOpenAIUploadLimit
 	}
 	if limit <= 44 {
-		return nil, fmt.Errorf("%w: MaxUploadBytes %d cannot hold a WAV header and audio", ErrConfig, limit)
+		return nil, fmt.Errorf("stt: %w: MaxUploadBytes %d cannot hold a WAV header and audio", ErrConfig, limit)
 	}
 	return &OpenAI{client: openai.NewClientWithConfig(oc), model: model, maxUpload: limit}, nil
 }
@@ -116,7 +117,7 @@ func apiBase(raw, def string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%w: base URL %q is not an http(s) URL", ErrConfig, raw)
+		return "", fmt.Errorf("stt: %w: base URL %q is not an http(s) URL", ErrConfig, raw)
 	}
 	if strings.Trim(u.Path, "/") == "" {
 		u.Path = "/v1"
@@ -133,7 +134,7 @@ func (o *OpenAI) Transcribe(ctx context.Context, audio Audio, opts Options) (*Tr
 		return nil, err
 	}
 	maxSamples := (o.maxUpload - 44) / 2
-	out := &Transcript{Duration: audio.Duration(), Words: []Word{}, Segments: []Segment{}}
+	out := &Transcript{Duration: audio.Duration(), Words: []nevermind.Word{}, Segments: []Segment{}}
 	for i, piece := range splitAtPauses(audio, maxSamples) {
 		part, err := o.transcribeOne(ctx, piece.Audio, opts)
 		if err != nil {
@@ -165,7 +166,7 @@ func (o *OpenAI) transcribeOne(ctx context.Context, audio Audio, opts Options) (
 	}
 	resp, err := o.client.CreateTranscription(ctx, req)
 	if err != nil {
-		return nil, classifyOpenAIError(ctx, err)
+		return nil, openaierr.Classify(ctx, "stt", err)
 	}
 	t := &Transcript{Text: strings.TrimSpace(resp.Text), Language: normaliseLanguage(resp.Language)}
 	var silent [][2]float64
@@ -188,7 +189,7 @@ func (o *OpenAI) transcribeOne(ctx context.Context, audio Audio, opts Options) (
 		if inSpans((w.Start+w.End)/2, silent) {
 			continue
 		}
-		t.Words = append(t.Words, Word{Text: strings.TrimSpace(w.Word), Start: w.Start, End: w.End})
+		t.Words = append(t.Words, nevermind.Word{Text: strings.TrimSpace(w.Word), Start: w.Start, End: w.End})
 	}
 	if len(t.Segments) == 0 && t.Text != "" {
 		t.Segments = []Segment{{Text: t.Text, Start: 0, End: audio.Duration()}}
@@ -212,39 +213,4 @@ func promptFor(opts Options) string {
 		return PromptAuto
 	}
 	return ""
-}
-
-// classifyOpenAIError wraps go-openai's errors with this package's sentinels.
-// The caller's own cancellation is returned as it is; a client timeout is a
-// service that did not answer.
-func classifyOpenAIError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return err
-	}
-	status := 0
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		status = apiErr.HTTPStatusCode
-	case errors.As(err, &reqErr):
-		status = reqErr.HTTPStatusCode
-	}
-	return wrapStatus(status, err)
-}
-
-// wrapStatus maps an HTTP status to a sentinel; status 0 means the server
-// could not be reached.
-func wrapStatus(status int, err error) error {
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return fmt.Errorf("%w (HTTP %d): %w", ErrUnauthorized, status, err)
-	case status == http.StatusTooManyRequests:
-		return fmt.Errorf("%w (HTTP %d): %w", ErrRateLimited, status, err)
-	case status >= 500 || status == 0:
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
-	case status >= 400:
-		return fmt.Errorf("%w (HTTP %d): %w", ErrBadRequest, status, err)
-	}
-	return err
 }

@@ -1,20 +1,21 @@
 // Package stt turns interview audio into a transcript with word timings.
 //
-// A [Transcriber] takes 16 kHz mono PCM (what the media package decodes) and
-// returns a [Transcript]: the text, the detected language, every word with its
-// start and end time, and the recogniser's segments. Two backends speak real
-// cloud protocols:
+// A [Transcriber] takes 16 kHz mono PCM as [Audio] (what package
+// [github.com/nevermind-ai/nevermind/media] decodes) and returns a
+// [Transcript]: the text, the detected language, every word with its start
+// and end time, and the recogniser's segments. Two backends speak real cloud
+// protocols, and [FromEnv] picks one from the environment:
 //
-//   - [OpenAI]: any OpenAI-compatible /v1/audio/transcriptions endpoint
-//     (whisper-1, gpt-4o-transcribe, or a local server such as
+//   - [OpenAI] ([NewOpenAI]): any OpenAI-compatible /v1/audio/transcriptions
+//     endpoint (whisper-1, gpt-4o-transcribe, or a local server such as
 //     whisper.cpp or faster-whisper-server). Word timestamps come from
 //     verbose_json; a short filler-preserving prompt is sent by default so
 //     "음", "어", "um" and "uh" survive, because filler metrics need a verbatim
-//     transcript.
-//   - [Google]: Google Cloud Speech-to-Text v1 REST, synchronous recognize for
-//     audio up to 60 s and longrunningrecognize beyond, authenticated with a
-//     service-account key (GOOGLE_STT_KEY_PATH, as the original backend) or an
-//     API key.
+//     transcript ([PromptKorean], [PromptEnglish]).
+//   - [Google] ([NewGoogle]): Google Cloud Speech-to-Text v1 REST,
+//     synchronous recognize for audio up to 60 s and longrunningrecognize
+//     beyond, authenticated with a service-account key (GOOGLE_STT_KEY_PATH,
+//     as the original backend) or an API key.
 //
 // Audio larger than what an endpoint accepts in one request is split at
 // pauses (the quietest 20 ms frame near the limit) and the pieces' timings are
@@ -33,6 +34,10 @@
 // Backends retry 429 (honouring Retry-After) and transient 5xx responses
 // through [httpretry.Transport], and report the failures a caller branches on
 // as the sentinel errors below, wrapped with the server's own message.
+//
+// Package [github.com/nevermind-ai/nevermind/stt/stttest] has what tests of code that
+// transcribes need: a scripted [Transcriber] and a fake OpenAI-compatible transcription
+// endpoint with scripted failures.
 package stt
 
 import (
@@ -41,27 +46,30 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/nevermind-ai/nevermind"
 )
 
 // Sentinel errors. Backends wrap them with the server's message, so test with
-// errors.Is.
+// errors.Is. The five remote-service errors are the module's shared ones
+// (package nevermind), so one check covers speech-to-text and the LLM alike.
 var (
 	// ErrNoAudio means the audio holds no samples or has no sample rate.
 	ErrNoAudio = errors.New("stt: no audio")
 	// ErrUnauthorized means the credentials were rejected (HTTP 401/403, or
 	// an OAuth token exchange that failed).
-	ErrUnauthorized = errors.New("stt: credentials rejected")
+	ErrUnauthorized = nevermind.ErrUnauthorized
 	// ErrBadRequest means the service refused the request as malformed
 	// (HTTP 400), for example an unsupported language or model.
-	ErrBadRequest = errors.New("stt: request rejected")
+	ErrBadRequest = nevermind.ErrBadRequest
 	// ErrRateLimited means the service still answered 429 after the retries.
-	ErrRateLimited = errors.New("stt: rate limited")
+	ErrRateLimited = nevermind.ErrRateLimited
 	// ErrUnavailable means the service kept failing with 5xx or could not be
 	// reached after the retries.
-	ErrUnavailable = errors.New("stt: service unavailable")
+	ErrUnavailable = nevermind.ErrUnavailable
 	// ErrConfig means the backend configuration is incomplete or invalid,
 	// such as a missing key or an unreadable key file.
-	ErrConfig = errors.New("stt: invalid configuration")
+	ErrConfig = nevermind.ErrConfig
 )
 
 // SampleRate is the rate the backends are tuned for and the media package
@@ -117,20 +125,11 @@ func (o Options) language() string {
 // Transcript is the recogniser's output on one timeline starting at the
 // first sample of the audio. Times are in seconds.
 type Transcript struct {
-	Text     string    `json:"text"`
-	Language string    `json:"language,omitempty"`
-	Duration float64   `json:"duration"`
-	Words    []Word    `json:"words"`
-	Segments []Segment `json:"segments"`
-}
-
-// Word is one recognised word. Confidence is in [0, 1]; backends that report
-// none (Whisper gives no per-word score) leave it 0.
-type Word struct {
-	Text       string  `json:"text"`
-	Start      float64 `json:"start"`
-	End        float64 `json:"end"`
-	Confidence float64 `json:"confidence,omitempty"`
+	Text     string           `json:"text"`
+	Language string           `json:"language,omitempty"`
+	Duration float64          `json:"duration"`
+	Words    []nevermind.Word `json:"words"`
+	Segments []Segment        `json:"segments"`
 }
 
 // Segment is a phrase or result as the recogniser grouped it. Confidence is

@@ -2,50 +2,14 @@ package vision
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"math"
 	"sort"
-	"strconv"
-	"strings"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/media/frame"
 )
-
-// Interval is a span of time in seconds, such as a stretch of speech.
-type Interval struct {
-	Start float64 `json:"start"`
-	End   float64 `json:"end"`
-}
-
-// ErrBadInterval is returned for an interval that is not a finite span
-// from a non-negative start to a later end, or a text that is not one.
-var ErrBadInterval = errors.New("vision: an interval is two times in seconds, START-END, with 0 ≤ START < END")
-
-// ParseInterval reads "START-END" in seconds ("2-5", "1.5-4"), the form
-// of `nevermind analyze --calibrate` and of the server's calibration field.
-func ParseInterval(s string) (Interval, error) {
-	a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
-	if !ok {
-		return Interval{}, fmt.Errorf("%w: %q", ErrBadInterval, s)
-	}
-	start, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	end, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	iv := Interval{start, end}
-	if err1 != nil || err2 != nil || iv.Check() != nil {
-		return Interval{}, fmt.Errorf("%w: %q", ErrBadInterval, s)
-	}
-	return iv, nil
-}
-
-// Check returns ErrBadInterval unless 0 ≤ Start < End, both finite.
-func (iv Interval) Check() error {
-	if !(iv.Start >= 0 && iv.End > iv.Start) || math.IsInf(iv.End, 0) {
-		return fmt.Errorf("%w: %v–%v", ErrBadInterval, iv.Start, iv.End)
-	}
-	return nil
-}
 
 // AnalyzeOptions describe the frames given to Analyze. The zero value
 // assumes DefaultFPS and the seed's defaults.
@@ -56,7 +20,7 @@ type AnalyzeOptions struct {
 	// Speech lists when the candidate was speaking (from the vocal
 	// analysis). When set, the report gives the eye-contact share while
 	// speaking; when nil that metric is null.
-	Speech []Interval
+	Speech []nevermind.Interval
 	// Series asks for the per-frame values in Report.Series.
 	Series bool
 	// Calibration, when set, is a stretch during which the candidate was
@@ -66,7 +30,7 @@ type AnalyzeOptions struct {
 	// assumed one). A stretch with fewer than MinCalibrationFrames measured
 	// frames, or whose median gaze is over MaxCalibrationOffsetDeg from the
 	// camera ray, is not used, and Metrics.Calibration says so.
-	Calibration *Interval
+	Calibration *nevermind.Interval
 	// CalibrationSeconds is how long, from the first frame with a face, the
 	// neutral eye opening and mouth are measured (the seed's
 	// baseline_seconds); without Calibration the gaze of that window is
@@ -78,16 +42,7 @@ type AnalyzeOptions struct {
 	BlinkLimitPerMin float64
 }
 
-// Moment is a stretch of the video worth feedback: the same shape as
-// vocal.Moment, so that the two timelines merge.
-type Moment struct {
-	Start    float64            `json:"start"`
-	End      float64            `json:"end"`
-	Kind     string             `json:"kind"`
-	Evidence map[string]float64 `json:"evidence"`
-}
-
-// Timeline kinds.
+// The kinds of the moments in Report.Timeline.
 const (
 	KindNoFace         = "no_face"         // no face for at least EventMinSeconds
 	KindTooDark        = "too_dark"        // too dark to see the face
@@ -213,7 +168,7 @@ type Report struct {
 	Pose     *PoseReport `json:"pose"`
 	Metrics  Metrics     `json:"metrics"`
 	// Timeline lists the problem moments in time order.
-	Timeline []Moment `json:"timeline"`
+	Timeline []nevermind.Moment `json:"timeline"`
 	// Series holds every frame's values when AnalyzeOptions.Series is set,
 	// rounded to their resolution (angles to 0.01°, ratios to 1e-4).
 	Series []FrameResult `json:"series,omitempty"`
@@ -222,8 +177,8 @@ type Report struct {
 // Analyze runs the per-frame pipeline over frames as they stream (only the
 // current frame's pixels are held) and summarises them. A frame error from
 // the sequence, a malformed frame or a cancelled context stops it with an
-// error; an empty sequence returns ErrNoFrames, and a malformed
-// Calibration ErrBadInterval.
+// error; an empty sequence returns [ErrNoFrames], and a malformed
+// Calibration [nevermind.ErrBadInterval].
 func (a *Analyzer) Analyze(ctx context.Context, frames iter.Seq2[*frame.Frame, error], opts AnalyzeOptions) (*Report, error) {
 	if c := opts.Calibration; c != nil {
 		if err := c.Check(); err != nil {
@@ -259,11 +214,11 @@ func (a *Analyzer) Analyze(ctx context.Context, frames iter.Seq2[*frame.Frame, e
 }
 
 // Summarize builds the report from per-frame results in time order, as a
-// Tracker produced them (gaze relative to the camera ray, no calibration
-// applied); it judges each result again by the calibration it settles on,
-// filling LookingAtCamera and moving GazeYaw and GazePitch by the offsets.
-// Analyze calls it; it is exported for callers that drive a Tracker
-// themselves.
+// [Tracker] produced them (gaze relative to the camera ray, no calibration
+// applied); it judges each result again by the calibration it settles on
+// ([Calibration.Judge]), filling [FrameResult.LookingAtCamera] and moving
+// GazeYaw and GazePitch by the offsets. [Analyzer.Analyze] calls it; it is
+// exported for callers that drive a Tracker themselves.
 func Summarize(frames []FrameResult, fps float64, opts AnalyzeOptions) *Report {
 	if fps <= 0 || math.IsNaN(fps) || math.IsInf(fps, 0) {
 		fps = DefaultFPS
@@ -276,7 +231,7 @@ func Summarize(frames []FrameResult, fps float64, opts AnalyzeOptions) *Report {
 	if limit <= 0 {
 		limit = DefaultBlinkLimitPerMin
 	}
-	r := &Report{Timeline: []Moment{}}
+	r := &Report{Timeline: []nevermind.Moment{}}
 	r.Frames.Sampled = len(frames)
 	r.Duration = float64(len(frames)) / fps
 	first := -1
@@ -349,7 +304,7 @@ func roundedSeries(frames []FrameResult) []FrameResult {
 // calibration, else the first seconds when they agree with the camera
 // geometry, else the geometry alone) and re-judges every frame by it. It
 // returns nil when no frame has a face.
-func calibrate(frames []FrameResult, first int, calibEnd float64, explicit *Interval) *Calibration {
+func calibrate(frames []FrameResult, first int, calibEnd float64, explicit *nevermind.Interval) *Calibration {
 	if first < 0 {
 		return nil
 	}
@@ -379,7 +334,7 @@ func calibrate(frames []FrameResult, first int, calibEnd float64, explicit *Inte
 // fewer than MinCalibrationFrames or was not looking at the camera. Summarize
 // uses it for AnalyzeOptions.Calibration; a caller judging frames as they
 // arrive uses it once the stretch is over, then Judge.
-func CalibrateOn(frames []FrameResult, span Interval) Calibration {
+func CalibrateOn(frames []FrameResult, span nevermind.Interval) Calibration {
 	w, _ := calibrationWindow(frames, span.Start, span.End)
 	switch {
 	case w.Frames < MinCalibrationFrames:
@@ -407,7 +362,7 @@ func calibrationWindow(frames []FrameResult, start, end float64) (c Calibration,
 	return Calibration{Start: start, End: end, Frames: len(ys), GazeYaw: median(ys), GazePitch: median(ps)}, looking
 }
 
-// Judge judges a frame as a Tracker produced it (gaze relative to the camera
+// Judge judges a frame as a [Tracker] produced it (gaze relative to the camera
 // ray) against the calibration: it fills LookingAtCamera and moves GazeYaw
 // and GazePitch by the offsets. A frame whose gaze was not measured keeps
 // the tracker's reason.
@@ -446,7 +401,7 @@ func lookingAway(frames []FrameResult) []bool {
 }
 
 // metrics computes the beyond-the-seed measures from the judged frames.
-func metrics(frames []FrameResult, fps float64, speech []Interval) Metrics {
+func metrics(frames []FrameResult, fps float64, speech []nevermind.Interval) Metrics {
 	var m Metrics
 	for _, f := range frames {
 		switch f.State {
@@ -537,7 +492,7 @@ func metrics(frames []FrameResult, fps float64, speech []Interval) Metrics {
 	return m
 }
 
-func inSpeech(t float64, speech []Interval) bool {
+func inSpeech(t float64, speech []nevermind.Interval) bool {
 	for _, s := range speech {
 		if t >= s.Start && t < s.End {
 			return true
@@ -549,8 +504,8 @@ func inSpeech(t float64, speech []Interval) bool {
 // timeline lists the problem moments: runs of a face state, look-aways,
 // fidgeting and the seed's posture alerts. A run of frames covers from its
 // first sampling instant to one sampling interval past its last.
-func timeline(frames []FrameResult, fps float64, pose *PoseReport) []Moment {
-	out := []Moment{}
+func timeline(frames []FrameResult, fps float64, pose *PoseReport) []nevermind.Moment {
+	out := []nevermind.Moment{}
 	span := func(run [2]int) (float64, float64) {
 		return roundN(frames[run[0]].Time, 3), roundN(frames[run[1]].Time+1/fps, 3)
 	}
@@ -563,7 +518,7 @@ func timeline(frames []FrameResult, fps float64, pose *PoseReport) []Moment {
 			if e-s < EventMinSeconds-1e-9 {
 				continue
 			}
-			out = append(out, Moment{s, e, st.kind, map[string]float64{"duration_s": roundN(e-s, 2)}})
+			out = append(out, moment(s, e, st.kind, map[string]float64{"duration_s": roundN(e-s, 2)}))
 		}
 	}
 	away := lookingAway(frames)
@@ -592,7 +547,7 @@ func timeline(frames []FrameResult, fps float64, pose *PoseReport) []Moment {
 		if hn > 0 {
 			ev["head_yaw_deg"], ev["head_pitch_deg"] = roundN(hy/float64(hn), 1), roundN(hp/float64(hn), 1)
 		}
-		out = append(out, Moment{s, e, KindLookAway, ev})
+		out = append(out, moment(s, e, KindLookAway, ev))
 	}
 	for _, run := range runs(len(frames), func(i int) bool { f := &frames[i]; return f.Posture.Motion != nil && *f.Posture.Motion > FidgetSpeed }) {
 		s, e := span(run)
@@ -603,7 +558,7 @@ func timeline(frames []FrameResult, fps float64, pose *PoseReport) []Moment {
 		for i := run[0]; i <= run[1]; i++ {
 			mv += *frames[i].Posture.Motion / float64(run[1]-run[0]+1)
 		}
-		out = append(out, Moment{s, e, KindFidgeting, map[string]float64{"duration_s": roundN(e-s, 2), "mean_speed": roundN(mv, 3)}})
+		out = append(out, moment(s, e, KindFidgeting, map[string]float64{"duration_s": roundN(e-s, 2), "mean_speed": roundN(mv, 3)}))
 	}
 	if pose != nil {
 		kinds := map[string]string{"shoulder": KindShoulderRaised, "head_tilt": KindHeadTilt, "hand": KindHandsRaised}
@@ -616,9 +571,13 @@ func timeline(frames []FrameResult, fps float64, pose *PoseReport) []Moment {
 				}
 				ev["side_left"] = left
 			}
-			out = append(out, Moment{roundN(a.Start, 3), roundN(a.End+1/fps, 3), kinds[a.Issue], ev})
+			out = append(out, moment(roundN(a.Start, 3), roundN(a.End+1/fps, 3), kinds[a.Issue], ev))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
 	return out
+}
+
+func moment(start, end float64, kind string, evidence map[string]float64) nevermind.Moment {
+	return nevermind.Moment{Start: start, End: end, Kind: kind, Evidence: evidence}
 }

@@ -1,11 +1,13 @@
 // Package vision turns the sampled frames of an interview recording into
 // measures of eye contact, head pose, blinking, expression and posture, and
-// into the face and posture scores of the original NEVER MIND service.
+// into the face and posture scores of the original NEVER MIND FastAPI
+// service, called the seed below (docs/api-compat.md).
 //
 // # Analysing a recording
 //
-// Load the models once and share the Analyzer; decode with the media
-// package and hand its frames over as they stream:
+// Load the models once with [New] and share the [Analyzer]; decode with
+// package [github.com/nevermind-ai/nevermind/media] and hand its frames to
+// [Analyzer.Analyze] as they stream:
 //
 //	a, err := vision.New(vision.Options{})
 //	if err != nil { ... }
@@ -18,9 +20,10 @@
 //
 // Only the frame being analysed is held in memory; the report keeps a few
 // numbers per frame. Pass the speech intervals of the vocal analysis in
-// AnalyzeOptions.Speech to get the eye contact while speaking, and set
-// Series for per-frame values to plot. To analyse frames as they arrive
-// (a live preview), drive a Tracker yourself and call Summarize at the end:
+// [AnalyzeOptions.Speech] to get the eye contact while speaking, and set
+// [AnalyzeOptions.Series] for per-frame values to plot. To analyse frames as
+// they arrive (a live preview), drive a [Tracker] yourself
+// ([Analyzer.NewTracker], [Tracker.Process]) and call [Summarize] at the end:
 //
 //	tr := a.NewTracker(5)
 //	for f := range frames {
@@ -41,12 +44,13 @@
 // face, and PoseNet finds the upper body in a region placed from the face
 // (a seated person: about five face sizes wide from just above the head).
 // PoseNet runs alongside the face models, and the expression model
-// alongside the iris model, when Options.Threads allows.
+// alongside the iris model, when [Options.Threads] allows.
 //
-// Every sampled frame gets one FrameState: face, multiple_faces (the face
+// Every sampled frame gets one [FrameState]: face, multiple_faces (the face
 // being tracked, at first the largest, is measured), no_face,
-// face_too_small or too_dark. They are counted in Report.Frames and never
-// dropped silently: a stretch of a second or more is a timeline Moment.
+// face_too_small or too_dark. They are counted in [Report.Frames] and never
+// dropped silently: a stretch of a second or more is a moment of
+// [Report.Timeline].
 //
 // # Measures
 //
@@ -55,36 +59,36 @@
 //     to the landmarks, which gives the face's turn relative to the ray
 //     from the camera to it, turned into the camera's frame by that ray's
 //     direction. The ray comes from a pinhole camera whose focal length
-//     follows from its horizontal field of view (Options.FieldOfViewDeg,
+//     follows from its horizontal field of view ([Options.FieldOfViewDeg],
 //     60° unless set: webcams span about 55–78°). On renders of known
 //     angles FaceMesh's landmarks show 0.86 of a head's pitch (yaw comes
 //     out whole); the pitch is divided by that measured gain.
 //   - Camera gaze: each eyeball (centre 10.5 mm behind the iris) sits where
-//     the head pose and the eye's own corners put it; the camera ray
-//     through the iris meets it at the iris, which gives the eye's
-//     direction, corrected by the iris landmarks' measured gains (they move
-//     0.87 of a sideways turn and half of a vertical one). FrameResult's
-//     GazeYaw and GazePitch are the two eyes' mean direction relative to
-//     the ray from the eyes to the camera centre, so facing the lens from
-//     the edge of the frame is looking at it and facing straight ahead
-//     there is not. A frame looks at the camera when that direction is
-//     within GazeToleranceDeg, 9°: the cone of gaze, the range of gaze
-//     directions people accept as looking at them, about ±4–9° in Gamer &
-//     Hecht, "Are you looking at me? Measuring the cone of gaze", J. Exp.
-//     Psychol. Hum. Percept. Perform. 33(3):705–715 (2007) (its width
-//     stable over distance; 5.2° across in Horstmann & Linke, Perception
-//     2021); we take the wide end, as the measure itself errs by several
-//     degrees. A head turned over 40° from the camera ray is looking away
-//     (GazeReason head_turned); closed eyes (eye aspect ratio under 0.15)
-//     and irises outside the eye model are unmeasured (eyes_closed,
-//     iris_lost) and never count as looking at the camera.
-//   - Calibration: AnalyzeOptions.Calibration names a stretch when the
+//     the head pose and the eye's own corners put it; the camera ray through
+//     the iris meets it at the iris, which gives the eye's direction,
+//     corrected by the iris landmarks' measured gains (they move 0.87 of a
+//     sideways turn and half of a vertical one). [FrameResult.GazeYaw] and
+//     [FrameResult.GazePitch] are the two eyes' mean direction relative to
+//     the ray from the eyes to the camera centre, so facing the lens from the
+//     edge of the frame is looking at it and facing straight ahead there is
+//     not. A frame looks at the camera when that direction is within
+//     [GazeToleranceDeg], 9°: the cone of gaze, the range of gaze directions
+//     people accept as looking at them, about ±4–9° in Gamer & Hecht, "Are
+//     you looking at me? Measuring the cone of gaze", J. Exp. Psychol. Hum.
+//     Percept. Perform. 33(3):705–715 (2007) (its width stable over distance;
+//     5.2° across in Horstmann & Linke, Perception 2021); we take the wide
+//     end, as the measure itself errs by several degrees. A head turned over
+//     40° from the camera ray is looking away ([FrameResult.GazeReason]
+//     [GazeHeadTurned]); closed eyes (eye aspect ratio under 0.15) and
+//     irises outside the eye model are unmeasured ([GazeEyesClosed],
+//     [GazeIrisLost]) and never count as looking at the camera.
+//   - Calibration: [AnalyzeOptions.Calibration] names a stretch when the
 //     candidate looked into the lens on request; its median gaze becomes
 //     the person's "at the camera" (eye shape, glasses, a field of view
 //     off the assumed one). Without it nothing is assumed about the first
 //     seconds: their median gaze is used only when it agrees with the
 //     geometry (most frames at the camera, the median within half the
-//     tolerance). Metrics.Calibration says which was used: absolute,
+//     tolerance). [Metrics.Calibration] says which was used: absolute,
 //     calibrated or implicit.
 //   - Accuracy, on 120 renders of the canonical face textured with
 //     astronaut.png at known head and eye angles (yaw and pitch ±35°,
@@ -103,15 +107,18 @@
 //     (100–300 ms) often falls between samples, and the seed's smoothing
 //     hides single-sample closures, so blink counts are a lower bound.
 //   - Expression: face-api's most probable class mapped to smile (happy),
-//     neutral or other; no emotion is reported (anchors §3.6), and the
-//     seed's mouth-corner measure.
+//     neutral or other, and the seed's mouth-corner measure. No emotion is
+//     reported: expression classifiers are known to mislabel anger, sadness
+//     and side views, and emotion read from a face is no fair judgement of
+//     a candidate (the AI Now Institute's 2019 report called for banning
+//     affect recognition in hiring).
 //   - Posture: PoseNet's COCO keypoints scored with the seed's formulas,
 //     and movement as the mean speed of the visible upper-body points in
 //     face widths per second.
 //
 // # The seed's report, and where it differs
 //
-// Report.Face and Report.Pose reproduce the original service's expression
+// [Report.Face] and [Report.Pose] reproduce the original service's expression
 // and posture results (constants, weights 0.7/0.2/0.1, k = 15, roundings,
 // ratings 양호/보통/개선필요 and 양호/보통/미흡, the Korean sentences),
 // with these deliberate differences:
@@ -137,10 +144,10 @@
 //     always said 왼쪽).
 //   - The analysis runs on the sampled frames (5 fps by default) instead of
 //     every 5th frame of the original rate for the face and every frame for
-//     the pose; durations use AnalyzeOptions.FPS.
-//   - A video with no face gives Face.Status "analysis_unavailable" with
-//     the seed's error codes and sentences, and a video with no upper body
-//     a null Pose, instead of an exception.
+//     the pose; durations use [AnalyzeOptions.FPS].
+//   - A video with no face gives [FaceReport.Status] "analysis_unavailable"
+//     with the seed's error codes and sentences, and a video with no upper
+//     body a null Pose, instead of an exception.
 //
 // The seed's 정면 주시율 (head_eye_gaze_rate) is served from the camera
 // gaze: the share of judged face frames looking at the camera, with the
@@ -148,11 +155,12 @@
 // seed's auxiliary head and eye rates keep its proxies (the nose tip's
 // offset from the frame centre, the iris offset from the first seconds).
 //
-// Beyond the seed, Report.Metrics holds the eye-contact share (overall and
+// Beyond the seed, [Report.Metrics] holds the eye-contact share (overall and
 // while speaking), the longest look-away, head movement and stability,
 // smile and neutral shares and the time without a face, and
-// Report.Timeline the moments worth feedback (no face, too dark, face too
-// small, several faces, look-aways of LookAwayMinSeconds or more,
-// fidgeting, and the seed's posture alerts) in the shape of vocal.Moment.
+// [Report.Timeline] the moments worth feedback (no face, too dark, face too
+// small, several faces, look-aways of [LookAwayMinSeconds] or more,
+// fidgeting, and the seed's posture alerts) as [nevermind.Moment]s, which merge with
+// the voice analysis' timeline.
 // No value in the report is NaN: what cannot be measured is null.
 package vision

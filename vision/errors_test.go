@@ -88,19 +88,6 @@ func TestDefaultFPSIsTheDecoders(t *testing.T) {
 	}
 }
 
-func TestParseInterval(t *testing.T) {
-	for in, want := range map[string]Interval{"2-5": {2, 5}, " 1.5 - 4 ": {1.5, 4}, "0-0.4": {0, 0.4}} {
-		if got, err := ParseInterval(in); err != nil || got != want {
-			t.Errorf("ParseInterval(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "5", "5-2", "3-3", "-1-2", "a-b", "1-inf", "NaN-2"} {
-		if _, err := ParseInterval(in); !errors.Is(err, ErrBadInterval) {
-			t.Errorf("ParseInterval(%q): %v, want ErrBadInterval", in, err)
-		}
-	}
-}
-
 func TestBadFieldOfView(t *testing.T) {
 	for _, fov := range []float64{-5, 5, 175, math.NaN()} {
 		if _, err := New(Options{FieldOfViewDeg: fov}); err == nil || !strings.Contains(err.Error(), "field of view") {

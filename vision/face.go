@@ -25,7 +25,8 @@ const (
 	meshPoints    = 468
 )
 
-// The seed's eye-aspect-ratio point sets p1..p6 (seed-spec §5.4).
+// The seed's eye-aspect-ratio point sets p1..p6 (MediaPipe FaceMesh
+// numbering); EAR = (|p2−p6| + |p3−p5|) / (2|p1−p4|).
 var (
 	earRightEye = [6]int{33, 160, 158, 133, 153, 144}
 	earLeftEye  = [6]int{263, 387, 385, 362, 380, 373}

@@ -89,7 +89,7 @@ const (
 	closedEyeEAR = 0.15
 )
 
-// Reasons a frame has no gaze direction (FrameResult.GazeReason).
+// Reasons a frame has no gaze direction ([FrameResult.GazeReason]).
 const (
 	// GazeHeadTurned: the head is turned too far from the camera for the eyes
 	// to be measured; the frame looks away.

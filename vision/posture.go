@@ -74,8 +74,10 @@ func (t *Tracker) runPose(ctx context.Context, img rgbImage, region roi) ([poseK
 	return kps, nil
 }
 
-// The seed's posture constants (seed-spec §5.3): thresholds in normalised
-// frame units and the penalty slope k.
+// The seed's posture constants: thresholds in normalised frame units (the
+// shoulders' height difference, the nose's horizontal offset from the
+// shoulders' midpoint) and the penalty slope k, which the seed raised from 5
+// to 15 in December 2025.
 const (
 	shoulderThreshold = 0.04399
 	headThreshold     = 0.01017

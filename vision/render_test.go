@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/nevermind-ai/nevermind"
 )
 
 // A renderer of known head and eye angles, for testing the camera gaze
@@ -562,7 +564,7 @@ func TestRenderedGaze(t *testing.T) {
 		frames = append(frames, r.r)
 	}
 	absolute := append([]FrameResult(nil), frames...)
-	rep := Summarize(frames, testFPS, AnalyzeOptions{Calibration: &Interval{0, float64(len(calib)-1) / testFPS}})
+	rep := Summarize(frames, testFPS, AnalyzeOptions{Calibration: &nevermind.Interval{Start: 0, End: float64(len(calib)-1) / testFPS}})
 	t.Logf("calibration %+v", *rep.Metrics.Calibration)
 
 	var headErr, yawErr, pitchErr, pitchSigned, gazeErr []float64

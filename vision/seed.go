@@ -6,7 +6,12 @@ import (
 	"strings"
 )
 
-// The seed's face constants (seed-spec §5.4).
+// The seed's face constants: the nose may move 0.12 of the frame's width
+// (height) and the iris 0.35 of the eye's width (height) from the baseline
+// and still count as looking ahead;
+// an eye is closed below 0.75 of the baseline eye aspect ratio, a blink
+// lasts at least 0.08 s; features are smoothed with an EMA of α = 0.25; a
+// mouth delta of ±0.02 of the frame height is a smile or a downturn.
 const (
 	gazeOffAbs   = 0.12
 	eyeOffAbs    = 0.35
@@ -53,8 +58,9 @@ type FaceAux struct {
 	Reason                 string   `json:"reason,omitempty"`
 }
 
-// FaceReport is the seed's face, gaze and expression result (seed-spec
-// §1.10, §5.4), with its bugs fixed as the package documentation lists.
+// FaceReport is the seed's face, gaze and expression result (its
+// expression-feedback route), with its bugs fixed as the package
+// documentation lists.
 // When no face was measured, Status is "analysis_unavailable", ErrorCode and
 // Summary say why, and the scores are null.
 type FaceReport struct {
@@ -77,7 +83,10 @@ type FaceReport struct {
 	Aux     FaceAux `json:"aux"`
 }
 
-// Seed strings (seed-spec §8).
+// The seed's strings: the baseline source ("from the start of the video"),
+// the reasons an analysis is unavailable ("the recording has no video
+// frames; please record again", "no face was found in the video, so
+// expression analysis cannot run"), statuses and error codes.
 const (
 	baselineSource     = "영상 초반 기준"
 	reasonNoFrames     = "녹화된 영상 프레임이 없습니다. 다시 촬영해 주세요."
@@ -319,7 +328,7 @@ func fixation(x, y []float64) *Fixation {
 
 func ptr[T any](v T) *T { return &v }
 
-// PoseReport is the seed's posture result (seed-spec §1.9, §5.3) with its
+// PoseReport is the seed's posture result (its pose-feedback route) with its
 // bugs fixed: wrists on their own sides, problem sections and the feedback
 // timeline in real times with the correct side. Null in the report when no
 // frame showed an upper body.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/nevermind-ai/nevermind"
 )
 
 // synthetic builds a 5-fps series of measured frames from per-frame
@@ -37,8 +39,8 @@ func TestLookAwayEpisode(t *testing.T) {
 			*r.Yaw, *r.GazeYaw = -40, -40 // a 1-s glance: too short for the timeline
 		}
 	})
-	r := Summarize(frames, testFPS, AnalyzeOptions{Speech: []Interval{{5, 12}}})
-	var away []Moment
+	r := Summarize(frames, testFPS, AnalyzeOptions{Speech: []nevermind.Interval{{Start: 5, End: 12}}})
+	var away []nevermind.Moment
 	for _, m := range r.Timeline {
 		if m.Kind == KindLookAway {
 			away = append(away, m)
@@ -78,7 +80,7 @@ func TestLookAwayVerdicts(t *testing.T) {
 		}
 	})
 	r := Summarize(frames, testFPS, AnalyzeOptions{})
-	var away []Moment
+	var away []nevermind.Moment
 	for _, m := range r.Timeline {
 		if m.Kind == KindLookAway {
 			away = append(away, m)
@@ -122,7 +124,7 @@ func TestCalibrationSources(t *testing.T) {
 	for _, c := range []struct {
 		name       string
 		first      float64
-		calib      *Interval
+		calib      *nevermind.Interval
 		source     string
 		rejected   string
 		eyeContact float64
@@ -134,9 +136,9 @@ func TestCalibrationSources(t *testing.T) {
 		{"implicit too far", 6, nil, CalibrationAbsolute, "", 50},
 		{"implicit agrees", 3, nil, CalibrationImplicit, "", 50},
 		// Calibrated on 2–3 s (6°): notes at 14° are 8° off, inside the cone.
-		{"explicit", 30, &Interval{2, 3}, CalibrationExplicit, "", 100 * 20.0 / 30},
-		{"explicit empty", 6, &Interval{10, 12}, CalibrationAbsolute, "too_few_frames", 50},
-		{"explicit not at camera", 30, &Interval{0, 1.9}, CalibrationAbsolute, "not_at_camera", 100 * 5.0 / 30},
+		{"explicit", 30, &nevermind.Interval{Start: 2, End: 3}, CalibrationExplicit, "", 100 * 20.0 / 30},
+		{"explicit empty", 6, &nevermind.Interval{Start: 10, End: 12}, CalibrationAbsolute, "too_few_frames", 50},
+		{"explicit not at camera", 30, &nevermind.Interval{Start: 0, End: 1.9}, CalibrationAbsolute, "not_at_camera", 100 * 5.0 / 30},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := Summarize(person(c.first), testFPS, AnalyzeOptions{Calibration: c.calib, Series: true})

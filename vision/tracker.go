@@ -14,7 +14,7 @@ import (
 	"github.com/nevermind-ai/nevermind/vision/models"
 )
 
-// Errors callers can branch on with errors.Is.
+// Errors callers can branch on with [errors.Is].
 var (
 	// ErrBadFrame is returned for a frame whose pixel buffer does not hold
 	// Width × Height packed RGB24 pixels, or whose size is zero.
@@ -25,7 +25,7 @@ var (
 	ErrNoFrames = errors.New("vision: the video has no frames")
 )
 
-// Options configure New. The zero value is ready to use.
+// Options configure [New]. The zero value is ready to use.
 type Options struct {
 	// Threads is how many goroutines one frame may use: with 2 or more,
 	// PoseNet runs alongside the face models and the expression model
@@ -63,13 +63,14 @@ func (o Options) withDefaults() Options {
 }
 
 // Analyzer holds the loaded models. It is safe for concurrent use: every
-// Analyze call and every Tracker keeps its own tracking state and buffers.
+// [Analyzer.Analyze] call and every [Tracker] keeps its own tracking state
+// and buffers.
 type Analyzer struct {
 	opts                           Options
 	blaze, mesh, iris, expr, poseN *net
 }
 
-// New loads the embedded models (vision/models) once.
+// New loads the embedded models (package [models]) once.
 func New(opts Options) (*Analyzer, error) {
 	opts = opts.withDefaults()
 	if !(opts.FieldOfViewDeg >= 10 && opts.FieldOfViewDeg <= 170) {
@@ -179,7 +180,7 @@ type FrameResult struct {
 
 // Tracker analyses the frames of one video in order, carrying the face
 // track from frame to frame. It is not safe for concurrent use; make one per
-// video with Analyzer.NewTracker.
+// video with [Analyzer.NewTracker].
 type Tracker struct {
 	a                             *Analyzer
 	fps                           float64

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/media"
 )
 
@@ -172,11 +173,11 @@ func TestTimelineOfStagedEvents(t *testing.T) {
 		"[s][m]overlay=x=270:y=0:enable='between(t,10,12.99)'," +
 		"drawbox=x=230:y=20:w=140:h=140:color=black:t=fill:enable='between(t,8,9.99)',format=rgb24[v]"
 	p := makeVideo(t, "events", graph, 15)
-	r := analyzeVideo(t, p, AnalyzeOptions{Calibration: &Interval{0, 2}})
+	r := analyzeVideo(t, p, AnalyzeOptions{Calibration: &nevermind.Interval{Start: 0, End: 2}})
 	if c := r.Metrics.Calibration; c.Source != CalibrationExplicit {
 		t.Errorf("calibration %+v, want the explicit one", c)
 	}
-	var gone []Moment
+	var gone []nevermind.Moment
 	for _, m := range r.Timeline {
 		t.Logf("%+v", m)
 		if m.Kind == KindNoFace {
@@ -184,7 +185,7 @@ func TestTimelineOfStagedEvents(t *testing.T) {
 		}
 	}
 	const sample = 1.0 / testFPS
-	want := []Interval{{4, 6}, {8, 10}}
+	want := []nevermind.Interval{{Start: 4, End: 6}, {Start: 8, End: 10}}
 	if len(gone) != len(want) {
 		t.Fatalf("no-face moments %+v, want %v", gone, want)
 	}
@@ -267,7 +268,7 @@ func TestFidgetingMoment(t *testing.T) {
 	graph := "[0]scale=-1:360[f];[1][f]overlay=x='140+if(between(t,3,5.99),40*sin(2*PI*2*t),0)':y=0,format=rgb24[v]"
 	p := makeVideo(t, "fidget", graph, 9)
 	r := analyzeVideo(t, p, AnalyzeOptions{})
-	var moves []Moment
+	var moves []nevermind.Moment
 	for _, m := range r.Timeline {
 		if m.Kind == KindFidgeting {
 			moves = append(moves, m)

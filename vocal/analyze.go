@@ -9,10 +9,11 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
 
-// Sentinel errors returned (wrapped) by Analyze; test with errors.Is.
+// Sentinel errors returned (wrapped) by [Analyze]; test with [errors.Is].
 var (
 	// ErrTooShort means the recording is shorter than MinDuration.
 	ErrTooShort = errors.New("vocal: recording too short to analyse")
@@ -33,7 +34,7 @@ const (
 	MinDuration = 0.25
 )
 
-// Options tune Analyze. The zero value analyses the audio alone, with no
+// Options tune [Analyze]. The zero value analyses the audio alone, with no
 // language-specific bands and no series.
 type Options struct {
 	// Language is "ko", "en" or "" (unknown). It selects the speaking-rate
@@ -41,7 +42,7 @@ type Options struct {
 	Language string
 	// Words is an optional transcript with word timings. With it the report
 	// adds filler words and words per minute.
-	Words []Word
+	Words []nevermind.Word
 	// Series adds the pitch and intensity contours to the report.
 	Series bool
 }
@@ -152,7 +153,7 @@ func totalScore(tremor, pause, tone, speed Metric) int {
 	return int(clip(math.RoundToEven(total), 0, 100))
 }
 
-func hangulSyllables(words []Word) int {
+func hangulSyllables(words []nevermind.Word) int {
 	n := 0
 	for _, w := range words {
 		for _, r := range w.Text {
@@ -266,14 +267,14 @@ func qualityOf(pcm []float32, m *measures, sd *sounding) Quality {
 }
 
 // timeline merges every problem moment into one list sorted by start time.
-func timeline(r *Report) []Moment {
-	out := []Moment{}
+func timeline(r *Report) []nevermind.Moment {
+	out := []nevermind.Moment{}
 	for _, e := range r.Grouped.TremorEvents {
-		out = append(out, Moment{e.Start, e.End, "tremor", evidence("tremor_max", e.TremorMax, "z_max", e.ZMax, "jitter_med_pct", e.JitterMedPct, "shimmer_med_pct", e.ShimmerMedPct, "hnr_med_db", e.HNRMedDB)})
+		out = append(out, moment(e.Start, e.End, "tremor", evidence("tremor_max", e.TremorMax, "z_max", e.ZMax, "jitter_med_pct", e.JitterMedPct, "shimmer_med_pct", e.ShimmerMedPct, "hnr_med_db", e.HNRMedDB)))
 	}
 	addSpans := func(kind string, spans []Span) {
 		for _, s := range spans {
-			out = append(out, Moment{s.Start, s.End, kind, evidence("speaking_med", s.SpeakingMed, "artic_med", s.ArticMed, "pause_med", s.PauseMed)})
+			out = append(out, moment(s.Start, s.End, kind, evidence("speaking_med", s.SpeakingMed, "artic_med", s.ArticMed, "pause_med", s.PauseMed)))
 		}
 	}
 	addSpans("speed_fast", r.Grouped.SpeedFast)
@@ -282,20 +283,20 @@ func timeline(r *Report) []Moment {
 	addSpans("pause_low", r.Grouped.PauseLow)
 	if r.Fluency != nil {
 		for _, p := range r.Fluency.Pauses.Long {
-			out = append(out, Moment{p.Start, p.End, "long_pause", map[string]float64{"duration_s": roundTo(p.End-p.Start, 2)}})
+			out = append(out, moment(p.Start, p.End, "long_pause", map[string]float64{"duration_s": roundTo(p.End-p.Start, 2)}))
 		}
 		for _, f := range r.Fluency.FilledPauses {
-			out = append(out, Moment{f.Start, f.End, "filled_pause", map[string]float64{"duration_s": roundTo(f.End-f.Start, 2), "pitch_range_st": f.PitchRangeSt, "spectral_stability": f.Stability}})
+			out = append(out, moment(f.Start, f.End, "filled_pause", map[string]float64{"duration_s": roundTo(f.End-f.Start, 2), "pitch_range_st": f.PitchRangeSt, "spectral_stability": f.Stability}))
 		}
 	}
 	if r.Prosody != nil {
 		for _, t := range r.Prosody.trailing {
-			out = append(out, Moment{roundTo(t[0], 2), roundTo(t[1], 2), "trailing_off", map[string]float64{"drop_db": roundTo(t[2], 1)}})
+			out = append(out, moment(roundTo(t[0], 2), roundTo(t[1], 2), "trailing_off", map[string]float64{"drop_db": roundTo(t[2], 1)}))
 		}
 	}
 	if r.Fillers != nil {
 		for _, b := range r.Fillers.Bursts {
-			out = append(out, Moment{b.Start, b.End, "filler_burst", map[string]float64{}})
+			out = append(out, moment(b.Start, b.End, "filler_burst", map[string]float64{}))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
@@ -321,4 +322,8 @@ func (m *measures) series() *Series {
 		s.Intensity[i] = Point{m.intensity.FrameTime(i), v}
 	}
 	return s
+}
+
+func moment(start, end float64, kind string, evidence map[string]float64) nevermind.Moment {
+	return nevermind.Moment{Start: start, End: end, Kind: kind, Evidence: evidence}
 }

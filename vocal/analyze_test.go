@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vocal/internal/testaudio"
 )
 
@@ -75,7 +76,7 @@ func TestAnalyzeRejectsBadInput(t *testing.T) {
 		{"low rate", second, 4000, Options{}, ErrSampleRate},
 		{"too short", second[:1000], 16000, Options{}, ErrTooShort},
 		{"NaN sample", append(append([]float32{}, second[:8000]...), float32(math.NaN())), 16000, Options{}, ErrInvalidAudio},
-		{"reversed word", second, 16000, Options{Words: []Word{{Text: "음", Start: 0.5, End: 0.2}}}, ErrInvalidWords},
+		{"reversed word", second, 16000, Options{Words: []nevermind.Word{{Text: "음", Start: 0.5, End: 0.2}}}, ErrInvalidWords},
 	}
 	for _, c := range cases {
 		if _, err := Analyze(ctx, c.pcm, c.rate, c.opts); !errors.Is(err, c.want) {

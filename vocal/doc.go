@@ -1,14 +1,16 @@
 // Package vocal turns a recorded answer into quantitative, explainable
-// feedback on the voice: the original service's four scores (tremor, pause,
-// tone, speed) computed exactly as it did, plus measures it never had —
-// speech and articulation rate, pauses, filled pauses ("음…", "um") found
+// feedback on the voice: the four scores (tremor, pause, tone, speed) of the
+// original NEVER MIND FastAPI backend, called the seed below
+// (docs/api-compat.md), computed exactly as it did, plus measures it never
+// had — speech and articulation rate, pauses, filled pauses ("음…", "um") found
 // from the audio alone, pitch variation, loudness, trailing-off, filler
 // words from a transcript, and an audio quality gate.
 //
 // # Analysing a recording
 //
-// Decode the recording to mono float32 PCM (package media does this; 16 kHz
-// is the default) and call Analyze:
+// Decode the recording to mono float32 PCM (package
+// [github.com/nevermind-ai/nevermind/media] does this; 16 kHz is the
+// default) and call [Analyze]:
 //
 //	report, err := vocal.Analyze(ctx, pcm, 16000, vocal.Options{Language: "ko"})
 //	if errors.Is(err, vocal.ErrTooShort) { ... }
@@ -17,33 +19,39 @@
 //		fmt.Println(m.ID, m.Score, m.Level, m.Description)
 //	}
 //
-// Check report.Quality first: when Sufficient is false (clipping, too quiet,
-// no speech, too little speech) the seed's scores are still there for
-// compatibility but should not be shown as a judgement; Summary says why.
+// Check [Report.Quality] first: when [Quality.Sufficient] is false
+// (clipping, too quiet, no speech, too little speech) the seed's scores are
+// still there for compatibility but should not be shown as a judgement;
+// [Report.Summary] says why. [ErrTooShort] means the recording is shorter
+// than [MinDuration] and was not analysed at all.
 //
-// With a transcript (word timings from package stt) the report also counts
-// filler words and gives words per minute:
+// With a transcript (word timings from package
+// [github.com/nevermind-ai/nevermind/stt]) in [Options.Words] the report also
+// counts filler words ([Report.Fillers]) and gives words per minute:
 //
 //	report, err := vocal.Analyze(ctx, pcm, 16000, vocal.Options{
 //		Language: "en",
-//		Words:    []vocal.Word{{Text: "um", Start: 0.2, End: 0.5}, ...},
+//		Words:    []nevermind.Word{{Text: "um", Start: 0.2, End: 0.5}, ...},
 //	})
 //
-// Set Options.Series to get the pitch and intensity contours for plotting.
-// Report.Timeline lists every problem moment (tremor, fast or slow stretch,
-// too many or too few pauses, long pause, filled pause, trailing off,
-// filler burst) with its start, end and the numbers behind it.
-// Report.Speech lists when the candidate was speaking — the sounding
-// stretches, split by the same 250-ms pauses Fluency counts — so that other
-// analyses can look only at those times (eye contact while speaking):
+// Set [Options.Series] to get the pitch and intensity contours for plotting.
+// [Report.Timeline] lists every problem moment (tremor, fast or slow
+// stretch, too many or too few pauses, long pause, filled pause, trailing
+// off, filler burst) with its start, end and the numbers behind it.
+// [Report.Speech] lists when the candidate was speaking — the sounding
+// stretches, split by the same 250-ms pauses [Fluency] counts — so that
+// other analyses can look only at those times (eye contact while speaking):
 //
 //	for _, s := range report.Speech {
 //		fmt.Printf("speaking from %.2f s to %.2f s\n", s.Start, s.End)
 //	}
 //
+// To follow an answer while it is being recorded (live hints: a long pause,
+// speaking too fast), feed its audio to a [Monitor] instead.
+//
 // # Measurements
 //
-// The measurements come from package praat, a pure-Go implementation of
+// The measurements come from package [praat], a pure-Go implementation of
 // Praat's algorithms that matches Praat 6.3 frame for frame (see its
 // documentation for the verified tolerances). The seed's Praat objects are
 // computed once: Pitch (ac, 0.01 s, 75–500 Hz), Intensity (75 Hz, mean
@@ -52,11 +60,11 @@
 //
 // # Compatibility with the original service
 //
-// Report.TotalScore, Summary, Metrics and Grouped reproduce the original
-// voice-feedback payload (seed-spec §5.2): the same windows, formulas,
-// thresholds, scores, levels and Korean strings, with Python's
-// round-half-to-even rounding. These deliberate deviations fix the bugs the
-// specification marks:
+// [Report.TotalScore], [Report.Summary], [Report.Metrics] and
+// [Report.Grouped] reproduce the seed's voice-feedback payload: the same
+// windows, formulas, thresholds, scores, levels and Korean strings, with
+// Python's round-half-to-even rounding. These deliberate deviations fix its
+// bugs:
 //
 //   - Tremor: the seed took Python's max() over the windows' tremor scores,
 //     which returns NaN when the first window is NaN (a recording starting in

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vocal/internal/testaudio"
 )
 
@@ -139,10 +140,10 @@ func evaluateFilledPauses(t *testing.T, cases []fillerCase) (precision, recall f
 }
 
 func TestFillerWordsFromTranscript(t *testing.T) {
-	words := []Word{
-		{"음", 0.0, 0.4}, {"저는", 0.5, 0.8}, {"그", 1.2, 1.3}, {"프로젝트에서", 1.35, 1.9},
-		{"어...", 2.0, 2.5}, {"그", 2.55, 2.6}, {"팀을", 2.62, 2.9}, {"이끌었습니다", 2.95, 3.6},
-		{"음음", 4.0, 4.5},
+	words := []nevermind.Word{
+		{Text: "음", Start: 0.0, End: 0.4}, {Text: "저는", Start: 0.5, End: 0.8}, {Text: "그", Start: 1.2, End: 1.3}, {Text: "프로젝트에서", Start: 1.35, End: 1.9},
+		{Text: "어...", Start: 2.0, End: 2.5}, {Text: "그", Start: 2.55, End: 2.6}, {Text: "팀을", Start: 2.62, End: 2.9}, {Text: "이끌었습니다", Start: 2.95, End: 3.6},
+		{Text: "음음", Start: 4.0, End: 4.5},
 	}
 	f := fillersOf(words, "ko", 5)
 	// 음, 어..., 음음 always; the first 그 follows a 0.4 s pause (a filler),
@@ -156,7 +157,7 @@ func TestFillerWordsFromTranscript(t *testing.T) {
 	if f.PerHundred != 44.44 || f.Band != "needs_work" {
 		t.Errorf("rate %.2f band %s", f.PerHundred, f.Band)
 	}
-	en := fillersOf([]Word{{"So", 0, 0.2}, {"I", 0.6, 0.7}, {"like", 0.75, 0.9}, {"Python", 0.95, 1.3}, {"um,", 1.4, 1.7}, {"you", 2.2, 2.3}, {"know", 2.3, 2.5}}, "en", 3)
+	en := fillersOf([]nevermind.Word{{Text: "So", Start: 0, End: 0.2}, {Text: "I", Start: 0.6, End: 0.7}, {Text: "like", Start: 0.75, End: 0.9}, {Text: "Python", Start: 0.95, End: 1.3}, {Text: "um,", Start: 1.4, End: 1.7}, {Text: "you", Start: 2.2, End: 2.3}, {Text: "know", Start: 2.3, End: 2.5}}, "en", 3)
 	if en.Count != 3 || en.ByWord["so"] != 1 || en.ByWord["um"] != 1 || en.ByWord["you know"] != 1 || en.ByWord["like"] != 0 {
 		t.Errorf("english fillers %+v", en.ByWord)
 	}
@@ -165,7 +166,7 @@ func TestFillerWordsFromTranscript(t *testing.T) {
 func TestAnalyzeWithTranscript(t *testing.T) {
 	files := testaudio.LibriVox(t)
 	pcm, rate := testaudio.MustReadWAV(t, files[0])
-	words := []Word{{"um", 0.2, 0.5}, {"the", 0.6, 0.7}, {"house", 0.7, 1.1}}
+	words := []nevermind.Word{{Text: "um", Start: 0.2, End: 0.5}, {Text: "the", Start: 0.6, End: 0.7}, {Text: "house", Start: 0.7, End: 1.1}}
 	r, err := Analyze(context.Background(), pcm, rate, Options{Language: "en", Words: words})
 	if err != nil {
 		t.Fatal(err)

@@ -4,25 +4,22 @@ import (
 	"math"
 	"strings"
 	"unicode"
+
+	"github.com/nevermind-ai/nevermind"
 )
 
-// Word is one transcript word with its timing, as speech-to-text services
-// return them. Times are seconds from the start of the recording.
-type Word struct {
-	Text  string  `json:"text"`  // the word as transcribed
-	Start float64 `json:"start"` // s
-	End   float64 `json:"end"`   // s
-}
-
-// Fillers counts filler words in the transcript (anchors.md §2.2).
+// Fillers counts filler words in the transcript. Spontaneous speech has 2–6
+// filled pauses per 100 words (Bortfeld et al. 2001, Language and Speech
+// 44(2)); the bands are those of screenpipe's speech coach (< 2 % good,
+// > 5 % needs work).
 type Fillers struct {
-	Words      int            `json:"words"`         // transcript words
-	Count      int            `json:"count"`         // fillers found
-	PerHundred float64        `json:"per_100_words"` // norm for spontaneous speech: 2–6
-	Band       string         `json:"band"`          // "good" (< 2), "ok" (2–5), "needs_work" (> 5)
-	ByWord     map[string]int `json:"by_word"`       // count per filler (normalised spelling)
-	Bursts     []Pause        `json:"bursts"`        // ≥ 3 fillers within 10 s: moments of load
-	WPM        Num            `json:"wpm"`           // words per minute over the answer
+	Words      int                  `json:"words"`         // transcript words
+	Count      int                  `json:"count"`         // fillers found
+	PerHundred float64              `json:"per_100_words"` // norm for spontaneous speech: 2–6
+	Band       string               `json:"band"`          // "good" (< 2), "ok" (2–5), "needs_work" (> 5)
+	ByWord     map[string]int       `json:"by_word"`       // count per filler (normalised spelling)
+	Bursts     []nevermind.Interval `json:"bursts"`        // ≥ 3 fillers within 10 s: moments of load
+	WPM        Num                  `json:"wpm"`           // words per minute over the answer
 }
 
 // fillerWords returns the filler lists of a language. "Sure" fillers always
@@ -61,8 +58,8 @@ func normalizeWord(s string) string {
 	return b.String()
 }
 
-func fillersOf(words []Word, language string, duration float64) *Fillers {
-	f := &Fillers{Words: len(words), ByWord: map[string]int{}, Bursts: []Pause{}, WPM: undefined()}
+func fillersOf(words []nevermind.Word, language string, duration float64) *Fillers {
+	f := &Fillers{Words: len(words), ByWord: map[string]int{}, Bursts: []nevermind.Interval{}, WPM: undefined()}
 	if duration > 0 {
 		f.WPM = Num(roundTo(float64(len(words))/duration*60, 1))
 	}
@@ -129,7 +126,7 @@ func fillersOf(words []Word, language string, duration float64) *Fillers {
 			j++
 		}
 		if j-i+1 >= burstCount {
-			f.Bursts = append(f.Bursts, Pause{Start: roundTo(times[i], 2), End: roundTo(math.Max(times[j], times[i]), 2)})
+			f.Bursts = append(f.Bursts, nevermind.Interval{Start: roundTo(times[i], 2), End: roundTo(math.Max(times[j], times[i]), 2)})
 			i = j + 1
 		} else {
 			i++

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
 
@@ -25,18 +26,12 @@ type Fluency struct {
 // Pauses summarises the silent pauses inside the answer (leading and
 // trailing silence excluded).
 type Pauses struct {
-	Count         int     `json:"count"`           // pauses ≥ 250 ms
-	TotalS        float64 `json:"total_s"`         // total pause time, s
-	MeanS         Num     `json:"mean_s"`          // mean pause, s
-	PerMinute     float64 `json:"per_minute"`      // pauses per minute of recording
-	Long          []Pause `json:"long"`            // pauses ≥ 1 s, with times
-	VeryLongCount int     `json:"very_long_count"` // pauses ≥ 2.5 s, worth coaching
-}
-
-// Pause is one silent interval.
-type Pause struct {
-	Start float64 `json:"start"` // s
-	End   float64 `json:"end"`   // s
+	Count         int                  `json:"count"`           // pauses ≥ 250 ms
+	TotalS        float64              `json:"total_s"`         // total pause time, s
+	MeanS         Num                  `json:"mean_s"`          // mean pause, s
+	PerMinute     float64              `json:"per_minute"`      // pauses per minute of recording
+	Long          []nevermind.Interval `json:"long"`            // pauses ≥ 1 s, with times
+	VeryLongCount int                  `json:"very_long_count"` // pauses ≥ 2.5 s, worth coaching
 }
 
 // FilledPause is a stretch that sounds like a hesitation ("음…", "어…",
@@ -48,7 +43,10 @@ type FilledPause struct {
 	Stability    float64 `json:"spectral_stability"` // mean cosine similarity of consecutive spectra
 }
 
-// Thresholds of the fluency analysis (anchors.md §2.3, §3.2).
+// Thresholds of the fluency analysis. The nuclei settings are de Jong &
+// Wempe's (2009, v2 2010); pauses start at 250 ms, the threshold de Jong &
+// Bosker (2013) recommend after comparing 100–1000 ms; pauses of 1 s are
+// reported as long and of 2.5 s as coachable moments.
 const (
 	nucleiSilenceDB = -25.0 // relative to the 0.99 intensity quantile
 	nucleiMinDipDB  = 2.0
@@ -175,7 +173,7 @@ func nuclei(sd *sounding, pitch *praat.Pitch) []float64 {
 }
 
 func pausesOf(sd *sounding, duration float64) Pauses {
-	p := Pauses{Long: []Pause{}}
+	p := Pauses{Long: []nevermind.Interval{}}
 	for i := 1; i < len(sd.intervals); i++ {
 		start, end := sd.intervals[i-1][1], sd.intervals[i][0]
 		d := end - start
@@ -185,7 +183,7 @@ func pausesOf(sd *sounding, duration float64) Pauses {
 		p.Count++
 		p.TotalS += d
 		if d >= longPauseS {
-			p.Long = append(p.Long, Pause{Start: roundTo(start, 2), End: roundTo(end, 2)})
+			p.Long = append(p.Long, nevermind.Interval{Start: roundTo(start, 2), End: roundTo(end, 2)})
 		}
 		if d >= veryLongPauseS {
 			p.VeryLongCount++
@@ -205,20 +203,22 @@ func pausesOf(sd *sounding, duration float64) Pauses {
 // speechOf returns the sounding intervals, the complement of the pauses
 // pausesOf counts inside the answer, rounded like Pauses.Long so that a long
 // pause starts exactly where a speech stretch ends.
-func speechOf(sd *sounding, q Quality) []Interval {
-	out := []Interval{}
+func speechOf(sd *sounding, q Quality) []nevermind.Interval {
+	out := []nevermind.Interval{}
 	if q.Reason == "no_speech" {
 		return out
 	}
 	for _, x := range sd.intervals {
-		out = append(out, Interval{Start: roundTo(x[0], 2), End: roundTo(x[1], 2)})
+		out = append(out, nevermind.Interval{Start: roundTo(x[0], 2), End: roundTo(x[1], 2)})
 	}
 	return out
 }
 
-// rateBand classifies the pace against per-language norms (anchors.md §2.1):
-// Korean in syllables per second (3.8–5.3 good, above 5.8 faster than
-// broadcast announcers), English in words per minute (100–165 good).
+// rateBand classifies the pace against per-language norms: Korean in
+// syllables per second (3.8–5.3 good: adults talk at 4.2 ± 0.7 and read at
+// 5.1 ± 0.4 syllables/s, J. Speech Sciences 9(4), 2002; above 5.8 faster
+// than broadcast announcers), English in words per minute (100–165 good,
+// Microsoft Speaker Coach's target).
 func rateBand(language string, sps float64, wpm float64) string {
 	switch language {
 	case "ko":

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/nevermind-ai/nevermind"
 )
 
 // fuzzPCM turns fuzz bytes into a recording: pattern is tiled to the
@@ -57,7 +59,7 @@ func FuzzAnalyze(f *testing.F) {
 		pcm := fuzzPCM(pattern, rate, int(centis)%201, rawFloats)
 		opts := Options{Language: lang, Series: centis%2 == 0}
 		if word != "" {
-			opts.Words = []Word{{Text: word, Start: start, End: end}}
+			opts.Words = []nevermind.Word{{Text: word, Start: start, End: end}}
 		}
 		r, err := Analyze(context.Background(), pcm, rate, opts)
 		if err != nil {

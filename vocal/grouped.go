@@ -3,7 +3,8 @@ package vocal
 import "math"
 
 // mergedRow is a tremor row joined to the speed row whose centre is nearest
-// (pandas merge_asof, direction nearest, tolerance 0.25 s), as in §5.2.9.
+// (pandas merge_asof, direction nearest, tolerance 0.25 s), as the seed
+// joined them for its grouped problem segments.
 type mergedRow struct {
 	tremorRow
 	sp      speedRow

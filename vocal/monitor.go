@@ -9,7 +9,7 @@ import (
 	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
 
-// DefaultMonitorWindow is how much of the latest audio a Monitor measures the pace over.
+// DefaultMonitorWindow is how much of the latest audio a [Monitor] measures the pace over.
 const DefaultMonitorWindow = 10 * time.Second
 
 // monitorMinVoicedS is how much voicing a sounding stretch needs to count as speech (a cough,
@@ -20,9 +20,9 @@ const monitorMinVoicedS = 0.1
 // speaker has been silent and how fast they spoke over the last few seconds — what a live
 // hint needs — without waiting for the whole recording. It keeps only the last window of
 // audio, so its memory is bounded however long the answer, and measures with the same
-// definitions as Report.Fluency: sounding stretches against a threshold 25 dB below the
+// definitions as [Report.Fluency]: sounding stretches against a threshold 25 dB below the
 // loudest speech, syllable nuclei after de Jong & Wempe, voicing from the 75–500 Hz pitch.
-// Unlike Analyze on the whole answer, the threshold only knows the speech heard so far.
+// Unlike [Analyze] on the whole answer, the threshold only knows the speech heard so far.
 //
 //	m, _ := vocal.NewMonitor(16000, "ko", 0)
 //	for chunk := range decoded {
@@ -47,8 +47,8 @@ type Monitor struct {
 }
 
 // NewMonitor starts following a soundtrack of mono samples at sampleRate Hz in the given
-// language ("ko", "en" or "" as in Options). window is how much of the latest audio Measure
-// measures the pace over; zero means DefaultMonitorWindow.
+// language ("ko", "en" or "" as in [Options]). window is how much of the latest audio
+// [Monitor.Measure] measures the pace over; zero means [DefaultMonitorWindow].
 func NewMonitor(sampleRate int, language string, window time.Duration) (*Monitor, error) {
 	if sampleRate < MinSampleRate {
 		return nil, fmt.Errorf("%w: %d Hz, need at least %d Hz", ErrSampleRate, sampleRate, MinSampleRate)
@@ -74,7 +74,7 @@ func (m *Monitor) Write(pcm []float32) {
 	m.buf = append(m.buf, pcm...)
 }
 
-// Pace is what a Monitor measured at one moment of the recording.
+// Pace is what a [Monitor] measured at one moment of the recording.
 type Pace struct {
 	// At is the moment: the seconds of audio written so far.
 	At float64 `json:"at"`
@@ -97,7 +97,7 @@ type Pace struct {
 }
 
 // Measure measures the latest window of the soundtrack. Its cost grows with the window,
-// not with the recording: about 1 % of Analyze's on a minute for the default window.
+// not with the recording: about 1 % of [Analyze]'s on a minute for the default window.
 func (m *Monitor) Measure(ctx context.Context) (Pace, error) {
 	at := float64(m.written) / float64(m.rate)
 	pcm := m.buf[max(0, len(m.buf)-m.window):]

@@ -11,8 +11,8 @@ import (
 
 // TestSyllableNucleiKorean compares the syllable-nuclei count with the
 // number of Hangul syllables of the text espeak-ng spoke (every Hangul
-// character is one syllable). anchors.md §3.2 asks for ±10 %, which the
-// mean absolute error must meet; it is reported in benchmarks/vocal/README.md.
+// character is one syllable). The mean absolute error must be within
+// ±10 % of the Hangul count; it is reported in benchmarks/vocal/README.md.
 func TestSyllableNucleiKorean(t *testing.T) {
 	testaudio.Need(t, "espeak-ng", "sox")
 	dir := t.TempDir()

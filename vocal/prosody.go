@@ -6,7 +6,10 @@ import (
 	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
 
-// Prosody describes pitch variation and loudness (anchors.md §2.4–2.5).
+// Prosody describes pitch variation and loudness. Pitch variation is the SD
+// of F0 in semitones, which is about the same for men and women (Hincks &
+// Edlund 2009 gave learners feedback on it); loudness is relative to the
+// speaker's own median, as there is no absolute norm for a microphone.
 type Prosody struct {
 	PitchMedianHz     Num  `json:"pitch_median_hz"`           // median F0 of voiced frames
 	PitchP10Hz        Num  `json:"pitch_p10_hz"`              // 10th percentile of F0

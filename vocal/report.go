@@ -4,33 +4,38 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+
+	"github.com/nevermind-ai/nevermind"
 )
 
 // Report is the voice analysis of one recording. Its JSON form is what
-// `nevermind analyze --json` prints under "vocal". The first four fields are
+// `nevermind analyze --json` prints under "voice". The first four fields are
 // the seed's voice-feedback payload (field names, scores, levels and Korean
 // strings unchanged, with the bugs listed in the package doc fixed); the rest
 // is new. No field ever holds NaN: unmeasurable values are null.
 type Report struct {
-	TotalScore int      `json:"total_score"` // seed §5.2.8: mean of the four metric scores
-	Summary    string   `json:"summary"`     // seed §5.2.8 structural summary, Korean
+	TotalScore int      `json:"total_score"` // mean of the four metric scores, rounded half to even
+	Summary    string   `json:"summary"`     // the seed's structural summary, Korean
 	Metrics    []Metric `json:"metrics"`     // tremor, pause, tone, speed, in that order
-	Grouped    Grouped  `json:"grouped"`     // seed §5.2.9 problem segments
+	Grouped    Grouped  `json:"grouped"`     // the seed's problem segments
 
-	Quality  Quality  `json:"quality"`           // audio quality gate
-	Voice    Voice    `json:"voice"`             // whole-file Praat voice measures
-	Fluency  *Fluency `json:"fluency,omitempty"` // rate, pauses, filled pauses; nil when audio is insufficient
-	Prosody  *Prosody `json:"prosody,omitempty"` // pitch variation and loudness; nil when audio is insufficient
-	Fillers  *Fillers `json:"fillers,omitempty"` // filler words, only when a transcript is given
-	Timeline []Moment `json:"timeline"`          // problem moments, sorted by start time
-	Series   *Series  `json:"series,omitempty"`  // contours for plots, when Options.Series is set
+	Quality Quality  `json:"quality"`           // audio quality gate
+	Voice   Voice    `json:"voice"`             // whole-file Praat voice measures
+	Fluency *Fluency `json:"fluency,omitempty"` // rate, pauses, filled pauses; nil when audio is insufficient
+	Prosody *Prosody `json:"prosody,omitempty"` // pitch variation and loudness; nil when audio is insufficient
+	Fillers *Fillers `json:"fillers,omitempty"` // filler words, only when a transcript is given
+	// Timeline holds the problem moments, sorted by start time, of the kinds tremor,
+	// speed_fast, speed_slow, pause_high, pause_low, long_pause, filled_pause,
+	// filler_burst and trailing_off.
+	Timeline []nevermind.Moment `json:"timeline"`
+	Series   *Series            `json:"series,omitempty"` // contours for plots, when Options.Series is set
 	// Speech lists the sounding stretches of the answer in time order:
 	// leading and trailing silence are excluded and every silent pause of
 	// at least 250 ms (the pauses counted in Fluency.Pauses) separates two
 	// stretches. It is empty when no speech was found, and filled even when
 	// the quality gate fails for another reason, so that other analyses
 	// (eye contact while speaking) can still use it.
-	Speech []Interval `json:"speech"`
+	Speech []nevermind.Interval `json:"speech"`
 }
 
 // Metric is one of the seed's four voice metrics.
@@ -47,7 +52,7 @@ type Metric struct {
 	Details any `json:"details,omitempty"`
 }
 
-// TremorDetails explains the tremor score (seed §5.2.3).
+// TremorDetails explains the tremor score.
 type TremorDetails struct {
 	ZMax       Num `json:"z_max"`       // largest windowed tremor score (0..1; not a z-score, the name is the seed's)
 	JitterPct  Num `json:"jitter_pct"`  // median jitter (local) of the windows, %
@@ -55,7 +60,7 @@ type TremorDetails struct {
 	HNRdB      Num `json:"hnr_db"`      // median harmonics-to-noise ratio, dB
 }
 
-// ToneDetails explains the tone score (seed §5.2.7).
+// ToneDetails explains the tone score.
 type ToneDetails struct {
 	ToneScore int         `json:"tone_score"` // round(100 × tone), before clamping
 	Coverage  float64     `json:"coverage"`   // sum of the weights of the parts present: 0.4, 0.7 or 1
@@ -77,13 +82,14 @@ type ToneDrivers struct {
 	Regularity        Num     `json:"regularity"`            // 1 − SyllCV, clipped to 0..1
 }
 
-// SpeedDetails explains the speed score (seed §5.2.5).
+// SpeedDetails explains the speed score.
 type SpeedDetails struct {
 	SPS float64 `json:"sps"` // median syllable-like peaks per second
 	WPM int     `json:"wpm"` // sps·60/2.25, the seed's words-per-minute estimate
 }
 
-// Grouped holds the seed's problem segments (§5.2.9).
+// Grouped holds the seed's problem segments, which its POST voice-feedback
+// route returned.
 type Grouped struct {
 	TremorEvents []TremorEvent `json:"tremor_events"` // stretches of raised tremor
 	SpeedFast    []Span        `json:"speed_fast"`    // stretches of fast articulation (> 6.1 peaks/s)
@@ -135,21 +141,6 @@ type Voice struct {
 	JitterPct  Num     `json:"jitter_pct"`  // median jitter (local) of the windows, %
 	ShimmerPct Num     `json:"shimmer_pct"` // median shimmer (local) of the windows, %
 	HNRdB      Num     `json:"hnr_db"`      // median harmonics-to-noise ratio, dB
-}
-
-// Interval is a stretch of time, in seconds from the start of the
-// recording, rounded to 10 ms.
-type Interval struct {
-	Start float64 `json:"start"` // s
-	End   float64 `json:"end"`   // s
-}
-
-// Moment is one entry of the timeline of problem moments.
-type Moment struct {
-	Start    float64            `json:"start"`    // s
-	End      float64            `json:"end"`      // s
-	Kind     string             `json:"kind"`     // tremor, speed_fast, speed_slow, pause_high, pause_low, long_pause, filled_pause, filler_burst, trailing_off
-	Evidence map[string]float64 `json:"evidence"` // the numbers behind the moment, by name
 }
 
 // Series holds the contours a report plots: pitch at the Praat frame times

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vocal/internal/testaudio"
 )
 
@@ -63,7 +64,7 @@ func TestAnalyzeOddInputs(t *testing.T) {
 		}
 	}
 	for _, in := range inputs {
-		r, err := Analyze(context.Background(), in.pcm, in.rate, Options{Language: "ko", Series: true, Words: []Word{{"음", 0, 0.1}}})
+		r, err := Analyze(context.Background(), in.pcm, in.rate, Options{Language: "ko", Series: true, Words: []nevermind.Word{{Text: "음", Start: 0, End: 0.1}}})
 		if err != nil {
 			t.Errorf("%s: %v", in.name, err)
 			continue

@@ -9,8 +9,8 @@ import (
 	"github.com/nevermind-ai/nevermind/vocal/praat"
 )
 
-// measures are the Praat objects the seed's analysis reads (§5.2.1), each
-// computed once.
+// measures are the Praat objects the seed's analysis reads, each computed
+// once.
 type measures struct {
 	sound       *praat.Sound
 	duration    float64
@@ -28,7 +28,8 @@ const (
 	amplitudeFactor = 1.6
 )
 
-// tremorRow is one 1-s window of the seed's tremor timeline (§5.2.2).
+// tremorRow is one window of the seed's tremor timeline (1 s long, every
+// 0.5 s).
 type tremorRow struct {
 	start, end           float64
 	jitter, shimmer, hnr float64 // rounded to 3 dp
@@ -152,7 +153,8 @@ func bandEnergy(x []float64, fs, lo, hi float64) float64 {
 	return sum / float64(count)
 }
 
-// speedRow is one 0.5-s window of the seed's speed and pause timeline (§5.2.4).
+// speedRow is one window of the seed's speed and pause timeline (0.5 s
+// long, every 0.2 s).
 type speedRow struct {
 	start, end  float64
 	pauseRatio  float64
@@ -229,7 +231,9 @@ func (m *measures) speedTimeline() (rows []speedRow, peaks []float64) {
 	return rows, peaks
 }
 
-// Korean labels and levels of the seed's payload (seed-spec §8).
+// Korean labels and levels of the seed's payload: good, fair, slight,
+// caution, excessive, not enough data; the speed levels appropriate,
+// appropriate to slightly fast, fast/slow, much too fast/slow.
 const (
 	levelGood       = "양호"
 	levelFair       = "보통"
@@ -521,7 +525,7 @@ func toneMetric(in intonation, en energy, rh rhythm) Metric {
 	return m
 }
 
-// summarize builds the seed's structural summary (§5.2.8). Fixed: the seed
+// summarize builds the seed's structural summary. Fixed: the seed
 // said "somewhat fast" for the 빠름/느림 level even when speech was slow.
 func summarize(tremor, pause, tone, speed Metric) string {
 	var parts []string

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/vocal/internal/testaudio"
 )
 
@@ -54,7 +55,7 @@ func TestSpeechStretches(t *testing.T) {
 	s4, d4 := silence(0.12)
 	s5, d5 := silence(0.9)
 	parts := []part{mk(s1, d1, false), mk(pa, da, true), mk(s2, d2, false), mk(pb, db, true), mk(s3, d3, false), mk(pc, dc, true), mk(s4, d4, true), mk(pd, dd, true), mk(s5, d5, false)}
-	var want []Interval
+	var want []nevermind.Interval
 	var files []string
 	t0 := 0.0
 	for _, p := range parts {
@@ -63,7 +64,7 @@ func TestSpeechStretches(t *testing.T) {
 			if k := len(want); k > 0 && want[k-1].End == t0 {
 				want[k-1].End = t0 + p.dur
 			} else {
-				want = append(want, Interval{t0, t0 + p.dur})
+				want = append(want, nevermind.Interval{Start: t0, End: t0 + p.dur})
 			}
 		}
 		t0 += p.dur
@@ -96,9 +97,9 @@ func checkSpeechMatchesPauses(t *testing.T, r *Report) {
 	if p.Count != max(len(r.Speech)-1, 0) {
 		t.Errorf("%d pauses between %d speech stretches", p.Count, len(r.Speech))
 	}
-	var long []Pause
+	var long []nevermind.Interval
 	for i := 1; i < len(r.Speech); i++ {
-		gap := Pause{r.Speech[i-1].End, r.Speech[i].Start}
+		gap := nevermind.Interval{Start: r.Speech[i-1].End, End: r.Speech[i].Start}
 		if gap.End-gap.Start < minPauseS-0.01 {
 			t.Errorf("stretches %d and %d are only %.2f s apart", i-1, i, gap.End-gap.Start)
 		}

@@ -14,8 +14,8 @@ type StoredScores struct {
 }
 
 // LevelFromScore is the level of a stored score in the original service's
-// GET voice-feedback payload (seed-spec §6.2): 양호 from 80, 보통 from 60,
-// otherwise 개선필요.
+// GET voice-feedback payload, which the server keeps: 양호 from 80, 보통 from
+// 60, otherwise 개선필요.
 func LevelFromScore(score float64) string {
 	switch {
 	case score >= 80:
@@ -27,9 +27,10 @@ func LevelFromScore(score float64) string {
 }
 
 // StoredSummary rebuilds the Korean summary the original service's GET
-// voice-feedback route derives from stored scores (seed-spec §6.2 and §8):
-// one sentence for the overall score, then one per measured metric in the
-// order tremor, pause, tone, speed, joined with spaces.
+// voice-feedback route derives from stored scores, as the server still
+// answers it: one sentence for the overall score, then one per measured
+// metric in the order tremor, pause, tone, speed, each by the bands of
+// LevelFromScore, joined with spaces.
 func StoredSummary(s StoredScores) string {
 	band := func(score float64) int {
 		switch {

@@ -1,4 +1,5 @@
-# The seed's voice measurements (seed-spec.md §5.2.1–5.2.2) in Praat, timed
+# The seed's voice measurements (Pitch, Intensity, PointProcess, Harmonicity
+# and the 1-s tremor windows' jitter, shimmer and HNR) in Praat, timed
 # from inside Praat so that start-up and reading the file do not count:
 #   praat --run seed_measures.praat speech.wav
 # Prints the elapsed seconds. The pitch is computed once (the seed recomputed

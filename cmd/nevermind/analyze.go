@@ -13,6 +13,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback/report"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
@@ -56,16 +57,16 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var vo vision.AnalyzeOptions
 	if *calibrate != "" {
-		iv, err := vision.ParseInterval(*calibrate)
+		iv, err := nevermind.ParseInterval(*calibrate)
 		if err != nil {
 			return fmt.Errorf("--calibrate: %w", err)
 		}
 		vo.Calibration = &iv
 	}
 	var p interview.Pipeline
-	var skip []interview.Part
+	var skip []nevermind.Part
 	if *noVideo {
-		skip = append(skip, interview.Vision)
+		skip = append(skip, nevermind.Vision)
 	} else if p.Vision, err = vision.New(vision.Options{FieldOfViewDeg: *fov}); err != nil {
 		return err
 	}

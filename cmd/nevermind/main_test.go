@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/internal/testmedia"
 	"github.com/nevermind-ai/nevermind/media"
-	"github.com/nevermind-ai/nevermind/vision"
 )
 
 func runCLI(t *testing.T, args ...string) (string, string, error) {
@@ -85,7 +85,7 @@ func TestAnalyzeJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
 	}
-	for _, key := range []string{"media", "vocal", "vision", "transcript", "content", "feedback"} {
+	for _, key := range []string{"media", "voice", "vision", "transcript", "content", "feedback"} {
 		if _, ok := got[key]; !ok {
 			t.Errorf("key %q missing", key)
 		}
@@ -99,7 +99,7 @@ func TestAnalyzeJSON(t *testing.T) {
 			Pitch [][2]*float64 `json:"pitch"`
 		} `json:"series"`
 	}
-	if err := json.Unmarshal(got["vocal"], &vocal); err != nil {
+	if err := json.Unmarshal(got["voice"], &vocal); err != nil {
 		t.Fatal(err)
 	}
 	if len(vocal.Metrics) != 4 || len(vocal.Series.Pitch) == 0 {
@@ -157,8 +157,8 @@ func TestAnalyzeErrors(t *testing.T) {
 		t.Error("--lang fr accepted")
 	}
 	for _, iv := range []string{"5-2", "2", "a-b", "-1-3"} {
-		if _, _, err := runCLI(t, "analyze", notMedia, "--calibrate", iv); !errors.Is(err, vision.ErrBadInterval) {
-			t.Errorf("--calibrate %s: %v, want vision.ErrBadInterval", iv, err)
+		if _, _, err := runCLI(t, "analyze", notMedia, "--calibrate", iv); !errors.Is(err, nevermind.ErrBadInterval) {
+			t.Errorf("--calibrate %s: %v, want nevermind.ErrBadInterval", iv, err)
 		}
 	}
 	if _, _, err := runCLI(t, "analyze", notMedia, "--fov", "200"); err == nil || !strings.Contains(err.Error(), "field of view") {

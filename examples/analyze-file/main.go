@@ -11,6 +11,7 @@ import (
 	"log"
 	"os"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/interview"
 )
 
@@ -29,10 +30,10 @@ func run(ctx context.Context, path string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if why, failed := res.Failed[interview.Vocal]; failed {
-		return fmt.Errorf("voice analysis failed: %s", why)
+	if err := res.Failed[nevermind.Voice]; err != nil {
+		return fmt.Errorf("voice analysis failed: %w", err)
 	}
-	v := res.Vocal
+	v := res.Voice
 	fmt.Fprintf(w, "voice score %d/100\n", v.TotalScore)
 	for _, m := range v.Metrics {
 		fmt.Fprintf(w, "%-7s %3d %s\n", m.ID, m.Score, m.Description)

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/stt"
 )
@@ -48,7 +49,7 @@ func run(ctx context.Context, recording, vtt string, w io.Writer) error {
 		return fmt.Errorf("analysis failed: %v", res.Failed)
 	}
 	fmt.Fprintf(w, "transcript: %s\n", res.Transcript.Text)
-	if fl := res.Vocal.Fillers; fl != nil {
+	if fl := res.Voice.Fillers; fl != nil {
 		fmt.Fprintf(w, "filler words: %d (%.1f per 100 words)\n", fl.Count, fl.PerHundred)
 	}
 	fmt.Fprintf(w, "content (%s): %s\n", res.Content.Source, res.Content.OverallSummary)
@@ -71,7 +72,7 @@ func (c captions) Transcribe(ctx context.Context, audio stt.Audio, opts stt.Opti
 		words := strings.Fields(q.text)
 		step := (q.end - q.start) / float64(len(words))
 		for i, word := range words {
-			tr.Words = append(tr.Words, stt.Word{Text: word, Start: q.start + float64(i)*step, End: q.start + float64(i+1)*step, Confidence: 1})
+			tr.Words = append(tr.Words, nevermind.Word{Text: word, Start: q.start + float64(i)*step, End: q.start + float64(i+1)*step, Confidence: 1})
 		}
 		tr.Segments = append(tr.Segments, stt.Segment{Start: q.start, End: q.end, Text: q.text})
 		text = append(text, q.text)

@@ -11,6 +11,7 @@ import (
 	"log"
 	"os"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/interview"
 )
 
@@ -31,10 +32,10 @@ func run(ctx context.Context, path string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if why, failed := res.Failed[interview.Vocal]; failed {
-		return fmt.Errorf("음성 분석 실패: %s", why)
+	if err := res.Failed[nevermind.Voice]; err != nil {
+		return fmt.Errorf("음성 분석 실패: %w", err)
 	}
-	v := res.Vocal
+	v := res.Voice
 	fmt.Fprintf(w, "음성 종합 %d점: %s\n", v.TotalScore, v.Summary)
 	for _, m := range v.Metrics {
 		fmt.Fprintf(w, "%s %d점 (%s) %s\n", m.Label, m.Score, m.Level, m.Description)

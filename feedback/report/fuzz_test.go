@@ -16,7 +16,7 @@ import (
 func FuzzRender(f *testing.F) {
 	now, _ := voices(f)
 	seed := struct {
-		Vocal  *vocal.Report  `json:"vocal"`
+		Voice  *vocal.Report  `json:"voice"`
 		Vision *vision.Report `json:"vision"`
 	}{now, videoAround(now)}
 	b, err := json.Marshal(seed)
@@ -26,16 +26,16 @@ func FuzzRender(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(`{"vision":{"duration":-1,"series":[{"t":1e300,"looking_at_camera":true},{"t":-5}]}}`))
 	f.Add([]byte(`{"vision":{"duration":1e300,"metrics":{"smile_percent":5}}}`))
-	f.Add([]byte(`{"vocal":{"quality":{"sufficient":true,"duration_s":3},"series":{"pitch":[[0,1e308],[1,-1e308]],"intensity":[[0,5]]}}}`))
+	f.Add([]byte(`{"voice":{"quality":{"sufficient":true,"duration_s":3},"series":{"pitch":[[0,1e308],[1,-1e308]],"intensity":[[0,5]]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var in struct {
-			Vocal  *vocal.Report  `json:"vocal"`
+			Voice  *vocal.Report  `json:"voice"`
 			Vision *vision.Report `json:"vision"`
 		}
 		if json.Unmarshal(data, &in) != nil {
 			return
 		}
-		input := feedback.Input{Vocal: in.Vocal, Vision: in.Vision}
+		input := feedback.Input{Voice: in.Voice, Vision: in.Vision}
 		s, err := feedback.Summarize(input, feedback.Options{Language: "en"})
 		if err != nil {
 			return

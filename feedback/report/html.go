@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback"
 )
 
@@ -109,7 +110,7 @@ func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) err
 	for i, m := range s.Timeline {
 		mv := momentView{N: i + 1, From: clock(m.Start), To: clock(m.End)}
 		for _, r := range m.Reasons {
-			mv.Reasons = append(mv.Reasons, reasonView{string(r.Modality), ui[string(r.Modality)].In(lang), r.Text.In(lang)})
+			mv.Reasons = append(mv.Reasons, reasonView{string(r.Part), ui[string(r.Part)].In(lang), r.Text.In(lang)})
 		}
 		d.Moments = append(d.Moments, mv)
 	}
@@ -144,9 +145,9 @@ func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) err
 			d.Progress = append(d.Progress, pv)
 		}
 	}
-	for _, st := range s.Modalities {
+	for _, st := range s.Parts {
 		word := map[feedback.Status]string{feedback.StatusOK: t("ok", lang), feedback.StatusFailed: t("failed", lang), feedback.StatusUnavailable: t("unavailable", lang)}[st.Status]
-		d.Statuses = append(d.Statuses, statusView{ui[string(st.Modality)].In(lang), word, st.Reason})
+		d.Statuses = append(d.Statuses, statusView{ui[string(st.Part)].In(lang), word, st.Reason})
 	}
 	if err := tpl.Execute(w, d); err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -188,16 +189,16 @@ func spark(scores []int) string {
 // shares says how much each analysis weighs in the overall score, from the
 // metrics' weights.
 func shares(s *feedback.Summary, lang string) string {
-	sum := map[feedback.Modality]float64{}
+	sum := map[nevermind.Part]float64{}
 	for _, m := range s.Metrics {
-		g := m.Modality
-		if g == feedback.Transcript {
-			g = feedback.Voice // transcript fillers weigh as delivery
+		g := m.Part
+		if g == nevermind.Transcript {
+			g = nevermind.Voice // transcript fillers weigh as delivery
 		}
 		sum[g] += m.Weight
 	}
 	var parts []string
-	for _, m := range []feedback.Modality{feedback.Voice, feedback.Vision, feedback.Content} {
+	for _, m := range []nevermind.Part{nevermind.Voice, nevermind.Vision, nevermind.Content} {
 		if sum[m] > 0 {
 			parts = append(parts, fmt.Sprintf("%s %.0f%%", ui[string(m)].In(lang), 100*sum[m]))
 		}

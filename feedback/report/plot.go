@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
@@ -194,7 +195,7 @@ func pauseShades(a axis, r *vocal.Report, lang string) []shade {
 }
 
 func voicePlots(s *feedback.Summary, in feedback.Input, dur float64, lang string) []plot {
-	r := in.Vocal
+	r := in.Voice
 	if r == nil || r.Series == nil {
 		msg := ui["no_series"].In(lang)
 		if r == nil {
@@ -227,7 +228,7 @@ func voicePlots(s *feedback.Summary, in feedback.Input, dur float64, lang string
 }
 
 // lanes of the moments plot, top to bottom.
-var lanes = []feedback.Modality{feedback.Voice, feedback.Vision}
+var lanes = []nevermind.Part{nevermind.Voice, nevermind.Vision}
 
 func momentsPlot(s *feedback.Summary, dur float64, lang string) plot {
 	const laneH, numbers = 30.0, 16.0
@@ -242,13 +243,13 @@ func momentsPlot(s *feedback.Summary, dur float64, lang string) plot {
 		for _, r := range mo.Reasons {
 			lane := 0
 			for i, m := range lanes {
-				if m == r.Modality {
+				if m == r.Part {
 					lane = i
 				}
 			}
 			x0, x1 := a.x(r.Start), a.x(r.End)
 			y := laneTop + laneH*float64(lane) + 5
-			p.Bars = append(p.Bars, bar{X: x0, Y: y, W: math.Max(3, x1-x0), H: laneH - 10, Class: "m-" + string(r.Modality),
+			p.Bars = append(p.Bars, bar{X: x0, Y: y, W: math.Max(3, x1-x0), H: laneH - 10, Class: "m-" + string(r.Part),
 				Title: fmt.Sprintf("#%d %s–%s %s", n+1, clock(r.Start), clock(r.End), r.Text.In(lang))})
 		}
 		x := a.x(mo.Start)

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/feedback/internal/speech"
 	"github.com/nevermind-ai/nevermind/questions"
@@ -29,11 +30,11 @@ func sample(t testing.TB, lang string) (*feedback.Summary, feedback.Input) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	earlier, err := feedback.Summarize(feedback.Input{Vocal: earlierVoice, Content: ev}, feedback.Options{Language: lang})
+	earlier, err := feedback.Summarize(feedback.Input{Voice: earlierVoice, Content: ev}, feedback.Options{Language: lang})
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := feedback.Input{Vocal: r, Content: ev, Vision: videoAround(r), Failed: map[string]string{"transcript": "stt: no speech-to-text backend configured"}}
+	in := feedback.Input{Voice: r, Content: ev, Vision: videoAround(r), Failed: nevermind.Failures{nevermind.Transcript: errors.New("stt: no speech-to-text backend configured")}}
 	s, err := feedback.Summarize(in, feedback.Options{Language: lang, History: []feedback.Summary{*earlier}})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +101,7 @@ func videoAround(r *vocal.Report) *vision.Report {
 		LongestLookAwaySeconds: pct(p.End - p.Start - 0.4), HeadStability: pct(0.9), HeadMovementDegPerSec: pct(3), SmilePercent: pct(12),
 		Calibration: &vision.Calibration{Source: vision.CalibrationExplicit, Start: 0, End: 2, Frames: 10}}
 	v.Pose = &vision.PoseReport{Overall: vision.Rated{Value: 95}, Shoulder: vision.Rated{Value: 88}, HeadTilt: vision.Rated{Value: 99}, Hand: vision.Rated{Value: 100}}
-	v.Timeline = []vision.Moment{
+	v.Timeline = []nevermind.Moment{
 		{Start: p.Start + 0.2, End: p.End - 0.2, Kind: "look_away", Evidence: map[string]float64{"duration_s": p.End - p.Start - 0.4}},
 		{Start: dur / 2, End: dur/2 + 1.2, Kind: "no_face", Evidence: map[string]float64{"duration_s": 1.2}},
 		{Start: dur - 6, End: dur - 4, Kind: "shoulder_raised", Evidence: map[string]float64{"side_left": 1}},
@@ -234,8 +235,8 @@ func htmlInChromium(t *testing.T, lang string) {
 		if (plot == "pitch" || plot == "intensity" || plot == "posture") && !regexp.MustCompile(`<path class="[a-z]+" d="M[\d.]+ [\d.]+L`).MatchString(fig) {
 			t.Errorf("plot %s has no drawn line", plot)
 		}
-		if (plot == "pitch" || plot == "intensity") && strings.Count(fig, `<rect class="pause"`) != len(in.Vocal.Fluency.Pauses.Long) {
-			t.Errorf("plot %s shades %d pauses, the voice report has %d long ones", plot, strings.Count(fig, `<rect class="pause"`), len(in.Vocal.Fluency.Pauses.Long))
+		if (plot == "pitch" || plot == "intensity") && strings.Count(fig, `<rect class="pause"`) != len(in.Voice.Fluency.Pauses.Long) {
+			t.Errorf("plot %s shades %d pauses, the voice report has %d long ones", plot, strings.Count(fig, `<rect class="pause"`), len(in.Voice.Fluency.Pauses.Long))
 		}
 	}
 	if n := strings.Count(dom, `class="card `); n != len(s.Metrics) {
@@ -341,8 +342,8 @@ func TestPartialPages(t *testing.T) {
 		want []string
 	}{
 		{"content only", feedback.Input{Content: ev}, []string{"No voice analysis.", "No video analysis: not analysed", `data-plot="moments"`}},
-		{"voice without series", feedback.Input{Vocal: noSeries}, []string{"The voice report holds no contours", `data-metric="pace"`}},
-		{"vision failed", feedback.Input{Content: ev, Failed: map[string]string{"vision": "camera unplugged"}}, []string{"No video analysis: camera unplugged"}},
+		{"voice without series", feedback.Input{Voice: noSeries}, []string{"The voice report holds no contours", `data-metric="pace"`}},
+		{"vision failed", feedback.Input{Content: ev, Failed: nevermind.Failures{nevermind.Vision: errors.New("camera unplugged")}}, []string{"No video analysis: camera unplugged"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -188,12 +188,12 @@ func Text(w io.Writer, s *feedback.Summary, opts Options) error {
 		}
 	}
 	var missing []string
-	for _, st := range s.Modalities {
+	for _, st := range s.Parts {
 		switch st.Status {
 		case feedback.StatusFailed:
-			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Modality), lang), t("failed", lang), st.Reason))
+			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Part), lang), t("failed", lang), st.Reason))
 		case feedback.StatusUnavailable:
-			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Modality), lang), t("unavailable", lang), st.Reason))
+			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Part), lang), t("unavailable", lang), st.Reason))
 		}
 	}
 	if len(missing) > 0 {

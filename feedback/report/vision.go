@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
@@ -17,7 +18,7 @@ func visionPlots(s *feedback.Summary, in feedback.Input, dur float64, lang strin
 	v := in.Vision
 	if v == nil || len(v.Series) == 0 {
 		msg := ui["no_vision_series"].In(lang)
-		if st := s.Status(feedback.Vision); st.Status != feedback.StatusOK {
+		if st := s.Status(nevermind.Vision); st.Status != feedback.StatusOK {
 			msg = fmt.Sprintf(ui["vision_missing"].In(lang), st.Reason)
 		}
 		return []plot{{ID: "eye_contact", Title: ui["eye_plot"].In(lang), Height: 60, Empty: msg}}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -18,9 +17,8 @@ import (
 	"github.com/nevermind-ai/nevermind/internal/testmedia"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/server"
-	"github.com/nevermind-ai/nevermind/server/auth"
 	"github.com/nevermind-ai/nevermind/server/internal/dbtest"
-	"github.com/nevermind-ai/nevermind/server/sdk"
+	"github.com/nevermind-ai/nevermind/server/servertest"
 	"github.com/nevermind-ai/nevermind/server/store"
 	"github.com/nevermind-ai/nevermind/stt"
 	"github.com/nevermind-ai/nevermind/vision"
@@ -199,23 +197,16 @@ func frontendRecording(t testing.TB, segments []testmedia.Segment) []byte {
 func frontendServer(t testing.TB, d store.Dialect, va *vision.Analyzer, analyzeOnRequest bool) browser {
 	t.Helper()
 	ws := newLocalWhisper(t, "저는 결제 시스템의 장애를 줄이기 위해 모니터링을 새로 만들었습니다.")
-	env := map[string]string{"OPENAI_API_KEY": "local", "OPENAI_BASE_URL": ws}
+	env := map[string]string{"OPENAI_API_KEY": "local", "OPENAI_BASE_URL": ws.URL}
 	tr, err := stt.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := runServer(t, server.Config{
-		DatabaseURL: dbtest.URL(t, d), MigrateOnStart: true, RunWorker: true, MediaDir: t.TempDir(),
-		JWTSecret: secret, SyncWait: time.Minute, AnalyzeOnRequest: analyzeOnRequest,
-		Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{Vision: va, Transcriber: tr}}, MediaValidator: sdk.MediaValidator{},
-		Evaluator: sdk.AnswerEvaluator{}, Generator: sdk.QuestionGenerator{},
+	ts := servertest.New(t, wired(&interview.Pipeline{Vision: va, Transcriber: tr}), func(c *server.Config) {
+		c.DatabaseURL, c.MigrateOnStart, c.RunWorker = dbtest.URL(t, d), true, true
+		c.AnalyzeOnRequest = analyzeOnRequest
 	})
-	tok, err := auth.SignHS256([]byte(secret), auth.TokenOptions{Subject: "0a4b5c6d-1111-4222-8333-944455556666", Email: "candidate@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitReady(t, client{t: t, base: "http://" + addr})
-	return browser{t: t, base: "http://" + addr, token: tok}
+	return browser{t: t, base: ts.URL, token: ts.Token("0a4b5c6d-1111-4222-8333-944455556666")}
 }
 
 // TestFrontendWalk replays the original frontend's calls, in its order, against the real
@@ -437,14 +428,6 @@ func checkReplay(t *testing.T, video map[string]any, size int) {
 	if resp.StatusCode != http.StatusPartialContent || resp.Header.Get("Content-Type") != "video/webm" || len(body) != size-100 {
 		t.Fatalf("replay: %d %s, %d bytes of %d", resp.StatusCode, resp.Header.Get("Content-Type"), len(body), size-100)
 	}
-}
-
-// newLocalWhisper starts a stand-in for a local Whisper server that hears text and
-// returns its URL.
-func newLocalWhisper(t testing.TB, text string) string {
-	ws := httptest.NewServer(&localWhisper{text: text})
-	t.Cleanup(ws.Close)
-	return ws.URL
 }
 
 // BenchmarkLastUploadToResults measures what a candidate waits for after the last answer:

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,8 +16,8 @@ import (
 
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/server"
-	"github.com/nevermind-ai/nevermind/server/auth"
 	"github.com/nevermind-ai/nevermind/server/sdk"
+	"github.com/nevermind-ai/nevermind/server/servertest"
 )
 
 // smallWebM is a 1-second 320×256 VP8 + Opus WebM made with the ffmpeg CLI:
@@ -153,22 +152,13 @@ func TestUploadRouteRefusesHostileMedia(t *testing.T) {
 	at := bytes.Index(long, []byte{0x44, 0x89, 0x88})
 	binary.BigEndian.PutUint64(long[at+3:], math.Float64bits(10*3600*1000))
 
-	dir := t.TempDir()
-	addr := runServer(t, server.Config{
-		DatabaseURL: "sqlite:" + filepath.Join(dir, "nevermind.db"), MediaDir: filepath.Join(dir, "media"),
-		JWTSecret: secret, MediaValidator: sdk.MediaValidator{}, Generator: sdk.QuestionGenerator{},
+	// The production validator and question writer, and no analyser: only the
+	// upload's checks are under test.
+	ts := servertest.New(t, func(c *server.Config) {
+		c.MediaValidator, c.Generator = sdk.MediaValidator{}, sdk.QuestionGenerator{}
+		c.Analyzer, c.Evaluator = nil, nil
 	})
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the server did not start listening")
-		}
-	}
-	tok, _ := auth.SignHS256([]byte(secret), auth.TokenOptions{Subject: "0a4b5c6d-1111-4222-8333-944455556667"})
-	c := client{t: t, base: "http://" + addr, token: tok}
+	c := client{t: t, base: ts.URL, token: ts.Token("0a4b5c6d-1111-4222-8333-944455556667")}
 	_, content := c.do("POST", "/api/interviews/contents", map[string]any{"company": "카카오", "role": "백엔드"})
 	cid := int64(content["content"].(map[string]any)["id"].(float64))
 	c.do("POST", "/api/interviews/resume", map[string]any{"content_id": cid, "items": []any{map[string]any{"question": "동기", "answer": "성장"}}})

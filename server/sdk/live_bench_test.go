@@ -20,9 +20,7 @@ import (
 
 	"github.com/nevermind-ai/nevermind/internal/testmedia"
 	"github.com/nevermind-ai/nevermind/interview"
-	"github.com/nevermind-ai/nevermind/server"
-	"github.com/nevermind-ai/nevermind/server/auth"
-	"github.com/nevermind-ai/nevermind/server/sdk"
+	"github.com/nevermind-ai/nevermind/server/servertest"
 	"github.com/nevermind-ai/nevermind/vision"
 )
 
@@ -50,19 +48,8 @@ func BenchmarkLiveAnswer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := b.TempDir()
-	addr := runServer(b, server.Config{
-		DatabaseURL: "sqlite:" + filepath.Join(dir, "nevermind.db"), MediaDir: filepath.Join(dir, "media"), LiveDir: filepath.Join(dir, "live"),
-		JWTSecret: secret, SyncWait: time.Minute,
-		Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{Vision: va}}, MediaValidator: sdk.MediaValidator{},
-		Evaluator: sdk.AnswerEvaluator{}, Generator: sdk.QuestionGenerator{},
-	})
-	tok, err := auth.SignHS256([]byte(secret), auth.TokenOptions{Subject: "0a4b5c6d-1111-4222-8333-944455556666"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	br := browser{t: b, base: "http://" + addr, token: tok}
-	waitReady(b, client{t: b, base: br.base})
+	ts := servertest.New(b, wired(&interview.Pipeline{Vision: va}))
+	br := browser{t: b, base: ts.URL, token: ts.Token("0a4b5c6d-1111-4222-8333-944455556666")}
 	created := br.jsonCall("POST", "/api/interviews/contents", map[string]any{"company": "토스", "role": "백엔드"}, 200)
 	cid := int64(created["content"].(map[string]any)["id"].(float64))
 

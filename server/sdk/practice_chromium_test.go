@@ -18,7 +18,7 @@ import (
 	"github.com/nevermind-ai/nevermind/internal/testmedia"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/server"
-	"github.com/nevermind-ai/nevermind/server/sdk"
+	"github.com/nevermind-ai/nevermind/server/servertest"
 	"github.com/nevermind-ai/nevermind/vision"
 )
 
@@ -65,15 +65,9 @@ func TestPracticePageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
 	// Development mode, as `nevermind serve` runs with no configuration.
-	addr := runServer(t, server.Config{
-		DatabaseURL: "sqlite:" + filepath.Join(dir, "nevermind.db"), MediaDir: filepath.Join(dir, "media"), LiveDir: filepath.Join(dir, "live"),
-		Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{Vision: va}}, MediaValidator: sdk.MediaValidator{},
-		Evaluator: sdk.AnswerEvaluator{}, Generator: sdk.QuestionGenerator{},
-	})
-	base := "http://" + addr
-	waitReady(t, client{t: t, base: base})
+	ts := servertest.New(t, wired(&interview.Pipeline{Vision: va}), func(c *server.Config) { c.JWTSecret = "" })
+	base := ts.URL
 
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),

@@ -18,6 +18,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/questions"
@@ -52,7 +53,7 @@ func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server
 		},
 	}
 	if c := in.Calibration; c != nil {
-		opts.Vision.Calibration = &vision.Interval{Start: c.Start, End: c.End}
+		opts.Vision.Calibration = &nevermind.Interval{Start: c.Start, End: c.End}
 	}
 	if in.Progress != nil {
 		opts.Progress = func(position, duration time.Duration) {
@@ -75,17 +76,17 @@ func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server
 		return nil, err
 	}
 	out := &server.Analysis{Unavailable: map[string]string{}}
-	if v := res.Vocal; v != nil {
+	if v := res.Voice; v != nil {
 		if out.Voice, err = voiceResult(v); err != nil {
 			return nil, err
 		}
 	} else {
-		out.Unavailable["voice"] = reason(res, interview.Vocal, "the voice analysis did not run")
+		out.Unavailable["voice"] = reason(res, nevermind.Voice, "the voice analysis did not run")
 	}
 	if t := res.Transcript; t != nil {
 		out.Transcript = t.Text
 	} else {
-		out.Unavailable["transcript"] = reason(res, interview.Transcript, "no speech-to-text backend is configured")
+		out.Unavailable["transcript"] = reason(res, nevermind.Transcript, "no speech-to-text backend is configured")
 	}
 	if vr := res.Vision; vr != nil {
 		if out.Face, err = faceResult(&vr.Face); err != nil {
@@ -99,7 +100,7 @@ func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server
 			out.Unavailable["pose"] = "no upper body was visible in the video"
 		}
 	} else {
-		why := reason(res, interview.Vision, "the recording has no video to analyse")
+		why := reason(res, nevermind.Vision, "the recording has no video to analyse")
 		out.Unavailable["pose"], out.Unavailable["expression"] = why, why
 	}
 	if res.Feedback != nil {
@@ -142,11 +143,17 @@ func poseResult(p *vision.PoseReport) (*server.PoseResult, error) {
 	}, err
 }
 
-func reason(res *interview.Result, part interview.Part, otherwise string) string {
-	if why, ok := res.Failed[part]; ok {
-		return why
+// reason says why part is missing from res: a remote service's failure by its kind only
+// (server.RemoteReason), any other by its error, which speaks of the recording.
+func reason(res *interview.Result, part nevermind.Part, otherwise string) string {
+	err, ok := res.Failed[part]
+	if !ok {
+		return otherwise
 	}
-	return otherwise
+	if why, remote := server.RemoteReason(err); remote {
+		return fmt.Sprintf("%s: %s", part, why)
+	}
+	return err.Error()
 }
 
 // voiceResult keeps the seed's POST voice-feedback payload: the first four fields of

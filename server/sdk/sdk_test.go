@@ -6,12 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,13 +17,11 @@ import (
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/server"
-	"github.com/nevermind-ai/nevermind/server/auth"
 	"github.com/nevermind-ai/nevermind/server/sdk"
+	"github.com/nevermind-ai/nevermind/server/servertest"
 	"github.com/nevermind-ai/nevermind/vision"
 	"github.com/nevermind-ai/nevermind/vocal"
 )
-
-const secret = "test-secret-for-sdk-wiring-0123456789"
 
 // client talks to a real server over HTTP as one user.
 type client struct {
@@ -78,38 +73,15 @@ func (c client) send(req *http.Request) (int, map[string]any) {
 	return resp.StatusCode, m
 }
 
-func freeAddr(t testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// wired sets the server up as `nevermind serve` wires it: the pipeline
+// behind sdk's Analyzer, media validation, answer evaluation and question
+// generation from this module, and SyncWait long enough for an analysis.
+func wired(p *interview.Pipeline) servertest.Option {
+	return func(c *server.Config) {
+		c.Analyzer, c.MediaValidator = sdk.Analyzer{Pipeline: p}, sdk.MediaValidator{}
+		c.Evaluator, c.Generator = sdk.AnswerEvaluator{}, sdk.QuestionGenerator{}
+		c.SyncWait = time.Minute
 	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// runServer starts the real server with cfg on a free loopback port, logging nowhere unless
-// cfg says otherwise, and stops it when the test ends; it returns the server's address.
-func runServer(t testing.TB, cfg server.Config) string {
-	t.Helper()
-	cfg.Addr = freeAddr(t)
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	return cfg.Addr
 }
 
 // TestServerRunsThePipeline drives the real server, wired as `nevermind serve` wires it,
@@ -137,18 +109,8 @@ func TestServerRunsThePipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := runServer(t, server.Config{
-		DatabaseURL: "sqlite:" + filepath.Join(dir, "nevermind.db"), MediaDir: filepath.Join(dir, "media"),
-		JWTSecret: secret, SyncWait: time.Minute,
-		Analyzer: sdk.Analyzer{Pipeline: &interview.Pipeline{Vision: va}}, MediaValidator: sdk.MediaValidator{},
-		Evaluator: sdk.AnswerEvaluator{}, Generator: sdk.QuestionGenerator{},
-	})
-	tok, err := auth.SignHS256([]byte(secret), auth.TokenOptions{Subject: "0a4b5c6d-1111-4222-8333-944455556666", Email: "candidate@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client{t: t, base: "http://" + addr, token: tok}
-	waitReady(t, c)
+	ts := servertest.New(t, wired(&interview.Pipeline{Vision: va}))
+	c := client{t: t, base: ts.URL, token: ts.Token("0a4b5c6d-1111-4222-8333-944455556666")}
 
 	status, content := c.do("POST", "/api/interviews/contents", map[string]any{"company": "당근", "role": "백엔드 개발자", "interview_date": "2026-12-24"})
 	if status != 200 {
@@ -226,20 +188,6 @@ func astronaut(t testing.TB) string {
 		t.Skip(err)
 	}
 	return path
-}
-
-func waitReady(t testing.TB, c client) {
-	for range 100 {
-		resp, err := http.Get(c.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("server did not become ready")
 }
 
 func analyseDirectly(t *testing.T, path string) *vocal.Report {

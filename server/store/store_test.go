@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -180,17 +181,25 @@ func TestSessionConsumesGeneratedQuestionsOnce(t *testing.T) {
 	})
 }
 
+// seedAttempt makes a session with a finished attempt at its first question.
+func seedAttempt(t *testing.T, db *store.DB) (*store.Session, *store.Attempt) {
+	t.Helper()
+	ctx := context.Background()
+	s, sqs := seedSession(t, db)
+	a := &store.Attempt{SessionID: s.ID, SessionQuestionID: sqs[0].ID}
+	if err := db.BeginAttempt(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishAttempt(ctx, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	return s, a
+}
+
 func TestAnalysisJobIsCreatedAndCompletedOnce(t *testing.T) {
 	eachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s, sqs := seedSession(t, db)
-		a := &store.Attempt{SessionID: s.ID, SessionQuestionID: sqs[0].ID}
-		if err := db.BeginAttempt(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.FinishAttempt(ctx, a, nil); err != nil {
-			t.Fatal(err)
-		}
+		s, a := seedAttempt(t, db)
 		var created sync.Map
 		var wg sync.WaitGroup
 		for i := range 20 {
@@ -256,6 +265,58 @@ func TestAnalysisJobIsCreatedAndCompletedOnce(t *testing.T) {
 		fs, _ = db.Summary(ctx, s.ID, a.ID)
 		if fs.Comment == nil || *fs.Comment != "좋습니다." || *fs.OverallVoice != 80 {
 			t.Fatalf("after comment = %+v", fs)
+		}
+	})
+}
+
+// QueueJob writes the job row and the queued work in one transaction: a
+// failing enqueue leaves no row behind.
+func TestQueueJobCommitsTheRowWithItsWork(t *testing.T) {
+	eachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, a := seedAttempt(t, db)
+		calls := 0
+		enqueueAs := func(id int64, err error) func(context.Context, *sql.Tx) (int64, error) {
+			return func(ctx context.Context, tx *sql.Tx) (int64, error) {
+				calls++
+				var n int // the row is visible inside the transaction
+				if qerr := tx.QueryRowContext(ctx, "SELECT count(*) FROM analysis_jobs WHERE attempt_id = "+fmt.Sprint(a.ID)).Scan(&n); qerr != nil || n != 1 {
+					t.Errorf("analysis rows in the transaction = %d, %v; want 1", n, qerr)
+				}
+				return id, err
+			}
+		}
+		queue := func(requeueFailed bool, enqueue func(context.Context, *sql.Tx) (int64, error)) (bool, error) {
+			return db.QueueJob(ctx, s.ID, a.ID, "", requeueFailed, enqueue)
+		}
+		refused := errors.New("queue refused")
+		if _, err := queue(false, enqueueAs(0, refused)); !errors.Is(err, refused) {
+			t.Fatalf("failing enqueue: err = %v, want it returned", err)
+		}
+		if job, err := db.Job(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("row after a failing enqueue: %+v, %v; want none", job, err)
+		}
+		if queued, err := queue(false, enqueueAs(41, nil)); err != nil || !queued {
+			t.Fatalf("queue = %v, %v; want queued", queued, err)
+		}
+		if queued, err := queue(true, enqueueAs(0, refused)); err != nil || queued {
+			t.Fatalf("queue of a queued job = %v, %v; want nothing done", queued, err)
+		}
+		if err := db.FailJob(ctx, a.ID, "broken", true); err != nil {
+			t.Fatal(err)
+		}
+		if queued, err := queue(false, enqueueAs(0, refused)); err != nil || queued {
+			t.Fatalf("queue of a failed job without retry = %v, %v; want nothing done", queued, err)
+		}
+		if queued, err := queue(true, enqueueAs(42, nil)); err != nil || !queued {
+			t.Fatalf("requeue of a failed job = %v, %v; want queued", queued, err)
+		}
+		job, err := db.Job(ctx, a.ID)
+		if err != nil || job.Status != store.JobQueued || job.RiverJobID == nil || *job.RiverJobID != 42 || job.Error != nil {
+			t.Fatalf("job = %+v, %v; want queued with River job 42", job, err)
+		}
+		if calls != 3 {
+			t.Fatalf("enqueue called %d times, want 3 (create refused, create, requeue)", calls)
 		}
 	})
 }

@@ -26,8 +26,8 @@ func (db *DB) DeleteStaleUploads(ctx context.Context, before time.Time) (int, er
 var liveRiverStates = []string{"available", "pending", "retryable", "running", "scheduled"}
 
 // LostJobs lists analysis jobs that are queued or running, last updated
-// before the cutoff, whose River job will never run: none was recorded
-// (the process died between creating the row and enqueueing), it no longer
+// before the cutoff, whose River job will never run: none was recorded (the
+// process of a live analysis, which has no River job, died), it no longer
 // exists, or River gave it up (discarded after its worker died on the last
 // try, cancelled).
 func (db *DB) LostJobs(ctx context.Context, before time.Time) ([]AnalysisJob, error) {

@@ -3,9 +3,9 @@
 
 Reads Praat's own measurements (the output of
 vocal/praat/testdata/reference.praat) on stdin and computes the original
-service's voice payload (seed-spec.md §5.2) with numpy and pandas, the
-libraries the seed used, so that their semantics (percentiles, rolling
-medians, merge_asof, Python rounding) are the real ones. The deviations
+service's voice payload (the vocal package doc describes it) with numpy and
+pandas, the libraries the seed used, so that their semantics (percentiles,
+rolling medians, merge_asof, Python rounding) are the real ones. The deviations
 listed in the vocal package doc (NaN-safe tremor maximum and medians, speed
 description, summary for slow speech) are applied here too; pause_low is not
 computed (it uses vocal's own pause detection).
@@ -77,7 +77,7 @@ def frame_value(k):  # 1-based frame number, "Get value in frame"
     return pitch_f[k - 1]
 
 
-# --- tremor timeline (§5.2.2)
+# --- tremor timeline (1-s windows, hop 0.5 s)
 trows = []
 for (t0, t1), w in zip(windows(D, 1.0, 0.5), W):
     assert abs(w[0] - t0) < 1e-6 and abs(w[1] - t1) < 1e-6, (w, t0, t1)
@@ -123,7 +123,7 @@ for r in trows:
     amn = np.clip(r["am"] / am_ref, 0, 1)
     r["score"] = round(float(0.18 * sj + 0.17 * ss + 0.10 * sh + 0.35 * fmn + 0.20 * amn), 3)
 
-# --- tremor metric (§5.2.3, NaN-safe as documented)
+# --- tremor metric (NaN-safe as documented)
 scores = [r["score"] for r in trows if math.isfinite(r["score"])]
 if not scores:
     tremor = dict(id="tremor", score=0, level="정보부족", description="정보 부족")
@@ -138,7 +138,7 @@ else:
     tremor = dict(id="tremor", score=int(round(min(100, max(40, base)))), level=level,
                   description=f"최대 z={zmax:.2f}, jitter≈{z(j):.2f}%, shimmer≈{z(s):.2f}%, HNR≈{z(h):.1f} dB")
 
-# --- speed and pause timeline (§5.2.4)
+# --- speed and pause timeline (0.5-s windows, hop 0.2 s)
 ser = pd.Series(iv)
 med = ser.rolling(9, center=True, min_periods=3).median().bfill().ffill()
 speaking = (ser >= med - 6.0).to_numpy()
@@ -159,7 +159,7 @@ for t0, t1 in windows(D, 0.5, 0.2):
     srows.append(dict(start=t0, end=t1, center=(t0 + t1) / 2, pause_ratio=pr,
                       speaking_rate_sps=sps, articulation_rate_sps=sps, voiced_ratio=1.0 - pr))
 
-# --- speed (§5.2.5) and pause (§5.2.6)
+# --- speed and pause
 sps = float(np.median([r["speaking_rate_sps"] for r in srows]))
 wpm = int(min(400, max(0, round(sps * 60 / 2.25))))
 if 140 <= wpm <= 170:
@@ -176,7 +176,7 @@ p = float(np.median([r["pause_ratio"] for r in srows]))
 sc, lv = (85, "양호") if p <= 0.18 else (78, "약간") if p <= 0.25 else (70, "주의") if p <= 0.35 else (62, "과다")
 pause = dict(id="pause", score=sc, level=lv, value=p, description="불필요한 침묵 과다는 없음." if lv == "양호" else "휴지 개선 필요.")
 
-# --- tone (§5.2.7)
+# --- tone (intonation, energy, rhythm)
 vt = np.array([v[0] for v in V])
 vf = np.array([v[1] for v in V])
 ok = np.isfinite(vf) & (vf > 0)
@@ -251,7 +251,7 @@ if pause["level"] == "양호":
 pieces.append(f"억양은 {label}")
 summary = ". ".join(pieces) + "."
 
-# --- grouped (§5.2.9)
+# --- grouped problem segments
 mask = np.isfinite(vf) & (vf > 0)
 mask = np.convolve(mask.astype(int), np.ones(31, int), mode="same") > 0
 tr = pd.DataFrame(trows).sort_values("center")

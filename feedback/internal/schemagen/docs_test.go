@@ -3,6 +3,7 @@ package schemagen_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nevermind-ai/nevermind"
 	"github.com/nevermind-ai/nevermind/feedback"
 	"github.com/nevermind-ai/nevermind/feedback/internal/jsonschema"
 	"github.com/nevermind-ai/nevermind/feedback/internal/schemagen"
@@ -71,21 +73,23 @@ func generate(t *testing.T) []byte {
 		},
 		NonNull: map[string]bool{"feedback": true},
 		Extra: map[string]schemagen.Schema{
-			"feedback.Summary.language":        enum("ko", "en"),
-			"feedback.Summary.overall_score":   score,
-			"feedback.Summary.overall_grade":   enum("good", "fair", "needs_work"),
-			"feedback.Metric.score":            score,
-			"feedback.Metric.grade":            enum("good", "fair", "needs_work"),
-			"feedback.Metric.modality":         modality,
-			"feedback.Metric.weight":           schemagen.Schema{"minimum": 0.0, "maximum": 1.0},
-			"feedback.Reason.modality":         modality,
-			"feedback.ModalityStatus.modality": modality,
-			"feedback.ModalityStatus.status":   enum("ok", "unavailable", "failed"),
-			"feedback.Change.status":           enum("improved", "worsened", "unchanged", "changed"),
-			"feedback.Change.trend":            enum("improving", "worsening", "steady"),
-			"feedback.Change.previous_score":   score,
-			"feedback.Change.score":            score,
+			"feedback.Summary.language":      enum("ko", "en"),
+			"feedback.Summary.overall_score": score,
+			"feedback.Summary.overall_grade": enum("good", "fair", "needs_work"),
+			"feedback.Metric.score":          score,
+			"feedback.Metric.grade":          enum("good", "fair", "needs_work"),
+			"feedback.Metric.modality":       modality,
+			"feedback.Metric.weight":         schemagen.Schema{"minimum": 0.0, "maximum": 1.0},
+			"feedback.Reason.modality":       modality,
+			"feedback.PartStatus.modality":   modality,
+			"feedback.PartStatus.status":     enum("ok", "unavailable", "failed"),
+			"feedback.Change.status":         enum("improved", "worsened", "unchanged", "changed"),
+			"feedback.Change.trend":          enum("improving", "worsening", "steady"),
+			"feedback.Change.previous_score": score,
+			"feedback.Change.score":          score,
 			// interview.Result's fields carry no doc comments of their own.
+			// nevermind.Failures holds errors and writes their texts.
+			"interview.Result.failed":   {"additionalProperties": schemagen.Schema{"type": "string"}},
 			"interview.Result.vision":   {"description": "The video analysis (vision.Report); null when the recording has no video or the analysis failed."},
 			"interview.Result.feedback": {"description": "The summary (feedback.Summary); null only when summarising itself failed (failed.feedback says why)."},
 		},
@@ -176,13 +180,13 @@ func TestSchemaValidatesVisionAndMedia(t *testing.T) {
 		frames = append(frames, fr)
 	}
 	vr := vision.Summarize(frames, 5, vision.AnalyzeOptions{FPS: 5, Series: true})
-	sum, err := feedback.Summarize(feedback.Input{Failed: map[string]string{"voice": "x"}}, feedback.Options{})
+	sum, err := feedback.Summarize(feedback.Input{Failed: nevermind.Failures{nevermind.Voice: errors.New("x")}}, feedback.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := interview.Result{Media: &interview.MediaReport{Seconds: 0.5, Stats: media.Stats{Packets: 3},
 		Info: media.Info{Format: "matroska,webm", Duration: 3 * time.Second, HasAudio: true, AudioCodec: "opus", SampleRate: 48000, Channels: 1}},
-		Vision: vr, Feedback: sum, Failed: map[interview.Part]string{interview.Vocal: "x"}}
+		Vision: vr, Feedback: sum, Failed: nevermind.Failures{nevermind.Voice: errors.New("x")}}
 	b, err := json.Marshal(res)
 	if err != nil {
 		t.Fatal(err)

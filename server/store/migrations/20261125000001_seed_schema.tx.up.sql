@@ -1,4 +1,4 @@
--- The seed's tables (seed-spec §2) with the constraints the original lacked:
+-- The seed's tables with the constraints the original lacked:
 -- lengths that fit Korean text, enum checks, cascading foreign keys and the
 -- indexes the original declared. Rendered as a text/template per dialect.
 CREATE TABLE user_profiles (

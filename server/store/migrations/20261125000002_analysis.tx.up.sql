@@ -1,7 +1,7 @@
 -- Tables the seed lacked: one analysis job per attempt (the primary key is
 -- what makes "exactly one analysis per attempt" hold even when River's own
 -- uniqueness is bypassed) and the full per-modality payloads, so problem
--- sections and timelines are no longer thrown away (seed-spec §7 item 8).
+-- sections and timelines are no longer thrown away as the seed did.
 CREATE TABLE analysis_jobs (
     attempt_id BIGINT PRIMARY KEY REFERENCES attempts (id) ON DELETE CASCADE,
     session_id BIGINT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,

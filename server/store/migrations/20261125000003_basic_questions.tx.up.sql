@@ -1,5 +1,5 @@
--- The basic question bank the seed expected to be inserted by hand
--- (seed-spec §7 item 28): session start needs at least 3 per label.
+-- The basic question bank the seed expected to be inserted by hand:
+-- session start needs at least 3 per label.
 INSERT INTO basic_question (label, text, created_at) VALUES
 ('job', '간단하게 자기소개를 해 주세요.', {{.Now}}),
 ('job', '이 직무에 지원한 이유는 무엇인가요?', {{.Now}}),

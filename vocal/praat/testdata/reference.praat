@@ -4,7 +4,10 @@
 # H (harmonicity frame), T (pulse), W (jitter/shimmer/HNR per 1 s window, hop 0.5 s),
 # V (pitch "Get value at time" every 10 ms from 0), D (duration),
 # C (frames of "To Pitch (cc)" with Praat's default settings).
-# Parameters are the seed's (seed-spec.md §5.2.1–5.2.2).
+# Parameters are the seed's: Pitch (ac) 0.01 s, 75–500 Hz; Intensity 75 Hz;
+# PointProcess (periodic, cc) 75–500 Hz; Harmonicity (cc) 0.01 s, 75 Hz, 0.1,
+# 1 period; jitter and shimmer with periods 1/500–1/75 s, period factor 1.3,
+# amplitude factor 1.6.
 form Reference
 	sentence path
 endform

@@ -1,0 +1,5 @@
+package questions
+
+import "context"
+
+func bg() context.Context { return context.Background() }

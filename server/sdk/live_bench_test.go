@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -34,16 +33,16 @@ import (
 //     the same file whole and analysing it (the goal is at most 1.1), each less what the
 //     idle server spends in the same time (River polling SQLite: idle-cpu-per-min-s).
 //
-// The chunks hold equal shares of the bytes, one per second of the recording's length,
-// which is close to what MediaRecorder hands over each second. An iteration takes about
-// 80 s; run it with -benchtime=1x.
+// Chunk k holds what the muxer wrote for the k-th second of the recording, as
+// MediaRecorder's one-second timeslice hands it over (see secondChunks). An iteration takes
+// about 80 s; run it with -benchtime=1x.
 func BenchmarkLiveAnswer(b *testing.B) {
 	var segments []testmedia.Segment
 	for len(segments) < 14 {
 		segments = append(segments, answer[0], testmedia.Segment{Silence: 4}, answer[2], testmedia.Segment{Silence: 1.5})
 	}
 	rec := frontendRecording(b, segments[:13]) // about 60 s
-	seconds := recordingSeconds(b, rec)
+	ends := secondChunks(b, rec)
 	va, err := vision.New(vision.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -66,7 +65,7 @@ func BenchmarkLiveAnswer(b *testing.B) {
 		sid := int64(br.jsonCall("POST", fmt.Sprintf("/api/sessions/%d/start", cid), map[string]any{}, 200)["session_id"].(float64))
 
 		cpu0, wall0 := cpuTime(), time.Now()
-		aid, stop, cueLags := liveAnswer(b, br, sid, rec, seconds)
+		aid, stop, cueLags := liveAnswer(b, br, sid, rec, ends)
 		for {
 			fb := br.jsonCall("GET", fmt.Sprintf("/api/feedback/%d/attempts/%d/combined", sid, aid), nil, 200)
 			if fb["analysis"].(map[string]any)["status"] == "done" {
@@ -93,10 +92,10 @@ func BenchmarkLiveAnswer(b *testing.B) {
 	}
 }
 
-// liveAnswer streams rec as an answer to question 1 that takes seconds to record, one
-// equal chunk a second, and returns the attempt, when the last chunk was sent, and each
+// liveAnswer streams rec as an answer to question 1, chunk i (rec[ends[i-1]:ends[i]]) one
+// second after chunk i-1, and returns the attempt, when the last chunk was sent, and each
 // cue's lag behind the moment it is about.
-func liveAnswer(b *testing.B, br browser, sid int64, rec []byte, seconds int) (int64, time.Time, []float64) {
+func liveAnswer(b *testing.B, br browser, sid int64, rec []byte, ends []int) (int64, time.Time, []float64) {
 	b.Helper()
 	tus := func(method, url string, body []byte, hdr map[string]string) *http.Response {
 		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
@@ -123,13 +122,12 @@ func liveAnswer(b *testing.B, br browser, sid int64, rec []byte, seconds int) (i
 	}
 	started := time.Now()
 	lags := make(chan []float64, 1)
-	step := (len(rec) + seconds - 1) / seconds
 	var last *http.Response
 	var stop time.Time
-	for i, off := 0, 0; off < len(rec); i, off = i+1, off+step {
+	for i, off := 0, 0; off < len(rec); i, off = i+1, ends[i] {
 		// Chunk i is what the recorder has after i+1 seconds.
 		time.Sleep(time.Until(started.Add(time.Duration(i+1) * time.Second)))
-		end := min(off+step, len(rec))
+		end := ends[i]
 		hdr := map[string]string{"Content-Type": "application/offset+octet-stream", "Upload-Offset": strconv.Itoa(off)}
 		if end == len(rec) {
 			hdr["Upload-Length"] = strconv.Itoa(len(rec))
@@ -177,26 +175,37 @@ func cueLags(br browser, url string, started time.Time) []float64 {
 	return out
 }
 
-// recordingSeconds is the recording's length, rounded up to whole seconds: the time of its
-// last audio packet (a WebM written to a pipe, as browsers write them, declares none).
-func recordingSeconds(b *testing.B, rec []byte) int {
+// secondChunks splits rec as MediaRecorder with a one-second timeslice does: chunk k
+// (k = 1, 2, …) ends where the first packet of second k begins, so it holds what was
+// recorded in second k-1. It returns each chunk's end offset, the last being len(rec).
+// Equal byte shares would not do: speech takes more bytes than silence, so after a stretch
+// of speech they would run up to a second behind the recording.
+func secondChunks(b *testing.B, rec []byte) []int {
 	path := filepath.Join(b.TempDir(), "answer.webm")
 	if err := os.WriteFile(path, rec, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path).Output()
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "packet=pts_time,pos", "-of", "csv=p=0", path).Output()
 	if err != nil {
 		b.Fatalf("ffprobe: %v", err)
 	}
-	lines := strings.Fields(string(out))
-	if len(lines) == 0 {
-		b.Fatal("ffprobe found no audio packets")
+	var ends []int
+	for _, line := range strings.Fields(string(out)) {
+		pts, pos, ok := strings.Cut(strings.TrimSuffix(line, ","), ",")
+		t, err1 := strconv.ParseFloat(pts, 64)
+		p, err2 := strconv.Atoi(pos)
+		if !ok || err1 != nil || err2 != nil {
+			b.Fatalf("ffprobe: packet line %q", line)
+		}
+		// Packets come in file order; the first one at or after second k+1 ends chunk k.
+		for float64(len(ends)+1) <= t && (len(ends) == 0 || ends[len(ends)-1] < p) {
+			ends = append(ends, p)
+		}
 	}
-	d, err := strconv.ParseFloat(strings.TrimSuffix(lines[len(lines)-1], ","), 64)
-	if err != nil {
-		b.Fatalf("ffprobe: the last packet time %q", lines[len(lines)-1])
+	if len(ends) == 0 {
+		b.Fatal("ffprobe found no packets")
 	}
-	return int(math.Ceil(d))
+	return append(ends, len(rec))
 }
 
 // cpuTime is this process's user + system CPU time in seconds.

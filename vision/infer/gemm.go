@@ -117,56 +117,69 @@ func (g gemmKernel) newEpilogue(bias []float32, act *activation, channel0 int) *
 // (the assembly kernels do it in registers).
 func (ep *epilogue) apply(c []float32, ldc, row, h, w int) {
 	for i := range h {
-		bias, slope := ep.bias[row+i], ep.slope[row+i]
 		r := c[i*ldc : i*ldc+w]
 		for j, v := range r {
-			if v += bias; v < 0 {
-				v *= slope
-			}
-			if v < ep.lo {
-				v = ep.lo
-			}
-			if v > ep.hi {
-				v = ep.hi
-			}
-			r[j] = v
+			r[j] = ep.one(v, row+i)
 		}
 	}
 }
 
-// micro computes the mr×nr tile c (row stride ldc) = a·b over k steps (a
-// packed, b rows ldb apart), plus the tile add (row stride ldc; it may be c
-// itself) unless add is nil, then applies ep (if not nil) as rows [row,
-// row+mr). (A switch rather than a func value keeps the calls direct, so
-// the edge tile stays on the stack.)
-func (g gemmKernel) micro(k int, a, b []float32, ldb int, c []float32, ldc int, add []float32, ep *epilogue, row int) {
-	if g.kind == kernelGo {
-		if add != nil && &add[0] != &c[0] {
-			for i := range g.mr {
-				copy(c[i*ldc:i*ldc+g.nr], add[i*ldc:])
-			}
-		}
-		microGo(k, a, b, ldb, c, ldc, add != nil)
-		if ep != nil {
-			ep.apply(c, ldc, row, g.mr, g.nr)
-		}
+// one is the epilogue of the sum v in row r.
+func (ep *epilogue) one(v float32, r int) float32 {
+	if v += ep.bias[r]; v < 0 {
+		v *= ep.slope[r]
+	}
+	return min(max(v, ep.lo), ep.hi)
+}
+
+// micro computes np mr×nr tiles stacked down c (row stride ldc): tile p =
+// a_p·b over k steps, where the packed A panel a_p starts p·astep floats
+// into a and b's rows are ldb apart, plus the matching rows of add (row
+// stride ldc; it may be c itself) unless add is nil, then applies ep (if
+// not nil) as rows [row, row+np·mr). (A switch rather than a func value
+// keeps the calls direct, so the edge tile stays on the stack.)
+func (g gemmKernel) micro(np, k int, a []float32, astep int, b []float32, ldb int, c []float32, ldc int, add []float32, ep *epilogue, row int) {
+	if g.kind == kernelAVX2 {
+		// The AVX2 kernel walks the panels itself.
+		flags, bias, slope, lo, hi := g.epiArgs(add, ep, row, np*g.mr)
+		microAsm(np, k, a, astep, b, ldb, c, ldc, add, flags, bias, slope, lo, hi)
 		return
 	}
-	flags := 0
+	for p := range np {
+		ap, cp := a[p*astep:], c[p*g.mr*ldc:]
+		var pt []float32
+		if add != nil {
+			pt = add[p*g.mr*ldc:]
+		}
+		r := row + p*g.mr
+		if g.kind == kernelGo {
+			if pt != nil && &pt[0] != &cp[0] {
+				for i := range g.mr {
+					copy(cp[i*ldc:i*ldc+g.nr], pt[i*ldc:])
+				}
+			}
+			microGo(k, ap, b, ldb, cp, ldc, pt != nil)
+			if ep != nil {
+				ep.apply(cp, ldc, r, g.mr, g.nr)
+			}
+			continue
+		}
+		flags, bias, slope, lo, hi := g.epiArgs(pt, ep, r, g.mr)
+		micro512(k, ap, b, ldb, cp, ldc, pt, flags, bias, slope, lo, hi)
+	}
+}
+
+// epiArgs is what the assembly kernels take for add and ep on rows [row,
+// row+rows): flags bit 0 to add, bit 1 for the epilogue, and its rows.
+func (g gemmKernel) epiArgs(add []float32, ep *epilogue, row, rows int) (flags int, bias, slope []float32, lo, hi float32) {
 	if add != nil {
 		flags = 1
 	}
-	var bias, slope []float32
-	var lo, hi float32
 	if ep != nil {
 		flags |= 2
-		bias, slope, lo, hi = ep.bias[row:row+g.mr], ep.slope[row:row+g.mr], ep.lo, ep.hi
+		bias, slope, lo, hi = ep.bias[row:row+rows], ep.slope[row:row+rows], ep.lo, ep.hi
 	}
-	if g.kind == kernelAVX512 {
-		micro512(k, a, b, ldb, c, ldc, add, flags, bias, slope, lo, hi)
-	} else {
-		microAsm(k, a, b, ldb, c, ldc, add, flags, bias, slope, lo, hi)
-	}
+	return flags, bias, slope, lo, hi
 }
 
 // packedLen is the length of A (m×k) packed into mr-row panels.
@@ -240,22 +253,29 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 		}
 		for j0 := 0; j0 < n; j0 += nr {
 			w := min(nr, n-j0)
+			if w <= gemvCols && g.kind != kernelGo && len(bp) >= panels*mr {
+				g.gemvColumns(ap, m, k, k0, kl, b[k0*ldb+j0:], ldb, w, c[j0:], ldc, plus, j0, last, bp)
+				continue
+			}
 			bpan, bstride := b[k0*ldb+j0:], ldb
 			if !direct || w < nr {
 				g.packPanel(bp, bpan, kl, w, ldb)
 				bpan, bstride = bp, nr
 			}
-			for p := range panels {
+			full := 0 // panels computed in place
+			if w == nr {
+				full = m / mr
+				var pt []float32
+				if plus != nil {
+					pt = plus[j0:]
+				}
+				if full > 0 {
+					g.micro(full, kl, ap[k0*mr:], mr*k, bpan, bstride, c[j0:], ldc, pt, last, 0)
+				}
+			}
+			for p := full; p < panels; p++ {
 				apan := ap[p*mr*k+k0*mr : p*mr*k+(k0+kl)*mr]
 				h := min(mr, m-p*mr)
-				if w == nr && h == mr {
-					var pt []float32
-					if plus != nil {
-						pt = plus[p*mr*ldc+j0:]
-					}
-					g.micro(kl, apan, bpan, bstride, c[p*mr*ldc+j0:], ldc, pt, last, p*mr)
-					continue
-				}
 				// Edge tile: compute in a full temporary tile.
 				var pt []float32
 				if plus != nil {
@@ -264,11 +284,39 @@ func (g gemmKernel) gemm(ap []float32, m, k int, b []float32, ldb, n int, c []fl
 					}
 					pt = tile[:]
 				}
-				g.micro(kl, apan, bpan, bstride, tile[:mr*nr], nr, pt, last, p*mr)
+				g.micro(1, kl, apan, 0, bpan, bstride, tile[:mr*nr], nr, pt, last, p*mr)
 				for i := range h {
 					copy(c[(p*mr+i)*ldc+j0:(p*mr+i)*ldc+j0+w], tile[i*nr:i*nr+w])
 				}
 			}
+		}
+	}
+}
+
+// gemvCols is the widest last column panel that gemm computes a column at
+// a time (gemvColumns) instead of as padded tiles: a tile's cost does not
+// shrink with its width, and the models' planes are often 2^k+1 wide
+// (PoseNet's 17×17 = 289 columns leave one past the last whole panel).
+const gemvCols = 4
+
+// gemvColumns is gemm's depth block [k0, k0+kl) for the w columns of b
+// (row stride ldb) and c (row stride ldc), one at a time by the assembly
+// matrix-vector kernel into out (scratch of whole panels), then in Go: plus
+// added (its columns start at j0), the epilogue last applied (if not
+// nil), stored in c.
+func (g gemmKernel) gemvColumns(ap []float32, m, k, k0, kl int, b []float32, ldb, w int, c []float32, ldc int, plus []float32, j0 int, last *epilogue, out []float32) {
+	mr := g.mr
+	panels := (m + mr - 1) / mr
+	for j := range w {
+		gemvAsm(panels, kl, ap[k0*mr:], mr*k, mr, b[j:], ldb, out)
+		for r, v := range out[:m] {
+			if plus != nil {
+				v += plus[r*ldc+j0+j]
+			}
+			if last != nil {
+				v = last.one(v, r)
+			}
+			c[r*ldc+j] = v
 		}
 	}
 }

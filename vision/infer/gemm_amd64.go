@@ -27,17 +27,18 @@ func micro512(k int, a, b []float32, ldb int, c []float32, ldc int, add []float3
 }
 
 //go:noescape
-func micro6x16(k int, a, b *float32, ldb int, c *float32, ldc int, add *float32, flags int, bias, slope *float32, lo, hi float32)
+func micro6x16(np, k int, a *float32, astep int, b *float32, ldb int, c *float32, ldc int, add *float32, flags int, bias, slope *float32, lo, hi float32)
 
-// microAsm checks the bounds the AVX2 kernel relies on, then calls it;
-// flags as for micro512, with 6 rows.
-func microAsm(k int, a, b []float32, ldb int, c []float32, ldc int, add []float32, flags int, bias, slope []float32, lo, hi float32) {
-	_ = a[k*6-1]
+// microAsm checks the bounds the AVX2 kernel relies on, then calls it for
+// np tiles stacked down C (A panels astep floats apart); flags as for
+// micro512, with 6 rows a tile.
+func microAsm(np, k int, a []float32, astep int, b []float32, ldb int, c []float32, ldc int, add []float32, flags int, bias, slope []float32, lo, hi float32) {
+	_ = a[(np-1)*astep+k*6-1]
 	_ = b[(k-1)*ldb+15]
-	_ = c[5*ldc+15]
-	ap := addRows(add, ldc, flags, 6, 16)
-	bp, sp := epiRows(bias, slope, flags, 6)
-	micro6x16(k, &a[0], &b[0], ldb, &c[0], ldc, ap, flags, bp, sp, lo, hi)
+	_ = c[(6*np-1)*ldc+15]
+	ap := addRows(add, ldc, flags, 6*np, 16)
+	bp, sp := epiRows(bias, slope, flags, 6*np)
+	micro6x16(np, k, &a[0], astep, &b[0], ldb, &c[0], ldc, ap, flags, bp, sp, lo, hi)
 }
 
 // addRows returns the tile added to the product, checking its extent,
@@ -176,4 +177,19 @@ func evensAsm(dst, src []float32) int {
 	}
 	evens8(&dst[0], &src[0], n8)
 	return n8 * 8
+}
+
+//go:noescape
+func gemvPanels(np, k int, a *float32, astep, mr int, b *float32, ldb int, out *float32, mask *int32)
+
+// laneMasks[8-n:] starts with n lanes of −1 (a VMASKMOVPS mask of n floats).
+var laneMasks = [16]int32{-1, -1, -1, -1, -1, -1, -1, -1}
+
+// gemvAsm sets out[p·mr+i] = Σ_k a_p[k·mr+i]·b[k·ldb] for np A panels of
+// mr ≤ 8 rows, astep floats apart (see gemvPanels).
+func gemvAsm(np, k int, a []float32, astep, mr int, b []float32, ldb int, out []float32) {
+	_ = a[(np-1)*astep+k*mr-1]
+	_ = b[(k-1)*ldb]
+	_ = out[np*mr-1]
+	gemvPanels(np, k, &a[0], astep, mr, &b[0], ldb, &out[0], &laneMasks[8-mr])
 }

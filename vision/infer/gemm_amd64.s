@@ -15,24 +15,40 @@
 	VBROADCASTSS 28(R8), Y10; \
 	VBROADCASTSS 32(R8), Y11
 
-// func micro6x16(k int, a, b *float32, ldb int, c *float32, ldc int, add *float32, flags int, bias, slope *float32, lo, hi float32)
+// func micro6x16(np, k int, a *float32, astep int, b *float32, ldb int, c *float32, ldc int, add *float32, flags int, bias, slope *float32, lo, hi float32)
 //
-// C[6][16] (row stride ldc floats) = Σ_k a[k][0:6] ⊗ b[k][0:16], a
-// packed as in gemm.go, b's rows ldb floats apart: twelve YMM
-// accumulators, two B loads and six broadcasts for twelve FMAs a step.
-// flags bit 0 adds the tile at add (row stride ldc too; it may be c
+// np tiles stacked down C, one after another: tile p is C[6p:6p+6][0:16]
+// (row stride ldc floats) = Σ_k a_p[k][0:6] ⊗ b[k][0:16], where A panel p
+// (packed as in gemm.go) starts astep floats after panel p−1 and b's rows
+// are ldb floats apart: twelve YMM accumulators, two B loads and six
+// broadcasts for twelve FMAs a step. Looping over the panels here rather
+// than calling once per tile saves the call and its checks, which cost
+// about as much as 20 steps. Each step also prefetches the B row of the
+// next column panel (64 bytes on), which the next call reads first.
+// flags bit 0 adds the rows at add (row stride ldc too; it may be c
 // itself) to the product; bit 1 then applies the epilogue: row r becomes v = x + bias[r], v·slope[r]
-// where v is negative, clamped to [lo, hi] (bias and slope hold 6 values).
-// k must be at least 1.
-TEXT ·micro6x16(SB), NOSPLIT, $0-88
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ ldb+24(FP), R12
+// where v is negative, clamped to [lo, hi] (bias and slope hold 6·np values).
+// np and k must be at least 1.
+TEXT ·micro6x16(SB), NOSPLIT, $0-104
+	MOVQ np+0(FP), R13
+	MOVQ a+16(FP), R14
+	MOVQ astep+24(FP), R15
+	SHLQ $2, R15
+	MOVQ b+32(FP), BX
+	MOVQ ldb+40(FP), R12
 	SHLQ $2, R12
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
 	SHLQ $2, R8
+	MOVQ add+64(FP), R9
+	MOVQ flags+72(FP), AX
+	MOVQ bias+80(FP), R10
+	MOVQ slope+88(FP), R11
+
+panel6:
+	MOVQ k+8(FP), CX
+	MOVQ R14, SI
+	MOVQ BX, DI
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -49,6 +65,7 @@ TEXT ·micro6x16(SB), NOSPLIT, $0-88
 loop6:
 	VMOVUPS (DI), Y12
 	VMOVUPS 32(DI), Y13
+	PREFETCHT0 64(DI)
 	VBROADCASTSS 0(SI), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
@@ -72,33 +89,32 @@ loop6:
 	DECQ CX
 	JNZ  loop6
 
-	MOVQ flags+56(FP), AX
 	TESTQ $1, AX
 	JE    epi6
-	MOVQ  add+48(FP), R9
-	VADDPS (R9), Y0, Y0
-	VADDPS 32(R9), Y1, Y1
-	ADDQ R8, R9
-	VADDPS (R9), Y2, Y2
-	VADDPS 32(R9), Y3, Y3
-	ADDQ R8, R9
-	VADDPS (R9), Y4, Y4
-	VADDPS 32(R9), Y5, Y5
-	ADDQ R8, R9
-	VADDPS (R9), Y6, Y6
-	VADDPS 32(R9), Y7, Y7
-	ADDQ R8, R9
-	VADDPS (R9), Y8, Y8
-	VADDPS 32(R9), Y9, Y9
-	ADDQ R8, R9
-	VADDPS (R9), Y10, Y10
-	VADDPS 32(R9), Y11, Y11
+	MOVQ  R9, SI
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	ADDQ R8, SI
+	VADDPS (SI), Y2, Y2
+	VADDPS 32(SI), Y3, Y3
+	ADDQ R8, SI
+	VADDPS (SI), Y4, Y4
+	VADDPS 32(SI), Y5, Y5
+	ADDQ R8, SI
+	VADDPS (SI), Y6, Y6
+	VADDPS 32(SI), Y7, Y7
+	ADDQ R8, SI
+	VADDPS (SI), Y8, Y8
+	VADDPS 32(SI), Y9, Y9
+	ADDQ R8, SI
+	VADDPS (SI), Y10, Y10
+	VADDPS 32(SI), Y11, Y11
+	ADDQ R8, SI
+	MOVQ SI, R9 // the next panel's rows
 
 epi6:
 	TESTQ $2, AX
 	JE    store6
-	MOVQ  bias+64(FP), R10
-	MOVQ  slope+72(FP), R11
 	VBROADCASTSS 0(R10), Y12
 	VBROADCASTSS 0(R11), Y13
 	VADDPS       Y12, Y0, Y0
@@ -147,8 +163,10 @@ epi6:
 	VMULPS       Y11, Y13, Y15
 	VBLENDVPS    Y10, Y14, Y10, Y10
 	VBLENDVPS    Y11, Y15, Y11, Y11
-	VBROADCASTSS lo+80(FP), Y12
-	VBROADCASTSS hi+84(FP), Y13
+	ADDQ         $24, R10
+	ADDQ         $24, R11
+	VBROADCASTSS lo+96(FP), Y12
+	VBROADCASTSS hi+100(FP), Y13
 	VMAXPS Y12, Y0, Y0
 	VMINPS Y13, Y0, Y0
 	VMAXPS Y12, Y1, Y1
@@ -192,6 +210,10 @@ store6:
 	ADDQ    R8, DX
 	VMOVUPS Y10, (DX)
 	VMOVUPS Y11, 32(DX)
+	ADDQ    R8, DX // the next panel's first row
+	ADDQ    R15, R14
+	DECQ    R13
+	JNZ     panel6
 	VZEROUPPER
 	RET
 
@@ -811,5 +833,87 @@ eloop:
 	ADDQ    $32, DI
 	DECQ    CX
 	JNZ     eloop
+	VZEROUPPER
+	RET
+
+// func gemvPanels(np, k int, a *float32, astep, mr int, b *float32, ldb int, out *float32, mask *int32)
+//
+// One column of np stacked A panels times a column of B: out[p·mr+i] =
+// Σ_k a_p[k·mr+i]·b[k·ldb] for i < mr (mr ≤ 8), A panel p (packed as in
+// gemm.go, mr values a step) starting astep floats after panel p−1. It is
+// the GEMM for the last few columns of a matrix, where a 16-wide tile would
+// spend most of its FMAs on padding: four accumulators take the steps in
+// turn (one FMA a step instead of 2·mr), then add up. mask holds −1 in its
+// first mr lanes and 0 after, so the loads and stores touch mr floats
+// only. np and k must be at least 1.
+TEXT ·gemvPanels(SB), NOSPLIT, $0-72
+	MOVQ    np+0(FP), R13
+	MOVQ    a+16(FP), R14
+	MOVQ    astep+24(FP), R15
+	SHLQ    $2, R15
+	MOVQ    mr+32(FP), R10
+	SHLQ    $2, R10             // bytes a step of A
+	MOVQ    ldb+48(FP), R12
+	SHLQ    $2, R12
+	MOVQ    out+56(FP), DX
+	MOVQ    mask+64(FP), AX
+	VMOVDQU (AX), Y15
+
+gvpanel:
+	MOVQ   k+8(FP), CX
+	MOVQ   R14, SI
+	MOVQ   b+40(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ   CX, $4
+	JB     gvtail
+
+gvquad:
+	VMASKMOVPS   (SI), Y15, Y4
+	VBROADCASTSS (DI), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	ADDQ         R10, SI
+	ADDQ         R12, DI
+	VMASKMOVPS   (SI), Y15, Y6
+	VBROADCASTSS (DI), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	ADDQ         R10, SI
+	ADDQ         R12, DI
+	VMASKMOVPS   (SI), Y15, Y8
+	VBROADCASTSS (DI), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	ADDQ         R10, SI
+	ADDQ         R12, DI
+	VMASKMOVPS   (SI), Y15, Y10
+	VBROADCASTSS (DI), Y11
+	VFMADD231PS  Y10, Y11, Y3
+	ADDQ         R10, SI
+	ADDQ         R12, DI
+	SUBQ         $4, CX
+	CMPQ         CX, $4
+	JAE          gvquad
+
+gvtail:
+	TESTQ        CX, CX
+	JE           gvsum
+	VMASKMOVPS   (SI), Y15, Y4
+	VBROADCASTSS (DI), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	ADDQ         R10, SI
+	ADDQ         R12, DI
+	DECQ         CX
+	JMP          gvtail
+
+gvsum:
+	VADDPS     Y1, Y0, Y0
+	VADDPS     Y3, Y2, Y2
+	VADDPS     Y2, Y0, Y0
+	VMASKMOVPS Y0, Y15, (DX)
+	ADDQ       R10, DX
+	ADDQ       R15, R14
+	DECQ       R13
+	JNZ        gvpanel
 	VZEROUPPER
 	RET

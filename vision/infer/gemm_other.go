@@ -11,7 +11,7 @@ func micro512(k int, a, b []float32, ldb int, c []float32, ldc int, add []float3
 	panic("infer: no AVX-512 kernel on this platform")
 }
 
-func microAsm(k int, a, b []float32, ldb int, c []float32, ldc int, add []float32, flags int, bias, slope []float32, lo, hi float32) {
+func microAsm(np, k int, a []float32, astep int, b []float32, ldb int, c []float32, ldc int, add []float32, flags int, bias, slope []float32, lo, hi float32) {
 	panic("infer: no AVX2 kernel on this platform")
 }
 
@@ -34,3 +34,7 @@ func dw3x3p1Asm(dst, src, zero, w []float32, width, height int, bias, lo, hi flo
 }
 
 func evensAsm(dst, src []float32) int { return 0 }
+
+func gemvAsm(np, k int, a []float32, astep, mr int, b []float32, ldb int, out []float32) {
+	panic("infer: no AVX2 kernel on this platform")
+}

@@ -62,6 +62,7 @@ func main() {
 	only := flag.String("models", "", "comma-separated model names (default: all)")
 	child := flag.String("child", "", "internal: measure one model:threads and print JSON")
 	dir := flag.String("dir", "benchmarks/infer", "directory holding ort.js")
+	preload := flag.String("ort-preload", "", "LD_PRELOAD for onnxruntime's node process: noavx512.so (see noavx512/) makes it run its AVX2 kernels")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if *child != "" {
@@ -81,8 +82,20 @@ func main() {
 		log.Error("executable", "err", err)
 		os.Exit(1)
 	}
-	fmt.Printf("Kernels: %s. CPU: AVX2 %v, FMA %v, AVX-512F %v. Medians of %d interleaved rounds of %d runs.\n\n",
-		kernelsLabel(), cpu.X86.HasAVX2, cpu.X86.HasFMA, cpu.X86.HasAVX512F, *count, *runs)
+	ortKernels := "its best"
+	if *preload != "" {
+		// The dynamic loader only warns about a preload it cannot find.
+		if *preload, err = filepath.Abs(*preload); err == nil {
+			_, err = os.Stat(*preload)
+		}
+		if err != nil {
+			log.Error("ort-preload", "err", err)
+			os.Exit(1)
+		}
+		ortKernels = "LD_PRELOAD=" + filepath.Base(*preload)
+	}
+	fmt.Printf("Kernels: %s; onnxruntime: %s. CPU: AVX2 %v, FMA %v, AVX-512F %v. Medians of %d interleaved rounds of %d runs.\n\n",
+		kernelsLabel(), ortKernels, cpu.X86.HasAVX2, cpu.X86.HasFMA, cpu.X86.HasAVX512F, *count, *runs)
 	fmt.Printf("| model | input | ours 1T CPU ms/run | ORT 1T CPU ms/run | **ratio 1T (CPU)** | ours 1T best wall ms | ORT 1T best wall ms | ratio 1T (wall) | ours 2T best wall ms | ORT 2T best wall ms | ratio 2T (wall) | our speedup 2T/1T | ORT speedup 2T/1T | pure-Go kernels 1T CPU ms (ratio) | load ms (ours / ORT) | peak RSS MB (ours) |\n")
 	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range models.All() {
@@ -116,7 +129,7 @@ func main() {
 				if !haveORT {
 					continue
 				}
-				r, err := runORT(*dir, m, threads, *runs)
+				r, err := runORT(*dir, *preload, m, threads, *runs)
 				if err != nil {
 					log.Warn("onnxruntime not measured", "model", m.Name, "err", err)
 					haveORT = false
@@ -284,8 +297,9 @@ func peakRSS() int64 {
 	return 0
 }
 
-// runORT times the same model and input with onnxruntime-node.
-func runORT(dir string, m models.Model, threads, runs int) (*ortResult, error) {
+// runORT times the same model and input with onnxruntime-node, with
+// preload (if not empty) as its LD_PRELOAD.
+func runORT(dir, preload string, m models.Model, threads, runs int) (*ortResult, error) {
 	x, err := input(m)
 	if err != nil {
 		return nil, err
@@ -312,8 +326,16 @@ func runORT(dir string, m models.Model, threads, runs int) (*ortResult, error) {
 		return nil, err
 	}
 	dims := fmt.Sprintf("1,%d,%d,3", m.Input.Height, m.Input.Width)
-	cmd := exec.Command("node", filepath.Join(dir, "ort.js"), modelPath, inPath, dims, filepath.Join(tmp, "out"), strconv.Itoa(runs), strconv.Itoa(threads))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+	script := []string{filepath.Join(dir, "ort.js"), modelPath, inPath, dims, filepath.Join(tmp, "out"), strconv.Itoa(runs), strconv.Itoa(threads)}
+	env := append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+	if preload != "" {
+		// V8's WebAssembly trap handler would take over the preload's
+		// SIGSEGV handler; onnxruntime-node does not use WebAssembly.
+		script = append([]string{"--disable-wasm-trap-handler"}, script...)
+		env = append(env, "LD_PRELOAD="+preload)
+	}
+	cmd := exec.Command("node", script...)
+	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {
 		return nil, fmt.Errorf("node ort.js: %w", err)

@@ -95,6 +95,10 @@ type Analysis struct {
 	// Unavailable says, in words a user can act on, why a modality has no
 	// result; keys are "voice", "pose", "expression" and "transcript".
 	Unavailable map[string]string
+	// Reports holds the answer's HTML report (the page `nevermind analyze --html` writes)
+	// by language, "ko" and "en": self-contained, no scripts, served by the report route
+	// and shown by the practice page. Nil if the pipeline made none.
+	Reports map[string]string
 }
 
 // VoiceResult holds the voice scores stored in feedback_summary and the full

@@ -82,6 +82,7 @@ var (
 	errAttemptNotFound    = detail(http.StatusNotFound, "attempt_not_found")
 	errMediaNotFound      = detail(http.StatusNotFound, "media_not_found")
 	errVideoNotFound      = detail(http.StatusNotFound, "video_not_found")
+	errReportNotFound     = detail(http.StatusNotFound, "report_not_found") // not analysed yet, or by a pipeline that makes none
 	errUploadNotFound     = detail(http.StatusNotFound, "upload_not_found")
 	errLiveNotRunning     = detail(http.StatusNotFound, "live_analysis_not_running")
 	errBadQuestionIndex   = detail(http.StatusBadRequest, "invalid_question_index_for_session")

@@ -112,6 +112,8 @@ func (f *fakePipeline) Analyze(ctx context.Context, in AnalysisInput) (*Analysis
 		Face:       &FaceResult{Overall: sc[5], Gaze: gaze, BlinkStability: 0, MouthDelta: -0.01, Payload: face},
 		Transcript: fmt.Sprintf("녹음 %d바이트", len(data)),
 		Combined:   json.RawMessage(`{"overall":70,"timeline":[{"start":0.5,"end":1.5,"issue":"shoulder"}]}`),
+		Reports: map[string]string{"ko": fmt.Sprintf("<!DOCTYPE html><title>보고서</title><p>%d바이트", len(data)),
+			"en": fmt.Sprintf("<!DOCTYPE html><title>Report</title><p>%d bytes", len(data))},
 	}, nil
 }
 

@@ -320,5 +320,11 @@ func toStoreResult(args analyzeArgs, a *Analysis) (store.AnalysisResult, error) 
 		}
 	}
 	out.Unavailable = a.Unavailable
+	for lang := range a.Reports {
+		if lang != "ko" && lang != "en" {
+			errs = append(errs, fmt.Errorf("analysis: report in unknown language %q", lang))
+		}
+	}
+	out.Reports = a.Reports
 	return out, errors.Join(errs...)
 }

@@ -18,8 +18,9 @@ func (s *Server) registerPractice() {
 	sub, _ := fs.Sub(practicePage, "practice")
 	files := http.StripPrefix("/practice/", http.FileServerFS(sub))
 	s.mux.Handle("GET /practice/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The page is static but changes with the binary; the API's no-store stays.
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; media-src 'self' blob: https: http:; connect-src 'self'; img-src 'self' data:")
+		// The page is static but changes with the binary; the API's no-store stays. The
+		// report it shows in a frame (srcdoc, so under this policy) is styled inline.
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; media-src 'self' blob: https: http:; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
 		files.ServeHTTP(w, r)
 	}))
 	s.mux.Handle("GET /practice", http.RedirectHandler("/practice/", http.StatusFound))

@@ -47,6 +47,10 @@ func (s *Server) registerExtras() {
 	register(s, huma.Operation{OperationID: "combined-feedback", Method: http.MethodGet, Path: "/api/feedback/{session_id}/attempts/{attempt_id}/combined",
 		Summary: "All feedback of one attempt: every modality, overall score and timeline", Tags: []string{"feedback"}, Security: bearer},
 		s.combinedFeedback)
+	register(s, huma.Operation{OperationID: "attempt-report", Method: http.MethodGet, Path: "/api/feedback/{session_id}/attempts/{attempt_id}/report",
+		Summary: "The attempt's HTML report, the page `nevermind analyze --html` writes: self-contained, no scripts", Tags: []string{"feedback"}, Security: bearer,
+		Responses: map[string]*huma.Response{"200": {Description: "The report", Content: map[string]*huma.MediaType{"text/html": {}}}}},
+		s.attemptReport)
 	s.registerHistory()
 	s.registerPracticePlan()
 }
@@ -99,6 +103,38 @@ func (s *Server) analysisRequest(ctx context.Context, in *attemptPath) (*dynamic
 		out.Status = http.StatusOK
 	}
 	return out, nil
+}
+
+type reportInput struct {
+	SessionID int64  `path:"session_id"`
+	AttemptID int64  `path:"attempt_id"`
+	Lang      string `query:"lang" enum:"ko,en" default:"ko" doc:"The report's language"`
+}
+
+type reportOut struct {
+	ContentType string `header:"Content-Type"`
+	// The report has no scripts and loads nothing; a policy that allows neither keeps it
+	// so even if a text in it were ever mis-escaped.
+	Policy string `header:"Content-Security-Policy"`
+	Body   []byte
+}
+
+// reportPolicy allows the report's inline CSS and SVG and nothing else.
+const reportPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+func (s *Server) attemptReport(ctx context.Context, in *reportInput) (*reportOut, error) {
+	_, a, err := s.ownedAttempt(ctx, in.SessionID, in.AttemptID, errSessionNotFound, errAttemptNotFound)
+	if err != nil {
+		return nil, err
+	}
+	aa, err := s.analysis(ctx, a.ID)
+	if err != nil {
+		return nil, failed("load analysis", err)
+	}
+	if aa == nil || aa.Reports[in.Lang] == "" {
+		return nil, errReportNotFound
+	}
+	return &reportOut{ContentType: "text/html; charset=utf-8", Policy: reportPolicy, Body: []byte(aa.Reports[in.Lang])}, nil
 }
 
 type combinedOut struct {

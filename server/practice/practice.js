@@ -9,10 +9,10 @@ const TEXT = {
     signinHelp: "Supabase 액세스 토큰을 붙여 넣으세요. 개발 모드에서는 자동으로 로그인됩니다.",
     setup: "면접 준비", company: "회사", role: "직무", letter: "자기소개서 또는 채용 공고",
     questionsButton: "질문 받기", start: "답변 시작", stop: "답변 끝내기", next: "다음 질문", done: "연습을 마쳤습니다",
-    feedback: "피드백", metric: "항목", score: "점수", finding: "측정 결과", history: "성장 기록",
+    feedback: "피드백", metric: "항목", history: "성장 기록",
     first: "처음", last: "최근", change: "변화", uploading: "업로드 중…", analysing: "분석 중…",
     recording: "녹화 중 — 답변을 마치면 버튼을 누르세요", camera: "카메라와 마이크를 허용해 주세요.",
-    resumed: "연결이 끊겨 이어서 보냅니다…", overall: "종합 점수",
+    resumed: "연결이 끊겨 이어서 보냅니다…", noReport: "이 답변의 피드백을 만들지 못했습니다",
     calibrate: "시작할 때 2초 동안 렌즈를 바라보기 (시선 보정)", lens: "렌즈를 바라봐 주세요",
   },
   en: {
@@ -20,10 +20,10 @@ const TEXT = {
     signinHelp: "Paste a Supabase access token. In development mode you are signed in automatically.",
     setup: "Prepare", company: "Company", role: "Role", letter: "Cover letter or job posting",
     questionsButton: "Get questions", start: "Start answer", stop: "End answer", next: "Next question", done: "Practice finished",
-    feedback: "Feedback", metric: "Metric", score: "Score", finding: "What was measured", history: "Progress",
+    feedback: "Feedback", metric: "Metric", history: "Progress",
     first: "First", last: "Latest", change: "Change", uploading: "Uploading…", analysing: "Analysing…",
     recording: "Recording — press the button when you finish", camera: "Please allow the camera and microphone.",
-    resumed: "Connection lost; resuming…", overall: "Overall score",
+    resumed: "Connection lost; resuming…", noReport: "No feedback could be made for this answer",
     calibrate: "Look into the lens for the first 2 s (gaze calibration)", lens: "Look into the lens",
   },
 };
@@ -37,7 +37,7 @@ function applyLanguage() {
   document.documentElement.lang = lang;
   $("lang").textContent = t("other");
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
-  if (state.feedback) renderFeedback(state.feedback);
+  if (state.feedback) renderFeedback(state.feedback).catch((e) => { $("feedbackError").textContent = e.message; });
 }
 
 function show(id) {
@@ -265,46 +265,47 @@ async function showFeedback(attempt) {
   }
   const video = await api("GET", `/api/feedback/sessions/${state.sessionId}/attempts/${attempt}/video`);
   $("replay").src = video.video_url;
-  state.feedback = fb;
-  renderFeedback(fb);
+  state.feedback = { attempt, fb, reports: {} };
+  await renderFeedback(state.feedback);
   const trends = await api("GET", `/api/history/trends?content_id=${state.contentId}`);
   renderTrends(trends);
   show("feedback");
 }
 
-function renderFeedback(fb) {
-  const doc = fb.feedback || {};
-  $("overall").textContent = `${t("overall")} ${doc.overall_score ?? fb.overall_score ?? "–"}`;
-  $("summary").textContent = doc.summary ? doc.summary[lang] : "";
-  const body = $("metrics").tBodies[0];
-  body.textContent = "";
-  for (const m of doc.metrics || []) {
-    const tr = body.insertRow();
-    tr.insertCell().textContent = m.label[lang];
-    const score = tr.insertCell();
-    score.textContent = `${m.score} (${m.grade_label[lang]})`;
-    score.className = m.grade;
-    tr.insertCell().textContent = m.finding[lang];
-  }
-  const practice = $("practiceList");
-  practice.textContent = "";
-  for (const p of doc.practice || []) {
-    const li = document.createElement("li");
-    li.textContent = p.text[lang];
-    practice.append(li);
-  }
+// renderFeedback shows the timeline of problem moments under the replay (each seeks it)
+// and the report in the page's language, fetched once per language.
+async function renderFeedback(f) {
+  const doc = f.fb.feedback || {};
   const line = $("timeline");
   line.textContent = "";
   const duration = doc.duration_s || 1;
   for (const m of doc.timeline || []) {
     const b = document.createElement("button");
     b.type = "button";
+    b.dataset.start = m.start;
     b.style.left = `${(100 * m.start) / duration}%`;
     b.style.width = `${(100 * Math.max(0.2, m.end - m.start)) / duration}%`;
     b.title = m.reasons.map((r) => r.text[lang]).join(" · ");
     b.onclick = () => { const v = $("replay"); v.currentTime = m.start; v.play().catch(() => {}); };
     line.append(b);
   }
+  const frame = $("report");
+  frame.title = t("feedback");
+  $("feedbackError").textContent = "";
+  if (!(lang in f.reports)) {
+    const r = await fetch(`/api/feedback/${state.sessionId}/attempts/${f.attempt}/report?lang=${lang}`,
+      { headers: { Authorization: "Bearer " + state.token } });
+    f.reports[lang] = r.ok ? await r.text() : "";
+  }
+  if (!f.reports[lang]) {
+    $("feedbackError").textContent = f.fb.analysis && f.fb.analysis.error ? `${t("noReport")}: ${f.fb.analysis.error}` : t("noReport");
+    frame.hidden = true;
+    return;
+  }
+  frame.hidden = false;
+  await new Promise((loaded) => { frame.onload = loaded; frame.srcdoc = f.reports[lang]; });
+  // The report is as tall as its content; the page scrolls, not the frame.
+  frame.style.height = frame.contentDocument.documentElement.scrollHeight + "px";
 }
 
 function renderTrends(trends) {

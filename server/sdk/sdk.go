@@ -16,9 +16,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/nevermind-ai/nevermind"
+	"github.com/nevermind-ai/nevermind/feedback/report"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
 	"github.com/nevermind-ai/nevermind/questions"
@@ -44,7 +46,9 @@ func (a Analyzer) Transcribes() bool { return a.Pipeline.Transcriber != nil }
 // Analyze implements server.Analyzer.
 func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server.Analysis, error) {
 	opts := interview.Options{
-		Question:     in.Question,
+		Question: in.Question,
+		// The series feed the HTML report's plots; they are not stored otherwise.
+		Series:       true,
 		MaxDuration:  cmp.Or(a.MaxDuration, DefaultMaxDuration),
 		MaxPixelRate: cmp.Or(a.MaxPixelRate, DefaultMaxPixelRate),
 		Vision: vision.AnalyzeOptions{
@@ -107,6 +111,23 @@ func (a Analyzer) Analyze(ctx context.Context, in server.AnalysisInput) (*server
 		if out.Combined, err = json.Marshal(res.Feedback); err != nil {
 			return nil, fmt.Errorf("sdk: encoding the combined feedback: %w", err)
 		}
+		if out.Reports, err = reports(res, in.Question); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// reports renders the answer's HTML report, the page `nevermind analyze --html` writes,
+// in both languages the practice page switches between, titled with the question.
+func reports(res *interview.Result, question string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, lang := range []string{"ko", "en"} {
+		var b strings.Builder
+		if err := report.HTML(&b, res.Feedback, res.FeedbackInput(), report.Options{Language: lang, Title: question}); err != nil {
+			return nil, fmt.Errorf("sdk: rendering the %s report: %w", lang, err)
+		}
+		out[lang] = b.String()
 	}
 	return out, nil
 }

@@ -252,5 +252,7 @@ type AttemptAnalysis struct {
 	// Unavailable maps a modality ("voice", "pose", "expression",
 	// "transcript") to why it has no result.
 	Unavailable map[string]string `bun:"unavailable,type:jsonb"`
-	CreatedAt   time.Time         `bun:"created_at,notnull"`
+	// Reports maps a language ("ko", "en") to the answer's HTML report.
+	Reports   map[string]string `bun:"reports,type:jsonb"`
+	CreatedAt time.Time         `bun:"created_at,notnull"`
 }

@@ -46,6 +46,8 @@ type AnalysisResult struct {
 	Combined   *string
 	// Unavailable says why a modality has no result.
 	Unavailable map[string]string
+	// Reports maps a language to the answer's HTML report.
+	Reports map[string]string
 }
 
 var scoreColumns = map[string]bool{
@@ -99,9 +101,9 @@ func (db *DB) CompleteJob(ctx context.Context, r AnalysisResult) error {
 			}
 		}
 		aa := &AttemptAnalysis{AttemptID: r.AttemptID, SessionID: r.SessionID, Voice: r.Voice, Pose: r.Pose,
-			Expression: r.Expression, Combined: r.Combined, Unavailable: r.Unavailable, CreatedAt: t}
+			Expression: r.Expression, Combined: r.Combined, Unavailable: r.Unavailable, Reports: r.Reports, CreatedAt: t}
 		if _, err := tx.NewInsert().Model(aa).On("CONFLICT (attempt_id) DO UPDATE").
-			Set("voice = EXCLUDED.voice, pose = EXCLUDED.pose, expression = EXCLUDED.expression, combined = EXCLUDED.combined, unavailable = EXCLUDED.unavailable").
+			Set("voice = EXCLUDED.voice, pose = EXCLUDED.pose, expression = EXCLUDED.expression, combined = EXCLUDED.combined, unavailable = EXCLUDED.unavailable, reports = EXCLUDED.reports").
 			Exec(ctx); err != nil {
 			return err
 		}

@@ -37,8 +37,8 @@ func TestMigrateDownAndUpAgain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(applied) != 5 {
-				t.Fatalf("applied %v, want 5 migrations", applied)
+			if len(applied) != 6 {
+				t.Fatalf("applied %v, want 6 migrations", applied)
 			}
 			again, err := db.MigrateUp(ctx)
 			if err != nil || len(again) != 0 {
@@ -58,13 +58,13 @@ func TestMigrateDownAndUpAgain(t *testing.T) {
 				t.Fatalf("seeded soft questions = %d, %v; want ≥ 3", len(basic), err)
 			}
 			rolled, err := db.MigrateDown(ctx)
-			if err != nil || len(rolled) != 5 {
+			if err != nil || len(rolled) != 6 {
 				t.Fatalf("down rolled back %v, %v", rolled, err)
 			}
 			if _, err := db.PickBasicQuestions(ctx, "soft", 1); err == nil {
 				t.Fatal("basic_question still exists after migrate down")
 			}
-			if applied, err := db.MigrateUp(ctx); err != nil || len(applied) != 5 {
+			if applied, err := db.MigrateUp(ctx); err != nil || len(applied) != 6 {
 				t.Fatalf("re-up: %v, %v", applied, err)
 			}
 		})

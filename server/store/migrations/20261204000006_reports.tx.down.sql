@@ -1,0 +1,1 @@
+ALTER TABLE attempt_analysis DROP COLUMN reports;

@@ -266,10 +266,10 @@ async function showFeedback(attempt) {
   const video = await api("GET", `/api/feedback/sessions/${state.sessionId}/attempts/${attempt}/video`);
   $("replay").src = video.video_url;
   state.feedback = { attempt, fb, reports: {} };
-  await renderFeedback(state.feedback);
   const trends = await api("GET", `/api/history/trends?content_id=${state.contentId}`);
   renderTrends(trends);
-  show("feedback");
+  show("feedback"); // first, so the report frame has a width to lay out in
+  await renderFeedback(state.feedback);
 }
 
 // renderFeedback shows the timeline of problem moments under the replay (each seeks it)
@@ -279,16 +279,24 @@ async function renderFeedback(f) {
   const line = $("timeline");
   line.textContent = "";
   const duration = doc.duration_s || 1;
-  for (const m of doc.timeline || []) {
+  // Overlapping moments go on lanes of their own, so a long one never hides a short one.
+  const laneEnds = [];
+  for (const m of [...(doc.timeline || [])].sort((a, b) => a.start - b.start)) {
+    let lane = laneEnds.findIndex((end) => end <= m.start);
+    if (lane < 0) lane = laneEnds.push(0) - 1;
+    laneEnds[lane] = m.end;
     const b = document.createElement("button");
     b.type = "button";
     b.dataset.start = m.start;
+    b.dataset.modality = m.reasons.length ? m.reasons[0].modality : "";
+    b.style.top = `${2 + 14 * lane}px`;
     b.style.left = `${(100 * m.start) / duration}%`;
     b.style.width = `${(100 * Math.max(0.2, m.end - m.start)) / duration}%`;
     b.title = m.reasons.map((r) => r.text[lang]).join(" · ");
     b.onclick = () => { const v = $("replay"); v.currentTime = m.start; v.play().catch(() => {}); };
     line.append(b);
   }
+  line.style.height = `${4 + 14 * Math.max(1, laneEnds.length)}px`;
   const frame = $("report");
   frame.title = t("feedback");
   $("feedbackError").textContent = "";

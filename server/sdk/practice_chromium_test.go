@@ -141,7 +141,9 @@ func TestPracticePageInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		stopped := time.Now()
-		if err := chromedp.Do(ctx, chromedp.Click("#record"), chromedp.WaitVisible("#feedback")); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Click("#record"), chromedp.WaitVisible("#feedback"), chromedp.Poll[chromedp.Void](`(() => {
+			const d = document.getElementById("report").contentDocument; return d && d.querySelector(".card"); })()`,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(time.Minute))); err != nil {
 			t.Fatalf("answer %d: %v (problems %v)", i+1, err, problems)
 		}
 		t.Logf("answer %d: cues %v; feedback on screen %.2f s after stop", i+1, cues, time.Since(stopped).Seconds())
@@ -153,10 +155,12 @@ func TestPracticePageInChromium(t *testing.T) {
 		if strings.Contains(strings.Join(cues, ","), "look_away") {
 			t.Errorf("answer %d: a look-away cue for a face looking into the lens (cues %v)", i+1, cues)
 		}
-		// The feedback shows scores and a replay the browser can play.
-		rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#metrics tbody tr").length`))
-		if err != nil || rows < 3 {
-			t.Errorf("answer %d: %d metric rows (%v)", i+1, rows, err)
+		// The feedback shows the CLI's HTML report, with its metric cards, in the page's
+		// language, and a replay the browser can play.
+		report, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(() => { const d = document.getElementById("report").contentDocument;
+			return { lang: d.documentElement.lang, cards: d.querySelectorAll(".card[data-metric]").length, height: document.getElementById("report").offsetHeight }; })()`))
+		if err != nil || report["lang"] != "ko" || report["cards"].(float64) < 3 || report["height"].(float64) < 300 {
+			t.Errorf("answer %d: the report shown is %v (%v)", i+1, report, err)
 		}
 		ready, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`new Promise((ok) => { const v = document.getElementById("replay");
 			const check = () => v.readyState >= 2 ? v.play().then(() => setTimeout(() => ok(v.currentTime), 800), () => ok(-1)) : setTimeout(check, 100); check(); })`,
@@ -165,6 +169,28 @@ func TestPracticePageInChromium(t *testing.T) {
 			t.Errorf("answer %d: the replay did not play (current time %v, %v)", i+1, ready, err)
 		}
 		shot(fmt.Sprintf("answer%d-feedback", i+1))
+		if i == 0 {
+			// The 4.5 s pause is a problem moment; its marker seeks the replay to it.
+			seek, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`new Promise((ok) => {
+				const b = [...document.querySelectorAll("#timeline button[data-modality=voice]")].pop();
+				if (!b) return ok([]); const v = document.getElementById("replay");
+				v.addEventListener("seeked", () => ok([Number(b.dataset.start), v.currentTime]), { once: true }); b.click(); })`, chromedp.EvalAwaitPromise))
+			if err != nil || len(seek) != 2 || seek[0] < 2 || seek[1] < seek[0]-0.1 || seek[1] > seek[0]+1 {
+				t.Errorf("answer 1: clicking the pause's timeline marker gave [start, replay time] %v (%v)", seek, err)
+			}
+			// The English switch shows the English report.
+			switched, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise((ok) => { document.getElementById("lang").click();
+				const until = Date.now() + 10000; const check = () => { const d = document.getElementById("report").contentDocument;
+				if (d && d.documentElement.lang === "en" || Date.now() > until) return ok(d ? d.documentElement.lang : ""); setTimeout(check, 50); }; check(); })`,
+				chromedp.EvalAwaitPromise))
+			if err != nil || switched != "en" {
+				t.Errorf("answer 1: after the language switch the report is in %q (%v)", switched, err)
+			}
+			shot("answer1-feedback-en")
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("lang").click()`)); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if i == 0 {
 			if err := chromedp.Do(ctx, chromedp.Click("#next"), chromedp.WaitVisible("#room")); err != nil {
 				t.Fatal(err)

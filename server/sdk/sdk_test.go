@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nevermind-ai/nevermind/feedback/report"
 	"github.com/nevermind-ai/nevermind/internal/testmedia"
 	"github.com/nevermind-ai/nevermind/interview"
 	"github.com/nevermind-ai/nevermind/media"
@@ -179,6 +180,42 @@ func TestServerRunsThePipeline(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(combined), "overall_score") {
 		t.Errorf("combined feedback lacks the overall score: %v", combined)
 	}
+
+	// The report route serves the page `nevermind analyze --html` writes for the same
+	// recording, titled with the question.
+	question := start["questions"].([]any)[0].(map[string]any)["text"].(string)
+	direct, err := (&interview.Pipeline{Vision: va}).AnalyzeFile(t.Context(), path, interview.Options{Question: question, Series: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"ko", "en"} {
+		var want strings.Builder
+		if err := report.HTML(&want, direct.Feedback, direct.FeedbackInput(), report.Options{Language: lang, Title: question}); err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/feedback/%d/attempts/%d/report?lang=%s", ts.URL, sid, aid, lang), nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(got) != want.String() {
+			t.Errorf("%s report: %d, %d bytes; the CLI's is %d bytes and differs at byte %d", lang, resp.StatusCode, len(got), want.Len(),
+				firstDifference(string(got), want.String()))
+		}
+	}
+}
+
+// firstDifference is the index of the first byte where a and b differ.
+func firstDifference(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
 
 func astronaut(t testing.TB) string {

@@ -63,7 +63,8 @@ func (a *Analyzer) Calls() []Call {
 
 // Analysis returns a complete analysis with fixed scores: voice total 80,
 // pose overall 90, expression overall 88 with 80 % gaze, the transcript
-// "저는 결제 시스템을 맡았습니다." and a combined document with overall 85.
+// "저는 결제 시스템을 맡았습니다.", a combined document with overall 85 and a
+// one-line HTML report in Korean and English.
 // The payloads hold the main keys the feedback routes pass on to clients
 // (total_score, overall_score, feedback_summary…), not every field
 // server/sdk fills in. Each call returns a new value, so a test may change
@@ -86,5 +87,7 @@ func Analysis() *server.Analysis {
 			"expression_analysis": map[string]any{"head_eye_gaze_rate": map[string]any{"value": 0.8, "rating": "양호"}}})},
 		Transcript: "저는 결제 시스템을 맡았습니다.",
 		Combined:   raw(map[string]any{"overall": 85, "timeline": []any{}}),
+		Reports: map[string]string{"ko": `<!DOCTYPE html><html lang="ko"><title>면접 답변 피드백</title><p>종합 85점`,
+			"en": `<!DOCTYPE html><html lang="en"><title>Interview answer feedback</title><p>Overall 85`},
 	}
 }

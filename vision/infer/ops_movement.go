@@ -78,6 +78,12 @@ func buildTranspose(b *buildCtx) (kernel, error) {
 		seen[p] = true
 		shape[i] = x.shape[p]
 	}
+	if x.dt == dtFloat {
+		if outer, rows, cols, ok := rotation(x.shape, perm); ok {
+			b.out[0].shape, b.out[0].dt = shape, dtFloat
+			return &transposeKernel{outer: outer, rows: rows, cols: cols}, nil
+		}
+	}
 	st := stridesOf(x.shape)
 	src := make([]int32, prod(shape))
 	forEachIndex(shape, func(idx []int, flat int) {
@@ -88,6 +94,67 @@ func buildTranspose(b *buildCtx) (kernel, error) {
 		src[flat] = int32(j)
 	})
 	return mapped(b, shape, src, 0)
+}
+
+// rotation reports whether perm keeps the first axes and moves the last
+// ones in front of the rest (NHWC to NCHW, NCHW to NHWC): then the
+// transpose is, for each of outer blocks, a rows×cols matrix (of the
+// input) transposed.
+func rotation(shape []int, perm []int64) (outer, rows, cols int, ok bool) {
+	r := len(shape)
+	o := 0
+	for o < r && perm[o] == int64(o) {
+		o++
+	}
+	for q := 1; q < r-o; q++ {
+		ok := true
+		for i, p := range perm[o:] {
+			want := o + q + i // the moved axes [o+q, r) first
+			if i >= r-o-q {
+				want = o + i - (r - o - q) // then [o, o+q)
+			}
+			ok = ok && p == int64(want)
+		}
+		if ok {
+			return prod(shape[:o]), prod(shape[o : o+q]), prod(shape[o+q:]), true
+		}
+	}
+	return 0, 0, 0, false
+}
+
+// transposeKernel is a Transpose that rotates axes (see rotation):
+// out[o][j][i] = in[o][i][j] for each outer block o of a rows×cols input.
+// Unlike the general index map it needs no index array (4 bytes read per
+// element) and writes in order: an NHWC input of three channels, the models'
+// images, is read pixel by pixel into three planes; otherwise each output
+// row is read down a column.
+type transposeKernel struct{ outer, rows, cols int }
+
+func (k *transposeKernel) units() int { return k.outer * k.cols }
+func (k *transposeKernel) flops() int { return k.outer * k.rows * k.cols }
+func (k *transposeKernel) run(a *args, lo, hi int) {
+	in, out := a.in[0], a.out[0]
+	n := k.rows * k.cols
+	if k.cols == 3 && lo%3 == 0 && hi%3 == 0 {
+		// Three channels: one pass over the input, writing three planes.
+		for o := lo / 3; o < hi/3; o++ {
+			src, dst := in[o*n:(o+1)*n], out[o*n:(o+1)*n]
+			d0, d1, d2 := dst[:k.rows], dst[k.rows:2*k.rows], dst[2*k.rows:3*k.rows]
+			for i := range d0 {
+				px := src[3*i : 3*i+3 : 3*i+3]
+				d0[i], d1[i], d2[i] = px[0], px[1], px[2]
+			}
+		}
+		return
+	}
+	for u := lo; u < hi; u++ {
+		o, j := u/k.cols, u%k.cols
+		dst := out[o*n+j*k.rows : o*n+(j+1)*k.rows]
+		src := in[o*n+j:]
+		for i := range dst {
+			dst[i] = src[i*k.cols]
+		}
+	}
 }
 
 // concatKernel copies its inputs block by block along the axis.

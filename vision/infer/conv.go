@@ -420,14 +420,16 @@ func (k *convKernel) depthwise3x3s2(plane, dst, w, zero []float32, bias, lo, hi 
 	}
 }
 
-// dw3x3s2At sums output x of a row of depthwise3x3s2, skipping padding.
+// dw3x3s2At sums output x of a row of depthwise3x3s2, skipping padding:
+// a column of three taps at a time, which leaves two bounds tests for the
+// compiler to keep (one per column and the rows' length).
 func (k *convKernel) dw3x3s2At(rows [3][]float32, w []float32, x int, bias, lo, hi float32) float32 {
+	r0, r1, r2 := rows[0][:k.w], rows[1][:k.w], rows[2][:k.w]
+	w = w[:9]
 	s := bias
-	for ky, row := range rows {
-		for kx := range 3 {
-			if ix := 2*x - k.padLeft + kx; ix >= 0 && ix < k.w {
-				s += w[ky*3+kx] * row[ix]
-			}
+	for kx := range 3 {
+		if ix := 2*x - k.padLeft + kx; uint(ix) < uint(len(r0)) {
+			s += w[kx]*r0[ix] + w[3+kx]*r1[ix] + w[6+kx]*r2[ix]
 		}
 	}
 	return min(max(s, lo), hi)

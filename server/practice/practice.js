@@ -8,6 +8,7 @@ const TEXT = {
     signin: "로그인", signinButton: "시작하기", other: "English",
     signinHelp: "Supabase 액세스 토큰을 붙여 넣으세요. 개발 모드에서는 자동으로 로그인됩니다.",
     setup: "면접 준비", company: "회사", role: "직무", letter: "자기소개서 또는 채용 공고",
+    letterHelp: "비워 두면 기본 질문 은행에서 질문을 고릅니다.",
     questionsButton: "질문 받기", start: "답변 시작", stop: "답변 끝내기", next: "다음 질문", done: "연습을 마쳤습니다",
     feedback: "피드백", metric: "항목", history: "성장 기록",
     first: "처음", last: "최근", change: "변화", uploading: "업로드 중…", analysing: "분석 중…",
@@ -19,6 +20,7 @@ const TEXT = {
     signin: "Sign in", signinButton: "Start", other: "한국어",
     signinHelp: "Paste a Supabase access token. In development mode you are signed in automatically.",
     setup: "Prepare", company: "Company", role: "Role", letter: "Cover letter or job posting",
+    letterHelp: "Leave it empty to take questions from the question bank.",
     questionsButton: "Get questions", start: "Start answer", stop: "End answer", next: "Next question", done: "Practice finished",
     feedback: "Feedback", metric: "Metric", history: "Progress",
     first: "First", last: "Latest", change: "Change", uploading: "Uploading…", analysing: "Analysing…",
@@ -31,12 +33,13 @@ const TEXT = {
 let lang = localStorage.getItem("nevermind.lang") || "ko";
 const t = (k) => TEXT[lang][k];
 const $ = (id) => document.getElementById(id);
-const state = { token: "", contentId: 0, sessionId: 0, questions: [], index: 0, stream: null, feedback: null };
+const state = { token: "", contentId: 0, sessionId: 0, questions: [], index: 0, stream: null, feedback: null, trends: null };
 
 function applyLanguage() {
   document.documentElement.lang = lang;
   $("lang").textContent = t("other");
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  if (state.trends) renderTrends(state.trends);
   if (state.feedback) renderFeedback(state.feedback).catch((e) => { $("feedbackError").textContent = e.message; });
 }
 
@@ -316,12 +319,19 @@ async function renderFeedback(f) {
   frame.style.height = frame.contentDocument.documentElement.scrollHeight + "px";
 }
 
+// The history route names its metrics in Korean; these are the English names.
+const METRIC_EN = {
+  tremor: "Tremor", pause: "Pauses", tone: "Pitch variation", speed: "Speaking rate", gaze: "Eye contact",
+  blink: "Blinks", shoulder: "Shoulders", head_tilt: "Head", hand: "Hands",
+};
+
 function renderTrends(trends) {
+  state.trends = trends;
   const body = $("trends").tBodies[0];
   body.textContent = "";
   for (const m of trends.metrics) {
     const tr = body.insertRow();
-    tr.insertCell().textContent = m.label;
+    tr.insertCell().textContent = lang === "en" ? METRIC_EN[m.metric] || m.metric : m.label;
     tr.insertCell().textContent = Math.round(m.first);
     tr.insertCell().textContent = Math.round(m.last);
     const change = Math.round(m.change);

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
@@ -185,6 +186,10 @@ func TestPracticePageInChromium(t *testing.T) {
 				chromedp.EvalAwaitPromise))
 			if err != nil || switched != "en" {
 				t.Errorf("answer 1: after the language switch the report is in %q (%v)", switched, err)
+			}
+			trend, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#trends tbody td").textContent`))
+			if err != nil || trend == "" || strings.ContainsFunc(trend, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) {
+				t.Errorf("answer 1: in English the history's first metric is %q (%v)", trend, err)
 			}
 			shot("answer1-feedback-en")
 			if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("lang").click()`)); err != nil {

@@ -28,6 +28,7 @@ require (
 	github.com/uptrace/bun/dialect/sqlitedialect v1.3.0
 	github.com/uptrace/bun/driver/sqliteshim v1.3.0
 	golang.org/x/exp v0.0.0-20260218203240-3dfff04db8fa
+	golang.org/x/net v0.50.0
 	golang.org/x/sys v0.46.0
 	gonum.org/v1/gonum v0.8.2
 	google.golang.org/protobuf v1.36.11

@@ -4,7 +4,10 @@
 #   build      gcc make pkg-config nasm libdav1d-dev zlib1g-dev dpkg-dev (FFmpeg 7.1 from source)
 #   fixtures   ffmpeg (the CLI makes test media from lavfi recipes), sox, espeak-ng
 #   reference  praat (the reference for voice measurements), python3-pandas (runs the original
-#              service's scoring as a reference), chromium (renders the HTML report)
+#              service's scoring as a reference)
+#   browsers   chromium (renders the HTML report; runs the practice page and the replay) and
+#              firefox-esr (runs the practice page); NEVERMIND_NO_CHROMIUM=1 or
+#              NEVERMIND_NO_FIREFOX=1 leaves one out, and its tests skip
 #   fonts      fonts-nanum (Korean glyphs in HTML report screenshots)
 #   data       pocketsphinx-testdata (LibriVox speech with transcripts, BSD-style licence),
 #              asterisk-core-sounds-en-wav (spoken prompts, CC BY-SA 3.0)
@@ -21,6 +24,7 @@ packages=(gcc make pkg-config nasm libdav1d-dev zlib1g-dev dpkg-dev
 # Node.js may come from elsewhere (nodesource ships npm inside its nodejs package).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ "${NEVERMIND_NO_CHROMIUM:-}" = 1 ] || packages+=(chromium)
+[ "${NEVERMIND_NO_FIREFOX:-}" = 1 ] || packages+=(firefox-esr)
 
 missing=()
 for p in "${packages[@]}"; do

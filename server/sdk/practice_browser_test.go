@@ -42,9 +42,8 @@ type practiceBrowser interface {
 type practiceAnswer struct {
 	length      time.Duration
 	cues, never []interview.CueKind
-	// seek, unless empty, is the modality (voice, vision) of the marker to click, the last
-	// of it; the moment must start at least seekFrom seconds into the answer, so that the
-	// replay's clock visibly moves to it.
+	// seek, unless empty, is the modality (voice, vision) of the marker to click: the first
+	// of it that starts at least seekFrom seconds into the answer.
 	seek     string
 	seekFrom float64
 }
@@ -62,9 +61,11 @@ func practiceServer(t *testing.T) string {
 
 // practise drives the practice page at base in b as a candidate would: signed in by the
 // development token, a cover letter turned into questions, then each answer recorded with
-// the live upload while the cues are read, and the feedback after it with its metric rows
-// and a replay that plays. The page must report no problems. Screenshots of each answer
-// while recording and of its feedback go to a temporary directory, logged at the end.
+// the live upload while the cues are read, and the feedback after it: the report with its
+// metric cards, a replay that plays, a timeline marker that seeks it, and after the first
+// answer the switch to English and back. The page must report no problems. Screenshots of
+// each answer while recording and of its feedback go to a temporary directory, logged at
+// the end.
 func practise(ctx context.Context, t *testing.T, b practiceBrowser, base string, answers []practiceAnswer) {
 	shots := t.TempDir()
 	defer func() { t.Logf("screenshots in %s", shots) }()
@@ -137,7 +138,7 @@ func practise(ctx context.Context, t *testing.T, b practiceBrowser, base string,
 	switchLanguage := func(to string) {
 		t.Helper()
 		run("switch the language", b.click(ctx, "#lang"))
-		waitFor("the report in "+to, fmt.Sprintf(`%s?.documentElement.lang === %s`, reportDoc, jsString(to)), 10*time.Second)
+		waitFor("the report in "+to, fmt.Sprintf(`%s?.documentElement?.lang === %s`, reportDoc, jsString(to)), 10*time.Second)
 	}
 
 	run("open the page", b.navigate(ctx, base+"/practice/"))
@@ -156,10 +157,13 @@ func practise(ctx context.Context, t *testing.T, b practiceBrowser, base string,
 		shot(fmt.Sprintf("answer%d-recording", n))
 		var cues []interview.CueKind
 		evalInto("read the cues", `[...document.querySelectorAll("#cues li")].map(li => li.dataset.kind)`, &cues)
+		// The frame still holds the last answer's report until this one's replaces it.
+		var marked bool
+		evalInto("mark the report shown", `(window.reportBefore = `+reportDoc+`, true)`, &marked)
 		stopped := time.Now()
 		run("stop recording", b.click(ctx, "#record"))
 		waitVisible("#feedback", time.Minute)
-		waitFor("the report", reportDoc+`?.querySelector(".card")`, time.Minute)
+		waitFor("the report", `((d) => d && d !== window.reportBefore && d.readyState === "complete" && d.querySelector(".card"))(`+reportDoc+`)`, time.Minute)
 		t.Logf("answer %d: cues %v; feedback on screen %.2f s after stop", n, cues, time.Since(stopped).Seconds())
 		for _, k := range a.cues {
 			if !slices.Contains(cues, k) {
@@ -202,20 +206,17 @@ func practise(ctx context.Context, t *testing.T, b practiceBrowser, base string,
 			t.Errorf("answer %d: the replay did not play: %+v", n, replay)
 		}
 		shot(fmt.Sprintf("answer%d-feedback", n))
-		var markers []struct {
+		type marker struct {
 			Modality string  `json:"modality"`
 			Start    float64 `json:"start"`
+			Title    string  `json:"title"`
 		}
-		evalInto("read the timeline", `[...document.querySelectorAll("#timeline button")].map((b) => ({modality: b.dataset.modality, start: Number(b.dataset.start)}))`, &markers)
+		var markers []marker
+		evalInto("read the timeline", `[...document.querySelectorAll("#timeline button")].map((b) => ({modality: b.dataset.modality, start: Number(b.dataset.start), title: b.title}))`, &markers)
 		t.Logf("answer %d: timeline %+v", n, markers)
 		if a.seek != "" {
-			k := -1
-			for i, m := range markers {
-				if m.Modality == a.seek {
-					k = i
-				}
-			}
-			if k < 0 || markers[k].Start < a.seekFrom {
+			k := slices.IndexFunc(markers, func(m marker) bool { return m.Modality == a.seek && m.Start >= a.seekFrom })
+			if k < 0 {
 				t.Errorf("answer %d: no %s marker from %.1f s on among %+v", n, a.seek, a.seekFrom, markers)
 			} else {
 				var listening bool

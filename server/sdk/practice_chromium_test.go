@@ -78,7 +78,7 @@ func TestPracticePageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	practise(ctx, t, b, base, []practiceAnswer{
-		// The 4.5 s pause after the first sentence is a voice problem moment.
+		// The 4.5 s pause after the first sentence (5 s in) is a voice problem moment.
 		{length: 14 * time.Second, cues: []interview.CueKind{interview.CuePause}, never: []interview.CueKind{interview.CueLookAway},
 			seek: "voice", seekFrom: 2},
 		{length: 7 * time.Second, never: []interview.CueKind{interview.CueLookAway}},

@@ -34,8 +34,9 @@ import (
 // changes every few seconds under a blocky clock, and a steady tone. So each answer must
 // get the cue that media really calls for, no face (3 s after the start), and none that it
 // does not: no look-away without a face, no pause in a tone that never stops, and not too
-// dark for bright colours. (The tone reads as one unbroken, monotonous utterance; answers
-// stay at most 10 s, shorter than the window pace cues need.) The page records VP8 here:
+// dark for bright colours. The tone reads as one unbroken, monotonous "음…" (answers stay at
+// most 10 s, shorter than the window pace cues need), a voice problem moment from the
+// start, whose timeline marker must seek the replay. The page records VP8 here:
 // Firefox's MediaRecorder does not support VP9, and the page falls back to what it does.
 func TestPracticePageInFirefox(t *testing.T) {
 	bin, err := exec.LookPath("firefox-esr")
@@ -53,7 +54,7 @@ func TestPracticePageInFirefox(t *testing.T) {
 	}
 	cues, never := []interview.CueKind{interview.CueNoFace}, []interview.CueKind{interview.CueLookAway, interview.CuePause, interview.CueTooDark}
 	practise(ctx, t, b, base, []practiceAnswer{
-		{length: 10 * time.Second, cues: cues, never: never},
+		{length: 10 * time.Second, cues: cues, never: never, seek: "voice"},
 		{length: 7 * time.Second, cues: cues, never: never},
 	})
 }

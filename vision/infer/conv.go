@@ -91,6 +91,9 @@ func (k *convKernel) finalize() {
 func (k *convKernel) run(a *args, lo, hi int) {
 	x, out := a.in[0], a.out[0]
 	if k.mode == convDepthwise {
+		if k.direct3x3 && k.w <= maxNarrowWidth && k.depthwiseNarrowPlanes(a, lo, hi) {
+			return
+		}
 		for u := lo; u < hi; u++ {
 			k.depthwise(a, u/k.cout, u%k.cout)
 		}
@@ -328,11 +331,36 @@ func (k *convKernel) depthwise(a *args, bn, c int) {
 	}
 }
 
+// maxNarrowWidth is the widest plane depthwiseNarrowPlanes takes: the
+// assembly holds a row and the zero lane past it in one register.
+const maxNarrowWidth = 7
+
+// depthwiseNarrowPlanes computes the direct3x3 planes [lo, hi) of at
+// most maxNarrowWidth columns (the 7×7 to 2×2 planes at the ends of the
+// face models), a batch's channels in one assembly call: at ~150 ns a
+// plane, the per-plane call, copies and scalar borders of depthwiseNarrow
+// cost several times the arithmetic. It reports false when the assembly
+// is not available.
+func (k *convKernel) depthwiseNarrowPlanes(a *args, lo, hi int) bool {
+	x, out := a.in[0], a.out[0]
+	n := k.h * k.w // cin = cout: input and output planes line up
+	bl, bh, _ := k.act.bounds()
+	for u := lo; u < hi; {
+		c := u % k.cout
+		end := min(hi, u-c+k.cout) // the rest of this batch's channels
+		if !dw3x3NarrowAsm(out[u*n:end*n], x[u*n:end*n], k.weights[9*c:9*(c+end-u)], k.bias[c:c+end-u], k.w, k.h, bl, bh) {
+			return false
+		}
+		u = end
+	}
+	return true
+}
+
 // minDirectWidth is the narrowest plane dw3x3p1 takes.
 const minDirectWidth = 10
 
 // depthwiseNarrow is the direct 3×3 stride-1 pad-1 plane for widths below
-// minDirectWidth (2×2 to 9×9 planes at the ends of the face models): the
+// minDirectWidth that depthwiseNarrowPlanes does not take (8 and 9): the
 // plane is widened to minDirectWidth columns with zeros, which is what the
 // padding reads anyway, dw3x3p1 runs on that, and the extra output columns
 // are dropped. Two copies of a tiny plane cost less than the padded flat

@@ -257,7 +257,8 @@ func TestConvFusions(t *testing.T) {
 
 // TestDepthwiseDirect checks the one-pass 3×3 stride-1 pad-1 depthwise
 // kernel (dw3x3p1) on the widths where its blocks line up, overlap or just
-// fit, and on narrow planes it runs widened (depthwiseNarrow), single and
+// fit, on planes of up to 7 columns (dw3x3narrow, a row a register) and
+// on the 8 and 9 wide ones it runs widened (depthwiseNarrow), single and
 // few rows, with each clamp it fuses: against the float64
 // reference, and bit for bit against the padded row kernels it replaces.
 func TestDepthwiseDirect(t *testing.T) {

@@ -193,3 +193,21 @@ func gemvAsm(np, k int, a []float32, astep, mr int, b []float32, ldb int, out []
 	_ = out[np*mr-1]
 	gemvPanels(np, k, &a[0], astep, mr, &b[0], ldb, &out[0], &laneMasks[8-mr])
 }
+
+//go:noescape
+func dw3x3narrow(dst, src, w, bias *float32, mask *int32, width, height, planes int, lo, hi float32)
+
+// dw3x3NarrowAsm computes the 3×3 stride-1 pad-1 depthwise planes of src
+// into dst, as many as bias has, weights 9 a plane, bias and clamp
+// included (see dw3x3narrow). It reports false, doing nothing, for planes
+// wider than maxNarrowWidth.
+func dw3x3NarrowAsm(dst, src, w, bias []float32, width, height int, lo, hi float32) bool {
+	planes := len(bias)
+	if width > maxNarrowWidth || width < 1 || height < 1 || planes == 0 {
+		return false
+	}
+	n := planes * width * height
+	_, _, _ = dst[n-1], src[n-1], w[9*planes-1]
+	dw3x3narrow(&dst[0], &src[0], &w[0], &bias[0], &laneMasks[8-width], width, height, planes, lo, hi)
+	return true
+}

@@ -917,3 +917,119 @@ gvsum:
 	JNZ        gvpanel
 	VZEROUPPER
 	RET
+
+// Lane indexes for VPERMPS: SHR moves lane i to i+1 (lane 0 takes lane 7),
+// SHL moves lane i+1 to i (lane 7 keeps lane 7).
+DATA narrowShr<>+0(SB)/4, $7
+DATA narrowShr<>+4(SB)/4, $0
+DATA narrowShr<>+8(SB)/4, $1
+DATA narrowShr<>+12(SB)/4, $2
+DATA narrowShr<>+16(SB)/4, $3
+DATA narrowShr<>+20(SB)/4, $4
+DATA narrowShr<>+24(SB)/4, $5
+DATA narrowShr<>+28(SB)/4, $6
+GLOBL narrowShr<>(SB), RODATA|NOPTR, $32
+DATA narrowShl<>+0(SB)/4, $1
+DATA narrowShl<>+4(SB)/4, $2
+DATA narrowShl<>+8(SB)/4, $3
+DATA narrowShl<>+12(SB)/4, $4
+DATA narrowShl<>+16(SB)/4, $5
+DATA narrowShl<>+20(SB)/4, $6
+DATA narrowShl<>+24(SB)/4, $7
+DATA narrowShl<>+28(SB)/4, $7
+GLOBL narrowShl<>(SB), RODATA|NOPTR, $32
+
+// WEIGHTS3X3_LOW broadcasts the first seven weights of a 3×3 window at R8
+// into Y0 and Y2–Y7 (dw3x3narrow needs the other registers).
+#define WEIGHTS3X3_LOW \
+	VBROADCASTSS (R8), Y0; \
+	VBROADCASTSS 4(R8), Y2; \
+	VBROADCASTSS 8(R8), Y3; \
+	VBROADCASTSS 12(R8), Y4; \
+	VBROADCASTSS 16(R8), Y5; \
+	VBROADCASTSS 20(R8), Y6; \
+	VBROADCASTSS 24(R8), Y7
+
+// NARROWROW loads the image row at R (width lanes, the rest zero) into Y13
+// and leaves it shifted one column right in Y14 (taps x−1) and left in Y15
+// (taps x+1); the zero lanes past the row stand for the padding.
+#define NARROWROW(R) \
+	VMASKMOVPS (R), Y9, Y13; \
+	VPERMPS    Y13, Y10, Y14; \
+	VPERMPS    Y13, Y11, Y15
+
+// func dw3x3narrow(dst, src, w, bias *float32, mask *int32, width, height, planes int, lo, hi float32)
+//
+// planes consecutive depthwise 3×3 planes, stride 1, one pixel of zero
+// padding, bias and clamp applied, for widths up to 7: a row is one
+// register (masked loads and stores of width lanes), its x−1 and x+1 taps
+// lane permutations of it, so a whole plane costs a few instructions a row
+// and the call covers every plane. Plane p reads src and writes dst at
+// p·width·height, weights w[9p:9p+9] and bias[p]. The sums are added in
+// dw3x3s1's order, so results are the same bits. mask holds −1 in its
+// first width lanes.
+TEXT ·dw3x3narrow(SB), NOSPLIT, $0-72
+	MOVQ    dst+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    w+16(FP), R8
+	MOVQ    bias+24(FP), R10
+	MOVQ    mask+32(FP), AX
+	VMOVDQU (AX), Y9
+	VMOVDQU narrowShr<>(SB), Y10
+	VMOVDQU narrowShl<>(SB), Y11
+	MOVQ    width+40(FP), R12
+	SHLQ    $2, R12                  // row bytes
+	MOVQ    planes+56(FP), R13
+
+nplane:
+	WEIGHTS3X3_LOW
+	MOVQ height+48(FP), BX
+	XORQ CX, CX                      // output row
+
+nrow:
+	VBROADCASTSS (R10), Y12
+	// Row above, unless this is the first.
+	TESTQ        CX, CX
+	JE           nmid
+	MOVQ         SI, R9
+	SUBQ         R12, R9
+	NARROWROW(R9)
+	VFMADD231PS  Y14, Y0, Y12
+	VFMADD231PS  Y13, Y2, Y12
+	VFMADD231PS  Y15, Y3, Y12
+
+nmid:
+	NARROWROW(SI)
+	VMULPS       Y14, Y4, Y1
+	VFMADD231PS  Y13, Y5, Y1
+	VFMADD231PS  Y15, Y6, Y1
+	// Row below, unless this is the last.
+	LEAQ         1(CX), AX
+	CMPQ         AX, BX
+	JE           nsum
+	LEAQ         (SI)(R12*1), R9
+	NARROWROW(R9)
+	VFMADD231PS  Y14, Y7, Y12
+	VBROADCASTSS 28(R8), Y14
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 32(R8), Y14
+	VFMADD231PS  Y15, Y14, Y12
+
+nsum:
+	VADDPS       Y1, Y12, Y12
+	VBROADCASTSS lo+64(FP), Y14
+	VMAXPS       Y14, Y12, Y12
+	VBROADCASTSS hi+68(FP), Y14
+	VMINPS       Y14, Y12, Y12
+	VMASKMOVPS   Y12, Y9, (DI)
+	ADDQ         R12, SI
+	ADDQ         R12, DI
+	INCQ         CX
+	CMPQ         CX, BX
+	JB           nrow
+	ADDQ         $36, R8
+	ADDQ         $4, R10
+	DECQ         R13
+	JNZ          nplane
+	VZEROUPPER
+	RET

@@ -38,3 +38,7 @@ func evensAsm(dst, src []float32) int { return 0 }
 func gemvAsm(np, k int, a []float32, astep, mr int, b []float32, ldb int, out []float32) {
 	panic("infer: no AVX2 kernel on this platform")
 }
+
+func dw3x3NarrowAsm(dst, src, w, bias []float32, width, height int, lo, hi float32) bool {
+	return false
+}

@@ -176,7 +176,7 @@ func (m *measures) voiceSummary() Voice {
 }
 
 func fluencyOf(m *measures, sd *sounding, opts Options) *Fluency {
-	syl := nuclei(sd, m.pitch)
+	syl := nuclei(sd, func(t float64) bool { return finite(m.pitch.ValueAtTime(t)) })
 	f := &Fluency{
 		Syllables:           len(syl),
 		SpeechRateSPS:       roundTo(float64(len(syl))/m.duration, 2),

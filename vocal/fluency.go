@@ -143,8 +143,9 @@ func (sd *sounding) phonation() float64 {
 // voicing is read from the 75–500 Hz pitch the report already has (the
 // script computes a second 30–450 Hz pitch), and the last peak is kept when
 // its dip towards the end of the contour exceeds 2 dB (the script never
-// counts it).
-func nuclei(sd *sounding, pitch *praat.Pitch) []float64 {
+// counts it). voiced says whether the pitch is voiced at a time (for a
+// praat.Pitch, a defined ValueAtTime).
+func nuclei(sd *sounding, voiced func(t float64) bool) []float64 {
 	v := sd.in.Values
 	n := len(v)
 	var peaks []int
@@ -164,7 +165,7 @@ func nuclei(sd *sounding, pitch *praat.Pitch) []float64 {
 			continue
 		}
 		t := sd.in.FrameTime(p)
-		if !sd.contains(t) || !finite(pitch.ValueAtTime(t)) {
+		if !sd.contains(t) || !voiced(t) {
 			continue
 		}
 		out = append(out, t)

@@ -303,10 +303,10 @@ async function renderFeedback(f) {
   const frame = $("report");
   frame.title = t("feedback");
   $("feedbackError").textContent = "";
-  if (!(lang in f.reports)) {
+  if (!f.reports[lang]) {
     const r = await fetch(`/api/feedback/${state.sessionId}/attempts/${f.attempt}/report?lang=${lang}`,
       { headers: { Authorization: "Bearer " + state.token } });
-    f.reports[lang] = r.ok ? await r.text() : "";
+    if (r.ok) f.reports[lang] = await r.text(); // a failure is asked again on the next switch
   }
   if (!f.reports[lang]) {
     $("feedbackError").textContent = f.fb.analysis && f.fb.analysis.error ? `${t("noReport")}: ${f.fb.analysis.error}` : t("noReport");

@@ -267,12 +267,29 @@ async function showFeedback(attempt) {
     await sleep(200);
   }
   const video = await api("GET", `/api/feedback/sessions/${state.sessionId}/attempts/${attempt}/video`);
-  $("replay").src = video.video_url;
+  showWhole($("replay"), video.video_url);
   state.feedback = { attempt, fb, reports: {} };
   const trends = await api("GET", `/api/history/trends?content_id=${state.contentId}`);
   renderTrends(trends);
   show("feedback"); // first, so the report frame has a width to lay out in
   await renderFeedback(state.feedback);
+}
+
+// showWhole plays url in video with its length known. A MediaRecorder WebM has no Duration
+// element, so Chromium reports Infinity (no total time, a seek bar that cannot be used)
+// until it has seen the end: a seek past the end makes it look, then back to the start.
+function showWhole(video, url) {
+  const learn = () => {
+    if (!Number.isFinite(video.duration)) return;
+    video.removeEventListener("durationchange", learn);
+    video.currentTime = 0;
+  };
+  video.onloadedmetadata = () => {
+    if (Number.isFinite(video.duration)) return;
+    video.addEventListener("durationchange", learn);
+    video.currentTime = 1e101;
+  };
+  video.src = url;
 }
 
 // renderFeedback shows the timeline of problem moments under the replay (each seeks it)

@@ -182,9 +182,9 @@ func practise(ctx context.Context, t *testing.T, b practiceBrowser, base string,
 			t.Errorf("answer %d: the report shown is %+v, want Korean with at least 3 metric cards and 300 px high", n, r)
 		}
 		// The replay must be decodable (readyState ≥ HAVE_CURRENT_DATA), have a length and
-		// play: its clock moves on. Chromium gives a MediaRecorder WebM, which has no
-		// Duration element, the length Infinity (unknown until played through), which is
-		// still a length; Firefox reads it off the last cluster.
+		// play: its clock moves on. A MediaRecorder WebM has no Duration element: Firefox
+		// reads the length off the last cluster, Chromium says Infinity until the page has
+		// it look (showWhole in practice.js).
 		var replay struct {
 			Ready    int     `json:"ready"`
 			Duration string  `json:"duration"`
@@ -193,10 +193,10 @@ func practise(ctx context.Context, t *testing.T, b practiceBrowser, base string,
 			Error    string  `json:"error"`
 		}
 		evalInto("play the replay", `new Promise((ok) => { const v = document.getElementById("replay"), end = Date.now() + 20000;
-			const report = (o) => ok(Object.assign({ready: v.readyState, duration: String(v.duration), long: v.duration > 0}, o));
+			const report = (o) => ok(Object.assign({ready: v.readyState, duration: String(v.duration), long: Number.isFinite(v.duration) && v.duration > 0}, o));
 			const check = () => {
 				if (v.error) return report({error: "media error " + v.error.code + ": " + v.error.message});
-				if (v.readyState < 2) return Date.now() > end ? report({error: "not ready within 20 s"}) : setTimeout(check, 100);
+				if (v.readyState < 2 || !Number.isFinite(v.duration) || v.seeking) return Date.now() > end ? report({error: "not ready within 20 s"}) : setTimeout(check, 100);
 				const from = v.currentTime;
 				v.play().then(() => setTimeout(() => report({played: v.currentTime - from}), 800), (e) => report({error: "play: " + e}));
 			};

@@ -178,8 +178,15 @@ func valueRange(pts []vocal.Point, lo, hi float64) (float64, float64, bool) {
 		mn, mx = math.Min(mn, v), math.Max(mx, v)
 	}
 	m := (mx - mn) * 0.08
+	if span := mx - mn + 2*m; span < minValueSpan {
+		m += (minValueSpan - span) / 2
+	}
 	return mn - m, mx + m, true
 }
+
+// minValueSpan is the least span of a value axis (Hz or dB), so that a flat contour, a
+// steady tone, gets ticks that read differently.
+const minValueSpan = 10
 
 // pauseShades marks the voice report's long pauses (≥ 1 s).
 func pauseShades(a axis, r *vocal.Report, lang string) []shade {

@@ -383,3 +383,20 @@ func TestRenderersRejectBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A flat contour (a steady tone) still gets an axis whose ticks read differently.
+func TestFlatContourTicks(t *testing.T) {
+	for _, pts := range [][]vocal.Point{{{0, 333}, {1, 333}, {2, 333}}, {{0, 70}, {1, 70.4}}} {
+		lo, hi, ok := valueRange(pts, -1000, 1000)
+		if !ok {
+			t.Fatalf("no range for %v", pts)
+		}
+		seen := map[string]bool{}
+		for _, tk := range valueTicks(newAxis(2, lo, hi, 170), 3, "%.0f") {
+			if seen[tk.Label] {
+				t.Errorf("%v: ticks %v repeat %q", pts, valueTicks(newAxis(2, lo, hi, 170), 3, "%.0f"), tk.Label)
+			}
+			seen[tk.Label] = true
+		}
+	}
+}

@@ -69,6 +69,9 @@ type binaryKernel struct {
 	rows   int
 	act    activation // fused activation
 	asm    bool       // assembly epilogue allowed
+	// addend is an Add of one row (same shapes) that adds in[2] too: the
+	// Add of its output and another tensor fused into it (fuseAddChain).
+	addend bool
 }
 
 func newBinaryKernel(op binOp, as, bs, out []int) *binaryKernel {
@@ -100,6 +103,10 @@ func (k *binaryKernel) flops() int { return k.rows * k.inner }
 
 func (k *binaryKernel) run(a *args, lo, hi int) {
 	x, y, out := a.in[0], a.in[1], a.out[0]
+	if k.addend {
+		k.add3(out, x, y, a.in[2])
+		return
+	}
 	for r := lo; r < hi; r++ {
 		oa, ob, rem := 0, 0, r
 		for d := len(k.outer) - 1; d >= 0; d-- {
@@ -120,6 +127,63 @@ func (k *binaryKernel) run(a *args, lo, hi int) {
 		binaryRow(k.op, dst[done:], x[oa+done*k.ia:], y[ob+done*k.ib:], k.ia, k.ib)
 		k.act.applyBias(dst[done:], 0, 0, k.asm)
 	}
+}
+
+// add3 sets dst = act(x + y + z), a block of L1 at a time so that the
+// second addition reads the first one's sums from cache.
+func (k *binaryKernel) add3(dst, x, y, z []float32) {
+	const block = 2048
+	inf := float32(math.Inf(1))
+	lo, hi, clamp := k.act.bounds()
+	for s := 0; s < len(dst); s += block {
+		e := min(s+block, len(dst))
+		d := dst[s:e]
+		addClip(d, x[s:e], y[s:e], -inf, inf, k.asm)
+		if clamp {
+			addClip(d, d, z[s:e], lo, hi, k.asm)
+			continue
+		}
+		addClip(d, d, z[s:e], -inf, inf, k.asm)
+		k.act.applyBias(d, 0, 0, k.asm)
+	}
+}
+
+// addClip sets dst[i] = min(max(a[i]+b[i], lo), hi).
+func addClip(dst, a, b []float32, lo, hi float32, asm bool) {
+	done := 0
+	if asm {
+		done = addClipAsm(dst, a, b, lo, hi)
+	}
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := done; i < len(dst); i++ {
+		dst[i] = min(max(a[i]+b[i], lo), hi)
+	}
+}
+
+// fuseAddChain folds Add(s, other) into the Add that produced s (one row,
+// no broadcasting, s used only here) when other has the same shape and is
+// ready before that Add runs: the sums of face-api's dense blocks,
+// out1 + (out2 + out3), then take one pass instead of two.
+func fuseAddChain(b *buildCtx) bool {
+	for i := range 2 {
+		s, other := b.in[i], b.in[1-i]
+		inner, ok := fusible(b, s).(*binaryKernel)
+		if !ok || inner.op != opAdd || inner.addend || inner.act.kind != actNone || len(inner.outer) != 0 ||
+			inner.ia != 1 || inner.ib != 1 || !slices.Equal(s.shape, other.shape) || other.dt != dtFloat {
+			continue
+		}
+		addOp := b.p.values[b.p.root(b.inIdx[i])].producer
+		if ov := b.p.values[b.p.root(b.inIdx[1-i])]; !ov.isConst && ov.producer >= addOp {
+			continue // computed after the inner Add
+		}
+		op := b.p.ops[addOp]
+		op.in = append(op.in, b.inIdx[1-i])
+		inner.addend = true
+		b.aliasOf = i
+		b.out[0].fused = true
+		return true
+	}
+	return false
 }
 
 func binaryRow(op binOp, dst, a, b []float32, ia, ib int) {
@@ -296,7 +360,7 @@ func binaryBuild(b *buildCtx, op binOp, x, y *value) (kernel, error) {
 		return nil, nil
 	}
 	b.out[0].dt = dtFloat
-	if op == opAdd && fuseResidual(b) {
+	if op == opAdd && (fuseResidual(b) || fuseAddChain(b)) {
 		return &copyKernel{}, nil
 	}
 	k := newBinaryKernel(op, x.shape, y.shape, out)

@@ -317,3 +317,70 @@ func TestAddActivation(t *testing.T) {
 		}
 	}
 }
+
+// TestAddChain: Add(a, Add(b, c)) and an activation after it run as one
+// three-input Add, in either operand order, unless the inner sum is used
+// elsewhere too (then both Adds run, and both outputs are right).
+func TestAddChain(t *testing.T) {
+	r := newRand(53)
+	for _, n := range []int{5, 37, 4100} { // tails, and more than one block of add3
+		for _, act := range []string{"Relu", "Sigmoid", "none"} {
+			for _, variant := range []string{"outer", "inner", "shared"} {
+				name := fmt.Sprintf("%d/%s/%s", n, act, variant)
+				a, b, c := randND(r, 1, n), randND(r, 1, n), randND(r, 1, n)
+				g := onnxbuild.NewGraph()
+				for _, in := range []string{"a", "b", "c"} {
+					g.Input(in, onnxbuild.Float, 1, int64(n))
+				}
+				g.Node("Add", []string{"b", "c"}, []string{"bc"})
+				if variant == "inner" {
+					g.Node("Add", []string{"bc", "a"}, []string{"s"})
+				} else {
+					g.Node("Add", []string{"a", "bc"}, []string{"s"})
+				}
+				if act == "none" {
+					g.Node("Identity", []string{"s"}, []string{"y"})
+				} else {
+					g.Node(act, []string{"s"}, []string{"y"})
+				}
+				g.Output("y")
+				if variant == "shared" {
+					g.Output("bc")
+				}
+				m, err := LoadBytes(g.Model(13), Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				kernels := 0
+				for _, op := range m.plan.ops {
+					if _, ok := op.k.(*binaryKernel); ok {
+						kernels++
+					}
+				}
+				if want := map[bool]int{true: 2, false: 1}[variant == "shared"]; kernels != want {
+					t.Errorf("%s: %d Add kernels, want %d", name, kernels, want)
+				}
+				got := runGraph(t, g.Model(13), Options{}, a, b, c)
+				want := newND(1, n)
+				for i := range want.data {
+					v := a.data[i] + b.data[i] + c.data[i]
+					switch act {
+					case "Relu":
+						v = math.Max(v, 0)
+					case "Sigmoid":
+						v = 1 / (1 + math.Exp(-v))
+					}
+					want.data[i] = v
+				}
+				assertClose(t, name, got[0], want, 1e-5)
+				if variant == "shared" {
+					bc := newND(1, n)
+					for i := range bc.data {
+						bc.data[i] = b.data[i] + c.data[i]
+					}
+					assertClose(t, name+" inner sum", got[1], bc, 1e-6)
+				}
+			}
+		}
+	}
+}

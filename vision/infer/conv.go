@@ -388,14 +388,27 @@ func (k *convKernel) depthwiseNarrow(plane, dst, w, scratch []float32, bias, lo,
 // k.w zeros. The blocks of 8 outputs whose 18-column window (see dw3x3s2)
 // lies inside the image read the rows in place, the last one overlapping
 // the one before; a left-padded first output and a last one or two are
-// summed here, and longer tails (and small planes) go through the same
-// assembly on copies of their windows with the padding filled in.
+// summed apart. When that covers every row, the whole plane is one
+// assembly call (dw3x3s2plane); otherwise rows go one at a time, and longer
+// tails (and small planes) through the same block code on copies of their
+// windows with the padding filled in.
 func (k *convKernel) depthwise3x3s2(plane, dst, w, zero []float32, bias, lo, hi float32) {
 	clear(zero)
 	// The in-place blocks start at x0, clear of the left padding, and at
 	// most at x1: a block starting at x reads up to column 2x − padLeft + 17.
 	x0 := k.padLeft
 	x1 := min(floorDiv(k.w-18+k.padLeft, 2), k.ow-8)
+	if x1 >= x0 && k.ow-(x1+8) <= 2 {
+		// Every row is blocks in place and a few edge outputs: the whole
+		// plane in one call.
+		nb := (x1-x0)/8 + 1
+		xl := -1
+		if x0+8*nb < x1+8 {
+			xl = x1
+		}
+		dw3x3s2PlaneAsm(dst, plane, zero, w, k.w, k.h, k.ow, k.oh, k.padTop, k.padLeft, nb, xl, bias, lo, hi)
+		return
+	}
 	var win [3][18]float32
 	var out8 [8]float32
 	for oy := range k.oh {

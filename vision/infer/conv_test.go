@@ -328,8 +328,9 @@ func TestDepthwiseDirect(t *testing.T) {
 	}
 }
 
-// TestDepthwiseDirectStride2 checks the row-at-a-time 3×3 stride-2
-// depthwise kernel (dw3x3s2) with both begin pads, on widths where no
+// TestDepthwiseDirectStride2 checks the direct 3×3 stride-2 depthwise
+// kernels (dw3x3s2 a row at a time, dw3x3s2plane a plane) with both begin
+// pads, on widths where no
 // block fits, one just fits, the last block overlaps or lines up, odd and
 // even heights, with each clamp it fuses: against the float64 reference
 // and against the padded phase kernels it replaces.

@@ -211,3 +211,22 @@ func dw3x3NarrowAsm(dst, src, w, bias []float32, width, height int, lo, hi float
 	dw3x3narrow(&dst[0], &src[0], &w[0], &bias[0], &laneMasks[8-width], width, height, planes, lo, hi)
 	return true
 }
+
+//go:noescape
+func dw3x3s2plane(dst, src, zero, w *float32, width, height, ow, oh, padTop, padLeft, nb, xl int, bias, lo, hi float32)
+
+// dw3x3s2PlaneAsm computes a whole 3×3 stride-2 depthwise plane (see
+// dw3x3s2plane) into dst: nb blocks of 8 outputs from x = padLeft, one
+// more at xl unless it is negative, the edges around them. zero is a row
+// of width zeros.
+func dw3x3s2PlaneAsm(dst, src, zero, w []float32, width, height, ow, oh, padTop, padLeft, nb, xl int, bias, lo, hi float32) {
+	last := padLeft + 8*nb // the first output after the blocks
+	if xl >= 0 {
+		last = xl + 8
+	}
+	if nb < 1 || padTop > 1 || padLeft > 1 || last > ow || 2*(last-8)-padLeft+18 > width || (xl >= 0 && xl < padLeft) {
+		panic("infer: dw3x3s2plane blocks outside the plane")
+	}
+	_, _, _, _ = dst[ow*oh-1], src[width*height-1], zero[width-1], w[8]
+	dw3x3s2plane(&dst[0], &src[0], &zero[0], &w[0], width, height, ow, oh, padTop, padLeft, nb, xl, bias, lo, hi)
+}

@@ -1033,3 +1033,158 @@ nsum:
 	JNZ          nplane
 	VZEROUPPER
 	RET
+
+// func dw3x3s2plane(dst, src, zero, w *float32, width, height, ow, oh, padTop, padLeft, nb, xl int, bias, lo, hi float32)
+//
+// A whole 3×3 stride-2 depthwise plane with begin pads padTop, padLeft ≤ 1,
+// bias and clamp applied, in one call (a row at a time from Go costs as
+// much as the arithmetic on PoseNet's planes). For each output row: output
+// 0 when padLeft is 1 (its left tap is padding), nb blocks of 8 from x =
+// padLeft, one more block at xl unless xl is negative (it may overlap the
+// one before), then the outputs from the last block's end to ow, skipping
+// the taps past the right edge. Rows above or below the image read zero,
+// a row of width zeros. A block at x reads columns [2x − padLeft,
+// 2x − padLeft + 18), which must lie inside the row.
+TEXT ·dw3x3s2plane(SB), NOSPLIT, $0-108
+
+// S2ROWPTR sets R to image row iy of the plane at src, or to the zero row
+// where iy lies in the padding (iy < 0 reads as a large unsigned number).
+// It uses AX.
+#define S2ROWPTR(iy, R) \
+	MOVQ    width+32(FP), AX; \
+	IMULQ   iy, AX; \
+	SHLQ    $2, AX; \
+	ADDQ    src+8(FP), AX; \
+	MOVQ    zero+16(FP), R; \
+	CMPQ    iy, height+40(FP); \
+	CMOVQCS AX, R
+
+// S2BLOCK computes 8 outputs of a stride-2 row into BX from the input row
+// pointers R10, R11 and R15, as dw3x3s2's loop does.
+#define S2BLOCK \
+	VBROADCASTSS bias+96(FP), Y0; \
+	VXORPS       Y1, Y1, Y1; \
+	S2ROW(R10, Y3, Y4, Y5); \
+	S2ROW(R11, Y6, Y7, Y8); \
+	S2ROW(R15, Y9, Y10, Y11); \
+	VADDPS       Y1, Y0, Y0; \
+	VPERMPD      $0xD8, Y0, Y0; \
+	VBROADCASTSS lo+100(FP), Y12; \
+	VBROADCASTSS hi+104(FP), Y13; \
+	VMAXPS       Y12, Y0, Y0; \
+	VMINPS       Y13, Y0, Y0; \
+	VMOVUPS      Y0, (BX)
+
+	MOVQ         w+24(FP), R8
+	WEIGHTS3X3
+	MOVQ         dst+0(FP), DI
+	XORQ         R13, R13              // output row
+
+s2prow:
+	// The three input rows 2·oy − padTop + ky.
+	LEAQ         (R13)(R13*1), R14
+	SUBQ         padTop+64(FP), R14
+	S2ROWPTR(R14, SI)
+	INCQ         R14
+	S2ROWPTR(R14, DX)
+	INCQ         R14
+	S2ROWPTR(R14, R9)
+
+	// Output 0 with the left padding: taps (ky, 1) and (ky, 2).
+	CMPQ         padLeft+72(FP), $0
+	JE           s2pblocks
+	VMOVSS       bias+96(FP), X0
+	VFMADD231SS  (SI), X4, X0
+	VFMADD231SS  4(SI), X5, X0
+	VFMADD231SS  (DX), X7, X0
+	VFMADD231SS  4(DX), X8, X0
+	VFMADD231SS  (R9), X10, X0
+	VFMADD231SS  4(R9), X11, X0
+	VMOVSS       lo+100(FP), X12
+	VMAXSS       X12, X0, X0
+	VMOVSS       hi+104(FP), X12
+	VMINSS       X12, X0, X0
+	VMOVSS       X0, (DI)
+
+s2pblocks:
+	// Blocks from x = padLeft, which read from column 2x − padLeft = padLeft.
+	MOVQ         padLeft+72(FP), AX
+	LEAQ         (DI)(AX*4), BX
+	LEAQ         (SI)(AX*4), R10
+	LEAQ         (DX)(AX*4), R11
+	LEAQ         (R9)(AX*4), R15
+	MOVQ         nb+80(FP), CX
+
+s2pblock:
+	S2BLOCK
+	ADDQ         $32, BX
+	ADDQ         $64, R10
+	ADDQ         $64, R11
+	ADDQ         $64, R15
+	DECQ         CX
+	JNZ          s2pblock
+
+	// The last block at xl, reading from column 2·xl − padLeft.
+	MOVQ         xl+88(FP), AX
+	TESTQ        AX, AX
+	JL           s2pright
+	LEAQ         (DI)(AX*4), BX
+	SHLQ         $1, AX
+	SUBQ         padLeft+72(FP), AX
+	LEAQ         (SI)(AX*4), R10
+	LEAQ         (DX)(AX*4), R11
+	LEAQ         (R9)(AX*4), R15
+	S2BLOCK
+
+s2pright:
+	// CX = the first output after the blocks.
+	MOVQ         xl+88(FP), CX
+	TESTQ        CX, CX
+	JGE          s2pafterxl
+	MOVQ         nb+80(FP), CX
+	SHLQ         $3, CX
+	ADDQ         padLeft+72(FP), CX
+	JMP          s2pedge
+
+s2pafterxl:
+	ADDQ         $8, CX
+
+s2pedge:
+	CMPQ         CX, ow+48(FP)
+	JGE          s2pnext
+	VMOVSS       bias+96(FP), X0
+	LEAQ         (CX)(CX*1), R10
+	SUBQ         padLeft+72(FP), R10   // column of tap 0
+	XORQ         BX, BX                // kx
+
+s2ptap:
+	CMPQ         R10, width+32(FP)
+	JGE          s2pclamp
+	VMOVSS       (SI)(R10*4), X12
+	VFMADD231SS  (R8)(BX*4), X12, X0
+	VMOVSS       (DX)(R10*4), X12
+	VFMADD231SS  12(R8)(BX*4), X12, X0
+	VMOVSS       (R9)(R10*4), X12
+	VFMADD231SS  24(R8)(BX*4), X12, X0
+	INCQ         R10
+	INCQ         BX
+	CMPQ         BX, $3
+	JB           s2ptap
+
+s2pclamp:
+	VMOVSS       lo+100(FP), X12
+	VMAXSS       X12, X0, X0
+	VMOVSS       hi+104(FP), X12
+	VMINSS       X12, X0, X0
+	VMOVSS       X0, (DI)(CX*4)
+	INCQ         CX
+	JMP          s2pedge
+
+s2pnext:
+	MOVQ         ow+48(FP), AX
+	LEAQ         (DI)(AX*4), DI
+	INCQ         R13
+	CMPQ         R13, oh+56(FP)
+	JB           s2prow
+	VZEROUPPER
+	RET

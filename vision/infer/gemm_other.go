@@ -42,3 +42,7 @@ func gemvAsm(np, k int, a []float32, astep, mr int, b []float32, ldb int, out []
 func dw3x3NarrowAsm(dst, src, w, bias []float32, width, height int, lo, hi float32) bool {
 	return false
 }
+
+func dw3x3s2PlaneAsm(dst, src, zero, w []float32, width, height, ow, oh, padTop, padLeft, nb, xl int, bias, lo, hi float32) {
+	panic("infer: no AVX2 depthwise kernel on this platform")
+}

@@ -79,10 +79,13 @@ const (
 // PartStatus is one part's status. In JSON a part is a "modality", the name the
 // server's stored feedback documents have always used.
 type PartStatus struct {
-	Part   nevermind.Part `json:"modality"`         // voice, vision, transcript or content
-	Status Status         `json:"status"`           // ok, unavailable or failed
-	Reason string         `json:"reason,omitempty"` // why it is unavailable or failed
+	Part   nevermind.Part `json:"modality"`        // voice, vision, transcript or content
+	Status Status         `json:"status"`          // ok, unavailable or failed
+	Reason Text           `json:"reason,omitzero"` // why it is unavailable or failed
 }
+
+// notAnalysed is the reason of a part no input covered.
+var notAnalysed = Text{Ko: "분석하지 않음", En: "not analysed"}
 
 // Metric is one scored measure of the answer.
 type Metric struct {
@@ -194,14 +197,15 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 	s := &Summary{Language: lang, Duration: round(in.duration(), 2), Metrics: []Metric{}, Practice: []Practice{}}
 	status := map[nevermind.Part]PartStatus{}
 	for _, m := range parts {
-		status[m] = PartStatus{Part: m, Status: StatusUnavailable, Reason: "not analysed"}
+		status[m] = PartStatus{Part: m, Status: StatusUnavailable, Reason: notAnalysed}
 	}
 
 	spoken := spokenLanguage(in, lang)
 	_, transcriptFailed := failed[nevermind.Transcript]
 	words := !transcriptFailed // filler counts may use transcript words
 	if in.Voice != nil && !in.Voice.Quality.Sufficient {
-		status[nevermind.Voice] = PartStatus{nevermind.Voice, StatusUnavailable, in.Voice.Quality.Message}
+		q := in.Voice.Quality
+		status[nevermind.Voice] = PartStatus{nevermind.Voice, StatusUnavailable, Text{Ko: q.MessageKo, En: q.Message}}
 	}
 	if in.Voice != nil && in.Voice.Quality.Sufficient {
 		status[nevermind.Voice] = PartStatus{Part: nevermind.Voice, Status: StatusOK}
@@ -212,7 +216,7 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 	s.Metrics = append(s.Metrics, visionMetrics(in, status)...)
 	if in.Transcript != nil {
 		if len(in.Transcript.Words) == 0 && in.Transcript.Text == "" {
-			status[nevermind.Transcript] = PartStatus{nevermind.Transcript, StatusUnavailable, "the transcript is empty"}
+			status[nevermind.Transcript] = PartStatus{nevermind.Transcript, StatusUnavailable, Text{Ko: "전사 결과가 비어 있습니다", En: "the transcript is empty"}}
 		} else {
 			status[nevermind.Transcript] = PartStatus{Part: nevermind.Transcript, Status: StatusOK}
 		}
@@ -229,7 +233,7 @@ func Summarize(in Input, opts Options) (*Summary, error) {
 		}
 	}
 	for m, why := range failed {
-		status[m] = PartStatus{m, StatusFailed, why}
+		status[m] = PartStatus{m, StatusFailed, Text{Ko: why, En: why}} // an error says what failed in English
 	}
 	for _, m := range parts {
 		if status[m].Status == StatusFailed {

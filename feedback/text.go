@@ -70,9 +70,9 @@ func summaryText(s *Summary) Text {
 	var gone []string
 	var goneEn []string
 	for _, st := range s.Parts {
-		if st.Status == StatusFailed || (st.Status == StatusUnavailable && st.Part == nevermind.Voice && st.Reason != "not analysed") {
-			gone = append(gone, fmt.Sprintf("%s(%s)", partName[st.Part].Ko, st.Reason))
-			goneEn = append(goneEn, fmt.Sprintf("%s (%s)", strings.ToLower(partName[st.Part].En), st.Reason))
+		if st.Status == StatusFailed || (st.Status == StatusUnavailable && st.Part == nevermind.Voice && st.Reason != notAnalysed) {
+			gone = append(gone, fmt.Sprintf("%s(%s)", partName[st.Part].Ko, st.Reason.Ko))
+			goneEn = append(goneEn, fmt.Sprintf("%s (%s)", strings.ToLower(partName[st.Part].En), st.Reason.En))
 		}
 	}
 	if len(gone) > 0 {

@@ -1,6 +1,7 @@
 package feedback
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/nevermind-ai/nevermind"
@@ -119,9 +120,12 @@ func visionMetrics(in Input, status map[nevermind.Part]PartStatus) []Metric {
 	case len(out) > 0:
 		status[nevermind.Vision] = PartStatus{Part: nevermind.Vision, Status: StatusOK}
 	case v.Face.Summary != "":
-		status[nevermind.Vision] = PartStatus{nevermind.Vision, StatusUnavailable, v.Face.Summary}
+		// The seed's Korean summary of why, and its error code in English.
+		en := map[string]string{"no_video_frames": "no video frames were recorded; please record again",
+			"no_face_detected": "no face was found in the video, so the expression could not be analysed"}[v.Face.ErrorCode]
+		status[nevermind.Vision] = PartStatus{nevermind.Vision, StatusUnavailable, Text{Ko: v.Face.Summary, En: cmp.Or(en, v.Face.ErrorCode)}}
 	default:
-		status[nevermind.Vision] = PartStatus{nevermind.Vision, StatusUnavailable, "no face or posture could be measured"}
+		status[nevermind.Vision] = PartStatus{nevermind.Vision, StatusUnavailable, Text{Ko: "얼굴도 자세도 측정하지 못했습니다", En: "no face or posture could be measured"}}
 	}
 	return out
 }

@@ -147,7 +147,7 @@ func HTML(w io.Writer, s *feedback.Summary, in feedback.Input, opts Options) err
 	}
 	for _, st := range s.Parts {
 		word := map[feedback.Status]string{feedback.StatusOK: t("ok", lang), feedback.StatusFailed: t("failed", lang), feedback.StatusUnavailable: t("unavailable", lang)}[st.Status]
-		d.Statuses = append(d.Statuses, statusView{ui[string(st.Part)].In(lang), word, st.Reason})
+		d.Statuses = append(d.Statuses, statusView{ui[string(st.Part)].In(lang), word, st.Reason.In(lang)})
 	}
 	if err := tpl.Execute(w, d); err != nil {
 		return fmt.Errorf("report: %w", err)

@@ -365,6 +365,18 @@ func TestPartialPages(t *testing.T) {
 			}
 		})
 	}
+	// Why a part is missing is said in the page's language.
+	s, err := feedback.Summarize(feedback.Input{Content: ev}, feedback.Options{Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := HTML(&b, s, feedback.Input{Content: ev}, Options{Language: "ko"}); err != nil {
+		t.Fatal(err)
+	}
+	if page := b.String(); !strings.Contains(page, "분석하지 않음") || strings.Contains(page, "not analysed") {
+		t.Errorf("the Korean page does not say in Korean that video was not analysed")
+	}
 }
 
 func TestRenderersRejectBadInput(t *testing.T) {

@@ -191,9 +191,9 @@ func Text(w io.Writer, s *feedback.Summary, opts Options) error {
 	for _, st := range s.Parts {
 		switch st.Status {
 		case feedback.StatusFailed:
-			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Part), lang), t("failed", lang), st.Reason))
+			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Part), lang), t("failed", lang), st.Reason.In(lang)))
 		case feedback.StatusUnavailable:
-			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Part), lang), t("unavailable", lang), st.Reason))
+			missing = append(missing, fmt.Sprintf("%s: %s (%s)", t(string(st.Part), lang), t("unavailable", lang), st.Reason.In(lang)))
 		}
 	}
 	if len(missing) > 0 {

@@ -19,7 +19,7 @@ func visionPlots(s *feedback.Summary, in feedback.Input, dur float64, lang strin
 	if v == nil || len(v.Series) == 0 {
 		msg := ui["no_vision_series"].In(lang)
 		if st := s.Status(nevermind.Vision); st.Status != feedback.StatusOK {
-			msg = fmt.Sprintf(ui["vision_missing"].In(lang), st.Reason)
+			msg = fmt.Sprintf(ui["vision_missing"].In(lang), st.Reason.In(lang))
 		}
 		return []plot{{ID: "eye_contact", Title: ui["eye_plot"].In(lang), Height: 60, Empty: msg}}
 	}

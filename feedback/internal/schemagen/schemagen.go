@@ -137,7 +137,7 @@ func (g *Generator) object(t reflect.Type) Schema {
 				s[k] = v
 			}
 			props[name] = s
-			if !strings.Contains(opts, "omitempty") {
+			if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
 				required = append(required, name)
 			}
 		}

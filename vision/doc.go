@@ -65,9 +65,10 @@
 //     out whole); the pitch is divided by that measured gain.
 //   - Camera gaze: each eyeball (centre 10.5 mm behind the iris) sits where
 //     the head pose and the eye's own corners put it; the camera ray through
-//     the iris meets it at the iris, which gives the eye's direction,
-//     corrected by the iris landmarks' measured gains (they move 0.87 of a
-//     sideways turn and half of a vertical one). [FrameResult.GazeYaw] and
+//     the iris meets it at the iris, which gives the eye's direction. The
+//     iris landmarks move less than the iris: their move in the image from
+//     where the iris sits at rest is divided by measured gains (0.86 along
+//     the eye, 0.70 across it). [FrameResult.GazeYaw] and
 //     [FrameResult.GazePitch] are the two eyes' mean direction relative to
 //     the ray from the eyes to the camera centre, so facing the lens from the
 //     edge of the frame is looking at it and facing straight ahead there is
@@ -92,17 +93,19 @@
 //     calibrated or implicit.
 //   - Accuracy, on 120 renders of the canonical face textured with
 //     astronaut.png at known head and eye angles (yaw and pitch ±35°,
-//     positions across the frame, four fields of view; TestRenderedGaze,
-//     with the constants fitted on 60 other renders): head yaw error
-//     median 1.2°, 95th percentile 3.3°; pitch biased by about −7° on this
-//     face, and within 2.0° (median) and 6.0° (p95) of that bias; the
-//     camera-gaze verdict right in 69 % of the scenes with a calibration
-//     and 42 % without one (this face's eyes read about 7° left and 11°
-//     up when looking into the lens). The eyes are the weak part: at
-//     webcam resolution an eye is 20–30 pixels wide, a pixel of iris is
-//     about 5° of eye turn, and the iris landmarks barely follow vertical
-//     turns. Give a calibration whenever the candidate can be asked to
-//     look into the lens for a few seconds.
+//     positions across the frame, four fields of view, 640×480; the eyes
+//     are eyeballs of the gaze model's geometry whose lids follow vertical
+//     turns; TestRenderedGaze, with the constants fitted on 60 other
+//     renders): head yaw error median 1.2°, 95th percentile 3.6°; pitch
+//     biased by about −7° on this face, and within 2.1° (median) and 5.7°
+//     (p95) of that bias; the camera-gaze verdict right in 72 % of the
+//     scenes with a calibration and 59 % without one (this face's eyes
+//     read about 5° left and 6° up when looking into the lens). The eyes
+//     are the weak part: at 640 pixels across a face 45–75 cm away an eye
+//     is 15–35 pixels wide and a pixel of iris is 5–10° of eye turn, and
+//     the eye corners FaceMesh gives, which place the eyeball, are off by
+//     about a pixel. Give a calibration whenever the candidate can be asked
+//     to look into the lens for a few seconds.
 //   - Blinks: the seed's eye aspect ratio and thresholds. At 5 fps a blink
 //     (100–300 ms) often falls between samples, and the seed's smoothing
 //     hides single-sample closures, so blink counts are a lower bound.

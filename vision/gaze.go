@@ -113,18 +113,11 @@ type cameraGaze struct {
 // gazeAtCamera turns the head pose and the eyes (the subject's right eye
 // first) into the gaze direction relative to the ray from the eyes to the
 // camera. Each eyeball sits where the head pose puts it, moved to the
-// landmarks' own eye corners (which place the eye more closely than the
-// fit of the whole face); its gaze is the ray from its centre through the
-// point where the camera ray through the iris meets it. The two eyes'
-// gazes are averaged.
+// landmarks' own eye corners (seenEyeCentres); its gaze is the ray from
+// its centre through the point where the camera ray through the iris
+// (corrected by irisAsTurned) meets it. The two eyes' gazes are averaged.
 func gazeAtCamera(hp pose, cam camera, eyes [2]eyeObservation, ear float64) cameraGaze {
-	var centre [2][3]float64
-	for e := range 2 {
-		model := hp.apply(eyeCorners[e])
-		seen := cam.ray(eyes[e].corners)
-		seen = scale3(seen, model[2]/seen[2])
-		centre[e] = add3(hp.apply(eyeCentres[e]), sub3(seen, model))
-	}
+	centre := seenEyeCentres(hp, cam, eyes)
 	mid := scale3([3]float64{centre[0][0] + centre[1][0], centre[0][1] + centre[1][1], centre[0][2] + centre[1][2]}, 0.5)
 	toCam := scale3(mid, -1/norm3(mid))
 	fwd := hp.forward()
@@ -136,14 +129,14 @@ func gazeAtCamera(hp pose, cam camera, eyes [2]eyeObservation, ear float64) came
 	}
 	var sum [3]float64
 	for e := range 2 {
-		d := cam.ray(eyes[e].iris)
+		d := cam.ray(irisAsTurned(hp, cam, centre[e], eyes[e].iris))
 		b := dot3(d, centre[e])
 		disc := b*b - dot3(centre[e], centre[e]) + irisRadiusCM*irisRadiusCM
 		if disc < 0 {
 			return cameraGaze{reason: GazeIrisLost}
 		}
-		g, ok := eyeTurn(hp, scale3(sub3(scale3(d, b-math.Sqrt(disc)), centre[e]), 1/irisRadiusCM))
-		if !ok {
+		g := scale3(sub3(scale3(d, b-math.Sqrt(disc)), centre[e]), 1/irisRadiusCM)
+		if !withinEyeTurn(hp, g) {
 			return cameraGaze{reason: GazeIrisLost}
 		}
 		for k := range 3 {
@@ -155,34 +148,70 @@ func gazeAtCamera(hp pose, cam camera, eyes [2]eyeObservation, ear float64) came
 	return cameraGaze{yaw: yaw, pitch: pitch}
 }
 
-// The iris landmarks move less than the iris does: on renders of known eye
-// turns (render_test.go) the eye model recovers this share of a turn
-// sideways and up or down, so eyeTurn divides the measured turn by it.
-// Vertically the shortfall is larger: the iris model keeps the iris
-// centred between the lids.
+// seenEyeCentres places the eyeballs' centres (camera frame): where the
+// head pose puts them, moved to the landmarks' own eye corners (which
+// place the eye more closely than the fit of the whole face) at the
+// model's depth.
+func seenEyeCentres(hp pose, cam camera, eyes [2]eyeObservation) [2][3]float64 {
+	var centre [2][3]float64
+	for e := range 2 {
+		model := hp.apply(eyeCorners[e])
+		seen := cam.ray(eyes[e].corners)
+		seen = scale3(seen, model[2]/seen[2])
+		centre[e] = add3(hp.apply(eyeCentres[e]), sub3(seen, model))
+	}
+	return centre
+}
+
+// The iris landmarks move less than the iris does. On renders of known eye
+// turns (render_test.go, TestRenderedGains) the iris's move in the image,
+// from where it would be at rest for the eyeball the landmarks place, is
+// best predicted (least squares) from the iris model's move by dividing it
+// by these gains, along the eye (the head's x axis as the image shows it)
+// and across it. Across, the shortfall is larger: the model leans on the
+// lids, which follow the eye only in part.
 const (
-	irisGainH = 0.87
-	irisGainV = 0.50
+	irisGainAlong  = 0.86
+	irisGainAcross = 0.70
 )
 
-// eyeTurn corrects an eye's measured gaze direction g (camera frame) by the
-// iris gains, within the head's frame; ok is false for a turn beyond
-// maxEyeTurnDeg.
-func eyeTurn(hp pose, g [3]float64) ([3]float64, bool) {
+// irisAsTurned undoes the iris landmarks' shortfall: the iris's image
+// position for an eyeball at centre (camera frame), moved away from where
+// the iris would be with the eye at rest by the inverse of the iris gains.
+func irisAsTurned(hp pose, cam camera, centre [3]float64, iris [2]float64) [2]float64 {
+	rest := cam.project(add3(centre, scale3(hp.forward(), irisRadiusCM)))
+	u, v, ok := eyeAxes(hp)
+	if !ok {
+		return iris
+	}
+	dx, dy := iris[0]-rest[0], iris[1]-rest[1]
+	along := (dx*u[0] + dy*u[1]) / irisGainAlong
+	across := (dx*v[0] + dy*v[1]) / irisGainAcross
+	return [2]float64{rest[0] + along*u[0] + across*v[0], rest[1] + along*u[1] + across*v[1]}
+}
+
+// eyeAxes are the image directions along the eyes (the head's x axis as
+// the image shows it) and across them (turned a right angle, downwards for
+// an upright face); ok is false when the eye line is seen end on.
+func eyeAxes(hp pose) (along, across [2]float64, ok bool) {
+	n := math.Hypot(hp.R[0][0], hp.R[1][0])
+	if n < 1e-9 {
+		return along, across, false
+	}
+	along = [2]float64{hp.R[0][0] / n, hp.R[1][0] / n}
+	return along, [2]float64{-along[1], along[0]}, true
+}
+
+// withinEyeTurn says whether an eye's gaze direction g (camera frame) is
+// within maxEyeTurnDeg of the head's forward direction, sideways and up or
+// down.
+func withinEyeTurn(hp pose, g [3]float64) bool {
 	var h [3]float64 // Rᵀ·g: the gaze in the head's frame
 	for k := range 3 {
 		h[k] = hp.R[0][k]*g[0] + hp.R[1][k]*g[1] + hp.R[2][k]*g[2]
 	}
-	yaw := math.Atan2(h[0], -h[2]) / irisGainH
-	pitch := math.Atan2(-h[1], math.Hypot(h[0], h[2])) / irisGainV
 	const lim = maxEyeTurnDeg * math.Pi / 180
-	if math.Abs(yaw) > lim || math.Abs(pitch) > lim {
-		return g, false
-	}
-	sy, cy := math.Sincos(yaw)
-	sp, cp := math.Sincos(pitch)
-	h = [3]float64{cp * sy, -sp, -cp * cy}
-	return [3]float64{dot3(hp.R[0], h), dot3(hp.R[1], h), dot3(hp.R[2], h)}, true
+	return math.Abs(math.Atan2(h[0], -h[2])) <= lim && math.Abs(math.Atan2(-h[1], math.Hypot(h[0], h[2]))) <= lim
 }
 
 // anglesFrom gives direction g's yaw (> 0 towards the image right) and

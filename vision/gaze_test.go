@@ -6,23 +6,22 @@ import (
 )
 
 // eyesLookingAt places both irises of a face at pose hp on their eyeballs,
-// each eye turned to look along gaze (camera frame) as the iris landmarks
-// show it (the turn within the head scaled by irisGainH and irisGainV),
-// and returns the eyes as testCamera sees them.
+// each eye turned to look along gaze (camera frame), and returns the eyes
+// as testCamera sees them and the iris landmarks show them: each iris's
+// move in the image from its place at rest shortened by irisGainAlong
+// along the eye and irisGainAcross across it.
 func eyesLookingAt(hp pose, gaze [3]float64) [2]eyeObservation {
 	var out [2]eyeObservation
-	var h [3]float64 // in the head's frame
-	for k := range 3 {
-		h[k] = hp.R[0][k]*gaze[0] + hp.R[1][k]*gaze[1] + hp.R[2][k]*gaze[2]
-	}
-	sy, cy := math.Sincos(math.Atan2(h[0], -h[2]) * irisGainH)
-	sp, cp := math.Sincos(math.Atan2(-h[1], math.Hypot(h[0], h[2])) * irisGainV)
-	h = [3]float64{cp * sy, -sp, -cp * cy}
-	g := [3]float64{dot3(hp.R[0], h), dot3(hp.R[1], h), dot3(hp.R[2], h)}
+	g := scale3(gaze, 1/norm3(gaze))
+	u, v, _ := eyeAxes(hp)
 	for e := range 2 {
 		c := hp.apply(eyeCentres[e])
-		iris := [3]float64{c[0] + irisRadiusCM*g[0], c[1] + irisRadiusCM*g[1], c[2] + irisRadiusCM*g[2]}
-		out[e] = eyeObservation{corners: testCamera.project(hp.apply(eyeCorners[e])), iris: testCamera.project(iris)}
+		iris := testCamera.project(add3(c, scale3(g, irisRadiusCM)))
+		rest := testCamera.project(add3(c, scale3(hp.forward(), irisRadiusCM)))
+		dx, dy := iris[0]-rest[0], iris[1]-rest[1]
+		along, across := (dx*u[0]+dy*u[1])*irisGainAlong, (dx*v[0]+dy*v[1])*irisGainAcross
+		seen := [2]float64{rest[0] + along*u[0] + across*v[0], rest[1] + along*u[1] + across*v[1]}
+		out[e] = eyeObservation{corners: testCamera.project(hp.apply(eyeCorners[e])), iris: seen}
 	}
 	return out
 }

@@ -425,26 +425,7 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 		}()
 	}
 
-	// Iris, one crop per eye; the subject's left eye is flipped.
-	var sumH, sumV float64
-	var eyes [2]eyeObservation
-	var irisErr error
-	for i, eye := range []struct {
-		out, in, up, lo int
-		flip            bool
-	}{{lmRightEyeOut, lmRightEyeIn, lmRightLidUp, lmRightLidLo, false}, {lmLeftEyeOut, lmLeftEyeIn, lmLeftLidUp, lmLeftLidLo, true}} {
-		a, b := m.xy(eye.out), m.xy(eye.in)
-		ir, err := t.runIris(ctx, img, a, b, face.angle, eye.flip)
-		if err != nil {
-			irisErr = err
-			break
-		}
-		eyes[i] = eyeObservation{corners: [2]float64{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2}, iris: ir.centre}
-		l, r := imageLeftRight(a, b)
-		eh, ev := irisOffset(ir.centre, l, r, m.xy(eye.up), m.xy(eye.lo))
-		sumH += eh / 2
-		sumV += ev / 2
-	}
+	eyes, sumH, sumV, irisErr := t.observeEyes(ctx, img, m, face.angle)
 	if t.poseWorkers {
 		wg.Wait()
 	} else if irisErr == nil {
@@ -459,6 +440,28 @@ func (t *Tracker) measureFace(ctx context.Context, img rgbImage, m *mesh, face r
 		judgeGaze(res, gazeAtCamera(hp, cam, eyes, ear), 0, 0)
 	}
 	return nil
+}
+
+// observeEyes runs the iris model on each eye's crop (the subject's left
+// eye flipped, as the model wants) at the face's angle: the eyes for the
+// camera gaze, and the seed's iris offsets, both eyes' mean.
+func (t *Tracker) observeEyes(ctx context.Context, img rgbImage, m *mesh, angle float64) (eyes [2]eyeObservation, offH, offV float64, err error) {
+	for i, eye := range []struct {
+		out, in, up, lo int
+		flip            bool
+	}{{lmRightEyeOut, lmRightEyeIn, lmRightLidUp, lmRightLidLo, false}, {lmLeftEyeOut, lmLeftEyeIn, lmLeftLidUp, lmLeftLidLo, true}} {
+		a, b := m.xy(eye.out), m.xy(eye.in)
+		ir, err := t.runIris(ctx, img, a, b, angle, eye.flip)
+		if err != nil {
+			return eyes, 0, 0, err
+		}
+		eyes[i] = eyeObservation{corners: [2]float64{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2}, iris: ir.centre}
+		l, r := imageLeftRight(a, b)
+		eh, ev := irisOffset(ir.centre, l, r, m.xy(eye.up), m.xy(eye.lo))
+		offH += eh / 2
+		offV += ev / 2
+	}
+	return eyes, offH, offV, nil
 }
 
 // judgeGaze fills the frame's gaze fields from its camera gaze, less the

@@ -17,9 +17,9 @@ import (
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/tus/tusd/v2/pkg/memorylocker"
 	"golang.org/x/exp/slog"
 
+	"github.com/nevermind-ai/nevermind/server/storage"
 	"github.com/nevermind-ai/nevermind/server/store"
 )
 
@@ -53,6 +53,10 @@ const liveSniffBytes = 512
 // connection broke and was not resumed. A resume after it starts a new analysis.
 const liveIdle = 2 * time.Minute
 
+// liveResultWait is the longest the last PATCH waits for the live analysis's result before
+// it answers; a variable so that a test can have it answer before the result is stored.
+var liveResultWait = 5 * time.Second
+
 // attemptHeader carries the attempt a finished live upload made.
 const attemptHeader = "Nevermind-Attempt-Id"
 
@@ -60,6 +64,7 @@ type liveUploads struct {
 	s     *Server
 	tus   *tusd.UnroutedHandler
 	files filestore.FileStore
+	locks *liveLocker
 	dir   string
 	// slots bounds the live analyses this process runs at once (Config.Workers).
 	slots chan struct{}
@@ -96,12 +101,13 @@ func (s *Server) newLiveUploads() (*liveUploads, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("server: live upload directory: %w", err)
 	}
-	l := &liveUploads{s: s, files: filestore.New(dir), dir: dir, slots: make(chan struct{}, s.cfg.Workers), runs: map[string]*liveRun{}}
+	l := &liveUploads{s: s, files: filestore.New(dir), locks: newLiveLocker(), dir: dir, slots: make(chan struct{}, s.cfg.Workers), runs: map[string]*liveRun{}}
 	composer := tusd.NewStoreComposer()
 	l.files.UseIn(composer)
+	composer.UseLengthDeferrer(atomicLength{dir})
 	// One process owns a live upload's files (the load balancer keeps a candidate on one
 	// replica), so an in-memory lock is enough.
-	memorylocker.New().UseIn(composer)
+	l.locks.UseIn(composer)
 	h, err := tusd.NewUnroutedHandler(tusd.Config{
 		BasePath:                  livePath,
 		StoreComposer:             composer,
@@ -134,13 +140,16 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.WithContext(withRoute(context.WithValue(r.Context(), userKey{}, u), "live-upload"))
+	r, lr := withLiveRequest(r)
+	tw := &tusResponse{ResponseWriter: w, req: lr}
+	defer tw.done()
 	rest := strings.TrimPrefix(r.URL.Path, livePath)
 	if rest == "" {
 		if r.Method != http.MethodPost {
 			writeJSON(w, http.StatusMethodNotAllowed, errMethodNotAllowed)
 			return
 		}
-		l.tus.PostFile(w, r)
+		l.tus.PostFile(tw, r)
 		return
 	}
 	id, events := strings.CutSuffix(rest, "/events")
@@ -163,10 +172,10 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case events:
 		writeJSON(w, http.StatusMethodNotAllowed, errMethodNotAllowed)
 	case r.Method == http.MethodHead:
-		l.tus.HeadFile(w, tr)
+		l.tus.HeadFile(tw, tr)
 	case r.Method == http.MethodDelete:
 		l.stop(id)
-		l.tus.DelFile(w, tr)
+		l.tus.DelFile(tw, tr)
 	case r.Method == http.MethodPatch:
 		// tusd checks a deferred-length upload against MaxSize only when the chunk has
 		// no Content-Length.
@@ -184,12 +193,33 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		if !info.SizeIsDeferred && r.Header.Get("Upload-Length") == strconv.FormatInt(info.Size, 10) {
+			// A resumed last PATCH restates the length the broken one declared; tusd
+			// refuses any Upload-Length once the length is known, but tus forbids only
+			// changing it.
+			tr.Header.Del("Upload-Length")
+		}
 		if info.SizeIsDeferred || info.Offset < info.Size {
 			// Started before the bytes are written, so that the last PATCH (which may
 			// be the first) finds the analysis it hands the attempt to.
 			l.start(r.Context(), id, info)
+		} else {
+			// Every byte is stored: the client resumes a last PATCH that went
+			// unanswered.
+			aid, err := l.settle(r.Context(), id)
+			if err != nil {
+				ae := s.uploadErrorReply(r.Context(), err)
+				writeJSON(w, ae.status, ae)
+				return
+			}
+			tw.Header().Set(attemptHeader, strconv.FormatInt(aid, 10))
+			l.tus.PatchFile(tw, tr)
+			if tw.status == http.StatusNoContent {
+				go l.removeAfter(id, l.run(id))
+			}
+			return
 		}
-		l.tus.PatchFile(w, tr)
+		l.tus.PatchFile(tw, tr)
 	default:
 		writeJSON(w, http.StatusMethodNotAllowed, errMethodNotAllowed)
 	}
@@ -470,22 +500,6 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	s := l.s
 	ctx := hook.Context
 	id := hook.Upload.ID
-	sess, sq, err := l.target(ctx, hook.Upload.MetaData)
-	if err != nil {
-		return tusd.HTTPResponse{}, l.s.tusError(ctx, err)
-	}
-	f, err := os.Open(filepath.Join(l.dir, id))
-	if err != nil {
-		return tusd.HTTPResponse{}, l.s.tusError(ctx, failed("open live upload", err))
-	}
-	defer f.Close()
-	contentType, err := recordingType(head(f))
-	if err != nil {
-		return tusd.HTTPResponse{}, l.s.tusError(ctx, err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return tusd.HTTPResponse{}, l.s.tusError(ctx, failed("rewind live upload", err))
-	}
 	run := l.run(id)
 	if run != nil {
 		run.mu.Lock()
@@ -494,11 +508,8 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 		}
 		run.mu.Unlock()
 	}
-	attempt, _, err := s.storeRecording(ctx, sess, sq, f, contentType, run == nil, uploadCalibration(hook.Upload.MetaData))
+	attempt, err := l.store(ctx, hook.Upload, run)
 	if err != nil {
-		if run != nil {
-			run.cancel()
-		}
 		return tusd.HTTPResponse{}, l.s.tusError(ctx, err)
 	}
 	if run != nil {
@@ -506,7 +517,7 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 		// feedback routes wait for it instead of queueing another analysis. If this
 		// process dies first, the sweeper finds a running job without a River job and
 		// queues one.
-		_, _, jerr := s.db.EnsureJob(ctx, sess.ID, attempt.ID, "{}")
+		_, _, jerr := s.db.EnsureJob(ctx, attempt.SessionID, attempt.ID, "{}")
 		if jerr == nil {
 			_, jerr = s.db.StartJob(ctx, attempt.ID)
 		}
@@ -521,12 +532,150 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 		// result so the page can show it at once, but never for long.
 		select {
 		case <-run.done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(liveResultWait):
 		case <-ctx.Done():
 		}
 	}
 	go l.removeAfter(id, run)
 	return tusd.HTTPResponse{Header: tusd.HTTPHeader{attemptHeader: strconv.FormatInt(attempt.ID, 10)}}, nil
+}
+
+// store makes a complete upload's recording an attempt, as the one-shot upload does, its
+// analysis left to run (the live one) or queued (none). The attempt is written into the
+// upload's metadata (attempt_id) as soon as its row exists, so that whoever finds the upload
+// complete later can tell whether it was stored (see settle).
+func (l *liveUploads) store(ctx context.Context, info tusd.FileInfo, run *liveRun) (*store.Attempt, error) {
+	sess, sq, err := l.target(ctx, info.MetaData)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(filepath.Join(l.dir, info.ID))
+	if err != nil {
+		return nil, failed("open live upload", err)
+	}
+	defer f.Close()
+	contentType, err := recordingType(head(f))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, failed("rewind live upload", err)
+	}
+	attempt, _, err := l.s.storeRecording(ctx, sess, sq, f, contentType, run == nil, uploadCalibration(info.MetaData),
+		func(a *store.Attempt) error { return l.recordAttempt(info, a.ID) })
+	if err != nil {
+		if run != nil {
+			run.cancel()
+		}
+		return nil, err
+	}
+	return attempt, nil
+}
+
+// recordAttempt writes the attempt an upload is being stored as into its metadata.
+func (l *liveUploads) recordAttempt(info tusd.FileInfo, attemptID int64) error {
+	meta := make(tusd.MetaData, len(info.MetaData)+1)
+	for k, v := range info.MetaData {
+		meta[k] = v
+	}
+	meta["attempt_id"] = strconv.FormatInt(attemptID, 10)
+	info.MetaData = meta
+	data, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	return replaceFile(filepath.Join(l.dir, info.ID+".info"), data)
+}
+
+// settle returns the attempt a complete upload became, storing it first when the PATCH
+// that completed the upload did not live to (its process was killed) or failed to: a
+// client whose last PATCH went unanswered resumes, finds every byte stored, and gets the
+// attempt from its resume where tusd alone answers a bare 204. An attempt_id whose attempt
+// never finished was left by a process killed while storing it; what it left goes, and the
+// recording is stored anew. settle holds the upload's lock, as tusd's last PATCH does.
+func (l *liveUploads) settle(ctx context.Context, id string) (int64, error) {
+	lock, _ := l.locks.NewLock(id)
+	if err := lock.Lock(ctx, func() {}); err != nil {
+		return 0, err
+	}
+	defer lock.Unlock()
+	up, err := l.files.GetUpload(ctx, id)
+	if err != nil {
+		return 0, failed("load live upload", err)
+	}
+	info, err := up.GetInfo(ctx)
+	if err != nil {
+		return 0, failed("load live upload", err)
+	}
+	if aid, err := strconv.ParseInt(info.MetaData["attempt_id"], 10, 64); err == nil {
+		sid, _ := strconv.ParseInt(info.MetaData["session_id"], 10, 64)
+		_, err := l.s.db.Attempt(ctx, sid, aid)
+		if err == nil {
+			l.ensureAnalysis(ctx, sid, aid)
+			return aid, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return 0, failed("load attempt", err)
+		}
+		if err := l.s.db.DeleteAttempt(ctx, aid); err != nil {
+			return 0, failed("delete unfinished attempt", err)
+		}
+		if err := l.s.storage.Delete(ctx, storage.NewRecordingKey(sid, aid)); err != nil {
+			l.s.log.Warn("delete the recording of an unfinished attempt", "attempt_id", aid, "error", err)
+		}
+	}
+	// A live analysis still waiting for this upload gives way to the job queue.
+	l.stop(id)
+	a, err := l.store(ctx, info, nil)
+	if err != nil {
+		return 0, err
+	}
+	l.s.log.Info("stored a live upload its last PATCH left complete", "upload", id, "attempt_id", a.ID)
+	return a.ID, nil
+}
+
+// ensureAnalysis queues the analysis of a stored attempt that has none: its process died
+// between storing it and starting the live analysis's job. As after a one-shot upload, a
+// failure here leaves the queueing to the feedback routes.
+func (l *liveUploads) ensureAnalysis(ctx context.Context, sessionID, attemptID int64) {
+	if l.s.cfg.AnalyzeOnRequest {
+		return
+	}
+	_, err := l.s.db.Job(ctx, attemptID)
+	if errors.Is(err, store.ErrNotFound) {
+		_, err = l.s.requestAnalysis(ctx, sessionID, attemptID, AnalysisOptions{}, false, 0)
+	}
+	if err != nil {
+		l.s.log.Warn("queue the analysis of a stored live upload", "attempt_id", attemptID, "error", err)
+	}
+}
+
+// settleAll settles every complete upload at start-up, for the candidates who do not come
+// back to resume; each keeps its files for a resume, until it is stale.
+func (l *liveUploads) settleAll(ctx context.Context) {
+	entries, err := os.ReadDir(l.dir)
+	if err != nil {
+		l.s.log.Warn("settle live uploads", "error", err)
+		return
+	}
+	for _, e := range entries {
+		id, ok := strings.CutSuffix(e.Name(), ".info")
+		if !ok || !validUploadID(id) {
+			continue
+		}
+		up, err := l.files.GetUpload(ctx, id)
+		if err != nil {
+			continue
+		}
+		info, err := up.GetInfo(ctx)
+		if err != nil || info.SizeIsDeferred || info.Offset != info.Size {
+			continue
+		}
+		owner := context.WithValue(ctx, userKey{}, &currentUser{ID: info.MetaData["user_id"]})
+		if _, err := l.settle(owner, id); err != nil {
+			l.s.log.Warn("settle live upload", "upload", id, "error", err)
+		}
+	}
 }
 
 // removeAfter deletes a finished upload's files once its live analysis no longer reads

@@ -124,6 +124,9 @@ func (s *Server) requeueLost(ctx context.Context, j store.AnalysisJob) error {
 // this process owns the only worker (River's own rescuer would wait twice
 // the job timeout).
 func (s *Server) sweepAtStart(ctx context.Context) error {
+	// Live uploads a killed process left complete become the attempts their last PATCH
+	// did not make, or name the ones it did, before any candidate resumes them.
+	s.live.settleAll(ctx)
 	now := time.Now()
 	if s.db.Dialect != store.SQLite {
 		s.sweep(ctx, now.Add(-s.uploadLifetime()), now.Add(-lostJobGrace))

@@ -210,7 +210,7 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	attempt, key, err := s.storeRecording(ctx, sess, sq, br, contentType, true, calib)
+	attempt, key, err := s.storeRecording(ctx, sess, sq, br, contentType, true, calib, nil)
 	if err != nil {
 		fail(err)
 		return
@@ -221,9 +221,10 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 // storeRecording makes src, whose first bytes sniffed as contentType, the recording of a
 // new attempt at sq: the attempt row, the object under a key of its own, the validation,
 // the media assets and, with queue (and unless Config.AnalyzeOnRequest), its analysis job;
-// calib, when not nil, is the stretch its eye contact is calibrated on. On failure nothing
-// of it remains and the error is the reply to send.
-func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *store.SessionQuestion, src io.Reader, contentType string, queue bool, calib *Calibration) (*store.Attempt, string, error) {
+// calib, when not nil, is the stretch its eye contact is calibrated on; began, when not nil,
+// is told the attempt as soon as its row exists. On failure nothing of it remains and the
+// error is the reply to send.
+func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *store.SessionQuestion, src io.Reader, contentType string, queue bool, calib *Calibration, began func(*store.Attempt) error) (*store.Attempt, string, error) {
 	tooLarge, tooSlow := s.fileTooLarge(), s.bodyTooSlow()
 	attempt := &store.Attempt{SessionID: sess.ID, SessionQuestionID: sq.ID}
 	if calib != nil {
@@ -243,6 +244,12 @@ func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *st
 		}
 		if err := s.db.DeleteAttempt(bg, attempt.ID); err != nil {
 			s.log.Error("delete failed attempt", "attempt_id", attempt.ID, "error", err)
+		}
+	}
+	if began != nil {
+		if err := began(attempt); err != nil {
+			cleanup(false)
+			return nil, "", failed("record the attempt with its upload", err)
 		}
 	}
 	hash := sha256.New()

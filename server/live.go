@@ -19,7 +19,6 @@ import (
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 	"golang.org/x/exp/slog"
 
-	"github.com/nevermind-ai/nevermind/server/storage"
 	"github.com/nevermind-ai/nevermind/server/store"
 )
 
@@ -140,9 +139,7 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.WithContext(withRoute(context.WithValue(r.Context(), userKey{}, u), "live-upload"))
-	r, lr := withLiveRequest(r)
-	tw := &tusResponse{ResponseWriter: w, req: lr}
-	defer tw.done()
+	r, tw := withLiveRequest(w, r)
 	rest := strings.TrimPrefix(r.URL.Path, livePath)
 	if rest == "" {
 		if r.Method != http.MethodPost {
@@ -541,9 +538,10 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 }
 
 // store makes a complete upload's recording an attempt, as the one-shot upload does, its
-// analysis left to run (the live one) or queued (none). The attempt is written into the
-// upload's metadata (attempt_id) as soon as its row exists, so that whoever finds the upload
-// complete later can tell whether it was stored (see settle).
+// analysis left to run (the live one) or queued (none). The attempt and its object's key
+// are written into the upload's metadata (attempt_id, recording_key) as soon as the row
+// exists, so that whoever finds the upload complete later can tell whether it was stored,
+// and remove what a process killed midway left (see settle).
 func (l *liveUploads) store(ctx context.Context, info tusd.FileInfo, run *liveRun) (*store.Attempt, error) {
 	sess, sq, err := l.target(ctx, info.MetaData)
 	if err != nil {
@@ -562,7 +560,7 @@ func (l *liveUploads) store(ctx context.Context, info tusd.FileInfo, run *liveRu
 		return nil, failed("rewind live upload", err)
 	}
 	attempt, _, err := l.s.storeRecording(ctx, sess, sq, f, contentType, run == nil, uploadCalibration(info.MetaData),
-		func(a *store.Attempt) error { return l.recordAttempt(info, a.ID) })
+		func(a *store.Attempt, key string) error { return l.recordAttempt(info, a.ID, key) })
 	if err != nil {
 		if run != nil {
 			run.cancel()
@@ -572,13 +570,15 @@ func (l *liveUploads) store(ctx context.Context, info tusd.FileInfo, run *liveRu
 	return attempt, nil
 }
 
-// recordAttempt writes the attempt an upload is being stored as into its metadata.
-func (l *liveUploads) recordAttempt(info tusd.FileInfo, attemptID int64) error {
-	meta := make(tusd.MetaData, len(info.MetaData)+1)
+// recordAttempt writes the attempt an upload is being stored as, and its object's key, into
+// the upload's metadata.
+func (l *liveUploads) recordAttempt(info tusd.FileInfo, attemptID int64, key string) error {
+	meta := make(tusd.MetaData, len(info.MetaData)+2)
 	for k, v := range info.MetaData {
 		meta[k] = v
 	}
 	meta["attempt_id"] = strconv.FormatInt(attemptID, 10)
+	meta["recording_key"] = key
 	info.MetaData = meta
 	data, err := json.Marshal(info)
 	if err != nil {
@@ -620,7 +620,7 @@ func (l *liveUploads) settle(ctx context.Context, id string) (int64, error) {
 		if err := l.s.db.DeleteAttempt(ctx, aid); err != nil {
 			return 0, failed("delete unfinished attempt", err)
 		}
-		if err := l.s.storage.Delete(ctx, storage.NewRecordingKey(sid, aid)); err != nil {
+		if err := l.s.storage.Delete(ctx, info.MetaData["recording_key"]); err != nil {
 			l.s.log.Warn("delete the recording of an unfinished attempt", "attempt_id", aid, "error", err)
 		}
 	}

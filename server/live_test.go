@@ -170,6 +170,7 @@ func liveAttempt(t *testing.T, r tusReply) int64 {
 // checkStoredOnce checks that the attempt holds exactly rec, that one analysis ran (the
 // live one), and that its feedback is what a one-shot upload of the same bytes gets.
 func checkStoredOnce(t *testing.T, e *testEnv, sid, aid int64, rec []byte) {
+	t.Helper()
 	m, err := e.srv.db.LatestMedia(t.Context(), sid, aid, store.MediaVideo, store.MediaAudio)
 	if err != nil {
 		t.Fatal(err)
@@ -183,6 +184,13 @@ func checkStoredOnce(t *testing.T, e *testEnv, sid, aid int64, rec []byte) {
 	if n := e.pipeline.calls.Load(); n != 1 {
 		t.Errorf("%d analyses ran for one live answer, want 1", n)
 	}
+	checkSameAsOneShot(t, e, sid, live, rec)
+}
+
+// checkSameAsOneShot checks that a live attempt's voice feedback is what a one-shot upload
+// of the same bytes (to question 2) gets: its analysis read the whole recording.
+func checkSameAsOneShot(t *testing.T, e *testEnv, sid int64, live reply, rec []byte) {
+	t.Helper()
 	up := e.upload(sid, 2, userAlice, rec)
 	expect(t, up, 200, "")
 	oneShot := e.do("GET", fmt.Sprintf("/api/feedback/%d/voice-feedback?attempt_id=%d", sid, num(t, up.json(t)["attempt_id"])), userAlice, nil)
@@ -462,4 +470,47 @@ func TestLiveUploadCalibration(t *testing.T) {
 	if a.CalibrationStart == nil || *a.CalibrationStart != 0.5 || a.CalibrationEnd == nil || *a.CalibrationEnd != 2 {
 		t.Errorf("stored calibration %v-%v, want 0.5-2", a.CalibrationStart, a.CalibrationEnd)
 	}
+}
+
+// A PATCH whose body stalls (a connection that died without a word) holds its upload until
+// a HEAD, the client's first step to resume, takes the upload over at once: the HEAD gets
+// the offset of what arrived, the stalled request 423, which tells a client that is still
+// there to ask again, and the resume completes the recording byte for byte.
+func TestLiveUploadHeadTakesOverAStalledPatch(t *testing.T) {
+	rec := recording(t)
+	e := newEnv(t, store.SQLite, envOptions{mutate: func(c *Config) { c.LiveDir = t.TempDir() }})
+	_, sid := e.seedFlow(userAlice)
+	c := tusClient{t: t, base: e.http.URL, token: token(t, userAlice)}
+	url := createLive(t, c, sid)
+	body, send := io.Pipe()
+	defer send.Close()
+	stalled := make(chan tusReply, 1)
+	go func() {
+		stalled <- c.send(http.MethodPatch, url, body, int64(len(rec)), map[string]string{
+			"Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"})
+	}()
+	const sent = 1000
+	if _, err := send.Write(rec[:sent]); err != nil {
+		t.Fatal(err)
+	}
+	stored := e.srv.cfg.LiveDir + "/" + url[strings.LastIndex(url, "/")+1:]
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if fi, err := os.Stat(stored); err == nil && fi.Size() == sent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first bytes never reached the disk")
+		}
+	}
+	if got := c.offset(url); got != sent {
+		t.Errorf("HEAD beside a stalled PATCH: offset %d, want %d", got, sent)
+	}
+	if r := <-stalled; r.status != http.StatusLocked || !strings.Contains(r.body, "upload_taken_over") {
+		t.Errorf("the stalled PATCH, taken over: %d %s; want 423", r.status, r.body)
+	}
+	final := c.patch(url, sent, rec[sent:], true)
+	if final.status != http.StatusNoContent {
+		t.Fatalf("resume: %d %s", final.status, final.body)
+	}
+	checkStoredOnce(t, e, sid, liveAttempt(t, final), rec)
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	tusd "github.com/tus/tusd/v2/pkg/handler"
@@ -20,17 +19,20 @@ import (
 // last wins, interrupting the holder, which is right when the holder is a dead connection
 // and the asker its client resuming. When the late arrival is the dead one, it interrupted
 // the live resume (400 ERR_UPLOAD_INTERRUPTED, which neither tus-js-client nor the practice
-// page retries), and tusd, ending the interrupted body from another goroutine, could set a
-// read deadline in the past on the resume's connection after it had answered, failing the
-// next request the client sent on it. The live routes therefore lock and answer like this:
+// page retries). And tusd interrupts by cancelling the holder's context, whose watcher ends
+// the body from another goroutine: it reads the body field unsynchronised (a data race, and
+// an interrupt lost when it lands before the body is set up) and sets a read deadline in
+// the past that could reach the connection after the request had answered, failing the
+// client's next request on it. The live routes therefore lock and interrupt like this:
 //
 //   - a PATCH never interrupts: it waits for the holder. A client asks for the offset (HEAD)
 //     before it resends anything, so a PATCH is never the one that finds a dead connection
 //     holding the lock; two PATCHes at one offset are the same bytes, and the second gets
-//     409 once the first has stored them. HEAD and DELETE interrupt as in tusd.
-//   - an interrupted request answers 423, not 400: tus-js-client and the page then ask
-//     for the offset and resume.
-//   - tusd's hold on a request's connection ends when the request is answered.
+//     409 once the first has stored them. HEAD and DELETE interrupt, as in tusd.
+//   - to interrupt is to end the holder's body with a read deadline in the past, set (and
+//     kept, over tusd's extensions) only until the holder answers.
+//   - an interrupted request that fails answers 423 upload_taken_over: tus-js-client and
+//     the page then ask for the offset and resume.
 //
 // A client still meets 409 when the dead request stores its bytes between the client's
 // HEAD and its PATCH; the offset has moved on, and the client asks again, as the protocol
@@ -39,18 +41,21 @@ import (
 // liveRequest is what the live upload routes know of a request while tusd handles it.
 type liveRequest struct {
 	patch bool
-	// interrupted says a later request asked this one to make way, and tusd ended its body.
-	interrupted atomic.Bool
+	w     *tusResponse
 }
 
 type liveRequestKey struct{}
 
-func withLiveRequest(r *http.Request) (*http.Request, *liveRequest) {
+// withLiveRequest prepares r for tusd: its lock requests and its answer go through the
+// returned ResponseWriter.
+func withLiveRequest(w http.ResponseWriter, r *http.Request) (*http.Request, *tusResponse) {
 	lr := &liveRequest{patch: r.Method == http.MethodPatch}
-	return r.WithContext(context.WithValue(r.Context(), liveRequestKey{}, lr)), lr
+	lr.w = &tusResponse{ResponseWriter: w}
+	return r.WithContext(context.WithValue(r.Context(), liveRequestKey{}, lr)), lr.w
 }
 
-// liveLocker is tusd's per-upload lock, as its memorylocker but for who interrupts whom.
+// liveLocker is tusd's per-upload lock, as its memorylocker but for who interrupts whom,
+// and how.
 type liveLocker struct {
 	mu   sync.Mutex
 	held map[string]*heldLock
@@ -72,14 +77,13 @@ type liveLock struct {
 	id string
 }
 
+// Lock takes the upload's lock for the request ctx belongs to. Outside a live route's
+// request (settling at start-up) the holder is released as tusd asks.
 func (l liveLock) Lock(ctx context.Context, requestRelease func()) error {
 	lr, _ := ctx.Value(liveRequestKey{}).(*liveRequest)
 	release := requestRelease
 	if lr != nil {
-		release = func() {
-			lr.interrupted.Store(true)
-			requestRelease()
-		}
+		release = lr.w.interrupt
 	}
 	for {
 		l.k.mu.Lock()
@@ -113,29 +117,66 @@ func (l liveLock) Unlock() error {
 // tusResponse is the ResponseWriter tusd answers a live upload request through.
 type tusResponse struct {
 	http.ResponseWriter
-	req *liveRequest
-	// status is the status tusd answered with.
+	// status is the status of the answer, once it is written.
 	status int
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// interrupted says a later request asked this one to make way.
+	interrupted bool
+	// answered says the answer is written: the connection may carry the client's next
+	// request from now on.
 	answered bool
+	// replaced says the answer is upload_taken_over instead of tusd's.
+	replaced bool
+}
+
+// errUploadTakenOver answers an interrupted request that failed.
+var errUploadTakenOver = &apiError{status: http.StatusLocked,
+	Detail: "upload_taken_over: another request for this upload took it over; ask for its offset (HEAD) and resume from there"}
+
+// interrupt ends the request's body, unless it has answered.
+func (w *tusResponse) interrupt() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.answered {
+		return
+	}
+	w.interrupted = true
+	_ = http.NewResponseController(w.ResponseWriter).SetReadDeadline(time.Now())
 }
 
 func (w *tusResponse) WriteHeader(code int) {
-	if code == http.StatusBadRequest && w.req.interrupted.Load() {
-		code = http.StatusLocked
+	w.mu.Lock()
+	w.answered = true
+	w.replaced = w.interrupted && code >= http.StatusBadRequest
+	w.mu.Unlock()
+	if w.replaced {
+		w.Header().Del("Content-Length")
+		writeJSON(w.ResponseWriter, errUploadTakenOver.status, errUploadTakenOver)
+		w.status = errUploadTakenOver.status
+		return
 	}
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// SetReadDeadline and SetWriteDeadline reach the connection only until the request is
-// answered: after that it may be carrying the client's next request.
+func (w *tusResponse) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil // tusd's body of the answer replaced
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// SetReadDeadline and SetWriteDeadline are tusd's, moved on as the body arrives; an
+// interrupted request's body stays ended.
 func (w *tusResponse) SetReadDeadline(t time.Time) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.answered {
 		return nil
+	}
+	if w.interrupted {
+		t = time.Now()
 	}
 	return http.NewResponseController(w.ResponseWriter).SetReadDeadline(t)
 }
@@ -150,13 +191,6 @@ func (w *tusResponse) SetWriteDeadline(t time.Time) error {
 }
 
 func (w *tusResponse) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// done ends tusd's hold on the connection.
-func (w *tusResponse) done() {
-	w.mu.Lock()
-	w.answered = true
-	w.mu.Unlock()
-}
 
 // atomicLength declares a deferred upload's length by replacing its .info file whole, where
 // filestore rewrites it in place: a request reading the upload meanwhile (the owner check

@@ -222,9 +222,9 @@ func (s *Server) uploadRecording(w http.ResponseWriter, r *http.Request) {
 // new attempt at sq: the attempt row, the object under a key of its own, the validation,
 // the media assets and, with queue (and unless Config.AnalyzeOnRequest), its analysis job;
 // calib, when not nil, is the stretch its eye contact is calibrated on; began, when not nil,
-// is told the attempt as soon as its row exists. On failure nothing of it remains and the
-// error is the reply to send.
-func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *store.SessionQuestion, src io.Reader, contentType string, queue bool, calib *Calibration, began func(*store.Attempt) error) (*store.Attempt, string, error) {
+// is told the attempt and its object's key as soon as the row exists, before the object is
+// written. On failure nothing of it remains and the error is the reply to send.
+func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *store.SessionQuestion, src io.Reader, contentType string, queue bool, calib *Calibration, began func(a *store.Attempt, key string) error) (*store.Attempt, string, error) {
 	tooLarge, tooSlow := s.fileTooLarge(), s.bodyTooSlow()
 	attempt := &store.Attempt{SessionID: sess.ID, SessionQuestionID: sq.ID}
 	if calib != nil {
@@ -247,7 +247,7 @@ func (s *Server) storeRecording(ctx context.Context, sess *store.Session, sq *st
 		}
 	}
 	if began != nil {
-		if err := began(attempt); err != nil {
+		if err := began(attempt, key); err != nil {
 			cleanup(false)
 			return nil, "", failed("record the attempt with its upload", err)
 		}

@@ -109,7 +109,9 @@ class LiveUpload {
           if (this.onFirstChunk) { this.onFirstChunk(); this.onFirstChunk = null; }
           return;
         }
-        if (r.status !== 409 && r.status < 500) throw new ApiError(await detailOf(r));
+        // 409: the offset moved on; 423: another request took the upload over. Either
+        // way ask for the offset and resend from there, as tus-js-client does.
+        if (r.status !== 409 && r.status !== 423 && r.status < 500) throw new ApiError(await detailOf(r));
       } catch (e) {
         if (e instanceof ApiError || tries >= 8) throw e;
       }

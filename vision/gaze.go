@@ -171,7 +171,7 @@ func seenEyeCentres(hp pose, cam camera, eyes [2]eyeObservation) [2][3]float64 {
 // and across it. Across, the shortfall is larger: the model leans on the
 // lids, which follow the eye only in part.
 const (
-	irisGainAlong  = 0.86
+	irisGainAlong  = 0.87
 	irisGainAcross = 0.70
 )
 

@@ -70,6 +70,11 @@ type liveUploads struct {
 
 	mu   sync.Mutex
 	runs map[string]*liveRun
+
+	// removals are the pending removeAfter calls; closing ends their grace at shutdown.
+	removals  sync.WaitGroup
+	closing   chan struct{}
+	closeOnce sync.Once
 }
 
 // liveRun is one live upload's analysis and the events its listeners are sent.
@@ -100,7 +105,8 @@ func (s *Server) newLiveUploads() (*liveUploads, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("server: live upload directory: %w", err)
 	}
-	l := &liveUploads{s: s, files: filestore.New(dir), locks: newLiveLocker(), dir: dir, slots: make(chan struct{}, s.cfg.Workers), runs: map[string]*liveRun{}}
+	l := &liveUploads{s: s, files: filestore.New(dir), locks: newLiveLocker(), dir: dir, slots: make(chan struct{}, s.cfg.Workers), runs: map[string]*liveRun{},
+		closing: make(chan struct{})}
 	composer := tusd.NewStoreComposer()
 	l.files.UseIn(composer)
 	composer.UseLengthDeferrer(atomicLength{dir})
@@ -185,7 +191,7 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if err := l.sniff(id); err != nil {
 				// Not a recording: the upload ends here, files and all.
 				l.stop(id)
-				go l.removeAfter(id, l.run(id))
+				l.removeAfter(id, l.run(id), 0)
 				writeJSON(w, http.StatusUnsupportedMediaType, err)
 				return
 			}
@@ -212,7 +218,7 @@ func (l *liveUploads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			tw.Header().Set(attemptHeader, strconv.FormatInt(aid, 10))
 			l.tus.PatchFile(tw, tr)
 			if tw.status == http.StatusNoContent {
-				go l.removeAfter(id, l.run(id))
+				l.removeAfter(id, l.run(id), finishedUploadGrace)
 			}
 			return
 		}
@@ -405,6 +411,8 @@ func (l *liveUploads) stopAll() {
 		r.cancel()
 		<-r.done
 	}
+	l.closeOnce.Do(func() { close(l.closing) })
+	l.removals.Wait()
 }
 
 // stop cancels an upload's live analysis.
@@ -533,7 +541,7 @@ func (l *liveUploads) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 		case <-ctx.Done():
 		}
 	}
-	go l.removeAfter(id, run)
+	l.removeAfter(id, run, finishedUploadGrace)
 	return tusd.HTTPResponse{Header: tusd.HTTPHeader{attemptHeader: strconv.FormatInt(attempt.ID, 10)}}, nil
 }
 
@@ -678,12 +686,29 @@ func (l *liveUploads) settleAll(ctx context.Context) {
 	}
 }
 
-// removeAfter deletes a finished upload's files once its live analysis no longer reads
-// them: the recording is in storage now.
-func (l *liveUploads) removeAfter(id string, run *liveRun) {
-	if run != nil {
-		<-run.done
-	}
+// finishedUploadGrace is how long a finished upload's files outlive its analysis: a client
+// whose last PATCH's reply was lost asks again (HEAD, then PATCH), and is answered with
+// the attempt only while the upload is still there. tus-js-client gives up after 9 s.
+const finishedUploadGrace = time.Minute
+
+// removeAfter deletes an upload's files once its live analysis no longer reads them and
+// grace has passed (or the server stops): the recording is in storage now, or was refused.
+func (l *liveUploads) removeAfter(id string, run *liveRun, grace time.Duration) {
+	l.removals.Add(1)
+	go func() {
+		defer l.removals.Done()
+		if run != nil {
+			<-run.done
+		}
+		select {
+		case <-time.After(grace):
+		case <-l.closing:
+		}
+		l.remove(id)
+	}()
+}
+
+func (l *liveUploads) remove(id string) {
 	l.forget(id)
 	up, err := l.files.GetUpload(context.Background(), id)
 	if err == nil {

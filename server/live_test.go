@@ -241,8 +241,22 @@ func TestLiveUploadBecomesAttempt(t *testing.T) {
 				t.Errorf("last event %q %s", last.event, last.data)
 			}
 			checkStoredOnce(t, e, sid, aid, rec)
+			// A client whose last PATCH's reply was lost asks again and is told the same
+			// attempt: the finished upload stays a while for it.
+			analyses := e.pipeline.calls.Load()
+			if got := c.offset(url); got != int64(len(rec)) {
+				t.Errorf("after the end the server has %d bytes, want %d", got, len(rec))
+			}
+			if again := c.patch(url, int64(len(rec)), nil, true); again.status != http.StatusNoContent || liveAttempt(t, again) != aid {
+				t.Errorf("the last PATCH again: %d %v %s, want 204 with attempt %d", again.status, again.header, again.body, aid)
+			}
+			if n := e.pipeline.calls.Load(); n != analyses {
+				t.Errorf("the last PATCH again ran %d more analyses", n-analyses)
+			}
+			e.http.Close()
+			e.srv.Close()
 			if entries, _ := os.ReadDir(e.srv.cfg.LiveDir); len(entries) != 0 {
-				t.Errorf("the live upload's files stayed: %v", entries)
+				t.Errorf("the live upload's files stayed after the server closed: %v", entries)
 			}
 		})
 	}

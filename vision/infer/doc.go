@@ -11,7 +11,8 @@
 //   - shape computations (Shape, Gather, ConstantOfShape, Concat over
 //     constants...) are folded into constants and every shape is inferred;
 //   - BatchNormalization, a residual Add and the activation (Relu, Clip,
-//     PRelu, LeakyRelu, Sigmoid...) are fused into the preceding Conv;
+//     PRelu, LeakyRelu, Sigmoid...) are fused into the preceding Conv, and
+//     Add(a, Add(b, c)) runs as one three-input pass;
 //   - intermediate tensors get slots in one arena, reused as soon as a tensor
 //     is dead, so that a steady-state Session.Run allocates nothing.
 //

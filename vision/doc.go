@@ -79,7 +79,8 @@
 //     Percept. Perform. 33(3):705–715 (2007) (its width stable over distance;
 //     5.2° across in Horstmann & Linke, Perception 2021); we take the wide
 //     end, as the measure itself errs by several degrees. A head turned over
-//     40° from the camera ray is looking away ([FrameResult.GazeReason]
+//     45° from the camera ray (the largest eye turn the model measures) is
+//     looking away ([FrameResult.GazeReason]
 //     [GazeHeadTurned]); closed eyes (eye aspect ratio under 0.15) and
 //     irises outside the eye model are unmeasured ([GazeEyesClosed],
 //     [GazeIrisLost]) and never count as looking at the camera.
@@ -98,8 +99,8 @@
 //     TestRenderedGaze, with the constants fitted on 60 other renders):
 //     head yaw error median 1.3°, 95th percentile 3.4°; pitch biased by
 //     about −7° on this face, and within 2.2° (median) and 5.8° (p95) of
-//     that bias; the camera-gaze verdict right in 80 % of the scenes with
-//     a calibration and 63 % without one (this face's eyes read about 5°
+//     that bias; the camera-gaze verdict right in 85 % of the scenes with
+//     a calibration and 69 % without one (this face's eyes read about 5°
 //     left and 6° up when looking into the lens). The eyes are the weak
 //     part: at 640 pixels across a face 45–75 cm away an eye is 15–35
 //     pixels wide and a pixel of iris is 5–10° of eye turn, and the eye

@@ -52,7 +52,13 @@ func (s *Server) sweep(ctx context.Context, uploadsBefore, jobsBefore time.Time)
 	} else if n > 0 {
 		s.log.Info("removed abandoned live uploads", "uploads", n)
 	}
-	jobs, err := s.db.LostJobs(ctx, jobsBefore)
+	s.requeueLostJobs(ctx, jobsBefore)
+}
+
+// requeueLostJobs requeues the analyses that have waited for their River job since before
+// the cutoff.
+func (s *Server) requeueLostJobs(ctx context.Context, before time.Time) {
+	jobs, err := s.db.LostJobs(ctx, before)
 	if err != nil {
 		s.log.Warn("sweep analysis jobs", "error", err)
 		return
@@ -143,10 +149,14 @@ func (s *Server) sweepAtStart(ctx context.Context) error {
 	return nil
 }
 
-// sweepPeriodically sweeps every sweepInterval until ctx ends.
+// sweepPeriodically sweeps every sweepInterval until ctx ends, and between sweeps looks
+// for lost analyses every lostJobGrace: one whose replica was killed mid-analysis gets its
+// result within about two minutes, not ten.
 func (s *Server) sweepPeriodically(ctx context.Context) {
 	t := time.NewTicker(sweepInterval)
 	defer t.Stop()
+	lost := time.NewTicker(lostJobGrace)
+	defer lost.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -154,6 +164,8 @@ func (s *Server) sweepPeriodically(ctx context.Context) {
 		case <-t.C:
 			now := time.Now()
 			s.sweep(ctx, now.Add(-s.uploadLifetime()), now.Add(-lostJobGrace))
+		case <-lost.C:
+			s.requeueLostJobs(ctx, time.Now().Add(-lostJobGrace))
 		}
 	}
 }

@@ -106,8 +106,13 @@ func canonicalVertices(t testing.TB) [meshPoints][3]float64 {
 // FaceMesh and iris models and builds the 3D face.
 func newPhotoFace(t testing.TB, a *Analyzer) *photoFace {
 	t.Helper()
+	return newPhotoFaceFrom(t, a, astronautPath(t))
+}
+
+func newPhotoFaceFrom(t testing.TB, a *Analyzer, path string) *photoFace {
+	t.Helper()
 	ctx := context.Background()
-	img := readImageFile(t, astronautPath(t))
+	img := readImageFile(t, path)
 	tr := a.NewTracker(5)
 	faces, err := tr.detectFaces(ctx, img)
 	if err != nil {
@@ -631,9 +636,69 @@ func percentile(v []float64, p float64) float64 {
 // seed 3, other fields of view.
 func TestRenderedGaze(t *testing.T) {
 	if testing.Short() {
-		t.Skip("renders and tracks 120 faces")
+		t.Skip("renders and tracks 125 faces")
 	}
-	pf := newPhotoFace(t, testAnalyzer(t))
+	acc := renderedGaze(t, newPhotoFace(t, testAnalyzer(t)))
+	// The targets (median ≤ 3°, p95 ≤ 6°) hold for yaw; pitch's
+	// spread and the eyes' measure fall short of them and of the 95 %
+	// aimed at: these bounds hold the present accuracy, so that a change
+	// for the worse fails.
+	if m, p := percentile(acc.yawErr, 0.5), percentile(acc.yawErr, 0.95); len(acc.yawErr) < 110 || m > 3 || p > 6 {
+		t.Errorf("head yaw error median %.1f° p95 %.1f° over %d scenes, want ≤ 3° and ≤ 6° over at least 110", m, p, len(acc.yawErr))
+	}
+	if m, p := percentile(acc.pitchSpread, 0.5), percentile(acc.pitchSpread, 0.95); m > 3 || p > 7 {
+		t.Errorf("head pitch spread median %.1f° p95 %.1f°, want ≤ 3° and ≤ 7°", m, p)
+	}
+	if share := acc.calibrated(); share < 0.82 {
+		t.Errorf("calibrated camera gaze right in %.0f %% of the scenes, want at least 82 %%", 100*share)
+	}
+	if share := acc.absolute(); share < 0.65 {
+		t.Errorf("absolute camera gaze right in %.0f %% of the scenes, want at least 65 %%", 100*share)
+	}
+}
+
+// TestRenderedGazeOtherFace checks that the constants, fitted on renders of
+// astronaut.png, hold for another face: pigo's sample photo (a frontal
+// face; see vision/models/testdata/README.md) on the same canonical face
+// and scenes. Its head pitch is biased by about +2° where the
+// astronaut's is by −7°, and its eyes read about 1° left (the
+// astronaut's 5°) when looking into the lens: those biases are the
+// faces', not the models', and no constant corrects them. Both read 6–7°
+// up, which may be the canonical eye's (both renders share it).
+func TestRenderedGazeOtherFace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders and tracks 125 faces")
+	}
+	a := testAnalyzer(t)
+	acc := renderedGaze(t, newPhotoFaceFrom(t, a, pigoPath(t)))
+	if m, p := percentile(acc.yawErr, 0.5), percentile(acc.yawErr, 0.95); len(acc.yawErr) < 110 || m > 3 || p > 6 {
+		t.Errorf("head yaw error median %.1f° p95 %.1f° over %d scenes, want ≤ 3° and ≤ 6° over at least 110", m, p, len(acc.yawErr))
+	}
+	if m, p := percentile(acc.pitchSpread, 0.5), percentile(acc.pitchSpread, 0.95); m > 4 || p > 8 {
+		t.Errorf("head pitch spread median %.1f° p95 %.1f°, want ≤ 4° and ≤ 8°", m, p)
+	}
+	if share := acc.calibrated(); share < 0.78 {
+		t.Errorf("calibrated camera gaze right in %.0f %% of the scenes, want at least 78 %%", 100*share)
+	}
+	if share := acc.absolute(); share < 0.64 {
+		t.Errorf("absolute camera gaze right in %.0f %% of the scenes, want at least 64 %%", 100*share)
+	}
+}
+
+// renderedAccuracy is what renderedGaze measured.
+type renderedAccuracy struct {
+	yawErr, pitchSpread     []float64 // head yaw error, pitch error less its median, degrees
+	right, rightAbs, judged int       // verdicts right calibrated and absolute, of judged
+}
+
+func (a renderedAccuracy) calibrated() float64 { return float64(a.right) / float64(a.judged) }
+func (a renderedAccuracy) absolute() float64   { return float64(a.rightAbs) / float64(a.judged) }
+
+// renderedGaze renders and tracks the scenes of seeds 2 and 3 with face pf,
+// with a calibration of five frontal renders looking into the lens, and
+// logs each scene and the summary.
+func renderedGaze(t *testing.T, pf *photoFace) renderedAccuracy {
+	t.Helper()
 	scenes := append(renderedScenes(2, 60, [2]float64{60, 78}), renderedScenes(3, 60, [2]float64{50, 70})...)
 	results := trackRendered(t, pf, scenes)
 	// The calibration: five frontal renders looking into the lens, then
@@ -703,31 +768,18 @@ func TestRenderedGaze(t *testing.T) {
 		len(headErr), len(results), percentile(headErr, 0.5), percentile(headErr, 0.95), percentile(yawErr, 0.5), percentile(yawErr, 0.95), percentile(pitchErr, 0.5), percentile(pitchErr, 0.95))
 	t.Logf("camera gaze: %d scenes outside the ±3° band (%d inside), %d with a verdict; calibrated %d right (%.0f %%), error median %.1f° p95 %.1f°; absolute %d right (%.0f %%)",
 		judged, band, measured, right, 100*float64(right)/float64(judged), percentile(gazeErr, 0.5), percentile(gazeErr, 0.95), rightAbs, 100*float64(rightAbs)/float64(judged))
-	// Pitch carries a bias on these renders (FaceMesh reads the textured
-	// canonical face as tilted down by about 8°; a calibration absorbs it
-	// in the gaze); its spread about the bias is what the fit controls.
+	// Pitch carries a bias on these renders that depends on the photo
+	// (FaceMesh reads the canonical face textured with the astronaut as
+	// tilted down by about 7°, with pigo's face up by 2°; a calibration
+	// absorbs it in the gaze); its spread about the bias is what the fit
+	// controls.
 	pitchBias := percentile(pitchSigned, 0.5)
 	var pitchSpread []float64
 	for _, e := range pitchSigned {
 		pitchSpread = append(pitchSpread, math.Abs(e-pitchBias))
 	}
 	t.Logf("pitch bias %.1f°, spread about it median %.1f° p95 %.1f°", pitchBias, percentile(pitchSpread, 0.5), percentile(pitchSpread, 0.95))
-	// The targets (median ≤ 3°, p95 ≤ 6°) hold for yaw; pitch's
-	// spread and the eyes' measure fall short of them and of the 95 %
-	// aimed at: these bounds hold the present accuracy, so that a change
-	// for the worse fails.
-	if m, p := percentile(yawErr, 0.5), percentile(yawErr, 0.95); len(yawErr) < 110 || m > 3 || p > 6 {
-		t.Errorf("head yaw error median %.1f° p95 %.1f° over %d scenes, want ≤ 3° and ≤ 6° over at least 110", m, p, len(yawErr))
-	}
-	if m, p := percentile(pitchSpread, 0.5), percentile(pitchSpread, 0.95); m > 3 || p > 7 {
-		t.Errorf("head pitch spread median %.1f° p95 %.1f°, want ≤ 3° and ≤ 7°", m, p)
-	}
-	if share := float64(right) / float64(judged); share < 0.82 {
-		t.Errorf("calibrated camera gaze right in %.0f %% of the scenes, want at least 82 %%", 100*share)
-	}
-	if share := float64(rightAbs) / float64(judged); share < 0.65 {
-		t.Errorf("absolute camera gaze right in %.0f %% of the scenes, want at least 65 %%", 100*share)
-	}
+	return renderedAccuracy{yawErr: yawErr, pitchSpread: pitchSpread, right: right, rightAbs: rightAbs, judged: judged}
 }
 
 func fmtPtr(p *float64) string {

@@ -37,7 +37,10 @@ type convKernel struct {
 	// direct3x3s2 is the same for stride 2 with begin pads of 0 or 1: the
 	// assembly reads the image rows in place, a row at a time.
 	direct3x3s2 bool
-	residual    bool // in[3] is added before the activation
+	// planeS2 is a direct3x3s2 whose rows are all in-place blocks and at
+	// most two edge outputs: one assembly call a plane (dw3x3s2plane).
+	planeS2  bool
+	residual bool // in[3] is added before the activation
 }
 
 func (k *convKernel) units() int {
@@ -74,6 +77,8 @@ func (k *convKernel) finalize() {
 			k.dh == 1 && k.dw == 1 && k.padTop == 1 && k.padLeft == 1 && k.oh == k.h && k.ow == k.w
 		k.direct3x3s2 = k.asmRows && clamp && !k.residual && k.kh == 3 && k.kw == 3 && k.sh == 2 && k.sw == 2 &&
 			k.dh == 1 && k.dw == 1 && k.padTop <= 1 && k.padLeft <= 1
+		x0, x1 := k.s2Blocks()
+		k.planeS2 = k.direct3x3s2 && x1 >= x0 && k.ow-(x1+8) <= 2
 		return
 	}
 	k.packed = make([][]float32, k.group)
@@ -394,11 +399,8 @@ func (k *convKernel) depthwiseNarrow(plane, dst, w, scratch []float32, bias, lo,
 // windows with the padding filled in.
 func (k *convKernel) depthwise3x3s2(plane, dst, w, zero []float32, bias, lo, hi float32) {
 	clear(zero)
-	// The in-place blocks start at x0, clear of the left padding, and at
-	// most at x1: a block starting at x reads up to column 2x − padLeft + 17.
-	x0 := k.padLeft
-	x1 := min(floorDiv(k.w-18+k.padLeft, 2), k.ow-8)
-	if x1 >= x0 && k.ow-(x1+8) <= 2 {
+	x0, x1 := k.s2Blocks() // where the in-place blocks may start
+	if k.planeS2 {
 		// Every row is blocks in place and a few edge outputs: the whole
 		// plane in one call.
 		nb := (x1-x0)/8 + 1
@@ -459,6 +461,13 @@ func (k *convKernel) depthwise3x3s2(plane, dst, w, zero []float32, bias, lo, hi 
 			done = x + copy(out[x:], out8[:])
 		}
 	}
+}
+
+// s2Blocks returns where depthwise3x3s2's in-place blocks may start: from
+// x0, clear of the left padding, to at most x1, since a block starting at
+// x reads up to column 2x − padLeft + 17.
+func (k *convKernel) s2Blocks() (x0, x1 int) {
+	return k.padLeft, min(floorDiv(k.w-18+k.padLeft, 2), k.ow-8)
 }
 
 // dw3x3s2At sums output x of a row of depthwise3x3s2, skipping padding:

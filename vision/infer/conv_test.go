@@ -329,8 +329,8 @@ func TestDepthwiseDirect(t *testing.T) {
 }
 
 // TestDepthwiseDirectStride2 checks the direct 3×3 stride-2 depthwise
-// kernels (dw3x3s2 a row at a time, dw3x3s2plane a plane) with both begin
-// pads, on widths where no
+// kernels (dw3x3s2 a row at a time, dw3x3s2plane a plane, which must give
+// the same bits) with both begin pads, on widths where no
 // block fits, one just fits, the last block overlaps or lines up, odd and
 // even heights, with each clamp it fuses: against the float64 reference
 // and against the padded phase kernels it replaces.
@@ -377,7 +377,10 @@ func TestDepthwiseDirectStride2(t *testing.T) {
 							want.data[i] = math.Min(math.Max(v, float64(float32(-0.3))), float64(float32(0.4)))
 						}
 					}
-					for _, direct := range []bool{true, false} {
+					// The whole-plane kernel (where it applies), the row at
+					// a time one, the phase kernels.
+					var outs [][]float32
+					for _, path := range []string{"plane", "rows", "phases"} {
 						m, err := LoadBytes(g.Model(13), Options{Threads: 1})
 						if err != nil {
 							t.Fatal(err)
@@ -386,12 +389,26 @@ func TestDepthwiseDirectStride2(t *testing.T) {
 						if !ck.direct3x3s2 {
 							t.Fatalf("%s: not planned for the direct kernel", name)
 						}
-						ck.direct3x3s2 = direct
+						if path == "plane" && !ck.planeS2 {
+							continue
+						}
+						ck.planeS2 = ck.planeS2 && path == "plane"
+						ck.direct3x3s2 = path != "phases"
 						got, err := m.Run(context.Background(), tensor.New(tensor.WithShape(x.shape...), tensor.WithBacking(x.f32())))
 						if err != nil {
 							t.Fatal(err)
 						}
-						assertClose(t, fmt.Sprintf("%s direct=%v", name, direct), got[0], want, 1e-5)
+						assertClose(t, fmt.Sprintf("%s %s", name, path), got[0], want, 1e-5)
+						outs = append(outs, got[0].Float32s())
+					}
+					// The plane kernel adds in the row kernel's order: same bits.
+					if len(outs) == 3 {
+						for i := range outs[0] {
+							if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
+								t.Errorf("%s: output %d is %v from the plane kernel, %v row at a time", name, i, outs[0][i], outs[1][i])
+								break
+							}
+						}
 					}
 				}
 			}

@@ -1044,7 +1044,9 @@ nsum:
 // one before), then the outputs from the last block's end to ow, skipping
 // the taps past the right edge. Rows above or below the image read zero,
 // a row of width zeros. A block at x reads columns [2x − padLeft,
-// 2x − padLeft + 18), which must lie inside the row.
+// 2x − padLeft + 18), which must lie inside the row. The blocks are
+// dw3x3s2's and the edge outputs are rounded as dw3x3s2At's (products,
+// then sums, no FMA), so a plane has the bits of the row-at-a-time path.
 TEXT ·dw3x3s2plane(SB), NOSPLIT, $0-108
 
 // S2ROWPTR sets R to image row iy of the plane at src, or to the zero row
@@ -1093,13 +1095,21 @@ s2prow:
 	// Output 0 with the left padding: taps (ky, 1) and (ky, 2).
 	CMPQ         padLeft+72(FP), $0
 	JE           s2pblocks
+	// Rounded as dw3x3s2At: per tap column, the three products added in
+	// order, then added to the sum (same bits as the row-at-a-time path).
 	VMOVSS       bias+96(FP), X0
-	VFMADD231SS  (SI), X4, X0
-	VFMADD231SS  4(SI), X5, X0
-	VFMADD231SS  (DX), X7, X0
-	VFMADD231SS  4(DX), X8, X0
-	VFMADD231SS  (R9), X10, X0
-	VFMADD231SS  4(R9), X11, X0
+	VMULSS       (SI), X4, X1
+	VMULSS       (DX), X7, X2
+	VADDSS       X2, X1, X1
+	VMULSS       (R9), X10, X2
+	VADDSS       X2, X1, X1
+	VADDSS       X1, X0, X0
+	VMULSS       4(SI), X5, X1
+	VMULSS       4(DX), X8, X2
+	VADDSS       X2, X1, X1
+	VMULSS       4(R9), X11, X2
+	VADDSS       X2, X1, X1
+	VADDSS       X1, X0, X0
 	VMOVSS       lo+100(FP), X12
 	VMAXSS       X12, X0, X0
 	VMOVSS       hi+104(FP), X12
@@ -1160,12 +1170,15 @@ s2pedge:
 s2ptap:
 	CMPQ         R10, width+32(FP)
 	JGE          s2pclamp
-	VMOVSS       (SI)(R10*4), X12
-	VFMADD231SS  (R8)(BX*4), X12, X0
-	VMOVSS       (DX)(R10*4), X12
-	VFMADD231SS  12(R8)(BX*4), X12, X0
-	VMOVSS       (R9)(R10*4), X12
-	VFMADD231SS  24(R8)(BX*4), X12, X0
+	VMOVSS       (R8)(BX*4), X1
+	VMULSS       (SI)(R10*4), X1, X1
+	VMOVSS       12(R8)(BX*4), X2
+	VMULSS       (DX)(R10*4), X2, X2
+	VADDSS       X2, X1, X1
+	VMOVSS       24(R8)(BX*4), X2
+	VMULSS       (R9)(R10*4), X2, X2
+	VADDSS       X2, X1, X1
+	VADDSS       X1, X0, X0
 	INCQ         R10
 	INCQ         BX
 	CMPQ         BX, $3

@@ -90,6 +90,7 @@ var (
 	errUploadFailed       = detail(http.StatusInternalServerError, "Upload failed")
 	errUploadIncomplete   = detail(http.StatusBadRequest, "Upload failed: the request body is incomplete")
 	errUploadStorage      = detail(http.StatusInternalServerError, "Upload failed: storage error")
+	errUploadTakenOver    = detail(http.StatusLocked, "upload_taken_over: another request for this upload took it over; ask for its offset (HEAD) and resume from there")
 	errNoEvaluator        = detail(http.StatusServiceUnavailable, "answer_evaluation_unavailable: no evaluator is configured on this server")
 	errSessionNotFoundMsg = detail(http.StatusNotFound, "Session not found")
 	errAttemptNotFoundMsg = detail(http.StatusNotFound, "Attempt not found")

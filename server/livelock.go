@@ -130,10 +130,6 @@ type tusResponse struct {
 	replaced bool
 }
 
-// errUploadTakenOver answers an interrupted request that failed.
-var errUploadTakenOver = &apiError{status: http.StatusLocked,
-	Detail: "upload_taken_over: another request for this upload took it over; ask for its offset (HEAD) and resume from there"}
-
 // interrupt ends the request's body, unless it has answered.
 func (w *tusResponse) interrupt() {
 	w.mu.Lock()

@@ -231,6 +231,7 @@ func token(t testing.TB, sub string) string {
 type reply struct {
 	status int
 	body   []byte
+	header http.Header
 }
 
 func (r reply) json(t testing.TB) map[string]any {
@@ -282,7 +283,7 @@ func (e *testEnv) send(req *http.Request) reply {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return reply{resp.StatusCode, b}
+	return reply{resp.StatusCode, b, resp.Header}
 }
 
 func (e *testEnv) upload(sessionID int64, index int, user string, data []byte) reply {

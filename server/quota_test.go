@@ -30,7 +30,7 @@ func (e *testEnv) uploadReply(sessionID int64, index int, user string, data []by
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, body}, resp.Header.Get("Retry-After")
+	return reply{resp.StatusCode, body, resp.Header}, resp.Header.Get("Retry-After")
 }
 
 // waitFor polls cond for up to 10 s.
@@ -124,10 +124,10 @@ func TestPerUserJobLimitOnRequest(t *testing.T) {
 				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				if i < 2 {
-					expect(t, reply{resp.StatusCode, body}, 202, "")
+					expect(t, reply{resp.StatusCode, body, resp.Header}, 202, "")
 					continue
 				}
-				expect(t, reply{resp.StatusCode, body}, http.StatusTooManyRequests,
+				expect(t, reply{resp.StatusCode, body, resp.Header}, http.StatusTooManyRequests,
 					`{"detail":"too_many_analyses: 2 of yours are queued or running; at most 2 at once"}`)
 				if got := resp.Header.Get("Retry-After"); got != "30" {
 					t.Errorf("Retry-After %q", got)

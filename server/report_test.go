@@ -2,8 +2,6 @@ package server
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -26,21 +24,14 @@ func TestAttemptReport(t *testing.T) {
 	path := fmt.Sprintf("/api/feedback/%d/attempts/%d/report", sid, aid)
 	for query, want := range map[string]string{"": fmt.Sprintf("%d바이트", len(rec)), "?lang=ko": "보고서",
 		"?lang=en": fmt.Sprintf("%d bytes", len(rec))} {
-		req := e.request("GET", e.http.URL+path+query, nil)
-		req.Header.Set("Authorization", "Bearer "+token(t, userAlice))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		r := e.do("GET", path+query, userAlice, nil)
+		if r.status != 200 || !strings.Contains(string(r.body), want) {
+			t.Errorf("GET report%s: %d %s, want %q", query, r.status, r.body, want)
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-			t.Errorf("GET report%s: %d %s, want %q", query, resp.StatusCode, body, want)
-		}
-		if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		if ct := r.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 			t.Errorf("GET report%s: Content-Type %q", query, ct)
 		}
-		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script") {
+		if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script") {
 			t.Errorf("GET report%s: Content-Security-Policy %q", query, csp)
 		}
 	}

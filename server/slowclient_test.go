@@ -177,7 +177,7 @@ func TestUploadsPerClientAreCapped(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	expect(t, reply{resp.StatusCode, body}, http.StatusTooManyRequests, `{"detail":"too_many_uploads: at most 1 at once from one address"}`)
+	expect(t, reply{resp.StatusCode, body, resp.Header}, http.StatusTooManyRequests, `{"detail":"too_many_uploads: at most 1 at once from one address"}`)
 	if resp.Header.Get("Retry-After") != "10" {
 		t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
 	}

@@ -269,6 +269,10 @@ func (s *Session) Run(ctx context.Context, inputs ...*tensor.Dense) ([]*tensor.D
 		}
 		copy(dst, data)
 	}
+	if s.m.pool != nil {
+		s.m.pool.begin()
+		defer s.m.pool.end()
+	}
 	for i, op := range p.ops {
 		if err := ctx.Err(); err != nil {
 			return nil, err

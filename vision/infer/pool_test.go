@@ -3,6 +3,7 @@ package infer
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -102,5 +103,50 @@ func TestWorkersStopWithModel(t *testing.T) {
 		}
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestWorkersParkAfterRun: workers spin through a Run, but once Runs end,
+// a cancelled one included, every worker parks (an idle Model costs no
+// CPU), and the next Run wakes them and is still right.
+func TestWorkersParkAfterRun(t *testing.T) {
+	data, err := models.BlazeFace().ONNX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadBytes(data, Options{Threads: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := m.Inputs()[0]
+	x := tensor.New(tensor.WithShape(in.Shape...), tensor.WithBacking(make([]float32, prod(in.Shape))))
+	want, err := m.Run(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := slices.Clone(want[0].Float32s())
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.Run(cancelled, x); err == nil {
+		t.Fatal("a Run with a cancelled context succeeded")
+	}
+	for round := range 3 {
+		deadline := time.Now().Add(10 * time.Second)
+		for m.pool.sleepers.Load() != m.pool.running.Load() {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d of %d workers parked 10 s after the last Run", round, m.pool.sleepers.Load(), m.pool.running.Load())
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if m.pool.runs.Load() != 0 {
+			t.Fatalf("round %d: %d Runs counted as going on after all returned", round, m.pool.runs.Load())
+		}
+		got, err := m.Run(context.Background(), x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got[0].Float32s(), first) {
+			t.Fatalf("round %d: a Run after the workers parked gave other outputs", round)
+		}
 	}
 }

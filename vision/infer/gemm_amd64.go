@@ -230,3 +230,19 @@ func dw3x3s2PlaneAsm(dst, src, zero, w []float32, width, height, ow, oh, padTop,
 	_, _, _, _ = dst[ow*oh-1], src[width*height-1], zero[width-1], w[8]
 	dw3x3s2plane(&dst[0], &src[0], &zero[0], &w[0], width, height, ow, oh, padTop, padLeft, nb, xl, bias, lo, hi)
 }
+
+//go:noescape
+func max2x2(dst, r0, r1 *float32, n8 int)
+
+// max2x2Asm sets dst[j] to the largest of r0[2j], r0[2j+1], r1[2j] and
+// r1[2j+1] for the first len(dst)&^7 outputs and returns how many it set.
+// Without NaNs it gives what Go's max does; a NaN may be passed over.
+func max2x2Asm(dst, r0, r1 []float32) int {
+	n8 := len(dst) / 8
+	if n8 == 0 {
+		return 0
+	}
+	_, _ = r0[16*n8-1], r1[16*n8-1]
+	max2x2(&dst[0], &r0[0], &r1[0], n8)
+	return n8 * 8
+}

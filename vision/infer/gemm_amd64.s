@@ -1201,3 +1201,33 @@ s2pnext:
 	JB           s2prow
 	VZEROUPPER
 	RET
+
+// func max2x2(dst, r0, r1 *float32, n8 int)
+//
+// One output row of a 2×2 stride-2 max pool: dst[j] = the largest of
+// r0[2j], r0[2j+1], r1[2j], r1[2j+1] for n8 blocks of 8 outputs (16 floats
+// of each row a block). The two rows are maxed first, then the even and
+// odd columns (split as in deint16). n8 must be at least 1.
+TEXT ·max2x2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ r0+8(FP), SI
+	MOVQ r1+16(FP), DX
+	MOVQ n8+24(FP), CX
+
+mloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMAXPS  (DX), Y0, Y0
+	VMAXPS  32(DX), Y1, Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VMAXPS  Y3, Y2, Y2
+	VPERMPD $0xD8, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     mloop
+	VZEROUPPER
+	RET

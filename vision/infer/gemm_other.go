@@ -46,3 +46,5 @@ func dw3x3NarrowAsm(dst, src, w, bias []float32, width, height int, lo, hi float
 func dw3x3s2PlaneAsm(dst, src, zero, w []float32, width, height, ow, oh, padTop, padLeft, nb, xl int, bias, lo, hi float32) {
 	panic("infer: no AVX2 depthwise kernel on this platform")
 }
+
+func max2x2Asm(dst, r0, r1 []float32) int { return 0 }

@@ -16,6 +16,7 @@ type poolKernel struct {
 	padTop, padLeft int
 	padBottom       int // effective end pads, for average divisors
 	padRight        int
+	asmRows         bool // use the assembly row kernel (max2x2Asm)
 }
 
 func (k *poolKernel) units() int { return k.n * k.c }
@@ -72,7 +73,11 @@ func (k *poolKernel) run2x2(x, out []float32, lo, hi int) {
 			r0 := plane[2*oy*k.w : 2*oy*k.w+2*k.ow]
 			r1 := plane[(2*oy+1)*k.w : (2*oy+1)*k.w+2*k.ow]
 			row := dst[oy*k.ow : (oy+1)*k.ow]
-			for ox := range row {
+			done := 0
+			if k.asmRows {
+				done = max2x2Asm(row, r0, r1)
+			}
+			for ox := done; ox < len(row); ox++ {
 				row[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
 			}
 		}
@@ -145,7 +150,8 @@ func buildPool(avg bool) opBuilder {
 		ceil := b.attrInt("ceil_mode", 0) == 1
 		k := &poolKernel{avg: avg, includePad: b.attrInt("count_include_pad", 0) == 1,
 			n: xs[0], c: xs[1], h: xs[2], w: xs[3], kh: ks[0], kw: ks[1],
-			sh: sp.strides[0], sw: sp.strides[1], dh: sp.dils[0], dw: sp.dils[1]}
+			sh: sp.strides[0], sw: sp.strides[1], dh: sp.dils[0], dw: sp.dils[1],
+			asmRows: haveAsmKernel && !b.p.portable}
 		if k.padTop, k.oh, err = convPads(b, sp.autoPad, k.h, k.kh, k.sh, k.dh, sp.pads[0], sp.pads[2], ceil); err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -10,9 +11,39 @@ import (
 // gatherKernel copies out[i] = in[src[i]], or fill where src[i] < 0. Every
 // pure data-movement op (Transpose, Slice, Gather, Pad, Expand, Tile,
 // DepthToSpace) is planned as one: the index map is computed at load.
+// Where the map is made of long stretches (a Pad or a Slice copies whole
+// rows, a channel Pad whole planes), runs holds them and the kernel copies
+// and fills them with copy and clear, several times faster than element by
+// element.
 type gatherKernel struct {
 	src  []int32
 	fill float32
+	runs []gatherRun // nil: go element by element
+}
+
+// gatherRun is the stretch out[dst:dst+n] = in[src:src+n], or fill for
+// src < 0.
+type gatherRun struct{ dst, src, n int32 }
+
+// minGatherRun is the mean run length from which runs beat the index map.
+const minGatherRun = 16
+
+func newGatherKernel(src []int32, fill float32) *gatherKernel {
+	k := &gatherKernel{src: src, fill: fill}
+	var runs []gatherRun
+	for i := 0; i < len(src); {
+		r := gatherRun{dst: int32(i), src: src[i], n: 1}
+		for i+int(r.n) < len(src) && (src[i+int(r.n)] == r.src+r.n || r.src < 0 && src[i+int(r.n)] < 0) {
+			r.n++
+		}
+		runs = append(runs, r)
+		i += int(r.n)
+		if len(runs)*minGatherRun > len(src) {
+			return k
+		}
+	}
+	k.runs = runs
+	return k
 }
 
 func (k *gatherKernel) units() int { return (len(k.src) + chunk - 1) / chunk }
@@ -20,12 +51,38 @@ func (k *gatherKernel) flops() int { return len(k.src) }
 func (k *gatherKernel) run(a *args, lo, hi int) {
 	in, out := a.in[0], a.out[0]
 	s, e := lo*chunk, min(hi*chunk, len(k.src))
+	if k.runs != nil {
+		k.copyRuns(in, out, s, e)
+		return
+	}
 	for i, j := range k.src[s:e] {
 		if j >= 0 {
 			out[s+i] = in[j]
 		} else {
 			out[s+i] = k.fill
 		}
+	}
+}
+
+// copyRuns writes out[s:e] from the runs that cover it.
+func (k *gatherKernel) copyRuns(in, out []float32, s, e int) {
+	r, _ := slices.BinarySearchFunc(k.runs, s, func(r gatherRun, i int) int { return cmp.Compare(int(r.dst+r.n), i+1) })
+	for ; r < len(k.runs) && int(k.runs[r].dst) < e; r++ {
+		run := k.runs[r]
+		lo, hi := max(int(run.dst), s), min(int(run.dst+run.n), e)
+		dst := out[lo:hi]
+		if run.src < 0 {
+			if k.fill == 0 {
+				clear(dst)
+			} else {
+				for i := range dst {
+					dst[i] = k.fill
+				}
+			}
+			continue
+		}
+		from := int(run.src) + lo - int(run.dst)
+		copy(dst, in[from:from+len(dst)])
 	}
 }
 
@@ -51,7 +108,7 @@ func mapped(b *buildCtx, shape []int, src []int32, fill float64) (kernel, error)
 	if x.size() > math.MaxInt32 {
 		return nil, b.unsupported("tensor too large")
 	}
-	return &gatherKernel{src: src, fill: float32(fill)}, nil
+	return newGatherKernel(src, float32(fill)), nil
 }
 
 func buildTranspose(b *buildCtx) (kernel, error) {

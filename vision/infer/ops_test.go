@@ -215,6 +215,8 @@ func TestPool(t *testing.T) {
 	}{
 		{"2x2 s2", 8, 8, []int{2, 2}, []int{2, 2}, []int{0, 0, 0, 0}, false, 4, 4},
 		{"2x2 s2 odd", 9, 7, []int{2, 2}, []int{2, 2}, []int{0, 0, 0, 0}, false, 4, 3},
+		// Rows of 18 outputs: two blocks of the assembly row kernel and two left over.
+		{"2x2 s2 wide", 7, 37, []int{2, 2}, []int{2, 2}, []int{0, 0, 0, 0}, false, 3, 18},
 		{"2x2 s2 odd ceil", 9, 7, []int{2, 2}, []int{2, 2}, []int{0, 0, 0, 0}, true, 5, 4},
 		{"3x3 s2 pad1", 9, 10, []int{3, 3}, []int{2, 2}, []int{1, 1, 1, 1}, false, 5, 5},
 		{"3x3 s2 pad1 ceil", 10, 10, []int{3, 3}, []int{2, 2}, []int{1, 1, 1, 1}, true, 6, 6},

@@ -682,3 +682,54 @@ func TestFloat16Initializer(t *testing.T) {
 	got := runGraph(t, g.Model(13), Options{}, x)
 	assertClose(t, "float16 weights", got[0], nd{shape: []int{6}, data: want}, 0)
 }
+
+// TestGatherRuns: an index map of long stretches (copies and fills of
+// random lengths, as a Pad or a Slice makes) runs as copies of its runs,
+// and gives what the element-by-element map gives, also when the output is
+// cut into parts that start and end inside runs.
+func TestGatherRuns(t *testing.T) {
+	r := newRand(29)
+	in := make([]float32, 5000)
+	for i := range in {
+		in[i] = float32(i) + 0.5
+	}
+	var src []int32
+	for len(src) < 3*chunk {
+		n := 1 + int(r.Uint64()%200)
+		if r.Uint64()%3 == 0 {
+			for range n {
+				src = append(src, -1)
+			}
+			continue
+		}
+		from := int32(r.Uint64() % uint64(len(in)-n))
+		for i := range n {
+			src = append(src, from+int32(i))
+		}
+	}
+	for _, fill := range []float32{0, -7} {
+		k := newGatherKernel(src, fill)
+		if k.runs == nil {
+			t.Fatalf("%d indexes in stretches of about 100 were not taken as runs", len(src))
+		}
+		elementwise := &gatherKernel{src: src, fill: fill}
+		want := make([]float32, len(src))
+		elementwise.run(&args{in: [][]float32{in}, out: [][]float32{want}}, 0, elementwise.units())
+		for _, cut := range [][2]int{{0, len(src)}, {1, 2*chunk + 3}, {chunk - 1, chunk + 1}, {len(src) - 5, len(src)}} {
+			got := make([]float32, len(src))
+			k.copyRuns(in, got, cut[0], cut[1])
+			for i := range got {
+				w := float32(0)
+				if i >= cut[0] && i < cut[1] {
+					w = want[i]
+				}
+				if got[i] != w {
+					t.Fatalf("fill %v, output [%d, %d): out[%d] = %v, want %v", fill, cut[0], cut[1], i, got[i], w)
+				}
+			}
+		}
+	}
+	if k := newGatherKernel([]int32{3, 1, 2, 0, 5, 4}, 0); k.runs != nil {
+		t.Error("a shuffle was taken as runs")
+	}
+}

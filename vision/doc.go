@@ -64,11 +64,13 @@
 //     angles FaceMesh's landmarks show 0.86 of a head's pitch (yaw comes
 //     out whole); the pitch is divided by that measured gain.
 //   - Camera gaze: each eyeball (centre 10.5 mm behind the iris) sits where
-//     the head pose and the eye's own corners put it; the camera ray through
-//     the iris meets it at the iris, which gives the eye's direction. The
-//     iris landmarks move less than the iris: their move in the image from
-//     where the iris sits at rest is divided by measured gains (0.87 along
-//     the eye, 0.70 across it). [FrameResult.GazeYaw] and
+//     the head pose and the eye's own corners put it (the mean of
+//     FaceMesh's corners and the iris model's); the camera ray through the
+//     iris meets it at the iris, which gives the eye's direction. The iris
+//     landmarks move less than the iris and sit a little above it: their
+//     move in the image from where the iris sits at rest is, on renders,
+//     0.835 of the iris's along the eye and 0.63 across it, shifted 0.105
+//     eyeball radii up, and is corrected by that. [FrameResult.GazeYaw] and
 //     [FrameResult.GazePitch] are the two eyes' mean direction relative to
 //     the ray from the eyes to the camera centre, so facing the lens from the
 //     edge of the frame is looking at it and facing straight ahead there is
@@ -99,18 +101,18 @@
 //     TestRenderedGaze, with the constants fitted on 60 other renders):
 //     head yaw error median 1.3°, 95th percentile 3.4°; pitch biased by
 //     about −7° on this face, and within 2.2° (median) and 5.8° (p95) of
-//     that bias; the camera-gaze verdict right in 85 % of the scenes with
-//     a calibration and 69 % without one (this face's eyes read about 5°
-//     left and 6° up when looking into the lens). With the same constants
-//     pigo's sample face (TestRenderedGazeOtherFace) gives 81 % and 68 %,
+//     that bias; the camera-gaze verdict right in 86 % of the scenes with
+//     a calibration and 76 % without one (this face's eyes read about 5°
+//     left and 2° down when looking into the lens). With the same constants
+//     pigo's sample face (TestRenderedGazeOtherFace) gives 83 % and 88 %,
 //     its pitch biased by +2°: the biases are the faces', which is why a
-//     calibration helps. The eyes are the weak
-//     part: at 640 pixels across a face 45–75 cm away an eye is 15–35
-//     pixels wide and a pixel of iris is 5–10° of eye turn, and the eye
-//     corners FaceMesh gives, which place the eyeball, are off by about a
-//     pixel and drift with the head's and the eyes' pitch. Give a
-//     calibration whenever the candidate can be asked to look into the
-//     lens for a few seconds.
+//     calibration helps. The eyes are the weak part: at 640 pixels across
+//     a face 45–75 cm away an eye is 15–35 pixels wide and a pixel of iris
+//     is 5–10° of eye turn, and the eye corners, which place the eyeball,
+//     are off by about a pixel and drift with the head's and the eyes'
+//     pitch (with the rendered corners in their place the verdict would be
+//     right in 98 %). Give a calibration whenever the candidate can be
+//     asked to look into the lens for a few seconds.
 //   - Blinks: the seed's eye aspect ratio and thresholds. At 5 fps a blink
 //     (100–300 ms) often falls between samples, and the seed's smoothing
 //     hides single-sample closures, so blink counts are a lower bound.

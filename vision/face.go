@@ -103,6 +103,10 @@ func detectionROI(d detection, rotate bool) roi {
 // eyeIris is the iris model's result for one eye in source pixels.
 type eyeIris struct {
 	centre [2]float64 // mean of the four iris-ring points, as the seed averages 469–472
+	// corners is the midpoint of the model's own eye corners, the first and
+	// ninth of its 71 eye-contour points (FaceMesh's 33 and 133, or 263 and
+	// 362 on the flipped eye; MediaPipe's update_face_landmarks_calculator).
+	corners [2]float64
 }
 
 // runIris crops one eye (corners a and b, flipped for the subject's left eye
@@ -115,12 +119,18 @@ func (t *Tracker) runIris(ctx context.Context, img rgbImage, a, b [2]float64, an
 		return eyeIris{}, err
 	}
 	raw := out["iris"]
+	point := func(k int) (x, y float64) { return region.toImage(float64(raw[3*k]), float64(raw[3*k+1]), 64) }
 	const first = 71 // eye contour points precede the 5 iris points (centre first)
 	var e eyeIris
 	for k := 1; k <= 4; k++ {
-		x, y := region.toImage(float64(raw[3*(first+k)]), float64(raw[3*(first+k)+1]), 64)
+		x, y := point(first + k)
 		e.centre[0] += x / 4
 		e.centre[1] += y / 4
+	}
+	for _, k := range []int{0, 8} {
+		x, y := point(k)
+		e.corners[0] += x / 2
+		e.corners[1] += y / 2
 	}
 	return e, nil
 }

@@ -166,30 +166,38 @@ func seenEyeCentres(hp pose, cam camera, eyes [2]eyeObservation) [2][3]float64 {
 	return centre
 }
 
-// The iris landmarks move less than the iris does. On renders of known eye
-// turns (render_test.go, TestRenderedGains) the iris's move in the image,
-// from where it would be at rest for the eyeball the landmarks place, is
-// best predicted (least squares) from the iris model's move by dividing it
-// by these gains, along the eye (the head's x axis as the image shows it)
-// and across it. Across, the shortfall is larger: the model leans on the
-// lids, which follow the eye only in part.
+// The iris landmarks move less than the iris does, and sit a little above
+// it. On renders of known eye turns (render_test.go, TestRenderedGains) the
+// iris model's move in the image, from where the iris would be at rest for
+// the eyeball the landmarks place, is irisGainAlong of the iris's own move
+// along the eye (the head's x axis as the image shows it) and
+// irisGainAcross across it, shifted across by irisRestAcross eyeball radii
+// (negative: towards the brows): the least-squares fit of the model's move
+// on the rendered one. (Fitted the other way, the truth on the model's
+// move, the gains would take in the measure's noise, which shrinks such a
+// slope, and the gaze would read nearer the camera than it is.) Across,
+// the shortfall is larger: the model leans on the lids, which follow the
+// eye only in part. The shift is what made both rendered faces read 5–7°
+// up when looking into the lens.
 const (
-	irisGainAlong  = 0.87
-	irisGainAcross = 0.70
+	irisGainAlong  = 0.835
+	irisGainAcross = 0.63
+	irisRestAcross = -0.105
 )
 
-// irisAsTurned undoes the iris landmarks' shortfall: the iris's image
-// position for an eyeball at centre (camera frame), moved away from where
-// the iris would be with the eye at rest by the inverse of the iris gains.
+// irisAsTurned undoes the iris landmarks' shortfall and shift: the iris's
+// image position for an eyeball at centre (camera frame), from where the
+// iris would be with the eye at rest.
 func irisAsTurned(hp pose, cam camera, centre [3]float64, iris [2]float64) [2]float64 {
 	rest := cam.project(add3(centre, scale3(hp.forward(), irisRadiusCM)))
 	u, v, ok := eyeAxes(hp)
 	if !ok {
 		return iris
 	}
+	radius := cam.f * irisRadiusCM / centre[2] // the eyeball's radius in pixels
 	dx, dy := iris[0]-rest[0], iris[1]-rest[1]
 	along := (dx*u[0] + dy*u[1]) / irisGainAlong
-	across := (dx*v[0] + dy*v[1]) / irisGainAcross
+	across := (dx*v[0] + dy*v[1] - irisRestAcross*radius) / irisGainAcross
 	return [2]float64{rest[0] + along*u[0] + across*v[0], rest[1] + along*u[1] + across*v[1]}
 }
 

@@ -9,7 +9,8 @@ import (
 // each eye turned to look along gaze (camera frame), and returns the eyes
 // as testCamera sees them and the iris landmarks show them: each iris's
 // move in the image from its place at rest shortened by irisGainAlong
-// along the eye and irisGainAcross across it.
+// along the eye and irisGainAcross across it, and shifted across by
+// irisRestAcross eyeball radii.
 func eyesLookingAt(hp pose, gaze [3]float64) [2]eyeObservation {
 	var out [2]eyeObservation
 	g := scale3(gaze, 1/norm3(gaze))
@@ -19,7 +20,8 @@ func eyesLookingAt(hp pose, gaze [3]float64) [2]eyeObservation {
 		iris := testCamera.project(add3(c, scale3(g, irisRadiusCM)))
 		rest := testCamera.project(add3(c, scale3(hp.forward(), irisRadiusCM)))
 		dx, dy := iris[0]-rest[0], iris[1]-rest[1]
-		along, across := (dx*u[0]+dy*u[1])*irisGainAlong, (dx*v[0]+dy*v[1])*irisGainAcross
+		along := (dx*u[0] + dy*u[1]) * irisGainAlong
+		across := (dx*v[0]+dy*v[1])*irisGainAcross + irisRestAcross*testCamera.f*irisRadiusCM/c[2]
 		seen := [2]float64{rest[0] + along*u[0] + across*v[0], rest[1] + along*u[1] + across*v[1]}
 		out[e] = eyeObservation{corners: testCamera.project(hp.apply(eyeCorners[e])), iris: seen}
 	}
